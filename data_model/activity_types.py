@@ -1,0 +1,156 @@
+"""Activity-type definitions loaded from activity_types.toml: measures, places, rules."""
+from __future__ import annotations
+
+import operator
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal, Mapping
+
+MAX_MEASURES = 6
+DEFINITIONS_FILE = Path(__file__).with_name("activity_types.toml")
+
+Requirement = Literal["required", "optional", "none"]
+_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One numeric measure of an activity type, stored in column m<slot>."""
+
+    code: str
+    slot: int
+    label_vi: str
+    label_en: str
+    unit_vi: str
+    unit_en: str
+    min: int
+    max: int
+    required: bool
+
+    @property
+    def column(self) -> str:
+        return f"m{self.slot}"
+
+    def label(self, lang: str = "vi") -> str:
+        return self.label_vi if lang == "vi" else self.label_en
+
+    def unit(self, lang: str = "vi") -> str:
+        return self.unit_vi if lang == "vi" else self.unit_en
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule: sum(left terms) <op> sum(right terms) * factor."""
+
+    left: tuple[str, ...]
+    op: str
+    right: tuple[str, ...]
+    factor: int
+    message_vi: str
+    message_en: str
+
+    def holds(self, values: Mapping[str, int | None]) -> bool:
+        """Whether the rule is satisfied; missing measures count as 0."""
+        return _OPS[self.op](_sum_terms(self.left, values), _sum_terms(self.right, values) * self.factor)
+
+    def message(self, lang: str = "vi") -> str:
+        return self.message_vi if lang == "vi" else self.message_en
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(t for t in self.left + self.right if not t.isdigit())
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    """Everything the product knows about one kind of activity."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    color: str
+    commune: Requirement
+    village: Requirement
+    languages: Requirement
+    topic: bool
+    period: bool
+    reporting_kinds: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    rules: tuple[Rule, ...] = field(default=())
+    plausible_measure: str | None = None
+    plausible_factor: float | None = None
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+    def measure(self, code: str) -> Measure:
+        """The measure with this code (KeyError when the type has none)."""
+        for m in self.measures:
+            if m.code == code:
+                return m
+        raise KeyError(f"{self.code} has no measure {code!r}")
+
+    @property
+    def main_measure(self) -> Measure:
+        return self.measures[0]
+
+
+def _sum_terms(terms: tuple[str, ...], values: Mapping[str, int | None]) -> int:
+    return sum(int(t) if t.isdigit() else int(values.get(t) or 0) for t in terms)
+
+
+def _parse_terms(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in str(text).split("+"))
+
+
+def _build_type(raw: dict) -> ActivityType:
+    measures = tuple(
+        Measure(
+            code=m["code"], slot=i + 1, label_vi=m["label_vi"], label_en=m["label_en"],
+            unit_vi=m["unit_vi"], unit_en=m["unit_en"], min=int(m["min"]), max=int(m["max"]),
+            required=bool(m["required"]),
+        )
+        for i, m in enumerate(raw["measure"])
+    )
+    if len(measures) > MAX_MEASURES:
+        raise ValueError(f"{raw['code']}: at most {MAX_MEASURES} measures")
+    codes = {m.code for m in measures}
+    rules = []
+    for r in raw.get("rule", []):
+        rule = Rule(
+            left=_parse_terms(r["left"]), op=r["op"], right=_parse_terms(r["right"]),
+            factor=int(r.get("factor", 1)), message_vi=r["message_vi"], message_en=r["message_en"],
+        )
+        unknown = [t for t in rule.fields if t not in codes]
+        if unknown or rule.op not in _OPS:
+            raise ValueError(f"{raw['code']}: bad rule {r}")
+        rules.append(rule)
+    plausible = raw.get("plausible", {})
+    return ActivityType(
+        code=raw["code"], name_vi=raw["name_vi"], name_en=raw["name_en"], color=raw["color"],
+        commune=raw["commune"], village=raw["village"], languages=raw["languages"],
+        topic=bool(raw["topic"]), period=bool(raw["period"]),
+        reporting_kinds=tuple(raw["reporting_kinds"]), measures=measures, rules=tuple(rules),
+        plausible_measure=plausible.get("measure"), plausible_factor=plausible.get("population_factor"),
+    )
+
+
+@cache
+def load_activity_types(path: Path = DEFINITIONS_FILE) -> dict[str, ActivityType]:
+    """All activity types by code, in definition order."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    types = [_build_type(t) for t in raw["type"]]
+    return {t.code: t for t in types}
+
+
+def get_activity_type(code: str) -> ActivityType:
+    """One activity type by code (KeyError for an unknown code)."""
+    return load_activity_types()[code]
+
+
+def list_activity_types() -> list[ActivityType]:
+    """All activity types in definition order."""
+    return list(load_activity_types().values())

@@ -1,0 +1,86 @@
+"""Engine and session factory for SQLite (embedded) and PostgreSQL, chosen by the database URL."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL cannot be used."""
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def _setup_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    # pysqlite's own transaction handling is switched off so that we can emit BEGIN IMMEDIATE
+    # (SQLAlchemy's documented recipe for serializable SQLite transactions).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and controllable BEGIN."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):
+            raise DatabaseUrlError("Cần một tệp SQLite, không dùng SQLite trong bộ nhớ")
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
+        _setup_sqlite(engine, busy_timeout_s)
+        return engine
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    raise DatabaseUrlError(f"Chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ {backend!r}")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to the engine, objects usable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def write_bind(engine: Engine) -> Engine:
+    """The engine with SQLite transactions taking the write lock at BEGIN (read-then-write safety)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction holds the write lock from its start; commits on success."""
+    with Session(write_bind(engine), expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A short read-only session."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,30 @@
+"""Numbers and dates the Vietnamese way (41.262; 06/05/2021) or the English way."""
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.numbers import format_decimal, format_percent
+
+
+def format_number(value: float | int | None, lang: str = "vi", *, decimals: int = 0) -> str:
+    """41262 → "41.262" in Vietnamese, "41,262" in English; None → "–"."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale="vi_VN" if lang == "vi" else "en_US")
+
+
+def format_percent_change(ratio: float | None, lang: str = "vi", *, decimals: int = 1) -> str:
+    """0.125 → "+12,5%" (Vietnamese); None → "–"."""
+    if ratio is None:
+        return "–"
+    pattern = "+#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    pattern += ";-#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(ratio, format=pattern, locale="vi_VN" if lang == "vi" else "en_US")
+
+
+def format_date(value: dt.date | None, lang: str = "vi") -> str:
+    """dd/mm/yyyy in Vietnamese, yyyy-mm-dd in English; None → ""."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()

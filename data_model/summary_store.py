@@ -1,0 +1,130 @@
+"""Summary tables kept exactly equal to the live records: deltas on every write, full rebuild after bulk loads."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from data_model.activity_types import MAX_MEASURES
+from data_model.models import (
+    NO_COMMUNE, NO_UNIT, ActivityRecord, ActivitySummary, LanguageSummary, RecordLanguage, VillageSummary,
+)
+
+MEASURE_COLUMNS = tuple(f"m{i}" for i in range(1, MAX_MEASURES + 1))
+SUM_COLUMNS = tuple(f"s{i}" for i in range(1, MAX_MEASURES + 1))
+
+
+@dataclass(frozen=True)
+class RecordFigures:
+    """What a live record contributes to the summaries."""
+
+    year: int
+    type_code: str
+    commune_key: str | None
+    reporting_unit_id: int | None
+    village_id: int | None
+    languages: tuple[str, ...]
+    measures: tuple[int, ...]  # m1..m6, None as 0
+
+    @classmethod
+    def of(cls, record: ActivityRecord | Mapping) -> "RecordFigures":
+        """Figures of an ORM record or a mapping with the record's columns."""
+        get = (lambda k: record.get(k)) if isinstance(record, Mapping) else (lambda k: getattr(record, k))
+        langs = get("languages") or ""
+        return cls(
+            year=int(get("year")), type_code=get("type_code"), commune_key=get("commune_key"),
+            reporting_unit_id=get("reporting_unit_id"), village_id=get("village_id"),
+            languages=tuple(sorted(l for l in langs.split(",") if l)),
+            measures=tuple(int(get(c) or 0) for c in MEASURE_COLUMNS),
+        )
+
+
+def _upsert_add(session: Session, table, key_cols: tuple[str, ...], rows: list[dict]) -> None:
+    """Add each row's numbers to the existing row with the same key (insert when missing)."""
+    if not rows:
+        return
+    value_cols = [c for c in rows[0] if c not in key_cols]
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = ins.on_conflict_do_update(
+        index_elements=list(key_cols),
+        set_={c: table.c[c] + ins.excluded[c] for c in value_cols},
+    )
+    # sorted keys: concurrent writers lock summary rows in the same order (no deadlock)
+    for row in sorted(rows, key=lambda r: tuple(str(r[k]) for k in key_cols)):
+        session.execute(stmt, row)
+
+
+def _delta_rows(changes: Iterable[tuple[RecordFigures, int]]) -> tuple[list[dict], list[dict], list[dict]]:
+    main: dict[tuple, list[int]] = defaultdict(lambda: [0] * (MAX_MEASURES + 1))
+    village: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    language: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for fig, sign in changes:
+        acc = main[(fig.year, fig.type_code, fig.commune_key or NO_COMMUNE, fig.reporting_unit_id or NO_UNIT)]
+        acc[0] += sign
+        for i, value in enumerate(fig.measures):
+            acc[i + 1] += sign * value
+        if fig.village_id:
+            v = village[(fig.year, fig.type_code, fig.village_id)]
+            v[0] += sign
+            v[1] += sign * fig.measures[0]
+            v[2] += sign * fig.measures[1]
+        for lang in fig.languages:
+            l_acc = language[(fig.year, fig.type_code, fig.commune_key or NO_COMMUNE, lang)]
+            l_acc[0] += sign
+            l_acc[1] += sign * fig.measures[0]
+    main_rows = [
+        {"year": k[0], "type_code": k[1], "commune_key": k[2], "reporting_unit_id": k[3], "n_records": v[0],
+         **{SUM_COLUMNS[i]: v[i + 1] for i in range(MAX_MEASURES)}}
+        for k, v in main.items() if any(v)
+    ]
+    village_rows = [
+        {"year": k[0], "type_code": k[1], "village_id": k[2], "n_records": v[0], "s1": v[1], "s2": v[2]}
+        for k, v in village.items() if any(v)
+    ]
+    language_rows = [
+        {"year": k[0], "type_code": k[1], "commune_key": k[2], "language": k[3], "n_records": v[0], "s1": v[1]}
+        for k, v in language.items() if any(v)
+    ]
+    return main_rows, village_rows, language_rows
+
+
+def apply_changes(*, session: Session, removed: Iterable[RecordFigures] = (), added: Iterable[RecordFigures] = ()) -> None:
+    """Subtract removed and add added records' figures to every summary, in the caller's transaction."""
+    changes = [(f, -1) for f in removed] + [(f, 1) for f in added]
+    main_rows, village_rows, language_rows = _delta_rows(changes)
+    _upsert_add(session, ActivitySummary.__table__, ("year", "type_code", "commune_key", "reporting_unit_id"), main_rows)
+    _upsert_add(session, VillageSummary.__table__, ("year", "type_code", "village_id"), village_rows)
+    _upsert_add(session, LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), language_rows)
+
+
+def rebuild_summaries(*, session: Session) -> None:
+    """Recompute every summary from the live records (after bulk loads; also a repair tool)."""
+    for model in (ActivitySummary, VillageSummary, LanguageSummary):
+        session.execute(delete(model))
+    r = ActivityRecord
+    live = r.deleted_at.is_(None)
+    commune = func.coalesce(r.commune_key, literal(NO_COMMUNE))
+    unit = func.coalesce(r.reporting_unit_id, literal(NO_UNIT))
+    sums = [func.coalesce(func.sum(getattr(r, m)), 0) for m in MEASURE_COLUMNS]
+    session.execute(insert(ActivitySummary).from_select(
+        ["year", "type_code", "commune_key", "reporting_unit_id", "n_records", *SUM_COLUMNS],
+        select(r.year, r.type_code, commune, unit, func.count(), *sums).where(live)
+        .group_by(r.year, r.type_code, commune, unit),
+    ))
+    session.execute(insert(VillageSummary).from_select(
+        ["year", "type_code", "village_id", "n_records", "s1", "s2"],
+        select(r.year, r.type_code, r.village_id, func.count(), sums[0], sums[1])
+        .where(live, r.village_id.is_not(None)).group_by(r.year, r.type_code, r.village_id),
+    ))
+    rl = RecordLanguage
+    session.execute(insert(LanguageSummary).from_select(
+        ["year", "type_code", "commune_key", "language", "n_records", "s1"],
+        select(r.year, r.type_code, commune, rl.language, func.count(), sums[0])
+        .join(rl, and_(rl.record_id == r.id)).where(live)
+        .group_by(r.year, r.type_code, commune, rl.language),
+    ))
