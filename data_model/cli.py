@@ -1,0 +1,173 @@
+"""Command line: python -m data_model init | generate | summary | import | export | report | user …"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Callable, Sequence
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from data_model import cli_records, cli_report, cli_users
+from data_model.activity_types import get_activity_type
+from data_model.db import DatabaseUrlError, build_engine, read_session
+from data_model.formatting import format_number
+from data_model.init_db import initialise_database
+from data_model.queries import GROUP_BYS, Filters, QueryError, summarise
+from data_model.settings import get_settings
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
+MAX_GENERATE = 5_000_000
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        raise CliError(f"{self.prog}: {message}")
+
+
+def year(text: str) -> int:
+    """A year between 1990 and 2100."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text!r}") from None
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}")
+    return value
+
+
+def open_engine() -> Engine:
+    """The engine for DATABASE_URL, checked to be reachable."""
+    settings = get_settings()
+    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    with engine.connect():
+        pass
+    return engine
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or migrate the schema, load reference data and, with --demo, demo data."""
+    engine = open_engine()
+    added = initialise_database(engine=engine, reference_dir=get_settings().reference_dir, demo=args.demo)
+    if added:
+        print("Đã thêm: " + ", ".join(f"{k} {format_number(v)}" for k, v in added.items()))
+    else:
+        print("Cơ sở dữ liệu đã sẵn sàng, không có gì mới để thêm.")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Add synthetic records for benchmarks."""
+    from data_model.synthetic import generate_records
+
+    if not 1 <= args.records <= MAX_GENERATE:
+        raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
+    engine = open_engine()
+    initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
+    started = time.perf_counter()
+    result = generate_records(engine=engine, n=args.records, seed=args.seed)
+    seconds = time.perf_counter() - started
+    print(f"{result.rows} rows in {seconds:.1f} s: {result.rows / max(seconds, 1e-9):,.0f} rows/s")
+    return 0
+
+
+def _table(frame: pd.DataFrame, by: str) -> str:
+    if frame.empty:
+        return "Không có hoạt động nào trong khoảng đã chọn."
+    label = {"year": "year", "type": None, "station": "station", "commune": "commune", "district": "district"}[by]
+    lines = []
+    for row in frame.itertuples(index=False):
+        rec = row._asdict()
+        definition = get_activity_type(rec["type"])
+        measure = definition.measure(rec["measure"])
+        group = "" if label is None else (str(rec[label]) or "(không có)")
+        lines.append((group, definition.name_vi, measure.label_vi, format_number(rec["value"]), measure.unit_vi))
+    widths = [max(len(l[i]) for l in lines) for i in range(5)]
+    return "\n".join(
+        f"{g:<{widths[0]}}  {t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}".strip() if label else
+        f"{t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}"
+        for g, t, m, v, u in lines
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Totals of every measure per group and type."""
+    if args.year_from > args.year_to:
+        raise CliError(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
+    engine = open_engine()
+    filters = Filters(year_from=args.year_from, year_to=args.year_to, boundaries=args.boundaries)
+    with read_session(engine) as session:
+        frame = summarise(session=session, filters=filters, by=args.by)
+    if "station_key" in frame:
+        frame = frame.rename(columns={"station_key": "station_code"})
+    frame = frame.drop(columns=[c for c in ("commune_key", "district_key") if c in frame])
+    if args.format == "json":
+        print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1, default=int))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        print(_table(frame, args.by))
+    return 0
+
+
+def cmd_makemigration(args: argparse.Namespace) -> int:
+    """Autogenerate a migration from the models."""
+    from data_model.migrate import make_migration
+
+    make_migration(engine=open_engine(), message=args.message)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(prog="python -m data_model", description="Thông tin, tuyên truyền khu vực biên giới – dòng lệnh")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("init", help="tạo/cập nhật lược đồ, nạp dữ liệu tham chiếu (và dữ liệu mẫu)")
+    p.add_argument("--demo", action="store_true", help="nạp dữ liệu mẫu (demo)")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("generate", help="thêm bản ghi tổng hợp để đo hiệu năng")
+    p.add_argument("--records", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("summary", help="tổng hợp theo năm, xã, đồn hoặc loại hoạt động")
+    p.add_argument("--from", dest="year_from", type=year, required=True)
+    p.add_argument("--to", dest="year_to", type=year, required=True)
+    p.add_argument("--by", choices=GROUP_BYS, required=True)
+    p.add_argument("--boundaries", choices=("historical", "current"), default="historical")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
+    p.add_argument("message")
+    p.set_defaults(func=cmd_makemigration)
+    for module in (cli_records, cli_users, cli_report):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors print one line and return non-zero, never a traceback."""
+    def fail(message: str, status: int) -> int:
+        print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+        return status
+
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.func
+        return int(handler(args) or 0)
+    except (CliError, QueryError, DatabaseUrlError) as exc:
+        return fail(str(exc), 2)
+    except OperationalError as exc:
+        return fail(f"không kết nối được cơ sở dữ liệu ({str(exc.orig).splitlines()[0] if exc.orig else exc})", 3)
+    except SQLAlchemyError as exc:
+        return fail(f"lỗi cơ sở dữ liệu: {str(exc).splitlines()[0]}", 3)
+    except OSError as exc:
+        return fail(f"không mở được tệp hoặc thư mục: {exc}", 3)
+    except KeyboardInterrupt:
+        return fail("đã dừng", 130)
