@@ -65,10 +65,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Add synthetic records for benchmarks."""
-    from data_model.synthetic import generate_records
-
     if not 1 <= args.records <= MAX_GENERATE:
         raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
+    from data_model.synthetic import generate_records  # only needed for benchmarks
+
     engine = open_engine()
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
     started = time.perf_counter()
