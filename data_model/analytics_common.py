@@ -1,0 +1,190 @@
+"""Building blocks of the dashboard queries: grouped summary frames, boundary roll-up, unit labels, population."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_model.activity_types import get_activity_type, list_activity_types, load_activity_types
+from data_model.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
+from data_model.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
+from data_model.queries import Filters, filtered_summary, year_bounds
+from data_model.summary_store import SUM_COLUMNS
+
+VALUE_COLUMNS = ("records", *SUM_COLUMNS)
+GROUP_COLUMNS = {"year": "year", "commune": "commune_key", "unit": "reporting_unit_id"}
+STATION_KINDS = ("station",)
+
+
+def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...]) -> pd.DataFrame:
+    """Sums of records and s1..s6 per type and the chosen groups (year, commune, unit), communes in the chosen boundaries."""
+    filters.check()
+    base = filtered_summary(session=session, filters=filters).subquery()
+    cols = [base.c[GROUP_COLUMNS[g]] for g in by]
+    stmt = (select(*cols, base.c.type_code, func.sum(base.c.n_records), *[func.sum(base.c[c]) for c in SUM_COLUMNS])
+            .group_by(*cols, base.c.type_code))
+    names = [GROUP_COLUMNS[g] for g in by] + ["type_code", *VALUE_COLUMNS]
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=names)
+    for c in VALUE_COLUMNS:
+        frame[c] = frame[c].fillna(0).astype("int64")
+    if "commune" in by and filters.boundaries == "current" and not frame.empty:
+        frame = roll_up(frame, rollup=load_rollup(session=session, on=filters.on))
+    return frame
+
+
+def roll_up(frame: pd.DataFrame, *, rollup: dict[str, list[tuple[str, float]]]) -> pd.DataFrame:
+    """Move each row's commune_key to the current commune(s), splitting by share, and add rows up again."""
+    keys = [c for c in frame.columns if c not in VALUE_COLUMNS]
+    parts = []
+    for commune_key, rows in frame.groupby("commune_key", sort=False):
+        for target, share in rollup.get(commune_key, [(commune_key, 1.0)]) if commune_key else [("", 1.0)]:
+            part = rows.copy()
+            part["commune_key"] = target
+            if share != 1.0:
+                part[list(VALUE_COLUMNS)] = part[list(VALUE_COLUMNS)] * share
+            parts.append(part)
+    out = pd.concat(parts, ignore_index=True).groupby(keys, as_index=False)[list(VALUE_COLUMNS)].sum()
+    for c in VALUE_COLUMNS:
+        out[c] = out[c].round().astype("int64")
+    return out
+
+
+def long_measures(frame: pd.DataFrame, *, keys: list[str], lang: str = "vi") -> pd.DataFrame:
+    """s1..s6 columns → one row per defined measure: keys…, type, type_name, measure, measure_label, unit, value."""
+    out = []
+    types = load_activity_types()
+    for row in frame.itertuples(index=False):
+        rec = row._asdict()
+        definition = types.get(rec["type_code"])
+        if definition is None:
+            continue
+        for m in definition.measures:
+            out.append({**{k: rec[k] for k in keys}, "type": definition.code, "type_name": definition.name(lang),
+                        "measure": m.code, "measure_label": m.label(lang), "unit": m.unit(lang),
+                        "value": int(rec[f"s{m.slot}"])})
+    return pd.DataFrame(out, columns=[*keys, "type", "type_name", "measure", "measure_label", "unit", "value"])
+
+
+def measure_column(type_code: str, measure: str) -> str:
+    """The summary column (s1..s6) of a type's measure."""
+    return f"s{get_activity_type(type_code).measure(measure).slot}"
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return f"{start.month}/{start.year}–{end.month}/{end.year}"
+    if start:
+        return f"từ {start.month}/{start.year}"
+    return f"đến {end.month}/{end.year}" if end else ""
+
+
+def commune_names(*, session: Session, boundaries: str) -> dict[str, str]:
+    """Display name of every commune version; names shared by several versions get the kind and validity added."""
+    rows = session.execute(select(Unit.key, Unit.name, Unit.kind, Unit.valid_from, Unit.valid_to)
+                           .where(Unit.level == "commune")).all()
+    base = {key: name if kind in ("xã", "") else f"{name} ({kind})" for key, name, kind, _, _ in rows}
+    if boundaries == "current":
+        names = {key: name for key, name, *_ in rows}
+    else:
+        seen: dict[str, int] = {}
+        for label in base.values():
+            seen[label] = seen.get(label, 0) + 1
+        names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end)})"
+                 for key, _, _, start, end in rows}
+    names[""] = "(không ghi xã)"
+    return names
+
+
+def station_of_unit(*, session: Session) -> dict[int, int]:
+    """Reporting unit id → the station it counts under (a loudspeaker cluster counts under its parent station)."""
+    units = session.execute(select(ReportingUnit.id, ReportingUnit.kind, ReportingUnit.parent_id)).all()
+    return {uid: (parent if kind == "loudspeaker_cluster" and parent else uid) for uid, kind, parent in units}
+
+
+def reporting_unit_names(*, session: Session) -> dict[int, tuple[str, str]]:
+    """Reporting unit id → (short name, kind)."""
+    return {uid: (name, kind) for uid, name, kind in
+            session.execute(select(ReportingUnit.id, ReportingUnit.short_name, ReportingUnit.kind))}
+
+
+@dataclass(frozen=True)
+class Population:
+    """Residents of a commune and whether the figure is approximate or derived from predecessors."""
+
+    value: float
+    year: int | None
+    approximate: bool
+    derived: bool = False
+
+
+def population_by_commune(*, session: Session, boundaries: str, on: dt.date | None = None) -> dict[str, Population]:
+    """The latest known population of each commune; a current commune without one sums its predecessors when all are known."""
+    latest: dict[str, Population] = {}
+    rows = session.execute(select(UnitFact.unit_key, UnitFact.year, UnitFact.value_num, UnitFact.approximate)
+                           .where(UnitFact.fact == "population", UnitFact.value_num.is_not(None),
+                                  UnitFact.village_id.is_(None), UnitFact.village_text == ""))
+    for key, year, value, approx in rows:
+        old = latest.get(key)
+        if old is None or (year or 0) > (old.year or 0):
+            latest[key] = Population(value=float(value), year=year, approximate=bool(approx))
+    if boundaries != "current":
+        return latest
+    current = {u.key for u in units_valid_on(session=session, on=on or dt.date.today())}
+    sources: dict[str, list[tuple[str, float]]] = {}
+    # only direct predecessors: following a chain would count a commune merged earlier twice
+    for from_key, to_key, share in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.share)):
+        sources.setdefault(to_key, []).append((from_key, share))
+    result = {k: p for k, p in latest.items() if k in current}
+    for key, parts in sources.items():
+        if key in result or key not in current:
+            continue
+        if all(k in latest for k, _ in parts):
+            result[key] = Population(value=sum(latest[k].value * s for k, s in parts), year=None,
+                                     approximate=any(latest[k].approximate for k, _ in parts), derived=True)
+    return result
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the sidebar filters can offer."""
+
+    years: tuple[int, int] | None
+    districts: dict[str, str]  # key → name (historical view only)
+    communes_recorded: dict[str, str]  # key → label, commune versions as recorded
+    communes_current: dict[str, str]  # key → name, communes valid today
+    stations: dict[int, str]  # reporting unit id → label (loudspeaker clusters are picked with their station)
+
+
+def filter_options(*, session: Session, on: dt.date | None = None) -> FilterOptions:
+    """Years with records, districts, communes (both views) and reporting units for the sidebar."""
+    recorded = commune_names(session=session, boundaries="historical")
+    recorded.pop("", None)
+    current = {u.key: u.name for u in units_valid_on(session=session, on=on or dt.date.today())}
+    districts = dict(session.execute(select(Unit.key, Unit.name).where(Unit.level == "district").order_by(Unit.name)).all())
+    units = session.execute(select(ReportingUnit.id, ReportingUnit.short_name, ReportingUnit.kind)
+                            .where(ReportingUnit.kind != "loudspeaker_cluster")
+                            .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name)).all()
+    return FilterOptions(
+        years=year_bounds(session=session),
+        districts=districts,
+        communes_recorded=dict(sorted(recorded.items(), key=lambda kv: kv[1])),
+        communes_current=dict(sorted(current.items(), key=lambda kv: kv[1])),
+        stations={uid: name for uid, name, _ in units},
+    )
+
+
+def with_cluster_units(*, session: Session, station_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """The stations plus the loudspeaker clusters under them (a cluster's broadcasts are its station's work)."""
+    if not station_ids:
+        return ()
+    children = session.scalars(select(ReportingUnit.id).where(ReportingUnit.parent_id.in_(station_ids),
+                                                            ReportingUnit.kind == "loudspeaker_cluster"))
+    return tuple(sorted(set(station_ids) | set(children)))
+
+
+def type_order() -> dict[str, int]:
+    """Position of each type in the definition file (for stable ordering)."""
+    return {t.code: i for i, t in enumerate(list_activity_types())}
