@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from data_model.accounts import create_demo_accounts
 from data_model.db import write_session
 from data_model.migrate import upgrade_schema
 from data_model.models import AppMeta
@@ -25,6 +26,7 @@ def initialise_database(*, engine: Engine, reference_dir: Path, demo: bool = Fal
                 from data_model.demo import load_demo  # demo code is only imported when asked for
 
                 added.update(load_demo(session=session))
+                added.update(create_demo_accounts(session=session))
                 session.add(AppMeta(key=DEMO_FLAG, value="1"))
     return added
 

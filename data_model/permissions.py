@@ -51,3 +51,37 @@ def require_role(actor: Actor, *roles: str) -> None:
     """Raise PermissionDenied unless the actor has one of the roles."""
     if actor.role not in roles:
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này")
+
+
+def require_login(actor: Actor | None) -> Actor:
+    """The actor, or PermissionDenied when nobody is logged in."""
+    if actor is None:
+        raise PermissionDenied("Bạn cần đăng nhập")
+    return actor
+
+
+def require_admin(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor is an administrator."""
+    require_role(require_login(actor), "admin")
+
+
+def can_edit_population(actor: Actor | None) -> bool:
+    """Admins and planners keep population figures (and targets)."""
+    return actor is not None and actor.role in ("admin", "planner")
+
+
+def require_population_edit(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may edit population figures."""
+    if not can_edit_population(actor):
+        raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa số dân")
+
+
+def can_read_audit(actor: Actor | None) -> bool:
+    """Admins and officials read the audit log (officials check who entered what)."""
+    return actor is not None and actor.role in ("admin", "official")
+
+
+def require_audit_read(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may read the audit log."""
+    if not can_read_audit(actor):
+        raise PermissionDenied("Bạn không có quyền xem nhật ký")

@@ -1,0 +1,355 @@
+"""Local accounts: argon2id hashes, login with a growing delay after failures, roles and units; the hash stays here."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_model.changelog import log_change
+from data_model.models import AppMeta, ReportingUnit, User, UserUnit, utcnow
+from data_model.permissions import ROLE_NAMES, ROLES, SYSTEM, Actor, require_admin, require_login
+
+FREE_FAILURES = 5  # failed logins allowed before each further attempt has to wait
+FIRST_DELAY_S = 30
+MAX_DELAY_S = 15 * 60
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+DEMO_FLAG = "demo_loaded"  # same AppMeta key as data_model.init_db
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+# Demo-only accounts: written into the demo database and the README, never created anywhere else.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("demo_admin", "admin", "Quản trị viên (demo)", "demo-admin", ()),
+    ("demo_lanhdao", "official", "Lãnh đạo Sở (demo)", "demo-lanhdao", ()),
+    ("demo_kehoach", "planner", "Cán bộ kế hoạch (demo)", "demo-kehoach", ()),
+    ("demo_nhaplieu", "staff", "Cán bộ nhập liệu Đồn Dào San (demo)", "demo-nhaplieu", ("st_dao_san",)),
+)
+
+
+class AccountError(ValueError):
+    """Bad account input; the message is Vietnamese and names the field."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Outcome of a login attempt: the actor on success, else a message (and how long to wait)."""
+
+    actor: Actor | None
+    message: str = ""
+    retry_after_s: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.actor is not None
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A one-click demo login offered on a demo database's login page (no password here)."""
+
+    username: str
+    role: str
+    full_name: str
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # verified against when the user does not exist, so that timing does not tell which names exist
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def _hash(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_username(text: str) -> str:
+    """The stored form of a user name: trimmed, lower case."""
+    return (text or "").strip().lower()
+
+
+def check_username(username: str) -> str:
+    """The normalised user name, or AccountError."""
+    name = normalise_username(username)
+    if not _USERNAME.match(name):
+        raise AccountError("Tên đăng nhập: 3–64 ký tự a–z, 0–9, dấu chấm, gạch ngang hoặc gạch dưới, "
+                           "bắt đầu bằng chữ hoặc số")
+    return name
+
+
+def check_password(password: str, *, username: str = "", field: str = "Mật khẩu mới") -> None:
+    """AccountError unless the password is long enough and not the user name."""
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"{field}: cần ít nhất {MIN_PASSWORD} ký tự")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"{field}: tối đa {MAX_PASSWORD} ký tự")
+    if username and password.strip().lower() == username.lower():
+        raise AccountError(f"{field}: không được trùng tên đăng nhập")
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"Vai trò: phải là một trong {', '.join(ROLES)}")
+    return role
+
+
+def _unit_ids(*, session: Session, role: str, unit_keys: Sequence[str]) -> list[int]:
+    keys = [k.strip() for k in unit_keys if k and k.strip()]
+    found = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id).where(ReportingUnit.key.in_(keys))).all())
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise AccountError(f"Đơn vị: không có đơn vị mã {', '.join(missing)}")
+    if role == "staff" and not keys:
+        raise AccountError("Đơn vị: cán bộ nhập liệu phải gắn với ít nhất một đơn vị")
+    return [found[k] for k in dict.fromkeys(keys)]
+
+
+def to_actor(user: User) -> Actor:
+    """The Actor for a user row (no hash, no counters)."""
+    return Actor(user_id=user.id, username=user.username, role=user.role,
+                 unit_ids=frozenset(u.reporting_unit_id for u in user.units), full_name=user.full_name)
+
+
+def _user_by_name(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def _require_user(session: Session, username: str) -> User:
+    user = _user_by_name(session, username)
+    if user is None:
+        raise AccountError(f"Không có người dùng {normalise_username(username)!r}")
+    return user
+
+
+def _public(user: User, unit_keys: Sequence[str]) -> dict:
+    return {"username": user.username, "full_name": user.full_name, "role": user.role,
+            "units": ",".join(sorted(unit_keys)), "active": user.active}
+
+
+def _unit_keys_of(session: Session, user: User) -> list[str]:
+    ids = [u.reporting_unit_id for u in user.units]
+    return sorted(session.scalars(select(ReportingUnit.key).where(ReportingUnit.id.in_(ids))).all()) if ids else []
+
+
+def create_user(
+    *, session: Session, actor: Actor, username: str, password: str, role: str,
+    unit_keys: Sequence[str] = (), full_name: str = "", is_demo: bool = False,
+) -> int:
+    """Add an account (admin only); returns its id."""
+    require_admin(actor)
+    name = check_username(username)
+    _check_role(role)
+    check_password(password, username=name, field="Mật khẩu")
+    full_name = (full_name or "").strip()
+    if len(full_name) > 200:
+        raise AccountError("Họ tên: tối đa 200 ký tự")
+    if _user_by_name(session, name) is not None:
+        raise AccountError(f"Tên đăng nhập {name!r} đã có")
+    ids = _unit_ids(session=session, role=role, unit_keys=unit_keys)
+    user = User(username=name, full_name=full_name, password_hash=_hash(password), role=role, active=True,
+                is_demo=is_demo, failed_attempts=0, units=[UserUnit(reporting_unit_id=i) for i in ids])
+    session.add(user)
+    session.flush()
+    log_change(session=session, actor=actor, action="create", entity="user", entity_id=user.id,
+               new=_public(user, unit_keys))
+    return user.id
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True)))
+
+
+def update_user(
+    *, session: Session, actor: Actor, username: str, full_name: str | None = None, role: str | None = None,
+    unit_keys: Sequence[str] | None = None, active: bool | None = None,
+) -> None:
+    """Change an account's name, role, units or active flag (admin only); the last active admin stays."""
+    require_admin(actor)
+    user = _require_user(session, username)
+    old = _public(user, _unit_keys_of(session, user))
+    new_role = _check_role(role) if role is not None else user.role
+    new_active = user.active if active is None else bool(active)
+    if user.role == "admin" and user.active and (new_role != "admin" or not new_active) and _active_admins(session) <= 1:
+        raise AccountError("Vai trò: phải còn ít nhất một quản trị viên đang hoạt động")
+    if actor.user_id == user.id and not new_active:
+        raise AccountError("Trạng thái: không thể tự khóa tài khoản của mình")
+    keys = list(unit_keys) if unit_keys is not None else _unit_keys_of(session, user)
+    ids = _unit_ids(session=session, role=new_role, unit_keys=keys)
+    if full_name is not None:
+        if len(full_name.strip()) > 200:
+            raise AccountError("Họ tên: tối đa 200 ký tự")
+        user.full_name = full_name.strip()
+    user.role, user.active = new_role, new_active
+    keep = set(ids)
+    user.units = [u for u in user.units if u.reporting_unit_id in keep]
+    have = {u.reporting_unit_id for u in user.units}
+    user.units.extend(UserUnit(reporting_unit_id=i) for i in ids if i not in have)
+    session.flush()
+    log_change(session=session, actor=actor, action="update", entity="user", entity_id=user.id,
+               old=old, new=_public(user, keys))
+
+
+def _delay_s(failures: int) -> int:
+    if failures < FREE_FAILURES:
+        return 0
+    return min(FIRST_DELAY_S * 2 ** (failures - FREE_FAILURES), MAX_DELAY_S)
+
+
+def authenticate(*, session: Session, username: str, password: str, now: dt.datetime | None = None) -> LoginResult:
+    """Check a login; records success or failure (counter, delay, change log) in the caller's transaction."""
+    now = now or utcnow()
+    typed = normalise_username(username)[:64]
+    wrong = "Sai tên đăng nhập hoặc mật khẩu"
+    user = _user_by_name(session, typed) if typed else None
+    if user is None:
+        _verify(_dummy_hash(), password or "")
+        log_change(session=session, actor=None, username=typed, action="login_failed", entity="user",
+                   reason="không có tài khoản này")
+        return LoginResult(None, wrong)
+    if user.locked_until is not None and user.locked_until > now:
+        wait = int((user.locked_until - now).total_seconds()) + 1
+        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
+                   entity_id=user.id, reason=f"đang phải chờ {wait} giây sau nhiều lần sai")
+        return LoginResult(None, f"Đã nhập sai nhiều lần. Vui lòng thử lại sau {wait} giây.", wait)
+    if not _verify(user.password_hash, password or ""):
+        user.failed_attempts = (user.failed_attempts or 0) + 1
+        delay = _delay_s(user.failed_attempts)
+        user.locked_until = now + dt.timedelta(seconds=delay) if delay else None
+        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
+                   entity_id=user.id, reason=f"sai mật khẩu (lần {user.failed_attempts})")
+        if delay:
+            return LoginResult(None, f"{wrong}. Đã sai {user.failed_attempts} lần: thử lại sau {delay} giây.", delay)
+        return LoginResult(None, wrong)
+    if not user.active:
+        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
+                   entity_id=user.id, reason="tài khoản đã bị khóa")
+        return LoginResult(None, "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên.")
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hash(password)
+    user.failed_attempts, user.locked_until, user.last_login_at = 0, None, now
+    actor = to_actor(user)
+    log_change(session=session, actor=actor, action="login", entity="user", entity_id=user.id)
+    return LoginResult(actor)
+
+
+def record_logout(*, session: Session, actor: Actor, reason: str = "") -> None:
+    """Log a logout (or an idle expiry, with its reason)."""
+    log_change(session=session, actor=actor, action="logout", entity="user", entity_id=actor.user_id or "",
+               reason=reason)
+
+
+def get_actor(*, session: Session, user_id: int) -> Actor | None:
+    """The current Actor of an active account (role and units as they are now), or None."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return to_actor(user)
+
+
+def change_own_password(*, session: Session, actor: Actor, old_password: str, new_password: str) -> None:
+    """The logged-in user replaces their password after typing the current one."""
+    require_login(actor)
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.active:
+        raise AccountError("Tài khoản không còn hoạt động")
+    if not _verify(user.password_hash, old_password or ""):
+        raise AccountError("Mật khẩu hiện tại: không đúng")
+    check_password(new_password, username=user.username)
+    if new_password == old_password:
+        raise AccountError("Mật khẩu mới: phải khác mật khẩu hiện tại")
+    user.password_hash = _hash(new_password)
+    log_change(session=session, actor=actor, action="password_change", entity="user", entity_id=user.id)
+
+
+def reset_password(*, session: Session, actor: Actor, username: str, new_password: str) -> None:
+    """An admin sets a new password for an account and lifts its login delay."""
+    require_admin(actor)
+    user = _require_user(session, username)
+    check_password(new_password, username=user.username)
+    user.password_hash = _hash(new_password)
+    user.failed_attempts, user.locked_until = 0, None
+    log_change(session=session, actor=actor, action="password_reset", entity="user", entity_id=user.id)
+
+
+def list_users(*, session: Session, lang: str = "vi") -> pd.DataFrame:
+    """Accounts with role, units and login state (never the hash)."""
+    units = {i: (key, short) for i, key, short in session.execute(
+        select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.short_name))}
+    rows = []
+    for user in session.scalars(select(User).order_by(User.username)):
+        rows.append({
+            "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+            "role_name": ROLE_NAMES[user.role][0 if lang == "vi" else 1] if user.role in ROLE_NAMES else user.role,
+            "units": ", ".join(sorted(units[u.reporting_unit_id][1] for u in user.units)),
+            "unit_keys": sorted(units[u.reporting_unit_id][0] for u in user.units), "active": user.active, "is_demo": user.is_demo,
+            "failed_attempts": user.failed_attempts, "locked_until": user.locked_until,
+            "last_login_at": user.last_login_at, "created_at": user.created_at,
+        })
+    columns = ["id", "username", "full_name", "role", "role_name", "units", "unit_keys", "active", "is_demo",
+               "failed_attempts", "locked_until", "last_login_at", "created_at"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def count_users(*, session: Session) -> int:
+    """How many accounts exist."""
+    return session.scalar(select(func.count()).select_from(User))
+
+
+def is_demo_database(*, session: Session) -> bool:
+    """Whether the demo data set was loaded into this database."""
+    return session.get(AppMeta, DEMO_FLAG) is not None
+
+
+def create_demo_accounts(*, session: Session) -> dict[str, int]:
+    """One demo account per role (demo database only); returns how many were added."""
+    added = 0
+    existing_units = set(session.scalars(select(ReportingUnit.key)).all())
+    for username, role, full_name, password, unit_keys in DEMO_ACCOUNTS:
+        if _user_by_name(session, username) is not None:
+            continue
+        keys = [k for k in unit_keys if k in existing_units]
+        if role == "staff" and not keys:
+            continue  # the demo station is missing from this reference data
+        create_user(session=session, actor=SYSTEM, username=username, password=password, role=role,
+                    unit_keys=keys, full_name=full_name, is_demo=True)
+        added += 1
+    return {"demo_accounts": added}
+
+
+def list_demo_logins(*, session: Session) -> list[DemoLogin]:
+    """The demo accounts offered for one-click login; empty unless this is a demo database."""
+    if not is_demo_database(session=session):
+        return []
+    names = [a[0] for a in DEMO_ACCOUNTS]
+    users = {u.username: u for u in session.scalars(
+        select(User).where(User.username.in_(names), User.is_demo.is_(True), User.active.is_(True)))}
+    return [DemoLogin(u.username, u.role, u.full_name) for name in names if (u := users.get(name))]
+
+
+def login_demo(*, session: Session, username: str) -> LoginResult:
+    """Log in as one of the demo accounts of a demo database, with its documented demo password."""
+    passwords = {a[0]: a[3] for a in DEMO_ACCOUNTS}
+    offered = {d.username for d in list_demo_logins(session=session)}
+    if username not in offered:
+        return LoginResult(None, "Tài khoản demo không có trong cơ sở dữ liệu này")
+    return authenticate(session=session, username=username, password=passwords[username])
