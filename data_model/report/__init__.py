@@ -1,0 +1,99 @@
+"""Yearly and period report written from the records: figures → wording → DOCX, XLSX, Markdown."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from data_model.db import read_session
+from data_model.report.content import ReportContent, gather_report
+from data_model.report.document import ReportDocument
+from data_model.report.scope import Period, ReportError, Scope
+from data_model.report.wording import REPORT_LANGUAGES, write_report
+
+FORMATS = ("docx", "xlsx", "md")
+
+__all__ = ["FORMATS", "Period", "ReportError", "ReportFiles", "Scope", "build_report_files", "make_report",
+           "save_report"]
+
+
+def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "vi", charts: bool = True,
+                today: dt.date | None = None) -> tuple[ReportContent, ReportDocument]:
+    """The report's figures and its written document (charts drawn when asked)."""
+    if lang not in REPORT_LANGUAGES:
+        raise ReportError(f"Ngôn ngữ báo cáo không hợp lệ: {lang!r} (chọn vi hoặc en)")
+    content = gather_report(session=session, scope=scope, period=period, today=today)
+    drawn = []
+    if charts:
+        from data_model.report.charts import draw_charts  # matplotlib only when charts are wanted
+
+        drawn = draw_charts(content, lang)
+    return content, write_report(content, lang, charts=drawn)
+
+
+def file_stem(doc: ReportDocument, content: ReportContent) -> str:
+    """bao-cao-2012-2020-province, bao-cao-2020-commune-c03451_1900 …"""
+    years = str(content.period.year_from) + ("" if content.period.years == 1 else f"-{content.period.year_to}")
+    scope = str(content.scope.scope).replace(":", "-").replace("@", "_")
+    return f"{doc.file_stem}-{years}-{scope}"
+
+
+def render(doc: ReportDocument, fmt: str, *, image_paths: list[str] | None = None) -> bytes:
+    """The document in one format: docx, xlsx or md."""
+    if fmt == "docx":
+        from data_model.report.docx import render_docx
+
+        return render_docx(doc)
+    if fmt == "xlsx":
+        from data_model.report.xlsx import render_xlsx
+
+        return render_xlsx(doc)
+    if fmt == "md":
+        from data_model.report.markdown import render_markdown
+
+        return render_markdown(doc, image_paths=image_paths).encode("utf-8")
+    raise ReportError(f"Định dạng không hỗ trợ: {fmt!r} (chọn .docx, .xlsx hoặc .md)")
+
+
+def save_report(*, session: Session, scope: Scope, period: Period, lang: str, path: Path) -> list[Path]:
+    """Write the report to path (format from its suffix); a Markdown report gets its charts as PNGs beside it."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ReportError(f"Tệp kết quả phải có đuôi .docx, .xlsx hoặc .md, không phải {path.name!r}")
+    _, doc = make_report(session=session, scope=scope, period=period, lang=lang, charts=fmt != "xlsx")
+    written = []
+    images = None
+    if fmt == "md":
+        images = []
+        for n, chart in enumerate(doc.all_charts(), start=1):
+            image = path.with_name(f"{path.stem}-chart-{n}.png")
+            image.write_bytes(chart.png)
+            written.append(image)
+            images.append(image.name)
+    path.write_bytes(render(doc, fmt, image_paths=images))
+    return [path, *written]
+
+
+@dataclass
+class ReportFiles:
+    """A report ready to preview and download."""
+
+    content: ReportContent
+    document: ReportDocument
+    markdown: str
+    docx: bytes
+    xlsx: bytes
+    file_stem: str
+
+
+def build_report_files(*, engine: Engine, scope: str, year_from: int, year_to: int, lang: str = "vi",
+                       today: dt.date | None = None) -> ReportFiles:
+    """The report for a scope ("province", "commune:KEY" …) and years, in Markdown, DOCX and XLSX."""
+    with read_session(engine) as session:
+        content, doc = make_report(session=session, scope=Scope.parse(scope), period=Period(year_from, year_to),
+                                   lang=lang, today=today)
+    return ReportFiles(content=content, document=doc, markdown=render(doc, "md").decode("utf-8"),
+                       docx=render(doc, "docx"), xlsx=render(doc, "xlsx"), file_stem=file_stem(doc, content))

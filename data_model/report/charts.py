@@ -1,0 +1,114 @@
+"""Two or three report charts drawn with matplotlib (no browser needed), as PNG images."""
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless; must come before pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from data_model.activity_types import get_activity_type  # noqa: E402
+from data_model.formatting import format_number  # noqa: E402
+from data_model.queries import NONE_CODE  # noqa: E402
+from data_model.report.content import PlaceFigures, ReportContent  # noqa: E402
+from data_model.report.document import Chart  # noqa: E402
+from data_model.report.wording import fill, load_templates, period_label  # noqa: E402
+
+DPI = 150
+TOP_PLACES = 15
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _number_axis(ax, lang: str, axis: str = "y") -> None:
+    formatter = FuncFormatter(lambda v, _pos: format_number(v, lang))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def _by_year(content: ReportContent, lang: str) -> Chart:
+    years = list(range(content.period.year_from, content.period.year_to + 1))
+    n = len(content.types)
+    cols = 3 if n > 4 else 2 if n > 1 else 1
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(9, 2.3 * rows), squeeze=False)
+    for ax, figures in zip(axes.flat, content.types):
+        definition = get_activity_type(figures.code)
+        main = definition.main_measure
+        values = [figures.by_year.get(y, {}).get(main.code, 0) for y in years]
+        ax.bar([str(y) for y in years], values, color=definition.color)
+        ax.set_title(f"{definition.name(lang)} ({main.unit(lang)})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.tick_params(axis="x", rotation=90 if len(years) > 5 else 0)
+        _number_axis(ax, lang)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return Chart(title=load_templates(lang)["charts"]["by_year"], png=_png(fig))
+
+
+def _change(content: ReportContent, lang: str) -> Chart | None:
+    tpl = load_templates(lang)
+    labels, ratios, colors = [], [], []
+    for figures in content.types:
+        definition = get_activity_type(figures.code)
+        main = definition.main_measure.code
+        before = figures.previous.get(main, 0)
+        if before:
+            labels.append(definition.name(lang))
+            ratios.append((figures.values.get(main, 0) - before) / before * 100)
+            colors.append(definition.color)
+    if not labels:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1))
+    ax.barh(labels[::-1], ratios[::-1], color=colors[::-1])
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_number(v, lang) + "%"))
+    ax.tick_params(labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    title = fill(tpl["charts"]["change"], lang, previous=period_label(content.previous, tpl))
+    return Chart(title=title, png=_png(fig))
+
+
+def _places(content: ReportContent, places: list[PlaceFigures], lang: str, key: str) -> Chart | None:
+    """Horizontal bars of the first type that these places recorded, biggest first."""
+    tpl = load_templates(lang)
+    for figures in content.types:
+        definition = get_activity_type(figures.code)
+        main = definition.main_measure
+        scored = sorted(((p.values.get((definition.code, main.code), 0), p.name) for p in places
+                         if p.key != NONE_CODE), key=lambda s: (-s[0], s[1]))
+        scored = [s for s in scored if s[0] > 0][:TOP_PLACES]
+        if len(scored) < 2:
+            continue
+        fig, ax = plt.subplots(figsize=(8, 0.32 * len(scored) + 1))
+        ax.barh([n for _, n in scored][::-1], [v for v, _ in scored][::-1], color=definition.color)
+        for y, (value, _) in enumerate(scored[::-1]):
+            ax.text(value, y, " " + format_number(value, lang), va="center", fontsize=7)
+        _number_axis(ax, lang, axis="x")
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        title = fill(tpl["charts"][key], lang, type_name=definition.name(lang), unit=main.unit(lang))
+        return Chart(title=title, png=_png(fig))
+    return None
+
+
+def draw_charts(content: ReportContent, lang: str = "vi") -> list[Chart]:
+    """The report's charts: by year (or change for one year), by commune, by station; none for an empty report."""
+    if content.empty:
+        return []
+    first = _by_year(content, lang) if content.period.years > 1 else _change(content, lang)
+    stations = [s for s in content.stations if s.group == "station"]
+    charts = [first, _places(content, content.communes, lang, "by_commune"),
+              _places(content, stations, lang, "by_station")]
+    return [c for c in charts if c is not None]

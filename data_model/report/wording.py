@@ -1,0 +1,380 @@
+"""Fills the wording templates (templates/report.<lang>.toml) with a report's figures."""
+from __future__ import annotations
+
+import math
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from data_model.activity_types import ActivityType, get_activity_type, load_activity_types
+from data_model.formatting import format_date, format_number
+from data_model.languages import language_name
+from data_model.queries import NONE_CODE
+from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
+from data_model.report.document import Chart, ReportDocument, Section, Table
+from data_model.report.scope import Period
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+REPORT_LANGUAGES = ("vi", "en")
+RANK_SIZE = 3
+MAX_LISTED_VILLAGES = 25
+
+
+@cache
+def load_templates(lang: str) -> dict[str, Any]:
+    """The wording templates of a language (ValueError for a language without a template file)."""
+    if lang not in REPORT_LANGUAGES:
+        raise ValueError(f"no report templates for language {lang!r}")
+    with open(TEMPLATE_DIR / f"report.{lang}.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def round_down(value: int, digits: int = 2) -> int:
+    """Round down to `digits` significant digits: 20437 → 20000 (digits=1), 2647 → 2600."""
+    if value <= 0:
+        return value
+    step = 10 ** max(int(math.floor(math.log10(value))) - digits + 1, 0)
+    return value // step * step
+
+
+class _Filler(string.Formatter):
+    """str.format with Vietnamese numbers, {x:round[N]:word} thresholds, and unknown fields left visible."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def get_value(self, key, args, kwargs):
+        if isinstance(key, str) and key not in kwargs:
+            return "{" + key + "}"  # an unknown placeholder shows up in the text instead of breaking the report
+        return super().get_value(key, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        if format_spec.startswith("round"):
+            head, _, word = format_spec.partition(":")
+            digits = int(head[5:] or 2) if head[5:].isdigit() or not head[5:] else 2
+            rounded = round_down(int(value), digits)
+            text = format_number(rounded, self.lang)
+            return f"{word} {text}" if word and rounded != value else text
+        return format_number(value, self.lang)
+
+
+def fill(template: str, lang: str, **values: Any) -> str:
+    """One template filled with values."""
+    return _Filler(lang).format(template, **values)
+
+
+def _fields(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def join_list(items: list[str], words: Mapping[str, str]) -> str:
+    """a, b và c."""
+    if len(items) <= 1:
+        return "".join(items)
+    return words["sep"].join(items[:-1]) + words["last"] + items[-1]
+
+
+def period_label(period: Period, tpl: Mapping[str, Any], *, title: bool = False) -> str:
+    """"năm 2020" / "giai đoạn 2012–2020" (title=True: "Năm 2020")."""
+    p = tpl["period"]
+    if period.years == 1:
+        return p["year_title" if title else "year"].format(year=period.year_from)
+    return p["range_title" if title else "range"].format(year_from=period.year_from, year_to=period.year_to)
+
+
+def scope_label(content: ReportContent, tpl: Mapping[str, Any]) -> str:
+    """"tỉnh Lai Châu", "xã Mù Cả", "Đồn Biên phòng Ka Lăng"."""
+    resolved = content.scope
+    if resolved.scope.kind == "province" and not resolved.name:
+        return tpl["scope"]["everywhere"]
+    return tpl["scope"][resolved.scope.kind].format(kind=resolved.unit_kind, name=resolved.name).strip()
+
+
+def change_text(*, definition: ActivityType, figures: TypeFigures, content: ReportContent, lang: str) -> str:
+    """"số buổi tăng 12,5% so với năm 2019" for the type's main measure."""
+    tpl = load_templates(lang)
+    main = definition.main_measure
+    current = figures.values.get(main.code, 0)
+    before = figures.previous.get(main.code, 0)
+    previous = period_label(content.previous, tpl)
+    measure = _lower_first(main.label(lang))
+    if before == 0:
+        return fill(tpl["change"]["no_previous"], lang, previous=previous, measure=measure)
+    ratio = (current - before) / before
+    if current == before:
+        return fill(tpl["change"]["same"], lang, previous=previous, measure=measure)
+    percent = format_number(abs(ratio) * 100, lang, decimals=1) + "%"
+    key = "increase" if ratio > 0 else "decrease"
+    return fill(tpl["change"][key], lang, previous=previous, measure=measure, percent=percent)
+
+
+def _language_list(figures: TypeFigures, unit: str, tpl: Mapping[str, Any], lang: str, *, with_values: bool) -> str:
+    items = []
+    for code, value in figures.languages:
+        name = language_name(code, lang)
+        name = _lower_first(name) if lang == "vi" else name
+        items.append(fill(tpl["languages"]["item"], lang, language=name, value=value, unit=unit) if with_values else name)
+    return join_list(items, tpl["lists"])
+
+
+def type_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) -> str:
+    """The sentence of one activity type, from its template (or the generic one)."""
+    tpl = load_templates(lang)
+    definition = get_activity_type(figures.code)
+    main_unit = definition.main_measure.unit(lang)
+    values: dict[str, Any] = {m.code: figures.values.get(m.code, 0) for m in definition.measures}
+    values.update(
+        type_name=definition.name(lang), n_records=figures.n_records, n_units=figures.n_units,
+        n_communes=len(figures.communes), commune_list=join_list(figures.communes, tpl["lists"]),
+        n_languages=len(figures.languages),
+        language_list=_language_list(figures, main_unit, tpl, lang, with_values=False),
+        change=change_text(definition=definition, figures=figures, content=content, lang=lang),
+    )
+    template = tpl["sentence"].get(figures.code)
+    if template is None:
+        parts = [fill(tpl["fallback"]["figure"], lang, value=values[m.code], unit=m.unit(lang))
+                 for m in definition.measures if values[m.code]]
+        return fill(tpl["fallback"]["sentence"], lang, **{**values, "figures": ", ".join(parts)})
+    pieces = [template] if isinstance(template, str) else list(template)
+    measures = {m.code for m in definition.measures}
+    kept = [p for p in pieces if all(values.get(f.split(".")[0], 1) != 0 for f in _fields(p) if f in measures)]
+    if any(f in ("n_languages", "language_list") for p in kept for f in _fields(p)) and not figures.languages:
+        kept = [p for p in kept if not {"n_languages", "language_list"} & set(_fields(p))] or kept
+    return "".join(fill(p, lang, **values) for p in kept)
+
+
+def _area_sections(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[Section]:
+    present = {t.code: t for t in content.types}
+    listed: set[str] = set()
+    sections = []
+    for area in tpl.get("area", []):
+        codes = [c for c in area["types"] if c in present]
+        listed.update(area["types"])
+        if codes:
+            text = " ".join(type_sentence(figures=present[c], content=content, lang=lang) for c in codes)
+            sections.append(Section(heading=area["title"], paragraphs=[text]))
+    others = [c for c in present if c not in listed]
+    if others:
+        text = " ".join(type_sentence(figures=present[c], content=content, lang=lang) for c in others)
+        sections.append(Section(heading=tpl["other_area"]["title"], paragraphs=[text]))
+    return sections
+
+
+def _rank_line(places: list[PlaceFigures], definition: ActivityType, tpl: Mapping[str, Any], lang: str) -> str | None:
+    main = definition.main_measure
+    scored = [(p.values.get((definition.code, main.code), 0), p.name) for p in places]
+    scored = sorted([s for s in scored if s[0] > 0], key=lambda s: (-s[0], s[1]))
+    if not scored:
+        return None
+
+    def items(chosen: list[tuple[int, str]]) -> str:
+        return join_list([fill(tpl["ranking"]["item"], lang, name=n, value=v, unit=main.unit(lang)) for v, n in chosen],
+                         tpl["lists"])
+
+    if len(scored) == 1:
+        return fill(tpl["ranking"]["line_single"], lang, type_name=definition.name(lang), top=items(scored))
+    size = min(RANK_SIZE, len(scored) // 2)
+    return fill(tpl["ranking"]["line"], lang, type_name=definition.name(lang), top=items(scored[:size]),
+                bottom=items(list(reversed(scored[-size:]))))
+
+
+def _ranking_section(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> Section:
+    section = Section(heading=tpl["headings"]["ranking"])
+    communes = [c for c in content.communes if c.key != NONE_CODE]
+    stations = [s for s in content.stations if s.group == "station"]
+    for intro, places in ((tpl["ranking"]["communes_intro"], communes), (tpl["ranking"]["stations_intro"], stations)):
+        if len(places) < 2:
+            continue
+        lines = [_rank_line(places, get_activity_type(t.code), tpl, lang) for t in content.types]
+        lines = [line for line in lines if line]
+        if lines:
+            section.paragraphs.append(intro)
+            section.paragraphs.extend(f"– {line}" for line in lines)
+    if not section.paragraphs:
+        section.paragraphs.append(tpl["ranking"]["none"])
+    return section
+
+
+def _gaps_section(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> Section:
+    g = tpl["gaps"]
+    period = period_label(content.period, tpl)
+    section = Section(heading=tpl["headings"]["gaps"])
+    if content.n_villages == 0:
+        section.paragraphs.append(g["no_villages"])
+        return section
+    if not content.villages_without:
+        section.paragraphs.append(fill(g["none"], lang, period=period, n_villages=content.n_villages))
+        return section
+    names = [fill(g["village"], lang, village=v.village, commune=v.commune)
+             for v in content.villages_without[:MAX_LISTED_VILLAGES]]
+    if len(content.villages_without) > MAX_LISTED_VILLAGES:
+        names.append(fill(g["more"], lang, n=len(content.villages_without) - MAX_LISTED_VILLAGES))
+    section.paragraphs.append(fill(g["text"], lang, period=period, n_without=len(content.villages_without),
+                                   n_villages=content.n_villages, village_list=join_list(names, tpl["lists"])))
+    if any(v.is_demo for v in content.villages_without):
+        section.paragraphs.append(g["demo_villages"])
+    return section
+
+
+def _languages_section(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> Section:
+    section = Section(heading=tpl["headings"]["languages"])
+    for figures in content.types:
+        if not figures.languages:
+            continue
+        definition = get_activity_type(figures.code)
+        section.paragraphs.append(fill(
+            tpl["languages"]["line"], lang, type_name=definition.name(lang), n_languages=len(figures.languages),
+            language_list=_language_list(figures, definition.main_measure.unit(lang), tpl, lang, with_values=True)))
+    if not section.paragraphs:
+        section.paragraphs.append(tpl["languages"]["none"])
+    return section
+
+
+def _main_header(definition: ActivityType, lang: str) -> str:
+    return f"{definition.name(lang)} ({definition.main_measure.unit(lang)})"
+
+
+def _place_table(places: list[PlaceFigures], content: ReportContent, tpl: Mapping[str, Any], lang: str, *,
+                 title: str, sheet: str, name_col: str, group_col: str | None, none_label: str) -> Table:
+    tt = tpl["tables"]
+    types = [get_activity_type(t.code) for t in content.types
+             if any(p.values.get((t.code, get_activity_type(t.code).main_measure.code), 0) for p in places)]
+    columns = [name_col] + ([group_col] if group_col else []) + [_main_header(d, lang) for d in types]
+    rows = []
+    for p in sorted(places, key=lambda p: (p.key == NONE_CODE, p.group if group_col else "", p.name)):
+        name = p.name if p.key != NONE_CODE else none_label
+        rows.append([name] + ([p.group] if group_col else [])
+                    + [p.values.get((d.code, d.main_measure.code), 0) for d in types])
+    total = [tt["col_total"]] + ([""] if group_col else []) + [
+        sum(p.values.get((d.code, d.main_measure.code), 0) for p in places) for d in types]
+    formats = ["text"] + (["text"] if group_col else []) + ["int"] * len(types)
+    return Table(title=title, sheet=sheet, columns=columns, formats=formats, rows=rows + [total], total_row=True)
+
+
+def _detail_table(places: list[PlaceFigures], tpl: Mapping[str, Any], lang: str, *, title: str, sheet: str,
+                  name_col: str, group_col: str, value_col: str, none_label: str) -> Table:
+    tt = tpl["tables"]
+    types = load_activity_types()
+    rows = []
+    for p in places:
+        for (code, measure), value in p.values.items():
+            definition = types[code]
+            m = definition.measure(measure)
+            group = tpl["kinds"].get(p.group, p.group) if p.group in tpl["kinds"] else p.group
+            rows.append([p.name if p.key != NONE_CODE else none_label, group, definition.name(lang), m.label(lang),
+                         m.unit(lang), value])
+    columns = [name_col, group_col, tt["col_type"], tt["col_measure"], tt["col_unit"], value_col]
+    return Table(title=title, sheet=sheet, columns=columns, formats=["text"] * 5 + ["int"], rows=rows,
+                 in_document=False)
+
+
+def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[Table]:
+    tt = tpl["tables"]
+    current_title = period_label(content.period, tpl, title=True)
+    previous_title = period_label(content.previous, tpl, title=True)
+    totals_rows = []
+    for figures in content.types:
+        definition = get_activity_type(figures.code)
+        for m in definition.measures:
+            cur, before = figures.values.get(m.code, 0), figures.previous.get(m.code, 0)
+            ratio = (cur - before) / before if before else None
+            totals_rows.append([definition.name(lang), m.label(lang), m.unit(lang), cur, before, ratio])
+    tables = [Table(
+        title=tt["totals"], sheet=tt["sheet_totals"],
+        columns=[tt["col_type"], tt["col_measure"], tt["col_unit"], tt["col_current"].format(period_title=current_title),
+                 tt["col_previous"].format(previous_title=previous_title), tt["col_change"]],
+        formats=["text", "text", "text", "int", "int", "pct"], rows=totals_rows)]
+    years = list(range(content.period.year_from, content.period.year_to + 1))
+    if len(years) > 1:
+        rows = []
+        for figures in content.types:
+            definition = get_activity_type(figures.code)
+            main = definition.main_measure.code
+            values = [figures.by_year.get(y, {}).get(main, 0) for y in years]
+            rows.append([definition.name(lang), definition.main_measure.unit(lang), *values, sum(values)])
+        tables.append(Table(title=tt["by_year"], sheet=tt["sheet_by_year"],
+                            columns=[tt["col_type"], tt["col_unit"], *[str(y) for y in years], tt["col_total"]],
+                            formats=["text", "text"] + ["int"] * (len(years) + 1), rows=rows))
+    if content.communes:
+        tables.append(_place_table(content.communes, content, tpl, lang, title=tt["by_commune"],
+                                   sheet=tt["sheet_by_commune"], name_col=tt["col_commune"],
+                                   group_col=tt["col_district"], none_label=tt["no_commune"]))
+    if content.stations:
+        tables.append(_place_table(content.stations, content, tpl, lang, title=tt["by_station"],
+                                   sheet=tt["sheet_by_station"], name_col=tt["col_station"], group_col=None,
+                                   none_label=tt["no_station"]))
+    if content.villages_without:
+        tables.append(Table(
+            title=tt["villages"], sheet=tt["sheet_villages"], columns=[tt["col_commune"], tt["col_village"]],
+            formats=["text", "text"],
+            rows=[[v.commune, v.village + (tt["demo_mark"] if v.is_demo else "")] for v in content.villages_without]))
+    if content.languages:
+        rows = []
+        for code, language, n, value in content.languages:
+            definition = get_activity_type(code)
+            rows.append([definition.name(lang), language_name(language, lang), n, value,
+                         definition.main_measure.unit(lang)])
+        tables.append(Table(title=tt["languages"], sheet=tt["sheet_languages"],
+                            columns=[tt["col_type"], tt["col_language"], tt["col_records"],
+                                     tt["col_current"].format(period_title=current_title), tt["col_unit"]],
+                            formats=["text", "text", "int", "int", "text"], rows=rows))
+    value_col = tt["col_current"].format(period_title=current_title)
+    details = ((content.communes, "commune", tt["col_commune"], tt["col_district"], tt["no_commune"]),
+               (content.stations, "station", tt["col_station"], "", tt["no_station"]))
+    for places, key, name_col, group_col, none_label in details:
+        if places:
+            tables.append(_detail_table(places, tpl, lang, title=tt[f"detail_{key}"], sheet=tt[f"sheet_detail_{key}"],
+                                        name_col=name_col, group_col=group_col, value_col=value_col,
+                                        none_label=none_label))
+    return tables
+
+
+def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart] | None = None) -> ReportDocument:
+    """The report in words and tables, from its figures."""
+    tpl = load_templates(lang)
+    d = tpl["document"]
+    period = period_label(content.period, tpl)
+    scope = scope_label(content, tpl)
+    today = content.generated_on
+    header = {
+        "agency_top": d["agency_top"], "agency": d["agency"], "nation": d["nation"], "motto": d["motto"],
+        "place_date": d["place_date"].format(day=f"{today.day:02d}", month=f"{today.month:02d}", year=today.year,
+                                             date=format_date(today, lang)),
+    }
+    notices = [d["demo_notice"]] if content.is_demo else []
+    boundary_note = d["boundary_current"] if content.scope.merged_names else ""
+    footer = d["generated"].format(date=format_date(today, lang), boundary_note=boundary_note)
+    subtitle = d["subtitle"].format(period_title=period_label(content.period, tpl, title=True), scope=scope)
+    doc = ReportDocument(lang=lang, title=d["title"], subtitle=subtitle, header=header, notices=notices, sections=[],
+                         footer=footer, file_stem=d["file_stem"], charts_note=d["charts_in_docx"])
+    overview = Section(heading=tpl["headings"]["overview"])
+    doc.sections.append(overview)
+    if content.empty:
+        overview.paragraphs.append(fill(tpl["opening"]["empty"], lang, period=period, scope=scope))
+        return doc
+    overview.paragraphs.append(fill(
+        tpl["opening"]["text"], lang, period=period, scope=scope, n_records=content.n_records,
+        n_types=len(content.types), n_communes=len([c for c in content.communes if c.key != NONE_CODE]),
+        n_villages_reached=content.n_villages_reached))
+    doc.sections.append(Section(heading=tpl["headings"]["areas"], subsections=_area_sections(content, tpl, lang)))
+    doc.sections.append(_ranking_section(content, tpl, lang))
+    doc.sections.append(_gaps_section(content, tpl, lang))
+    doc.sections.append(_languages_section(content, tpl, lang))
+    tables = _tables(content, tpl, lang)
+    for n, table in enumerate([t for t in tables if t.in_document], start=1):
+        table.title = tpl["tables"]["prefix"].format(n=n) + table.title
+    doc.sections.append(Section(heading=tpl["headings"]["tables"], tables=tables))
+    if charts:
+        numbered = [Chart(title=tpl["charts"]["prefix"].format(n=n) + c.title, png=c.png)
+                    for n, c in enumerate(charts, start=1)]
+        doc.sections.append(Section(heading=tpl["headings"]["charts"], charts=numbered))
+    return doc
