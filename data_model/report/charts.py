@@ -8,7 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless; must come before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from data_model.activity_types import get_activity_type  # noqa: E402
 from data_model.formatting import format_number  # noqa: E402
@@ -29,8 +29,9 @@ def _png(fig) -> bytes:
 
 
 def _number_axis(ax, lang: str, axis: str = "y") -> None:
-    formatter = FuncFormatter(lambda v, _pos: format_number(v, lang))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(integer=True))  # counts: no 2,5 buổi ticks
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, lang)))
 
 
 def _by_year(content: ReportContent, lang: str) -> Chart:

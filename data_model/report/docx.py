@@ -106,6 +106,9 @@ def _header(document, doc: ReportDocument) -> None:
     _cell_text(table.cell(1, 0), h["agency"], bold=True, size=12)
     _cell_text(table.cell(0, 1), h["nation"], bold=True, size=12)
     _cell_text(table.cell(1, 1), h["motto"], bold=True, size=13)
+    table.autofit = False
+    for row in table.rows:
+        row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(9.5)
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     paragraph.add_run(h["place_date"]).italic = True
@@ -130,7 +133,7 @@ def _column_widths(table: Table, available_cm: float) -> list[float]:
     text_cols = [i for i, f in enumerate(table.formats) if f == "text"]
     numbers = len(table.formats) - len(text_cols)
     number_cm = min(2.6, max(1.35, (available_cm * 0.55) / max(numbers, 1)))
-    text_cm = (available_cm - number_cm * numbers) / max(len(text_cols), 1)
+    text_cm = min(7.0, (available_cm - number_cm * numbers) / max(len(text_cols), 1))
     return [text_cm if f == "text" else number_cm for f in table.formats]
 
 
