@@ -19,6 +19,7 @@ from data_model.report.wording import fill, load_templates, period_label  # noqa
 
 DPI = 150
 TOP_PLACES = 15
+MIN_CHARTS = 2
 
 
 def _png(fig) -> bytes:
@@ -104,6 +105,19 @@ def _places(content: ReportContent, places: list[PlaceFigures], lang: str, key: 
     return None
 
 
+def _records(content: ReportContent, lang: str) -> Chart:
+    """Activities recorded per type: one unit for every type, so the bars compare."""
+    names = [get_activity_type(t.code).name(lang) for t in content.types]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) + 1))
+    ax.barh(names[::-1], [t.n_records for t in content.types][::-1],
+            color=[get_activity_type(t.code).color for t in content.types][::-1])
+    _number_axis(ax, lang, axis="x")
+    ax.tick_params(labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return Chart(title=load_templates(lang)["charts"]["records"], png=_png(fig))
+
+
 def draw_charts(content: ReportContent, lang: str = "vi") -> list[Chart]:
     """The report's charts: by year (or change for one year), by commune, by station; none for an empty report."""
     if content.empty:
@@ -112,4 +126,8 @@ def draw_charts(content: ReportContent, lang: str = "vi") -> list[Chart]:
     stations = [s for s in content.stations if s.group == "station"]
     charts = [first, _places(content, content.communes, lang, "by_commune"),
               _places(content, stations, lang, "by_station")]
+    if content.period.years > 1 and sum(c is not None for c in charts) < MIN_CHARTS:
+        charts.append(_change(content, lang))
+    if sum(c is not None for c in charts) < MIN_CHARTS:
+        charts.append(_records(content, lang))
     return [c for c in charts if c is not None]

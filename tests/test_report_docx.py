@@ -1,0 +1,94 @@
+"""The report files open in their own readers and hold the figures: DOCX (python-docx), XLSX (openpyxl), Markdown."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from data_model.bulk import insert_records
+from data_model.db import write_session
+from data_model.models import ReportingUnit
+from data_model.report import build_report_files
+
+MU_CA = "c03451@1900"
+
+
+@pytest.fixture
+def filled(engine):
+    """Outreach of 2020 in Mù Cả big enough for thousands separators, a patrol tally, and 2019 to compare with."""
+    with write_session(engine) as s:
+        unit = {u.key: u.id for u in s.scalars(select(ReportingUnit))}
+        rows = []
+        for year, sessions, people in ((2019, 733, 36_680), (2020, 824, 41_262)):
+            day = dt.date(year, 5, 6)
+            rows.append(dict(type_code="outreach_session", start_date=day, end_date=day, year=year,
+                             reporting_unit_id=unit["st_mu_ca"], commune_key=MU_CA, languages="vi,mong",
+                             m1=sessions, m2=people))
+            rows.append(dict(type_code="patrol", start_date=day, end_date=day, year=year,
+                             reporting_unit_id=unit["st_mu_ca"], commune_key=MU_CA, m1=3_000, m2=16_458))
+        insert_records(session=s, rows=rows)
+    return engine
+
+
+def _docx_text(data: bytes) -> tuple[str, list[list[str]]]:
+    document = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    return text, cells
+
+
+def test_docx_holds_figures_in_vietnamese_format_with_diacritics(filled):
+    files = build_report_files(engine=filled, scope="province", year_from=2020, year_to=2020, lang="vi")
+    text, cells = _docx_text(files.docx)
+    assert "tuyên truyền được 824 buổi tuyên truyền cho 41.262 lượt người dân các bản giáp biên giới" in text
+    assert "(số buổi tăng 12,4% so với năm 2019)" in text
+    assert "BÁO CÁO KẾT QUẢ CÔNG TÁC THÔNG TIN, TRUYỀN THÔNG VÀ THÔNG TIN ĐỐI NGOẠI KHU VỰC BIÊN GIỚI" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in [c for row in cells for c in row]
+    assert unicodedata.is_normalized("NFC", text)
+    flat = [c for row in cells for c in row]
+    assert "41.262" in flat and "36.680" in flat and "16.458" in flat and "+12,4%" in flat
+    assert "Tuyên truyền tại bản" in flat and "Lượt người nghe" in flat
+    assert "41262" not in text and "41,262" not in text
+    assert files.file_stem == "bao-cao-2020-province"
+
+
+def test_docx_dates_are_dd_mm_yyyy(filled):
+    files = build_report_files(engine=filled, scope=f"commune:{MU_CA}", year_from=2020, year_to=2020,
+                               today=dt.date(2026, 3, 7))
+    text, cells = _docx_text(files.docx)
+    assert "ngày 07/03/2026" in text
+    assert "Lai Châu, ngày 07 tháng 03 năm 2026" in text
+    assert "Năm 2020, xã Mù Cả" in text
+
+
+def test_docx_has_charts_and_landscape_tables(filled):
+    files = build_report_files(engine=filled, scope="province", year_from=2019, year_to=2020)
+    document = docx.Document(io.BytesIO(files.docx))
+    assert len(document.inline_shapes) == len(files.document.all_charts()) >= 2
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations[0] is False and True in orientations
+
+
+def test_xlsx_holds_exact_figures(filled):
+    files = build_report_files(engine=filled, scope="province", year_from=2020, year_to=2020)
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx))
+    assert "Tổng hợp" in book.sheetnames and "Chi tiết theo xã" in book.sheetnames
+    sheet = book["Tổng hợp"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    row = next(r for r in rows if r[0] == "Tuyên truyền tại bản" and r[1] == "Lượt người nghe")
+    assert row[3] == 41_262 and row[4] == 36_680 and row[5] == pytest.approx((41_262 - 36_680) / 36_680)
+    assert sheet.cell(row=4, column=4).number_format == "#,##0"
+
+
+def test_markdown_preview_and_empty_docx(filled):
+    files = build_report_files(engine=filled, scope="province", year_from=2001, year_to=2002)
+    assert "chưa có hoạt động thông tin, tuyên truyền nào được ghi nhận" in files.markdown
+    text, cells = _docx_text(files.docx)
+    assert "Trong giai đoạn 2001–2002, trên địa bàn tỉnh Lai Châu, chưa có hoạt động" in text
+    assert cells == [["UBND TỈNH LAI CHÂU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+                     ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Độc lập - Tự do - Hạnh phúc"]]
