@@ -32,6 +32,13 @@ PAGES: list[PageSpec] = [
 ]
 
 
+# Reports (issue 6)
+PAGES += [
+    PageSpec("bao_cao", "Báo cáo năm, giai đoạn", "Yearly report", ":material/description:", "Báo cáo", "Reports",
+             roles=frozenset({"admin", "official", "planner"})),
+]
+
+
 def pages_for_role(role: str | None) -> list[PageSpec]:
     """Pages a role may open, in sidebar order."""
     return [p for p in PAGES if role in p.roles]

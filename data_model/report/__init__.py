@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -84,6 +84,7 @@ class ReportFiles:
     content: ReportContent
     document: ReportDocument
     markdown: str
+    preview: str  # Markdown without the charts section (the page shows the chart images itself)
     docx: bytes
     xlsx: bytes
     file_stem: str
@@ -95,5 +96,9 @@ def build_report_files(*, engine: Engine, scope: str, year_from: int, year_to: i
     with read_session(engine) as session:
         content, doc = make_report(session=session, scope=Scope.parse(scope), period=Period(year_from, year_to),
                                    lang=lang, today=today)
+    from data_model.report.markdown import render_markdown
+
+    without_charts = replace(doc, sections=[s for s in doc.sections if not s.charts], charts_note="")
     return ReportFiles(content=content, document=doc, markdown=render(doc, "md").decode("utf-8"),
-                       docx=render(doc, "docx"), xlsx=render(doc, "xlsx"), file_stem=file_stem(doc, content))
+                       preview=render_markdown(without_charts), docx=render(doc, "docx"), xlsx=render(doc, "xlsx"),
+                       file_stem=file_stem(doc, content))

@@ -1,0 +1,116 @@
+"""The report page (pages/bao_cao.py) in AppTest: choose year or period and scope, preview, downloads."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from data_model.bulk import insert_records
+from data_model.db import write_session
+from data_model.models import ReportingUnit
+from data_model.permissions import SYSTEM
+from data_model.settings import PROJECT_ROOT
+from ui.registry import pages_for_role
+
+PAGE = str(PROJECT_ROOT / "pages" / "bao_cao.py")
+MU_CA = "c03451@1900"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def filled(engine):
+    with write_session(engine) as s:
+        unit = {u.key: u.id for u in s.scalars(select(ReportingUnit))}
+        rows = []
+        for year, sessions, people in ((2019, 733, 36_680), (2020, 824, 41_262)):
+            day = dt.date(year, 5, 6)
+            rows.append(dict(type_code="outreach_session", start_date=day, end_date=day, year=year,
+                             reporting_unit_id=unit["st_mu_ca"], commune_key=MU_CA, languages="vi,mong",
+                             m1=sessions, m2=people))
+            rows.append(dict(type_code="outreach_session", start_date=day, end_date=day, year=year,
+                             reporting_unit_id=unit["st_ka_lang"], commune_key="c03439@1900", m1=5, m2=200))
+        insert_records(session=s, rows=rows)
+    return engine
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _run(app_env, db_url: str) -> AppTest:
+    app_env(db_url)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_year_report_preview_and_downloads(app_env, db_url, filled):
+    at = _run(app_env, db_url)
+    assert at.selectbox(key="bc_year").value == 2020
+    text = _markdown(at)
+    assert "tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt người dân các bản giáp biên giới" in text
+    assert "(số buổi tăng 12,3% so với năm 2019)" in text
+    assert len(at.get("image")) >= 2
+    names = [b.proto.label for b in at.get("download_button")]
+    assert names == ["Tải Word (DOCX)", "Tải Excel (XLSX)", "Tải Markdown"]
+
+
+def test_period_and_commune_scope(app_env, db_url, filled):
+    at = _run(app_env, db_url)
+    at.radio(key="bc_mode").set_value("period").run()
+    at.selectbox(key="bc_kind").set_value("commune").run()
+    assert not at.exception
+    labels = at.selectbox(key="bc_unit").options
+    assert any("Mù Cả" in label for label in labels)
+    at.selectbox(key="bc_unit").set_value(f"commune:{MU_CA}").run()
+    text = _markdown(at)
+    assert "Giai đoạn 2019–2020, xã Mù Cả" in text
+    assert "tuyên truyền được 1.557 buổi tuyên truyền cho 77.942 lượt" in text
+    assert "giai đoạn 2017–2018 chưa có số liệu để so sánh" in text
+
+
+def test_reversed_period_is_an_error_not_a_crash(app_env, db_url, filled):
+    at = _run(app_env, db_url)
+    at.radio(key="bc_mode").set_value("period").run()
+    at.selectbox(key="bc_from").set_value(2020).run()
+    at.selectbox(key="bc_to").set_value(2019).run()
+    assert not at.exception
+    assert at.error and "lớn hơn năm kết thúc" in at.error[0].value
+    assert not at.get("download_button")
+
+
+def test_empty_database_gives_a_short_report(app_env, db_url):
+    at = _run(app_env, db_url)
+    assert at.info  # says there is nothing recorded yet
+    assert "chưa có hoạt động thông tin, tuyên truyền nào được ghi nhận" in _markdown(at)
+    assert len(at.get("download_button")) == 3
+
+
+def test_english_report_language(app_env, db_url, filled):
+    at = _run(app_env, db_url)
+    at.radio(key="bc_lang").set_value("en").run()
+    assert "829 outreach sessions reached 41,462 attendances" in _markdown(at)
+
+
+def test_page_in_the_router_for_officials_only_not_staff():
+    assert "bao_cao" in [p.stem for p in pages_for_role("official")]
+    assert "bao_cao" in [p.stem for p in pages_for_role("planner")]
+    assert "bao_cao" not in [p.stem for p in pages_for_role("staff")]
+
+
+def test_official_opens_the_page_through_the_router(app_env, db_url, filled, engine):
+    from data_model.accounts import create_user
+
+    with write_session(engine) as s:
+        user_id = create_user(session=s, actor=SYSTEM, username="lanhdao", password="Mat-khau-dai-2026!",
+                              role="official")
+    app_env(db_url)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.session_state["auth_user_id"] = user_id
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert "tuyên truyền được 829 buổi" in _markdown(at)
