@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui.auth import current_actor, render_account_box
 from ui.i18n import LANGUAGES, current_language
-from ui.registry import pages_for_role
+from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -22,6 +22,9 @@ for spec in specs:
     page = st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), icon=spec.icon,
                    url_path=spec.stem, default=spec.default)
     sections.setdefault(spec.section(lang), []).append(page)
+for spec in hidden_pages_for_role(actor.role if actor else None):
+    sections.setdefault(spec.section(lang), []).append(
+        st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), url_path=spec.stem, visibility="hidden"))
 navigation = st.navigation(sections)
 render_account_box(actor)
 navigation.run()

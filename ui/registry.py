@@ -38,7 +38,35 @@ PAGES += [
              roles=frozenset({"admin", "official", "planner"})),
 ]
 
+# Accounts, administration and the login page (the login page is the only page of anonymous visitors).
+LOGIN_STEM = "dang_nhap"
+PAGES += [
+    PageSpec(LOGIN_STEM, "Đăng nhập", "Log in", ":material/login:", "Tài khoản", "Account", roles=frozenset()),
+    PageSpec("nguoi_dung", "Người dùng", "Users", ":material/group:", "Quản trị", "Administration",
+             roles=frozenset({"admin"})),
+    PageSpec("danh_muc", "Danh mục", "Reference data", ":material/list_alt:", "Quản trị", "Administration",
+             roles=frozenset({"admin", "planner"})),
+    PageSpec("nhat_ky", "Nhật ký", "Audit log", ":material/history:", "Quản trị", "Administration",
+             roles=frozenset({"admin", "official"})),
+    PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
+]
+
+
 
 def pages_for_role(role: str | None) -> list[PageSpec]:
-    """Pages a role may open, in sidebar order."""
+    """Pages a role may open, in sidebar order; anonymous visitors get the login page only."""
+    if role is None:
+        return [p for p in PAGES if p.stem == LOGIN_STEM]
     return [p for p in PAGES if role in p.roles]
+
+
+def hidden_pages_for_role(role: str | None) -> list[PageSpec]:
+    """Pages kept in a logged-in user's navigation without a sidebar entry (the login page, so that logging in
+    and out switch pages instead of hitting Streamlit's "page not found")."""
+    return [] if role is None else [p for p in PAGES if p.stem == LOGIN_STEM]
+
+
+def home_page(role: str | None) -> PageSpec:
+    """The page a role lands on after logging in (the default page it may open, else its first page)."""
+    pages = pages_for_role(role)
+    return next((p for p in pages if p.default), pages[0])

@@ -1,0 +1,57 @@
+"""Login page: user name and password; on a demo database also one-click demo logins per role."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.accounts import list_demo_logins
+from data_model.db import read_session
+from ui.auth import current_actor, login, login_as_demo, plain, pop_notice, role_name
+from ui.engine import get_engine
+from ui.i18n import t
+from ui.registry import home_page
+
+actor = current_actor()
+if actor is not None:  # just logged in (or opened /dang_nhap while logged in): go to the role's home page
+    st.switch_page(f"pages/{home_page(actor.role).stem}.py")
+
+st.title(t("Đăng nhập", "Log in"))
+st.caption(t("Hệ thống theo dõi công tác thông tin, tuyên truyền khu vực biên giới tỉnh Lai Châu",
+             "Border outreach activity tracking – Lai Châu province"))
+
+notice = pop_notice()
+if notice:
+    st.info(notice)
+
+with st.form("login_form", enter_to_submit=True):
+    username = st.text_input(t("Tên đăng nhập", "User name"), key="login_username", autocomplete="username")
+    password = st.text_input(t("Mật khẩu", "Password"), type="password", key="login_password",
+                             autocomplete="current-password")
+    submitted = st.form_submit_button(t("Đăng nhập", "Log in"), type="primary", icon=":material/login:")
+
+if submitted:
+    if not username.strip() or not password:
+        st.error(t("Hãy nhập tên đăng nhập và mật khẩu.", "Enter your user name and password."))
+    else:
+        result = login(username, password)
+        if result.ok:
+            st.rerun()
+        st.error(plain(result.message))
+
+with read_session(get_engine()) as session:
+    demo_logins = list_demo_logins(session=session)
+
+if demo_logins:
+    st.divider()
+    st.subheader(t("Dùng thử (dữ liệu mẫu)", "Try it (demo data)"))
+    st.caption(t("Cơ sở dữ liệu này chứa dữ liệu mẫu. Chọn một vai trò để vào ngay; các tài khoản demo chỉ có "
+                 "trên cơ sở dữ liệu mẫu.",
+                 "This database holds demo data. Pick a role to enter at once; demo accounts exist only in "
+                 "demo databases."))
+    columns = st.columns(len(demo_logins))
+    for column, demo in zip(columns, demo_logins):
+        if column.button(role_name(demo.role), key=f"demo_login_{demo.username}", width="stretch",
+                         help=demo.full_name):
+            result = login_as_demo(demo.username)
+            if result.ok:
+                st.rerun()
+            st.error(plain(result.message))

@@ -1,0 +1,113 @@
+"""Users (admin): the accounts, adding one, changing role/units/state, resetting a password."""
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import select
+
+from data_model.accounts import AccountError, create_user, list_users, reset_password, update_user
+from data_model.db import read_session, write_session
+from data_model.models import ReportingUnit
+from data_model.permissions import ROLES, PermissionDenied
+from ui.auth import current_actor, plain, role_name
+from ui.engine import get_engine
+from ui.i18n import current_language, t
+
+actor = current_actor()
+if actor is None or not actor.is_admin:
+    st.error(t("Chỉ quản trị viên được quản lý người dùng.", "Only administrators manage users."))
+    st.stop()
+
+lang = current_language()
+st.title(t("Người dùng", "Users"))
+
+with read_session(get_engine()) as session:
+    users = list_users(session=session, lang=lang)
+    units = dict(session.execute(
+        select(ReportingUnit.key, ReportingUnit.short_name).where(ReportingUnit.active.is_(True))
+        .order_by(ReportingUnit.kind, ReportingUnit.short_name)).all())
+
+
+def _save(action, success: str) -> None:
+    try:
+        with write_session(get_engine()) as session:
+            action(session)
+    except (AccountError, PermissionDenied) as exc:
+        st.error(plain(exc))
+    else:
+        st.session_state["users_flash"] = success
+        st.rerun()
+
+
+flash = st.session_state.pop("users_flash", None)
+if flash:
+    st.success(plain(flash))
+
+if users.empty:
+    st.info(t("Chưa có tài khoản nào.", "No accounts yet."))
+else:
+    shown = users.assign(
+        active=users["active"].map({True: t("Hoạt động", "Active"), False: t("Đã khóa", "Disabled")}),
+        is_demo=users["is_demo"].map({True: "demo", False: ""}),
+    )[["username", "full_name", "role_name", "units", "active", "is_demo", "last_login_at", "failed_attempts"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "username": t("Tên đăng nhập", "User name"), "full_name": t("Họ tên", "Full name"),
+        "role_name": t("Vai trò", "Role"), "units": t("Đơn vị", "Units"), "active": t("Trạng thái", "State"),
+        "is_demo": "Demo",
+        "last_login_at": st.column_config.DatetimeColumn(t("Đăng nhập lần cuối (UTC)", "Last login (UTC)"),
+                                                         format="DD/MM/YYYY HH:mm"),
+        "failed_attempts": t("Số lần sai", "Failed attempts"),
+    })
+
+add_tab, edit_tab, reset_tab = st.tabs([t("Thêm người dùng", "Add a user"), t("Sửa vai trò, đơn vị", "Edit role, units"),
+                                        t("Đặt lại mật khẩu", "Reset password")])
+
+with add_tab:
+    with st.form("users_add", clear_on_submit=False):
+        username = st.text_input(t("Tên đăng nhập", "User name"), key="users_add_name")
+        full_name = st.text_input(t("Họ tên", "Full name"), key="users_add_full")
+        role = st.selectbox(t("Vai trò", "Role"), ROLES, format_func=role_name, key="users_add_role")
+        unit_keys = st.multiselect(t("Đơn vị (bắt buộc với cán bộ nhập liệu)", "Units (required for staff)"),
+                                   list(units), format_func=units.get, key="users_add_units")
+        pw1 = st.text_input(t("Mật khẩu", "Password"), type="password", key="users_add_pw1", autocomplete="new-password")
+        pw2 = st.text_input(t("Nhập lại mật khẩu", "Repeat password"), type="password", key="users_add_pw2",
+                            autocomplete="new-password")
+        if st.form_submit_button(t("Thêm", "Add"), type="primary"):
+            if pw1 != pw2:
+                st.error(t("Nhập lại mật khẩu: không khớp", "Repeat password: does not match"))
+            else:
+                _save(lambda s: create_user(session=s, actor=actor, username=username, password=pw1, role=role,
+                                            unit_keys=unit_keys, full_name=full_name),
+                      t(f"Đã thêm người dùng {username.strip().lower()}.", f"User {username.strip().lower()} added."))
+
+names = list(users["username"]) if not users.empty else []
+with edit_tab:
+    if names:
+        chosen = st.selectbox(t("Người dùng", "User"), names, key="users_edit_pick")
+        row = users[users["username"] == chosen].iloc[0]
+        with st.form("users_edit"):
+            full_name = st.text_input(t("Họ tên", "Full name"), value=row["full_name"], key=f"users_edit_full_{chosen}")
+            role = st.selectbox(t("Vai trò", "Role"), ROLES, index=ROLES.index(row["role"]), format_func=role_name,
+                                key=f"users_edit_role_{chosen}")
+            unit_keys = st.multiselect(t("Đơn vị", "Units"), list(units), default=[k for k in row["unit_keys"] if k in units],
+                                       format_func=units.get, key=f"users_edit_units_{chosen}")
+            active = st.checkbox(t("Đang hoạt động", "Active"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
+            if st.form_submit_button(t("Lưu", "Save"), type="primary"):
+                _save(lambda s: update_user(session=s, actor=actor, username=chosen, full_name=full_name, role=role,
+                                            unit_keys=unit_keys, active=active),
+                      t(f"Đã lưu người dùng {chosen}.", f"User {chosen} saved."))
+
+with reset_tab:
+    if names:
+        with st.form("users_reset", clear_on_submit=True):
+            chosen = st.selectbox(t("Người dùng", "User"), names, key="users_reset_pick")
+            pw1 = st.text_input(t("Mật khẩu mới", "New password"), type="password", key="users_reset_pw1",
+                                autocomplete="new-password")
+            pw2 = st.text_input(t("Nhập lại mật khẩu mới", "Repeat the new password"), type="password",
+                                key="users_reset_pw2", autocomplete="new-password")
+            if st.form_submit_button(t("Đặt lại mật khẩu", "Reset password"), type="primary"):
+                if pw1 != pw2:
+                    st.error(t("Nhập lại mật khẩu mới: không khớp", "Repeat the new password: does not match"))
+                else:
+                    _save(lambda s: reset_password(session=s, actor=actor, username=chosen, new_password=pw1),
+                          t(f"Đã đặt mật khẩu mới cho {chosen}; lượt chờ do nhập sai đã được gỡ.",
+                            f"New password set for {chosen}; the login delay was lifted."))

@@ -1,0 +1,85 @@
+"""Audit log (Nhật ký): who did what and when, filtered by user, date and kind, with CSV/XLSX export."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import streamlit as st
+
+from data_model.audit import (
+    ACTIONS, ENTITIES, HEADERS_EN, HEADERS_VI, AuditError, AuditFilters, count_audit, export_audit, label,
+    list_audit, list_audit_kinds, list_audit_usernames,
+)
+from data_model.db import read_session
+from data_model.formatting import format_number
+from data_model.permissions import can_read_audit
+from ui.auth import current_actor, plain
+from ui.engine import get_engine
+from ui.i18n import current_language, t
+
+PAGE_SIZE = 50
+
+actor = current_actor()
+if not can_read_audit(actor):
+    st.error(t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
+    st.stop()
+
+lang = current_language()
+st.title(t("Nhật ký thao tác", "Audit log"))
+st.caption(t("Mọi lần tạo, sửa, xóa, nhập tệp, đăng nhập và đăng nhập sai: ai, khi nào, thay đổi gì.",
+             "Every create, edit, delete, import, login and failed login: who, when, what."))
+
+with read_session(get_engine()) as session:
+    usernames = list_audit_usernames(session=session, actor=actor)
+    actions, entities = list_audit_kinds(session=session, actor=actor)
+
+c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
+everyone = t("(tất cả)", "(everyone)")
+user = c1.selectbox(t("Người dùng", "User"), [everyone] + usernames, key="audit_user")
+today = dt.date.today()
+days = c2.date_input(t("Khoảng ngày", "Dates"), value=(today - dt.timedelta(days=30), today), format="DD/MM/YYYY",
+                     key="audit_dates")
+chosen_actions = c3.multiselect(t("Thao tác", "Action"), actions, format_func=lambda a: label(ACTIONS, a, lang),
+                                key="audit_actions")
+chosen_entities = c4.multiselect(t("Đối tượng", "Object"), entities, format_func=lambda e: label(ENTITIES, e, lang),
+                                 key="audit_entities")
+date_from, date_to = (days[0], days[1]) if len(days) == 2 else ((days[0], days[0]) if days else (None, None))
+filters = AuditFilters(username=None if user == everyone else user, date_from=date_from, date_to=date_to,
+                       actions=tuple(chosen_actions), entities=tuple(chosen_entities))
+
+try:
+    with read_session(get_engine()) as session:
+        total = count_audit(session=session, actor=actor, filters=filters)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = st.session_state.get("audit_page", 1)
+        frame = list_audit(session=session, actor=actor, filters=filters, limit=PAGE_SIZE,
+                           offset=(min(page, pages) - 1) * PAGE_SIZE, lang=lang)
+except AuditError as exc:
+    st.error(plain(exc))
+    st.stop()
+
+st.write(t(f"{format_number(total)} mục", f"{format_number(total, 'en')} entries"))
+if frame.empty:
+    st.info(t("Không có mục nào trong khoảng đã chọn.", "No entries for this selection."))
+else:
+    headers = HEADERS_VI if lang == "vi" else HEADERS_EN
+    # every cell is shown by the dataframe as plain text, never as markdown or HTML
+    st.dataframe(frame[list(headers)], hide_index=True, width="stretch", column_config={
+        **{k: v for k, v in headers.items() if k != "at"},
+        "at": st.column_config.DatetimeColumn(headers["at"], format="DD/MM/YYYY HH:mm:ss"),
+    })
+    if pages > 1:
+        st.pagination(pages, key="audit_page")
+
+    def _export(fmt: str):
+        def build() -> bytes:
+            with read_session(get_engine()) as session:
+                return export_audit(session=session, actor=actor, filters=filters, fmt=fmt, lang=lang)
+        return build  # generated only when the button is clicked
+
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("Tải CSV", "Download CSV"), data=_export("csv"), file_name="nhat_ky.csv", mime="text/csv",
+                         key="audit_csv", icon=":material/download:", on_click="ignore")
+    right.download_button(t("Tải XLSX", "Download XLSX"), data=_export("xlsx"), file_name="nhat_ky.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="audit_xlsx", icon=":material/download:", on_click="ignore")

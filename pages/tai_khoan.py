@@ -1,0 +1,43 @@
+"""My account: who I am, my role and units, and changing my own password."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.accounts import AccountError, change_own_password
+from data_model.db import write_session
+from data_model.permissions import PermissionDenied
+from ui.auth import current_actor, plain, role_name
+from ui.engine import get_engine
+from ui.i18n import t
+
+actor = current_actor()
+if actor is None:
+    st.error(t("Bạn cần đăng nhập.", "Please log in."))
+    st.stop()
+
+st.title(t("Tài khoản của tôi", "My account"))
+st.text(t(f"Tên đăng nhập: {actor.username}", f"User name: {actor.username}"))
+st.text(t(f"Họ tên: {actor.full_name}", f"Full name: {actor.full_name}"))
+st.text(t(f"Vai trò: {role_name(actor.role)}", f"Role: {role_name(actor.role)}"))
+
+st.subheader(t("Đổi mật khẩu", "Change password"))
+with st.form("account_password", clear_on_submit=True):
+    old = st.text_input(t("Mật khẩu hiện tại", "Current password"), type="password", key="account_old",
+                        autocomplete="current-password")
+    new = st.text_input(t("Mật khẩu mới (ít nhất 8 ký tự)", "New password (at least 8 characters)"),
+                        type="password", key="account_new", autocomplete="new-password")
+    again = st.text_input(t("Nhập lại mật khẩu mới", "Repeat the new password"), type="password",
+                          key="account_again", autocomplete="new-password")
+    submitted = st.form_submit_button(t("Đổi mật khẩu", "Change password"), type="primary")
+
+if submitted:
+    if new != again:
+        st.error(t("Nhập lại mật khẩu mới: không khớp", "Repeat the new password: does not match"))
+    else:
+        try:
+            with write_session(get_engine()) as session:
+                change_own_password(session=session, actor=actor, old_password=old, new_password=new)
+        except (AccountError, PermissionDenied) as exc:
+            st.error(plain(exc))
+        else:
+            st.success(t("Đã đổi mật khẩu.", "Password changed."))
