@@ -128,19 +128,30 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     require_record_write(actor, columns["reporting_unit_id"])
+    apply_update(session=session, actor=actor, record_id=record_id, columns=columns, catalogue=catalogue)
+
+
+def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Mapping[str, Any], catalogue: Catalogue,
+                 reason: str = "") -> bool:
+    """Write already-checked columns over a live record (summaries moved, change logged); False when nothing changed."""
+    record = _load(session, record_id)
+    require_record_write(actor, record.reporting_unit_id)
+    require_record_write(actor, columns["reporting_unit_id"])
     old = _columns_of(record)
-    if all(old.get(k) == columns.get(k) for k in columns):
-        return
+    if all(old.get(k) == columns.get(k) for k in RECORD_FIELDS if k in columns):
+        return False
     with session.begin_nested():
         for key, value in columns.items():
-            setattr(record, key, value)
+            if key in RECORD_FIELDS:
+                setattr(record, key, value)
         record.updated_by, record.updated_at = actor.user_id, utcnow()
         session.flush()
         _write_languages(session, record.id, columns["languages"])
-        apply_changes(session=session, removed=[RecordFigures.of(old)], added=[RecordFigures.of(columns)])
+        apply_changes(session=session, removed=[RecordFigures.of(old)], added=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="update", entity=ENTITY, entity_id=record.id,
                    old=describe_values(catalogue=catalogue, columns=old),
-                   new=describe_values(catalogue=catalogue, columns=columns))
+                   new=describe_values(catalogue=catalogue, columns=columns), reason=reason)
+    return True
 
 
 def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str) -> None:

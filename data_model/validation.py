@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -41,6 +42,7 @@ class Issue:
     field: str
     message: str
     severity: str = ERROR
+    detail: str = ""  # the message without the field's label (when the label is shown elsewhere)
 
     @property
     def is_error(self) -> bool:
@@ -121,12 +123,18 @@ class Catalogue:
     village_population: dict[int, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
 
     def communes_named(self, keys: Iterable[str]) -> list[str]:
-        """Commune keys whose name or alias has one of the normalised keys."""
+        """Commune keys whose name or alias has one of the normalised keys (without diacritics as a last resort)."""
+        keys = list(keys)
         found: list[str] = []
         for k in keys:
             for unit_key in self.communes_by_name.get(k, []):
                 if unit_key not in found:
                     found.append(unit_key)
+        if not found:
+            folded = {fold_diacritics(k) for k in keys}
+            for name_key, unit_keys in self.communes_by_name.items():
+                if fold_diacritics(name_key) in folded:
+                    found.extend(u for u in unit_keys if u not in found)
         return found
 
     def successor_text(self, key: str) -> str:
@@ -179,6 +187,12 @@ def load_catalogue(*, session: Session) -> Catalogue:
     return cat
 
 
+def fold_diacritics(text: str) -> str:
+    """"mường tè" → "muong te": the last resort for names typed without diacritics."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _nearest(facts: list[tuple[int | None, float]], year: int) -> float | None:
     """The population figure of the nearest year (undated figures last)."""
     if not facts:
@@ -229,7 +243,7 @@ class _Collector:
         self.issues: list[Issue] = []
 
     def add(self, field_name: str, message: str, severity: str = ERROR) -> None:
-        self.issues.append(Issue(field_name, f"{field_label(field_name, self.type)}: {message}", severity))
+        self.issues.append(Issue(field_name, f"{field_label(field_name, self.type)}: {message}", severity, message))
 
     def failed(self, field_name: str) -> bool:
         return any(i.field == field_name and i.is_error for i in self.issues)
