@@ -106,13 +106,16 @@ def yearly_series(*, session: Session, filters: Filters, lang: str = "vi", main_
     return out
 
 
-def build_overview(*, session: Session, filters: Filters, year: int, lang: str = "vi") -> Overview:
-    """Everything the Overview page shows for a year and the sidebar's period."""
-    totals = period_totals(session=session, filters=filters, lang=lang)
+def build_overview(*, session: Session, filters: Filters, year: int, period: tuple[int, int] | None = None,
+                   lang: str = "vi") -> Overview:
+    """Everything the Overview page shows: the year's KPIs, the period's sentence (the filters' years by default), trends."""
+    period_filters = replace(filters, year_from=period[0], year_to=period[1]) if period else filters
+    totals = period_totals(session=session, filters=period_filters, lang=lang)
     return Overview(
         year=year,
         kpis=yearly_kpis(session=session, filters=filters, year=year, lang=lang),
         period=totals,
-        sentence=period_sentence(totals=totals, year_from=filters.year_from, year_to=filters.year_to, lang=lang),
+        sentence=period_sentence(totals=totals, year_from=period_filters.year_from, year_to=period_filters.year_to,
+                                 lang=lang),
         trend=yearly_series(session=session, filters=filters, lang=lang, main_only=True),
     )

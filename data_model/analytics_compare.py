@@ -90,3 +90,11 @@ def _languages(*, session: Session, key: str, name: str, recorded: list[str], ye
         rows.append({"commune_key": key, "commune": name, "language": code, "language_name": language_name(code, lang),
                      "spoken": code in spoken, "records": int(n or 0), "sessions": int(s1 or 0)})
     return rows
+
+
+def busiest_communes(*, session: Session, filters: Filters, n: int = 3) -> list[str]:
+    """The n communes (in the chosen boundaries) with the most records — a starting point for a comparison."""
+    grouped = grouped_summary(session=session, filters=replace(filters, communes=(), district=None), by=("commune",))
+    grouped = grouped[grouped["commune_key"] != ""]
+    totals = grouped.groupby("commune_key")["records"].sum().sort_values(ascending=False, kind="stable")
+    return list(totals.index[:n])

@@ -29,14 +29,13 @@ class PageSpec:
 # Order here is the order in the sidebar. Each helper adds its pages to this list.
 PAGES: list[PageSpec] = [
     PageSpec("tong_quan", "Tổng quan", "Overview", ":material/dashboard:", "Kết quả", "Results", default=True),
+    PageSpec("theo_xa", "Theo xã", "By commune", ":material/location_city:", "Kết quả", "Results"),
+    PageSpec("theo_don", "Theo đồn biên phòng", "By border station", ":material/shield:", "Kết quả", "Results"),
+    PageSpec("theo_nam", "Theo năm", "Trends", ":material/show_chart:", "Kết quả", "Results"),
+    PageSpec("so_sanh_xa", "So sánh xã", "Compare communes", ":material/compare_arrows:", "Kết quả", "Results"),
+    PageSpec("danh_sach", "Danh sách hoạt động", "Records", ":material/table_rows:", "Kết quả", "Results"),
 ]
 
-
-# Reports (issue 6)
-PAGES += [
-    PageSpec("bao_cao", "Báo cáo năm, giai đoạn", "Yearly report", ":material/description:", "Báo cáo", "Reports",
-             roles=frozenset({"admin", "official", "planner"})),
-]
 
 # Accounts, administration and the login page (the login page is the only page of anonymous visitors).
 LOGIN_STEM = "dang_nhap"
@@ -51,6 +50,12 @@ PAGES += [
     PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
 ]
 
+
+# Reports (issue 6)
+PAGES += [
+    PageSpec("bao_cao", "Báo cáo năm, giai đoạn", "Yearly report", ":material/description:", "Báo cáo", "Reports",
+             roles=frozenset({"admin", "official", "planner"})),
+]
 
 
 def pages_for_role(role: str | None) -> list[PageSpec]:

@@ -1,0 +1,129 @@
+"""Records: the filtered activity records, newest or oldest first, one page at a time (keyset paging)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from data_model.activity_types import get_activity_type, load_activity_types
+from data_model.db import read_session
+from data_model.formatting import format_date, format_number
+from data_model.queries import Filters
+from data_model.records_query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
+from ui.downloads import download_buttons
+from ui.engine import get_engine
+from ui.filters import (
+    CACHE_TTL_S, DRILL_KEYS, database_key, empty_state, load_options, sidebar_filters, stations_with_clusters,
+)
+from ui.i18n import current_language, t
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_page(url: str, filters: Filters, after: Cursor | None, newest_first: bool, lang: str) -> RecordsPage:
+    """One page of records (cached)."""
+    with read_session(get_engine()) as session:
+        return fetch_records(session=session, filters=filters, after=after, newest_first=newest_first, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_count(url: str, filters: Filters) -> int:
+    """How many records the filters let through, from the summary (cached)."""
+    with read_session(get_engine()) as session:
+        return count_records(session=session, filters=filters)
+
+
+def drilled(filters: Filters) -> tuple[Filters, list[str]]:
+    """The sidebar filters narrowed by a chart selection passed in the URL, and what it says in words."""
+    params, said = st.query_params, []
+    options = load_options(database_key())
+    lang = current_language()
+    if params.get("d_year", "").isdigit():
+        year = int(params["d_year"])
+        filters = replace(filters, year_from=year, year_to=year)
+        said.append(t(f"năm {year}", f"year {year}"))
+    if params.get("d_type") in load_activity_types():
+        filters = replace(filters, types=(params["d_type"],))
+        said.append(get_activity_type(params["d_type"]).name(lang))
+    communes = options.communes_current if filters.boundaries == "current" else options.communes_recorded
+    if params.get("d_commune") in communes:
+        filters = replace(filters, communes=(params["d_commune"],), district=None)
+        said.append(t(f"xã {communes[params['d_commune']]}", f"commune {communes[params['d_commune']]}"))
+    if params.get("d_station", "").isdigit() and int(params["d_station"]) in options.stations:
+        station = int(params["d_station"])
+        filters = replace(filters, stations=stations_with_clusters(database_key(), (station,)))
+        said.append(options.stations[station])
+    return filters, said
+
+
+def _clear_drill() -> None:
+    for key in DRILL_KEYS:
+        st.query_params.pop(key, None)
+
+
+lang = current_language()
+st.title(t("Danh sách hoạt động", "Activity records"))
+filters = sidebar_filters()
+if filters is None:
+    empty_state()
+    st.stop()
+filters, said = drilled(filters)
+if said:
+    left, right = st.columns([4, 1])
+    left.info(t("Đang xem theo lựa chọn trên biểu đồ: ", "Narrowed by a chart selection: ") + " · ".join(said),
+              icon=":material/ads_click:")
+    right.button(t("Bỏ lựa chọn này", "Clear selection"), on_click=_clear_drill, key="ds_clear")
+
+sort_labels = {"new": t("Mới nhất trước", "Newest first"), "old": t("Cũ nhất trước", "Oldest first")}
+order = st.segmented_control(t("Sắp xếp theo ngày bắt đầu", "Sort by start date"), list(sort_labels),
+                             format_func=sort_labels.get, default="new", required=True, key="ds_sort",
+                             bind="query-params")
+newest_first = order != "old"
+
+# the cursor stack belongs to one filter and sort; any change starts again at page 1
+signature = (database_key(), filters, newest_first)
+if st.session_state.get("ds_signature") != signature:
+    st.session_state["ds_signature"] = signature
+    st.session_state["ds_cursors"] = [None]
+cursors: list = st.session_state["ds_cursors"]
+page = load_page(database_key(), filters, cursors[-1], newest_first, lang)
+total = load_count(database_key(), filters)
+
+if page.rows.empty:
+    empty_state(filtered=True)
+    st.stop()
+
+first = (len(cursors) - 1) * PAGE_SIZE + 1
+last = first + len(page.rows) - 1
+st.caption(t(f"Trang {len(cursors)} · bản ghi {format_number(first, lang)}–{format_number(last, lang)} "
+             f"trên tổng số {format_number(total, lang)}",
+             f"Page {len(cursors)} · records {format_number(first, lang)}–{format_number(last, lang)} "
+             f"of {format_number(total, lang)}"))
+rows = page.rows
+table = {
+    t("Ngày bắt đầu", "Start"): [format_date(d, lang) for d in rows["start_date"]],
+    t("Ngày kết thúc", "End"): [format_date(d, lang) for d in rows["end_date"]],
+    t("Loại hoạt động", "Activity type"): rows["type_name"],
+    t("Đơn vị thực hiện", "Reporting unit"): rows["unit"],
+    t("Xã", "Commune"): rows["commune"],
+    t("Bản", "Village"): rows["village"],
+    t("Ngôn ngữ", "Languages"): rows["languages"],
+    t("Nội dung", "Topic"): rows["topic"],
+}
+if len(filters.types) == 1:
+    # one type: its measures get their own columns, labelled from the definition
+    for m in get_activity_type(filters.types[0]).measures:
+        table[f"{m.label(lang)} ({m.unit(lang)})"] = [format_number(v, lang) if v == v and v is not None else ""
+                                                      for v in rows[m.column]]
+else:
+    table[t("Số liệu", "Figures")] = rows["figures"]
+shown = pd.DataFrame(table)
+st.dataframe(shown, hide_index=True, height=min(38 + 35 * len(shown), 1800))
+prev_col, next_col, _ = st.columns([1, 1, 4])
+if prev_col.button(t("← Trang trước", "← Previous"), disabled=len(cursors) == 1, key="ds_prev"):
+    cursors.pop()
+    st.rerun()
+if next_col.button(t("Trang sau →", "Next →"), disabled=page.next_cursor is None, key="ds_next"):
+    cursors.append(page.next_cursor)
+    st.rerun()
+download_buttons(shown, name=f"danh-sach-trang-{len(cursors)}", key="ds_page")

@@ -1,0 +1,144 @@
+"""Compare communes: 2–6 communes side by side, villages not reached in a year, broadcast languages vs languages spoken."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.activity_types import get_activity_type
+from data_model.analytics_common import FilterOptions, type_order
+from data_model.analytics_compare import (
+    MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options, village_type_options,
+)
+from data_model.db import read_session
+from data_model.queries import Filters
+from ui.charts import formatted, grouped_bars
+from ui.downloads import download_buttons
+from ui.engine import get_engine
+from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
+from ui.i18n import current_language, t
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_comparison(url: str, filters: Filters, communes: tuple[str, ...], year: int, gap_type: str,
+                    language_type: str, lang: str) -> Comparison:
+    """The comparison's figures (cached)."""
+    with read_session(get_engine()) as session:
+        return compare_communes(session=session, filters=filters, communes=communes, year=year, gap_type=gap_type,
+                                language_type=language_type, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_busiest(url: str, filters: Filters) -> list[str]:
+    """The communes with the most records, picked when the page opens (cached)."""
+    with read_session(get_engine()) as session:
+        return busiest_communes(session=session, filters=filters)
+
+
+def _keep(key: str, allowed) -> None:
+    if key in st.session_state and st.session_state[key] not in allowed:
+        st.session_state.pop(key)
+
+
+lang = current_language()
+st.title(t("So sánh các xã", "Compare communes"))
+filters = sidebar_filters()
+if filters is None:
+    empty_state()
+    st.stop()
+options: FilterOptions = load_options(database_key())
+communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
+if "ss_communes" in st.session_state:
+    st.session_state["ss_communes"] = [k for k in st.session_state["ss_communes"] if k in communes_map]
+default = [k for k in load_busiest(database_key(), filters) if k in communes_map]
+picked = st.multiselect(t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã", f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
+                        list(communes_map), format_func=communes_map.get, max_selections=MAX_COMMUNES,
+                        default=default, placeholder=t("Chọn xã", "Pick communes"), key="ss_communes", bind="query-params",
+                        help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên.", "Communes of the boundary view "
+                               "chosen in the sidebar."))
+years = list(range(filters.year_to, filters.year_from - 1, -1))
+gap_types = {c: get_activity_type(c).name(lang) for c in village_type_options()}
+lang_types = {c: get_activity_type(c).name(lang) for c in language_type_options()}
+_keep("ss_year", years)
+_keep("ss_gap", gap_types)
+_keep("ss_lang", lang_types)
+c1, c2, c3 = st.columns(3)
+year = c1.selectbox(t("Năm xem bản chưa được tiếp cận và ngôn ngữ", "Year for villages and languages"), years,
+                    key="ss_year", bind="query-params")
+gap_type = c2.selectbox(t("Bản chưa có hoạt động", "Villages without"), list(gap_types), format_func=gap_types.get,
+                        key="ss_gap", bind="query-params")
+language_type = c3.selectbox(t("Ngôn ngữ của", "Languages of"), list(lang_types), format_func=lang_types.get,
+                             key="ss_lang", bind="query-params")
+if len(picked) < MIN_COMMUNES:
+    st.info(t(f"Hãy chọn ít nhất {MIN_COMMUNES} xã để so sánh.", f"Pick at least {MIN_COMMUNES} communes to compare."),
+            icon=":material/compare_arrows:")
+    st.stop()
+cmp = load_comparison(database_key(), filters, tuple(picked), year, gap_type, language_type, lang)
+
+span = f"{filters.year_from}–{filters.year_to}"
+st.subheader(t(f"Mọi chỉ tiêu, giai đoạn {span}", f"All measures, {span}"))
+if cmp.measures.empty:
+    empty_state(filtered=True)
+else:
+    per_1000 = st.toggle(t("Tính trên 1.000 dân", "Per 1,000 residents"), key="ss_rate", bind="query-params")
+    column = "per_1000" if per_1000 else "value"
+    frame = cmp.measures.assign(_o=cmp.measures["type"].map(type_order())).sort_values("_o", kind="stable")
+    frame = frame.assign(row=frame["type_name"] + " – " + frame["measure_label"].str.lower() + " (" + frame["unit"] + ")")
+    wide = frame.pivot_table(index="row", columns="commune", values=column, aggfunc="sum", sort=False)
+    wide = wide.reindex(columns=[n for n in cmp.communes.values() if n in wide.columns])
+    if per_1000:
+        no_pop = sorted(set(frame.loc[frame["population"].isna(), "commune"]))
+        if no_pop:
+            st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ") + ", ".join(no_pop))
+    shown = formatted(wide.reset_index(), columns=list(wide.columns), lang=lang, decimals=1 if per_1000 else 0)
+    st.dataframe(shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu", "Activity type – measure")}), hide_index=True)
+    rows = list(dict.fromkeys(frame["row"]))
+    if st.session_state.get("ss_chart") not in rows:
+        st.session_state.pop("ss_chart", None)
+    shown_row = st.selectbox(t("Vẽ biểu đồ cho chỉ tiêu", "Chart this measure"), rows, key="ss_chart")
+    one = frame[frame["row"] == shown_row].dropna(subset=[column])
+    if not one.empty:
+        label = one["measure_label"].iloc[0] + " (" + one["unit"].iloc[0] + ")"
+        st.plotly_chart(grouped_bars(one.assign(label=one["type_name"]), x="commune", y=column, color_by="label",
+                                     x_title=t("Xã", "Commune"), lang=lang, fmt=",.1f" if per_1000 else ",d",
+                                     y_title=t(f"{label} trên 1.000 dân", f"{label} per 1,000 residents")
+                                     if per_1000 else label), key="ss_bars")
+    download_buttons(frame[["commune", "type_name", "measure_label", "unit", "value", "population", "per_1000"]].rename(
+        columns={"commune": t("Xã", "Commune"), "type_name": t("Loại hoạt động", "Activity type"),
+                 "measure_label": t("Chỉ tiêu", "Measure"), "unit": t("Đơn vị tính", "Unit"),
+                 "value": t("Giá trị", "Value"), "population": t("Số dân", "Population"),
+                 "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}), name="so-sanh-xa", key="ss_measures")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t(f"Bản chưa có {gap_types[gap_type].lower()} năm {year}", f"Villages without {gap_types[gap_type].lower()} in {year}"))
+    for row in cmp.village_counts.itertuples():
+        if row.villages == 0:
+            st.markdown(t(f"**{row.commune}**: chưa có danh sách bản.", f"**{row.commune}**: no village list yet."))
+            continue
+        missed = cmp.villages_missed[cmp.villages_missed["commune_key"] == row.commune_key]
+        names = [v + (t(" (mẫu)", " (demo)") if d else "") for v, d in zip(missed["village"], missed["is_demo"])]
+        st.markdown(t(f"**{row.commune}**: {row.reached}/{row.villages} bản đã có hoạt động.",
+                      f"**{row.commune}**: {row.reached} of {row.villages} villages reached."))
+        if names:
+            st.text(", ".join(names))
+    download_buttons(cmp.villages_missed.drop(columns="commune_key").rename(columns={
+        "commune": t("Xã", "Commune"), "village": t("Bản", "Village"), "is_demo": t("Dữ liệu mẫu", "Demo")}),
+        name=f"ban-chua-tiep-can-{year}", key="ss_villages")
+with right:
+    st.subheader(t(f"{lang_types[language_type]} theo ngôn ngữ, năm {year}", f"{lang_types[language_type]} by language, {year}"))
+    langs = cmp.languages
+    if langs.empty:
+        st.caption(t("Chưa có thông tin ngôn ngữ của các xã này.", "No language information for these communes."))
+    else:
+        measure = get_activity_type(language_type).main_measure
+        table = langs.assign(
+            spoken=[t("có", "yes") if s else t("không rõ", "not recorded") for s in langs["spoken"]],
+            status=[(t("⚠ chưa phát bằng tiếng này", "⚠ no broadcast in it") if s and not n else "")
+                    for s, n in zip(langs["spoken"], langs["records"])],
+        )[["commune", "language_name", "spoken", "records", "sessions", "status"]].rename(columns={
+            "commune": t("Xã", "Commune"), "language_name": t("Ngôn ngữ", "Language"),
+            "spoken": t("Người dân nói", "Spoken locally"), "records": t("Số bản ghi", "Records"),
+            "sessions": f"{measure.label(lang)} ({measure.unit(lang)})", "status": t("Khoảng trống", "Gap")})
+        st.dataframe(table, hide_index=True)
+        st.caption(t("Ngôn ngữ người dân nói lấy từ dữ liệu tham chiếu về dân tộc của xã (gồm các xã cũ đã sáp nhập).",
+                     "Languages spoken come from the communes' ethnic-group reference data (former communes included)."))
+        download_buttons(table, name=f"ngon-ngu-{year}", key="ss_languages")

@@ -1,0 +1,118 @@
+"""By border station: station × year for one measure, a ranking, the communes each station covers, one station's detail."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_model.analytics_places import PlaceDetail, PlaceView, station_detail, station_view
+from data_model.db import read_session
+from data_model.formatting import format_date
+from data_model.queries import Filters
+from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
+from ui.downloads import download_buttons
+from ui.engine import get_engine
+from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
+from ui.i18n import current_language, t
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_view(url: str, filters: Filters, type_code: str, measure: str, lang: str) -> PlaceView:
+    """Per-station figures (cached)."""
+    with read_session(get_engine()) as session:
+        return station_view(session=session, filters=filters, type_code=type_code, measure=measure, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_detail(url: str, filters: Filters, station_id: int, lang: str) -> PlaceDetail:
+    """One station's trend (cached)."""
+    with read_session(get_engine()) as session:
+        return station_detail(session=session, filters=filters, station_id=station_id, lang=lang)
+
+
+def _station_id(point: dict) -> int | None:
+    data = point.get("customdata") or [None]
+    try:
+        return int(data[0])
+    except (TypeError, ValueError):
+        return None
+
+
+lang = current_language()
+st.title(t("Kết quả theo đồn biên phòng", "Results by border station"))
+filters = sidebar_filters()
+if filters is None:
+    empty_state()
+    st.stop()
+definition, measure = pick_type_and_measure(prefix="td", filters=filters, lang=lang, place="station")
+if definition is None:
+    st.info(t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
+              "The chosen activity types are not done by border stations."))
+    st.stop()
+view = load_view(database_key(), filters, definition.code, measure.code, lang)
+value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
+station_title = t("Đồn biên phòng", "Border station")
+st.caption(t("Hoạt động của cụm loa được tính cho đồn quản lý cụm loa.",
+             "Loudspeaker clusters count under the station they belong to."))
+if view.ranking.empty:
+    empty_state(filtered=True)
+    st.stop()
+
+st.subheader(t(f"{definition.name(lang)}: {measure.label(lang).lower()} theo đồn và năm",
+               f"{definition.name(lang)}: {measure.label(lang).lower()} by station and year"))
+st.caption(t("Chọn một ô để xem các hoạt động của đồn trong năm đó.", "Select a cell to see that station's records."))
+event = st.plotly_chart(heatmap(view.matrix, value_title=value_title, place_title=station_title, lang=lang),
+                        on_select="rerun", selection_mode="points", key="td_heatmap")
+for point in selected_points(event)[:1]:
+    data = point.get("customdata") or [None, None]
+    open_records(year=data[1] if len(data) > 1 else point.get("x"), type_code=definition.code, station=_station_id(point))
+download_buttons(view.matrix.rename(columns={"key": "station_id", "name": station_title, "year": t("Năm", "Year"),
+                                             "value": value_title}), name=f"theo-don-{definition.code}", key="td_matrix")
+
+span = f"{filters.year_from}–{filters.year_to}"
+st.subheader(t(f"Xếp hạng các đồn ({span})", f"Stations ranked ({span})"))
+event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=value_title, place_title=station_title,
+                                     color=definition.color, lang=lang, unit=measure.unit(lang)),
+                        on_select="rerun", selection_mode="points", key="td_rank")
+for point in selected_points(event)[:1]:
+    open_records(type_code=definition.code, station=_station_id(point))
+ranking = view.ranking[["name", "value", "records", "population_note"]].rename(columns={
+    "name": station_title, "value": value_title, "records": t("Số bản ghi", "Records"),
+    "population_note": t("Các xã đồn phụ trách", "Communes covered")})
+st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True)
+download_buttons(ranking, name=f"xep-hang-don-{definition.code}", key="td_ranking")
+
+st.subheader(t("Địa bàn phụ trách", "Communes covered"))
+coverage = view.extra
+if coverage.empty:
+    st.caption(t("Chưa có liên kết đồn – xã trong khoảng năm này.", "No station–commune links in these years."))
+else:
+    cov = coverage.assign(
+        valid_from=[format_date(d, lang) if isinstance(d, dt.date) else t("(không rõ)", "(unknown)")
+                    for d in coverage["valid_from"]],
+        # valid_to is exclusive: the last day covered is the day before
+        valid_to=[format_date(d - dt.timedelta(days=1), lang) if isinstance(d, dt.date) else t("nay", "now")
+                  for d in coverage["valid_to"]],
+    )[["station", "commune", "valid_from", "valid_to"]].rename(columns={
+        "station": station_title, "commune": t("Xã", "Commune"), "valid_from": t("Từ ngày", "From"),
+        "valid_to": t("Đến ngày", "Until")})
+    st.dataframe(cov, hide_index=True)
+    download_buttons(cov, name="dia-ban-phu-trach", key="td_coverage")
+
+st.subheader(t("Chi tiết một đồn", "One station in detail"))
+stations = {str(k): n for k, n in zip(view.ranking["key"], view.ranking["name"])}
+if st.session_state.get("td_station") not in stations:
+    st.session_state.pop("td_station", None)
+chosen = st.selectbox(station_title, list(stations), format_func=stations.get, key="td_station", bind="query-params")
+detail = load_detail(database_key(), filters, int(chosen), lang)
+trend = detail.trend[detail.trend["measure"] == detail.trend.groupby("type")["measure"].transform("first")]
+if trend.empty:
+    empty_state(filtered=True)
+else:
+    st.plotly_chart(trend_lines(trend.assign(series=trend["type_name"] + " – " + trend["measure_label"].str.lower()),
+                                y_title=t("Chỉ tiêu chính của mỗi loại", "Main measure of each type"), lang=lang),
+                    key="td_detail_trend")
+    download_buttons(detail.trend.drop(columns=["type", "measure"]), name=f"don-{chosen}", key="td_detail")
+if st.button(t("Xem danh sách hoạt động của đồn", "See this station's records"), key="td_records",
+             icon=":material/table_rows:"):
+    open_records(station=int(chosen))

@@ -1,0 +1,66 @@
+"""Trends: multi-year lines per activity type and measure, one chart per unit so every axis counts one thing."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_model.analytics import yearly_series
+from data_model.db import read_session
+from data_model.queries import Filters
+from ui.charts import selected_points, trend_lines
+from ui.downloads import download_buttons
+from ui.engine import get_engine
+from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, sidebar_filters
+from ui.i18n import current_language, t
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_series(url: str, filters: Filters, lang: str) -> pd.DataFrame:
+    """Year × type × measure totals (cached)."""
+    with read_session(get_engine()) as session:
+        return yearly_series(session=session, filters=filters, lang=lang)
+
+
+lang = current_language()
+st.title(t("Xu hướng theo năm", "Trends over the years"))
+filters = sidebar_filters()
+if filters is None:
+    empty_state()
+    st.stop()
+series = load_series(database_key(), filters, lang)
+if series.empty:
+    empty_state(filtered=True)
+    st.stop()
+
+series = series.assign(series_key=series["type"] + ":" + series["measure"],
+                       series=series["type_name"] + " – " + series["measure_label"].str.lower())
+labels = dict(zip(series["series_key"], series["series"]))
+main = series.groupby("type", sort=False)["series_key"].first().tolist()
+kept = [k for k in st.session_state.get("tn_series", []) if k in labels]
+if "tn_series" in st.session_state and kept != st.session_state["tn_series"]:
+    st.session_state["tn_series"] = kept
+chosen = st.multiselect(t("Chỉ tiêu hiển thị", "Measures shown"), list(labels), default=main, format_func=labels.get,
+                        key="tn_series", bind="query-params",
+                        help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính "
+                               "được vẽ chung một biểu đồ.", "By default the main measure of each type. Measures "
+                               "with the same unit share a chart."))
+if not chosen:
+    st.info(t("Hãy chọn ít nhất một chỉ tiêu.", "Pick at least one measure."))
+    st.stop()
+shown = series[series["series_key"].isin(chosen)]
+# a second measure of a type in the same chart gets a dashed line (the colour stays the type's)
+first_measure = shown.groupby(["unit", "type"])["measure"].transform("first")
+shown = shown.assign(dash=["solid" if m == f else "dash" for m, f in zip(shown["measure"], first_measure)])
+st.caption(t("Chọn một điểm để xem các hoạt động của loại đó trong năm đó.",
+             "Select a point to see that type's records in that year."))
+for n, (unit, rows) in enumerate(shown.groupby("unit", sort=False)):
+    st.markdown(f"**{t('Đơn vị tính', 'Unit')}: {unit}**")
+    event = st.plotly_chart(trend_lines(rows, y_title=unit, lang=lang, height=340), on_select="rerun",
+                            selection_mode="points", key=f"tn_chart_{n}")
+    for point in selected_points(event)[:1]:
+        data = point.get("customdata") or [None, None]
+        open_records(type_code=data[0], year=data[1] if len(data) > 1 else point.get("x"))
+table = shown[["year", "type_name", "measure_label", "unit", "value"]].rename(columns={
+    "year": t("Năm", "Year"), "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
+    "unit": t("Đơn vị tính", "Unit"), "value": t("Giá trị", "Value")})
+download_buttons(table, name=f"xu-huong-{filters.year_from}-{filters.year_to}", key="tn_table")

@@ -1,0 +1,131 @@
+"""Plotly figures with one colour per activity type, axis titles with units and Vietnamese number format."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_model.activity_types import list_activity_types
+
+FONT = "Source Sans Pro, Noto Sans, Arial, sans-serif"
+# a colour-blind-safe sequential scale (viridis) for heatmaps; types keep their own colours from the definitions
+HEATMAP_SCALE = "Viridis"
+
+
+def type_colors() -> dict[str, str]:
+    """Colour of every activity type, from its definition."""
+    return {t.code: t.color for t in list_activity_types()}
+
+
+def separators(lang: str) -> str:
+    """Plotly's decimal and thousands separators: "41.262" and "1,5" in Vietnamese."""
+    return ",." if lang == "vi" else ".,"
+
+
+def style(fig: go.Figure, *, x_title: str, y_title: str, lang: str, height: int = 380, legend: bool = True) -> go.Figure:
+    """Common layout: separators, axis titles, readable margins, legend under the chart."""
+    fig.update_layout(
+        separators=separators(lang), height=height, font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    fig.update_xaxes(title_text=x_title, automargin=True)
+    fig.update_yaxes(title_text=y_title, automargin=True, tickformat=",d", rangemode="tozero")
+    return fig
+
+
+def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 380, by: str = "type") -> go.Figure:
+    """Lines over years (columns year, value, type, type_name, series) — one line per series, type colours."""
+    colors = type_colors()
+    fig = go.Figure()
+    for series, rows in frame.groupby("series", sort=False):
+        first = rows.iloc[0]
+        fig.add_trace(go.Scatter(
+            x=rows["year"], y=rows["value"], mode="lines+markers", name=str(series),
+            line={"color": colors.get(first["type"], "#444"), "dash": first.get("dash", "solid") or "solid", "width": 2.5},
+            customdata=rows[["type"]].assign(year=rows["year"]).to_numpy(),
+            hovertemplate="%{x}: <b>%{y:,d}</b> " + str(first.get("unit", "")) + f"<extra>{series}</extra>",
+        ))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    return style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=y_title, lang=lang, height=height)
+
+
+def sparkline(frame: pd.DataFrame, *, color: str, unit: str, lang: str) -> go.Figure:
+    """A small bar trend for a KPI card (columns year, value)."""
+    fig = go.Figure(go.Bar(x=frame["year"], y=frame["value"], marker_color=color,
+                           hovertemplate="%{x}: <b>%{y:,d}</b> " + unit + "<extra></extra>"))
+    fig.update_layout(separators=separators(lang), height=110, margin={"l": 0, "r": 0, "t": 4, "b": 0},
+                      showlegend=False, font={"family": FONT, "size": 11})
+    fig.update_xaxes(dtick=2, tickformat="d", title_text=None, showgrid=False)
+    fig.update_yaxes(visible=False, rangemode="tozero")
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: str) -> go.Figure:
+    """Place × year heatmap (columns key, name, year, value); empty cells are years without activity."""
+    wide = matrix.pivot_table(index="name", columns="year", values="value", aggfunc="sum")
+    keys = matrix.drop_duplicates("name").set_index("name")["key"]
+    wide = wide.sort_index(ascending=False)
+    years = list(wide.columns)
+    custom = [[[str(keys[n]), int(y)] for y in years] for n in wide.index]
+    fig = go.Figure(go.Heatmap(
+        z=wide.to_numpy(), x=[str(y) for y in years], y=list(wide.index), colorscale=HEATMAP_SCALE,
+        customdata=custom, colorbar={"title": {"text": value_title, "side": "right"}, "tickformat": ",d"},
+        hovertemplate="%{y} – %{x}: <b>%{z:,d}</b><extra></extra>", xgap=1, ygap=1,
+    ))
+    height = max(320, 26 * len(wide.index) + 120)
+    fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=place_title, lang=lang, height=height,
+                legend=False)
+    fig.update_yaxes(tickformat=None, rangemode=None)
+    return fig
+
+
+def ranking_bars(ranking: pd.DataFrame, *, value: str, value_title: str, place_title: str, color: str, lang: str,
+                 unit: str = "") -> go.Figure:
+    """Horizontal bars, biggest on top (columns key, name and the value column)."""
+    rows = ranking.dropna(subset=[value]).sort_values(value, ascending=True)
+    fmt = ",.1f" if value == "per_1000" else ",d"
+    fig = go.Figure(go.Bar(
+        x=rows[value], y=rows["name"], orientation="h", marker_color=color, customdata=rows[["key"]].astype(str).to_numpy(),
+        text=rows[value], texttemplate="%{x:" + fmt + "}", textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: <b>%{x:" + fmt + "}</b> " + unit + "<extra></extra>",
+    ))
+    fig = style(fig, x_title=value_title, y_title=place_title, lang=lang, height=max(280, 28 * len(rows) + 110),
+                legend=False)
+    fig.update_xaxes(tickformat=",d" if value != "per_1000" else ",.0f", rangemode="tozero")
+    fig.update_yaxes(tickformat=None, rangemode=None)
+    return fig
+
+
+def grouped_bars(frame: pd.DataFrame, *, x: str, y: str, color_by: str, y_title: str, x_title: str, lang: str,
+                 fmt: str = ",d") -> go.Figure:
+    """Bars grouped by x, one colour per type (columns x, y, type, and color_by naming the series)."""
+    colors = type_colors()
+    fig = go.Figure()
+    for series, rows in frame.groupby(color_by, sort=False):
+        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(series), marker_color=colors.get(rows["type"].iloc[0], "#444"),
+                             hovertemplate="%{x}: <b>%{y:" + fmt + "}</b><extra>" + str(series) + "</extra>"))
+    fig.update_layout(barmode="group")
+    return style(fig, x_title=x_title, y_title=y_title, lang=lang)
+
+
+def selected_points(event) -> list[dict]:
+    """Points of a plotly selection event (st.plotly_chart on_select) as plain dicts."""
+    if not event:
+        return []
+    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    if not selection:
+        return []
+    points = selection.get("points") if isinstance(selection, dict) else getattr(selection, "points", None)
+    return list(points or [])
+
+
+def formatted(frame: pd.DataFrame, *, columns: list[str], lang: str, decimals: int = 0) -> pd.DataFrame:
+    """A copy for display with the numeric columns written the Vietnamese way (41.262); empty cells stay empty."""
+    from data_model.formatting import format_number
+
+    out = frame.copy()
+    for c in columns:
+        if c in out:
+            out[c] = [format_number(v, lang, decimals=decimals) if v is not None and v == v else "" for v in out[c]]
+    return out

@@ -1,0 +1,38 @@
+"""Each chart's data as CSV (UTF-8 with BOM, so Excel shows the diacritics) and XLSX."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from ui.i18n import t
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV bytes with a BOM (Excel opens Vietnamese text correctly)."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "Dữ liệu") -> bytes:
+    """An XLSX workbook with one sheet holding the frame."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        sheet_obj = writer.sheets[sheet[:31]]
+        for i, col in enumerate(frame.columns):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
+            sheet_obj.set_column(i, i, min(width, 60))
+    return buffer.getvalue()
+
+
+def download_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
+    """Two download buttons (CSV, XLSX) for a chart's data, side by side."""
+    if frame is None or frame.empty:
+        return
+    row = st.container(horizontal=True)
+    row.download_button(t("Tải CSV", "Download CSV"), data=to_csv_bytes(frame), file_name=f"{name}.csv",
+                         mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+    row.download_button(t("Tải XLSX", "Download XLSX"), data=to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,180 @@
+"""The sidebar filters shared by every results page, kept in the URL so that a link reproduces the view."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
+from data_model.analytics_common import FilterOptions, filter_options, with_cluster_units
+from data_model.db import read_session
+from data_model.queries import Filters
+from data_model.settings import get_settings
+from ui.engine import get_engine
+from ui.i18n import current_language, t
+
+# widget keys double as query-parameter names; the prefix keeps them apart from other pages' widgets
+KEY_YEARS, KEY_TYPES, KEY_BOUNDS = "f_years", "f_types", "f_bounds"
+KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS = "f_district", "f_communes", "f_communes_now", "f_stations"
+FILTER_KEYS = (KEY_YEARS, KEY_TYPES, KEY_BOUNDS, KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS)
+CACHE_TTL_S = 600
+
+
+def database_key() -> str:
+    """The configured database URL: part of every cache key, so two databases never share cached figures."""
+    return get_settings().database_url
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_options(url: str) -> FilterOptions:
+    """What the filters can offer for the database at url (cached)."""
+    with read_session(get_engine()) as session:
+        return filter_options(session=session)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def stations_with_clusters(url: str, stations: tuple[int, ...]) -> tuple[int, ...]:
+    """The stations plus their loudspeaker clusters (cached)."""
+    with read_session(get_engine()) as session:
+        return with_cluster_units(session=session, station_ids=stations)
+
+
+def _keep_valid(key: str, allowed, *, many: bool = True) -> None:
+    """Drop remembered values the current options no longer offer (a widget would refuse them)."""
+    if key not in st.session_state:
+        return
+    value = st.session_state[key]
+    if many:
+        kept = [v for v in (value or []) if v in allowed]
+        if kept != list(value or []):
+            st.session_state[key] = kept
+    elif value not in allowed:
+        del st.session_state[key]
+
+
+def _year_range(years: tuple[int, int]) -> tuple[int, int]:
+    lo, hi = years
+    if lo == hi:
+        st.sidebar.caption(t(f"Năm có số liệu: {lo}", f"Year with data: {lo}"))
+        return lo, hi
+    current = st.session_state.get(KEY_YEARS)
+    if current is not None:
+        a, b = max(lo, min(current[0], hi)), min(hi, max(current[1], lo))
+        if (a, b) != tuple(current):
+            st.session_state[KEY_YEARS] = (a, b)
+    chosen = st.sidebar.slider(t("Khoảng năm", "Years"), min_value=lo, max_value=hi, value=(lo, hi), step=1,
+                               key=KEY_YEARS, bind="query-params")
+    return int(chosen[0]), int(chosen[1])
+
+
+def sidebar_filters() -> Filters | None:
+    """Render the shared filters in the sidebar; None when the database holds no records yet."""
+    options = load_options(database_key())
+    lang = current_language()
+    sidebar = st.sidebar
+    sidebar.subheader(t("Bộ lọc", "Filters"))
+    if options.years is None:
+        sidebar.caption(t("Chưa có số liệu để lọc.", "No data to filter yet."))
+        return None
+    year_from, year_to = _year_range(options.years)
+    types = {d.code: d.name(lang) for d in list_activity_types()}
+    _keep_valid(KEY_TYPES, types)
+    chosen_types = sidebar.multiselect(t("Loại hoạt động", "Activity types"), options=list(types),
+                                       format_func=types.get, key=KEY_TYPES, bind="query-params",
+                                       placeholder=t("Tất cả", "All"))
+    bounds_labels = {"historical": t("Như khi ghi nhận", "As recorded"),
+                     "current": t("Theo xã hiện nay (sau 01/07/2025)", "Current communes (after 01/07/2025)")}
+    _keep_valid(KEY_BOUNDS, bounds_labels, many=False)
+    boundaries = sidebar.radio(t("Địa giới", "Boundaries"), options=list(bounds_labels), format_func=bounds_labels.get,
+                               key=KEY_BOUNDS, bind="query-params",
+                               help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: "
+                                      "xã cũ được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15).",
+                                      "As recorded: each activity counts for the commune it names. Current: former "
+                                      "communes are added to the commune they merged into."))
+    district = None
+    if boundaries == "historical":
+        districts = {"": t("Tất cả các huyện", "All districts"), **options.districts}
+        _keep_valid(KEY_DISTRICT, districts, many=False)
+        district = sidebar.selectbox(t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
+                                     options=list(districts), format_func=districts.get, key=KEY_DISTRICT,
+                                     bind="query-params") or None
+        communes_map, communes_key = options.communes_recorded, KEY_COMMUNES
+    else:
+        sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025).",
+                          "Districts can be filtered only as recorded (abolished on 01/07/2025)."))
+        communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
+    _keep_valid(communes_key, communes_map)
+    communes = sidebar.multiselect(t("Xã", "Communes"), options=list(communes_map), format_func=communes_map.get,
+                                   key=communes_key, bind="query-params", placeholder=t("Tất cả", "All"))
+    _keep_valid(KEY_STATIONS, options.stations)
+    stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", "Stations, units"), options=list(options.stations),
+                                   format_func=options.stations.get, key=KEY_STATIONS, bind="query-params",
+                                   placeholder=t("Tất cả", "All"))
+    filters = Filters(year_from=year_from, year_to=year_to, types=tuple(chosen_types), communes=tuple(communes),
+                      stations=stations_with_clusters(database_key(), tuple(sorted(stations))) if stations else (),
+                      district=district, boundaries=boundaries)
+    note = boundary_note(filters)
+    if note:
+        sidebar.info(note, icon=":material/info:")
+    return filters
+
+
+def boundary_note(filters: Filters) -> str:
+    """What the reader should know when a unit filter makes the two boundary views differ."""
+    if not (filters.communes or filters.district):
+        return ""
+    if filters.boundaries == "current":
+        return t("Đang lọc theo xã hiện nay: số liệu gồm cả các xã cũ đã sáp nhập vào xã đã chọn, nên có thể khác "
+                 "khi xem như khi ghi nhận. Tổng toàn tỉnh không đổi.",
+                 "Filtering current communes includes the former communes merged into them, so figures can differ "
+                 "from the as-recorded view. Province totals are the same.")
+    return t("Đang lọc theo xã/huyện như khi ghi nhận: chỉ tính hoạt động ghi đúng đơn vị này; xem theo xã hiện nay "
+             "có thể cho số khác. Tổng toàn tỉnh không đổi.",
+             "Filtering units as recorded counts only activities that name them; the current-communes view can "
+             "differ. Province totals are the same.")
+
+
+def empty_state(*, filtered: bool = False) -> None:
+    """A friendly message instead of a chart when there is nothing to show."""
+    if filtered:
+        st.info(t("Không có hoạt động nào khớp với bộ lọc đang chọn. Hãy mở rộng khoảng năm hoặc bỏ bớt điều kiện lọc "
+                  "ở thanh bên.", "No activity matches the current filters. Widen the years or remove a filter in "
+                  "the sidebar."), icon=":material/filter_alt_off:")
+    else:
+        st.info(t("Chưa có hoạt động nào được ghi nhận. Khi cán bộ nhập liệu hoặc nhập tệp, số liệu sẽ hiện ở đây.",
+                  "No activity has been recorded yet. Figures appear here once records are entered or imported."),
+                icon=":material/inbox:")
+
+
+# query parameters the Records page reads on top of the sidebar filters (set when a chart bar or cell is selected)
+DRILL_KEYS = ("d_year", "d_type", "d_commune", "d_station")
+
+
+def open_records(*, year: int | None = None, type_code: str | None = None, commune: str | None = None,
+                 station: int | None = None) -> None:
+    """Switch to the Records page narrowed to what was selected in a chart."""
+    params = {"d_year": year, "d_type": type_code, "d_commune": commune, "d_station": station}
+    st.switch_page("pages/danh_sach.py", query_params={k: str(v) for k, v in params.items() if v not in (None, "")})
+
+
+def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: str) -> tuple[ActivityType | None, Measure | None]:
+    """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar)."""
+    def recorded_for_place(d: ActivityType) -> bool:
+        if place == "commune":
+            return d.commune != "none"
+        return bool({"station", "loudspeaker_cluster"} & set(d.reporting_kinds))
+
+    types = [d for d in list_activity_types() if recorded_for_place(d) and (not filters.types or d.code in filters.types)]
+    if not types:
+        return None, None
+    names = {d.code: d.name(lang) for d in types}
+    if st.session_state.get(f"{prefix}_type") not in names:
+        st.session_state.pop(f"{prefix}_type", None)
+    left, right = st.columns(2)
+    type_code = left.selectbox(t("Loại hoạt động", "Activity type"), list(names), format_func=names.get,
+                               key=f"{prefix}_type", bind="query-params")
+    definition = get_activity_type(type_code)
+    measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
+    if st.session_state.get(f"{prefix}_measure") not in measures:
+        st.session_state.pop(f"{prefix}_measure", None)
+    measure = right.selectbox(t("Chỉ tiêu", "Measure"), list(measures), format_func=measures.get,
+                              key=f"{prefix}_measure", bind="query-params")
+    return definition, definition.measure(measure)
