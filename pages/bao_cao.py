@@ -9,15 +9,21 @@ from data_model.db import read_session
 from data_model.queries import QueryError, year_bounds
 from data_model.report import ReportFiles, build_report_files
 from data_model.report.scope import Period, ScopeOption, list_scope_options
+from data_model.settings import get_settings
 from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key
 from ui.i18n import current_language, t
 
+CACHE_TTL_S = 600
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "md": "text/markdown",
 }
+
+
+def database_key() -> str:
+    """The database URL: part of every cache key, so two databases never share a cached report."""
+    return get_settings().database_url
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

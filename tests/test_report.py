@@ -284,3 +284,28 @@ def test_demo_report_2012_2020_reproduces_the_source_figures(demo_engine):
     missing = [f for f in SOURCE_FIGURES if f not in md]
     assert not missing, f"not in the 2012–2020 demo report: {missing}"
     assert "DỮ LIỆU MẪU (DEMO)" in md
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xi Nế", "Xi Nế"),
+    ("*Nà* [x](http://e) <b>", "\\*Nà\\* \\[x\\](http://e) \\<b\\>"),
+    ("$x$ `y` _z_", "\\$x\\$ \\`y\\` \\_z\\_"),
+    ("1. list", "1\\. list"),
+    ("- dash", "\\- dash"),
+    ("+12,5%", "+12,5%"),
+])
+def test_markdown_escape(text, expected):
+    from data_model.report.markdown import escape
+
+    assert escape(text) == expected
+
+
+def test_typed_village_names_stay_text(engine, records):
+    from data_model.names import normalise_name
+
+    name = "*Nà* [lừa](http://evil.example) <script>"
+    with write_session(engine) as s:
+        s.add(Village(unit_key=MU_CA, name=name, name_norm=normalise_name(name)))
+    _, _, md = _report(engine, "province", 2020, 2020)
+    assert "\\*Nà\\* \\[lừa\\](http://evil.example) \\<script\\>" in md
+    assert "[lừa](http" not in md.replace("\\[lừa\\](http", "")

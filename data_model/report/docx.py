@@ -87,6 +87,26 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def _fixed_width(table, widths_cm: list[float]) -> None:
+    """Fixed layout with explicit widths: the grid (LibreOffice), the cells (Word) and the table itself."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm):
+            cell.width = Cm(width)
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    tbl_w = OxmlElement("w:tblW")
+    tbl_w.set(qn("w:w"), str(int(sum(widths_cm) * 567)))  # 567 twips per cm
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_pr.append(tbl_w)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+
+
 def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, size: int | None = None,
                align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
     paragraph = cell.paragraphs[0]
@@ -102,13 +122,11 @@ def _header(document, doc: ReportDocument) -> None:
     table = document.add_table(rows=2, cols=2)
     _no_borders(table)
     h = doc.header
-    _cell_text(table.cell(0, 0), h["agency_top"], size=12)
-    _cell_text(table.cell(1, 0), h["agency"], bold=True, size=12)
+    _cell_text(table.cell(0, 0), h["agency_top"], size=11)
+    _cell_text(table.cell(1, 0), h["agency"], bold=True, size=11)
     _cell_text(table.cell(0, 1), h["nation"], bold=True, size=12)
     _cell_text(table.cell(1, 1), h["motto"], bold=True, size=13)
-    table.autofit = False
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(9.5)
+    _fixed_width(table, [6.3, 9.7])
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     paragraph.add_run(h["place_date"]).italic = True
@@ -122,19 +140,30 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
+def _row_flag(row, flag: str) -> None:
+    """Set a row property such as w:tblHeader (repeat on every page) or w:cantSplit (keep the row whole)."""
+    element = OxmlElement(f"w:{flag}")
     element.set(qn("w:val"), "true")
-    trpr.append(element)
+    row._tr.get_or_add_trPr().append(element)
 
 
 def _column_widths(table: Table, available_cm: float) -> list[float]:
-    text_cols = [i for i, f in enumerate(table.formats) if f == "text"]
-    numbers = len(table.formats) - len(text_cols)
-    number_cm = min(2.6, max(1.35, (available_cm * 0.55) / max(numbers, 1)))
-    text_cm = min(7.0, (available_cm - number_cm * numbers) / max(len(text_cols), 1))
-    return [text_cm if f == "text" else number_cm for f in table.formats]
+    """Text columns as wide as their longest entry (within limits); number columns share the rest."""
+    char_cm = 0.17  # about one character at 9 pt
+    widths: list[float | None] = []
+    for i, kind in enumerate(table.formats):
+        if kind != "text":
+            widths.append(None)
+            continue
+        longest = max([len(str(r[i])) for r in table.rows if r[i] is not None] + [len(table.columns[i]) // 2, 4])
+        widths.append(min(7.0, max(2.0, longest * char_cm + 0.4)))
+    numbers = widths.count(None)
+    fixed = sum(w for w in widths if w is not None)
+    if fixed > available_cm * 0.6 and numbers:
+        widths = [w * available_cm * 0.6 / fixed if w is not None else None for w in widths]
+        fixed = available_cm * 0.6
+    number_cm = min(3.0, (available_cm - fixed) / numbers) if numbers else 0.0
+    return [number_cm if w is None else w for w in widths]
 
 
 def _table(document, table: Table, lang: str, available_cm: float) -> None:
@@ -146,23 +175,23 @@ def _table(document, table: Table, lang: str, available_cm: float) -> None:
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
     widths = _column_widths(table, available_cm)
     header = grid.rows[0]
-    _repeat_header(header)
+    _row_flag(header, "tblHeader")
+    _row_flag(header, "cantSplit")
     for cell, title in zip(header.cells, table.columns):
         _cell_text(cell, title, bold=True, size=TABLE_PT)
         _shade(cell, "D9E2F3")
     last = len(table.rows) - 1
     for i, row in enumerate(table.rows):
-        cells = grid.add_row().cells
+        added = grid.add_row()
+        _row_flag(added, "cantSplit")
+        cells = added.cells
         for cell, value, kind in zip(cells, row, table.formats):
             align = WD_ALIGN_PARAGRAPH.LEFT if kind == "text" else WD_ALIGN_PARAGRAPH.RIGHT
             _cell_text(cell, format_cell(value, kind, lang), size=TABLE_PT, align=align,
                        bold=table.total_row and i == last)
-    for row in grid.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = Cm(width)
+    _fixed_width(grid, widths)
 
 
 def _section(document, section: Section, lang: str, level: int, available_cm: float) -> None:

@@ -10,9 +10,11 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~$])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
 
 
-def escape(text: str) -> str:
+def escape(text: str, *, line_start: bool = True) -> str:
     """Text shown literally by Markdown renderers (Streamlit included: no emphasis, links, HTML or LaTeX)."""
     text = _SPECIAL.sub(r"\\\1", text)
+    if not line_start:  # after "## " or inside a table cell a leading "1." is no list marker
+        return text
     return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 
@@ -29,10 +31,10 @@ def format_cell(value: Cell, kind: ColumnFormat, lang: str) -> str:
 
 def _table(table: Table, lang: str) -> list[str]:
     lines = [f"**{escape(table.title)}**", ""]
-    lines.append("| " + " | ".join(escape(c) for c in table.columns) + " |")
+    lines.append("| " + " | ".join(escape(c, line_start=False) for c in table.columns) + " |")
     lines.append("|" + "|".join("---:" if f != "text" else "---" for f in table.formats) + "|")
     for i, row in enumerate(table.rows):
-        cells = [escape(format_cell(v, f, lang)) for v, f in zip(row, table.formats)]
+        cells = [escape(format_cell(v, f, lang), line_start=False) for v, f in zip(row, table.formats)]
         if table.total_row and i == len(table.rows) - 1:
             cells = [f"**{c}**" if c else c for c in cells]
         lines.append("| " + " | ".join(cells) + " |")
@@ -40,7 +42,7 @@ def _table(table: Table, lang: str) -> list[str]:
 
 
 def _section(section: Section, lang: str, level: int, images: list[str] | None, counter: list[int]) -> list[str]:
-    lines = [f"{'#' * level} {escape(section.heading)}", ""]
+    lines = [f"{'#' * level} {escape(section.heading, line_start=False)}", ""]
     for p in section.paragraphs:
         lines += [escape(p), ""]
     for sub in section.subsections:
