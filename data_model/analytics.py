@@ -46,7 +46,9 @@ def yearly_kpis(*, session: Session, filters: Filters, year: int, lang: str = "v
             rows.append({"type": definition.code, "type_name": definition.name(lang), "color": definition.color,
                          "measure": m.code, "measure_label": m.label(lang), "unit": m.unit(lang),
                          "value": now, "previous": before, "change": change_ratio(now, before)})
-    return pd.DataFrame(rows, columns=KPI_COLUMNS)
+    frame = pd.DataFrame(rows, columns=KPI_COLUMNS)
+    frame["change"] = pd.Series([r["change"] for r in rows], index=frame.index, dtype=object)  # None, not NaN
+    return frame
 
 
 def period_totals(*, session: Session, filters: Filters, lang: str = "vi") -> pd.DataFrame:

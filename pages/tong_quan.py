@@ -25,8 +25,8 @@ def load_overview(url: str, filters: Filters, year: int, period: tuple[int, int]
 
 
 def _delta(change: float | None, previous: int, year: int, lang: str) -> str | None:
-    if change is None:
-        return None if previous == 0 else "0%"
+    if change is None or change != change:  # None or NaN: nothing the year before
+        return None
     return format_percent_change(change, lang)
 
 
