@@ -459,17 +459,17 @@ def _outreach(ctx: _Context, rng: random.Random, years: Sequence[int], totals: d
 
 
 def _study(ctx: _Context, rng: random.Random, years: Sequence[int], totals: dict[str, int]) -> list[_Draft]:
+    """Study days at the stations (a single-day type), more of them in the rainy season when fewer go out."""
+    cells, weights = _cells(years, "indoor", "flat")
     drafts = []
-    for year in years:
-        for month in range(1, 13):
-            first, last = _month_days(year, month)
-            for station in ctx.stations:
-                if rng.random() < 0.66 * SEASON["indoor"][month - 1]:
-                    drafts.append(_Draft("study_session", first, last, station.id, topic=_topic(rng, "study", first),
-                                         weight=SEASON["indoor"][month - 1]))
-    while len(drafts) > totals["sessions"]:
-        drafts.pop(rng.randrange(len(drafts)))
-    _fill(drafts, "sessions", totals["sessions"], rng=rng, low=lambda d: 1, high=lambda d: 8)
+    for (year, month), k in zip(cells, partition(round(totals["sessions"] / 1.04), weights, rng=rng)):
+        for _ in range(k):
+            day = _random_day(rng, year, month)
+            if day.weekday() == 6:
+                day -= dt.timedelta(days=1 if day.day > 1 else -1)  # no study day on Sunday
+            station = rng.choice(ctx.stations)
+            drafts.append(_Draft("study_session", day, day, station.id, topic=_topic(rng, "study", day)))
+    _fill(drafts, "sessions", totals["sessions"], rng=rng, low=lambda d: 1, high=lambda d: 2)
     _fill(drafts, "soldier_attendances", totals["soldier_attendances"], rng=rng,
           weight=lambda d: d.values["sessions"], low=lambda d: 25 * d.values["sessions"],
           high=lambda d: 60 * d.values["sessions"])
