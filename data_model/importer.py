@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -61,10 +62,16 @@ STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không �
 
 def header_key(text: Any) -> str:
     """A header cell as a matching key: normalised, without a trailing "(unit)" or "*"."""
-    key = normalise_name(cell_text(text)).rstrip("* ").strip()
+    return _text_key(cell_text(text))
+
+
+@lru_cache(maxsize=20_000)
+def _text_key(text: str) -> str:
+    key = normalise_name(text).rstrip("* ").strip()
     return re.sub(r"\s*\([^)]*\)$", "", key).strip()
 
 
+@cache
 def _base_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
     for col in BASE_COLUMNS:
@@ -73,6 +80,7 @@ def _base_keys() -> dict[str, str]:
     return keys
 
 
+@cache
 def _measure_keys() -> dict[str, dict[str, str]]:
     """Header key → {type code → measure code}."""
     keys: dict[str, dict[str, str]] = defaultdict(dict)
@@ -104,6 +112,7 @@ def export_columns(types: Sequence[ActivityType], lang: str = "vi") -> list[str]
     return [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS] + labels
 
 
+@cache
 def _type_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
     for t in list_activity_types():
@@ -112,6 +121,7 @@ def _type_keys() -> dict[str, str]:
     return keys
 
 
+@lru_cache(maxsize=1000)
 def type_of_name(text: str) -> str | None:
     """The activity type named by a code, a Vietnamese or English name, or a template file/sheet name."""
     key = header_key(text)
@@ -327,11 +337,14 @@ class _Matcher:
 
 def _is_total_row(cells: list[Any]) -> bool:
     first = next((c for c in cells if not is_blank(c)), None)
-    if not isinstance(first, str):
-        return False
-    key = normalise_name(first)
-    return any(key == normalise_name(w) or key.startswith(normalise_name(w) + " ") or key.startswith(normalise_name(w) + ":")
-               for w in TOTAL_WORDS)
+    return isinstance(first, str) and len(first) < 80 and _is_total_text(first)
+
+
+@lru_cache(maxsize=10_000)
+def _is_total_text(text: str) -> bool:
+    key = normalise_name(text)
+    words = [normalise_name(w) for w in TOTAL_WORDS]
+    return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
 
 
 def _find_header(rows: list[list[Any]], base: dict[str, str], measures: dict[str, dict[str, str]]) -> int | None:
@@ -545,6 +558,10 @@ _FIELD_COLUMN = {"type_code": "type", "start_date": "start_date", "end_date": "e
 def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: dt.date, headers: dict[str, str],
                 t: ActivityType, only_fields_without_problems: bool = False) -> None:
     checked = check_values(catalogue=cat, values=values, today=today)
+    if not checked.issues:
+        if not only_fields_without_problems:
+            out.columns = checked.columns
+        return
     measure_headers = {m.code: m.label_vi for m in t.measures}
     reported = {p.column for p in out.problems}
     for issue in checked.issues:
