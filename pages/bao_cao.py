@@ -68,7 +68,8 @@ if bounds is None:
             icon=":material/inbox:")
 
 modes = {"year": t("Một năm", "One year"), "period": t("Giai đoạn", "Period")}
-kinds = {"province": t("Toàn tỉnh", "Whole province"), "district": t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
+kinds = {"province": t("Toàn tỉnh", "Whole province"),
+         "district": t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
          "station": t("Đồn biên phòng, đơn vị", "Border station, unit"), "commune": t("Xã", "Commune")}
 left, middle, right = st.columns([1, 2, 2])
 with left:
@@ -121,7 +122,8 @@ except QueryError as exc:
 
 buttons = st.columns(3)
 for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
-                              (t("Tải Word (DOCX)", "Download Word (DOCX)"), t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
+                              (t("Tải Word (DOCX)", "Download Word (DOCX)"),
+                               t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
                                t("Tải Markdown", "Download Markdown"))):
     data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
     column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt], key=f"bc_dl_{fmt}",

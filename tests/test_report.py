@@ -109,7 +109,8 @@ def test_report_figures_equal_summarise(engine, records, scope):
     types = {t.code: t for t in list_activity_types()}
     for row in expected.itertuples():
         definition = types[row.type]
-        line = [c for c in totals.rows if c[0] == definition.name_vi and c[1] == definition.measure(row.measure).label_vi]
+        label = definition.measure(row.measure).label_vi
+        line = [c for c in totals.rows if c[0] == definition.name_vi and c[1] == label]
         assert line and line[0][3] == row.value
         assert f"| {definition.name_vi} | {definition.measure(row.measure).label_vi} |" in markdown
         assert f"| {format_number(row.value)} |" in markdown

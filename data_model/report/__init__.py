@@ -100,5 +100,6 @@ def build_report_files(*, engine: Engine, scope: str, year_from: int, year_to: i
 
     without_charts = replace(doc, sections=[s for s in doc.sections if not s.charts], charts_note="")
     return ReportFiles(content=content, document=doc, markdown=render(doc, "md").decode("utf-8"),
-                       preview=render_markdown(without_charts), docx=render(doc, "docx"), xlsx=render(doc, "xlsx"),
+                       preview=render_markdown(without_charts, top_level=3), docx=render(doc, "docx"),
+                       xlsx=render(doc, "xlsx"),
                        file_stem=file_stem(doc, content))

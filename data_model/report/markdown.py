@@ -58,14 +58,18 @@ def _section(section: Section, lang: str, level: int, images: list[str] | None, 
     return lines
 
 
-def render_markdown(doc: ReportDocument, *, image_paths: list[str] | None = None) -> str:
-    """The whole report as Markdown; charts are linked when image_paths are given, else only named."""
-    lines = [f"# {escape(doc.title)}", "", f"**{escape(doc.subtitle)}**", "", f"*{escape(doc.header['place_date'])}*", ""]
+def render_markdown(doc: ReportDocument, *, image_paths: list[str] | None = None, top_level: int = 1) -> str:
+    """The whole report as Markdown; charts are linked when image_paths are given, else only named.
+
+    top_level is the heading level of the title (a preview inside a page uses a smaller one).
+    """
+    lines = [f"{'#' * top_level} {escape(doc.title, line_start=False)}", "", f"**{escape(doc.subtitle)}**", "",
+             f"*{escape(doc.header['place_date'])}*", ""]
     for notice in doc.notices:
         lines += [f"> **{escape(notice)}**", ""]
     counter = [0]
     for section in doc.sections:
-        lines += _section(section, doc.lang, 2, image_paths, counter)
+        lines += _section(section, doc.lang, top_level + 1, image_paths, counter)
     if doc.all_charts() and image_paths is None:
         lines += [f"*{escape(doc.charts_note)}*", ""]
     lines += ["---", "", f"*{escape(doc.footer)}*", ""]

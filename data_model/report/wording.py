@@ -56,7 +56,7 @@ class _Filler(string.Formatter):
             return str(value)
         if format_spec.startswith("round"):
             head, _, word = format_spec.partition(":")
-            digits = int(head[5:] or 2) if head[5:].isdigit() or not head[5:] else 2
+            digits = int(head[5:]) if head[5:].isdigit() else 2
             rounded = round_down(int(value), digits)
             text = format_number(rounded, self.lang)
             return f"{word} {text}" if word and rounded != value else text
@@ -122,7 +122,9 @@ def _language_list(figures: TypeFigures, unit: str, tpl: Mapping[str, Any], lang
     for code, value in figures.languages:
         name = language_name(code, lang)
         name = _lower_first(name) if lang == "vi" else name
-        items.append(fill(tpl["languages"]["item"], lang, language=name, value=value, unit=unit) if with_values else name)
+        if with_values:
+            name = fill(tpl["languages"]["item"], lang, language=name, value=value, unit=unit)
+        items.append(name)
     return join_list(items, tpl["lists"])
 
 
@@ -145,10 +147,11 @@ def type_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) ->
                  for m in definition.measures if values[m.code]]
         return fill(tpl["fallback"]["sentence"], lang, **{**values, "figures": ", ".join(parts)})
     pieces = [template] if isinstance(template, str) else list(template)
-    measures = {m.code for m in definition.measures}
-    kept = [p for p in pieces if all(values.get(f.split(".")[0], 1) != 0 for f in _fields(p) if f in measures)]
-    if any(f in ("n_languages", "language_list") for p in kept for f in _fields(p)) and not figures.languages:
-        kept = [p for p in kept if not {"n_languages", "language_list"} & set(_fields(p))] or kept
+    # a part is left out when a figure it names is 0 ("trong đó có 0 lần …" reads wrong)
+    counts = {m.code: values[m.code] for m in definition.measures}
+    counts.update(n_units=figures.n_units, n_communes=len(figures.communes), commune_list=len(figures.communes),
+                  n_languages=len(figures.languages), language_list=len(figures.languages))
+    kept = [p for p in pieces if all(counts.get(f, 1) != 0 for f in _fields(p))] or pieces
     return "".join(fill(p, lang, **values) for p in kept)
 
 
@@ -290,7 +293,8 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
             totals_rows.append([definition.name(lang), m.label(lang), m.unit(lang), cur, before, ratio])
     tables = [Table(
         title=tt["totals"], sheet=tt["sheet_totals"],
-        columns=[tt["col_type"], tt["col_measure"], tt["col_unit"], tt["col_current"].format(period_title=current_title),
+        columns=[tt["col_type"], tt["col_measure"], tt["col_unit"],
+                 tt["col_current"].format(period_title=current_title),
                  tt["col_previous"].format(previous_title=previous_title), tt["col_change"]],
         formats=["text", "text", "text", "int", "int", "pct"], rows=totals_rows)]
     years = list(range(content.period.year_from, content.period.year_to + 1))
