@@ -57,6 +57,7 @@ BASE_COLUMNS: tuple[Column, ...] = (
     Column("topic", "Chủ đề", "Topic", ("nội dung",), "topic"),
     Column("note", "Ghi chú", "Note", ("notes",), "note"),
 )
+_BASE_HEADERS = {c.key: c.header_vi for c in BASE_COLUMNS}
 STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "skip": "Bỏ qua", "error": "Lỗi"}
 
 
@@ -443,7 +444,7 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
             measure_cells.append((header[i], key, value))
 
     def problem(col_key: str, message: str, severity: str = ERROR) -> None:
-        out.problems.append(Problem(headers.get(col_key, col_key), message, severity))
+        out.problems.append(Problem(headers.get(col_key) or _BASE_HEADERS.get(col_key, col_key), message, severity))
 
     def text(key: str) -> str:
         value = base_cells.get(key)
@@ -567,7 +568,8 @@ def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: 
     for issue in checked.issues:
         if issue.field in _FIELD_COLUMN:
             key = _FIELD_COLUMN[issue.field]
-            column = headers.get(key) or headers.get("commune_code" if key == "commune" else key) or issue.field
+            column = (headers.get(key) or headers.get("commune_code" if key == "commune" else key)
+                      or _BASE_HEADERS.get(key, issue.field))
         else:
             column = next((h for h in headers.values() if header_key(h) == header_key(measure_headers.get(issue.field, ""))),
                           measure_headers.get(issue.field, issue.field))
