@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import pandas as pd
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from data_model.activity_types import get_activity_type, load_activity_types
 from data_model.changelog import log_change
 from data_model.formatting import format_number
+from data_model.names import normalise_name
 from data_model.models import ActivityRecord, ChangeLog, RecordLanguage, ReportingUnit, Unit, User, Village, utcnow
 from data_model.permissions import Actor, PermissionDenied, require_record_write
 from data_model.summary_store import MEASURE_COLUMNS, RecordFigures, apply_changes
@@ -316,3 +318,31 @@ def _show(key: str, value: Any, lang: str) -> str:
     if isinstance(value, int):
         return format_number(value, lang)
     return str(value)
+
+
+@dataclass(frozen=True)
+class EntryChoices:
+    """What an entry form may offer for one type and date: reporting units, communes that exist, their villages."""
+
+    units: dict[int, str]
+    communes: dict[str, str]
+    villages: dict[str, dict[int, str]]
+
+
+def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor | None) -> EntryChoices:
+    """Units the actor may write for this type, communes valid on the day (by name), villages per commune."""
+    t = get_activity_type(type_code)
+    cat = load_catalogue(session=session)
+    kinds = list(t.reporting_kinds)
+    units = sorted((u for u in cat.units.values() if u.kind in kinds and (actor is None or can_edit(actor, u.id))),
+                   key=lambda u: (kinds.index(u.kind), u.name))
+    communes = {}
+    if t.commune != "none":
+        valid = sorted((c for c in cat.communes.values() if c.valid_on(on)), key=lambda c: (normalise_name(c.name), c.code))
+        communes = {c.key: f"{c.name} ({c.code})" for c in valid}
+    villages: dict[str, dict[int, str]] = {}
+    if t.village != "none":
+        for vid, (unit_key, name) in sorted(cat.villages.items(), key=lambda kv: normalise_name(kv[1][1])):
+            if unit_key in communes:
+                villages.setdefault(unit_key, {})[vid] = name
+    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages)

@@ -75,3 +75,15 @@ def home_page(role: str | None) -> PageSpec:
     """The page a role lands on after logging in (the default page it may open, else its first page)."""
     pages = pages_for_role(role)
     return next((p for p in pages if p.default), pages[0])
+
+
+# Data entry (issue 4): staff of their own units, and admins
+_ENTRY_ROLES = frozenset({"admin", "staff"})
+PAGES += [
+    PageSpec("nhap_hoat_dong", "Nhập hoạt động", "Enter an activity", ":material/edit_note:", "Nhập liệu",
+             "Data entry", roles=_ENTRY_ROLES),
+    PageSpec("hoat_dong_da_nhap", "Hoạt động đã nhập", "My records", ":material/fact_check:", "Nhập liệu",
+             "Data entry", roles=_ENTRY_ROLES),
+    PageSpec("nhap_tu_tep", "Nhập từ tệp", "Import from file", ":material/upload_file:", "Nhập liệu", "Data entry",
+             roles=_ENTRY_ROLES),
+]

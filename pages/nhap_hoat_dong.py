@@ -1,0 +1,81 @@
+"""Entry form: one activity record, fields from its type's definition, messages next to the fields."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.activity_types import get_activity_type, list_activity_types
+from data_model.db import write_session
+from data_model.permissions import Actor, PermissionDenied
+from data_model.records import create_record
+from data_model.validation import ValidationError
+from ui.auth import current_actor, plain
+from ui.engine import clear_data_caches, get_engine
+from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
+from ui.i18n import current_language, t
+
+FORM = RecordForm("ne")
+SAVED_KEY = "ne__saved"
+TYPE_KEY = "ne_type"
+
+
+def save(actor: Actor, type_code: str, confirm: bool = False) -> None:
+    """Validate and write the record (form callback); remember the messages or the new record's number."""
+    activity_type = get_activity_type(type_code)
+    values = collect_values(FORM, activity_type)
+    st.session_state.pop(SAVED_KEY, None)
+    try:
+        with write_session(get_engine()) as session:
+            record_id = create_record(session=session, actor=actor, values=values, confirm_warnings=confirm,
+                                      confirm_duplicate=confirm)
+    except ValidationError as exc:
+        FORM.set_issues(exc.issues)
+        return
+    except PermissionDenied as exc:
+        FORM.set_issues([])
+        st.session_state[SAVED_KEY] = ("denied", str(exc))
+        return
+    st.session_state[SAVED_KEY] = ("ok", record_id)
+    FORM.clear()
+    clear_data_caches()
+
+
+def cancel() -> None:
+    """Drop the pending confirmation and go back to editing."""
+    FORM.set_issues([])
+
+
+actor = current_actor()
+lang = current_language()
+st.title(t("Nhập hoạt động", "Enter an activity"))
+if actor is None:
+    st.stop()
+
+saved = st.session_state.get(SAVED_KEY)
+if saved and saved[0] == "ok":
+    st.success(t(f"Đã lưu hoạt động số {saved[1]}. Có thể nhập hoạt động tiếp theo.",
+                 f"Saved as record no. {saved[1]}. You can enter the next one."), icon=":material/check_circle:")
+elif saved and saved[0] == "denied":
+    st.error(plain(saved[1]), icon=":material/block:")
+
+types = {d.code: d.name(lang) for d in list_activity_types()}
+type_code = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+                         key=TYPE_KEY, on_change=cancel)
+activity_type = get_activity_type(type_code)
+st.caption(t("Các ô có dấu * là bắt buộc. Ngày ghi theo dd/mm/yyyy.", "Fields marked * are required."))
+
+start, _ = date_fields(FORM, activity_type, {})
+place_fields(FORM, activity_type, {}, actor, start)
+with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True):
+    figure_fields(FORM, activity_type, {})
+    st.form_submit_button(t("Lưu hoạt động", "Save activity"), type="primary", icon=":material/save:",
+                          on_click=save, args=(actor, type_code))
+
+errors = [i for i in FORM.issues if i.is_error]
+if errors:
+    st.error(t(f"Chưa lưu: {len(errors)} ô cần sửa (xem thông báo dưới từng ô).",
+               f"Not saved: {len(errors)} field(s) to fix (see the messages under the fields)."), icon=":material/error:")
+if confirmation_box(FORM):
+    left, right, _ = st.columns([1, 1, 3])
+    left.button(t("Vẫn lưu", "Save anyway"), type="primary", key="ne_confirm", on_click=save,
+                args=(actor, type_code, True))
+    right.button(t("Sửa lại", "Go back"), key="ne_cancel", on_click=cancel)
