@@ -14,7 +14,7 @@ from data_model.activity_types import get_activity_type, load_activity_types
 from data_model.changelog import log_change
 from data_model.formatting import format_number
 from data_model.names import normalise_name
-from data_model.models import ActivityRecord, ChangeLog, RecordLanguage, ReportingUnit, Unit, User, Village, utcnow
+from data_model.models import ActivityRecord, ChangeLog, ImportBatch, RecordLanguage, ReportingUnit, Unit, User, Village, utcnow
 from data_model.permissions import Actor, PermissionDenied, require_record_write
 from data_model.summary_store import MEASURE_COLUMNS, RecordFigures, apply_changes
 from data_model.validation import (
@@ -288,6 +288,12 @@ def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.
     rec = session.get(ActivityRecord, record_id)
     t = load_activity_types().get(rec.type_code) if rec else None
     rows = []
+    if rec is not None and rec.import_batch_id is not None:
+        # imports log one entry per file, not per row: the record's own import is shown from its batch
+        batch = session.get(ImportBatch, rec.import_batch_id)
+        user = session.get(User, rec.created_by) if rec.created_by else None
+        rows.append({"at": rec.created_at, "user": user.username if user else "", "action": ACTION_NAMES["import"][
+            0 if lang == "vi" else 1], "field": "", "old": "", "new": batch.filename if batch else "", "reason": ""})
     for entry in session.scalars(stmt):
         old = json.loads(entry.old_values) if entry.old_values else {}
         new = json.loads(entry.new_values) if entry.new_values else {}

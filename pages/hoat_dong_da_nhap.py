@@ -1,0 +1,172 @@
+"""My records: search the records of my units, edit one, delete it with a reason, restore it, read its history."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.activity_types import get_activity_type, list_activity_types
+from data_model.db import read_session, write_session
+from data_model.formatting import format_date
+from data_model.permissions import Actor, PermissionDenied
+from data_model.records import can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record
+from data_model.validation import ValidationError
+from ui.auth import current_actor, plain
+from ui.engine import clear_data_caches, get_engine
+from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
+from ui.i18n import current_language, t
+
+PICK_KEY = "md_pick"
+NOTICE_KEY = "md__notice"
+
+
+def _notice(kind: str, text: str) -> None:
+    st.session_state[NOTICE_KEY] = (kind, text)
+
+
+def save_edit(actor: Actor, record_id: int, type_code: str, confirm: bool = False) -> None:
+    """Write the edit (form callback)."""
+    form = RecordForm(f"md{record_id}")
+    values = collect_values(form, get_activity_type(type_code))
+    try:
+        with write_session(get_engine()) as session:
+            update_record(session=session, actor=actor, record_id=record_id, values=values, confirm_warnings=confirm,
+                          confirm_duplicate=confirm)
+    except ValidationError as exc:
+        form.set_issues(exc.issues)
+        return
+    except PermissionDenied as exc:
+        _notice("error", str(exc))
+        return
+    form.clear()
+    _notice("success", t(f"Đã lưu thay đổi của hoạt động số {record_id}.", f"Record no. {record_id} saved."))
+    clear_data_caches()
+
+
+def remove(actor: Actor, record_id: int) -> None:
+    """Soft-delete with the typed reason (button callback)."""
+    reason = st.session_state.get(f"md_reason_{record_id}", "")
+    try:
+        with write_session(get_engine()) as session:
+            delete_record(session=session, actor=actor, record_id=record_id, reason=reason)
+    except (ValidationError, PermissionDenied) as exc:
+        _notice("error", str(exc))
+        return
+    _notice("success", t(f"Đã xoá hoạt động số {record_id} (có thể khôi phục).",
+                         f"Record no. {record_id} deleted (can be restored)."))
+    clear_data_caches()
+
+
+def restore(actor: Actor, record_id: int) -> None:
+    """Bring the record back (button callback)."""
+    try:
+        with write_session(get_engine()) as session:
+            restore_record(session=session, actor=actor, record_id=record_id)
+    except (ValidationError, PermissionDenied) as exc:
+        _notice("error", str(exc))
+        return
+    _notice("success", t(f"Đã khôi phục hoạt động số {record_id}.", f"Record no. {record_id} restored."))
+    clear_data_caches()
+
+
+actor = current_actor()
+lang = current_language()
+st.title(t("Hoạt động đã nhập", "My records"))
+if actor is None:
+    st.stop()
+st.caption(t("Hoạt động do bạn hoặc đơn vị của bạn nhập. Chọn một hoạt động để sửa, xoá (có lý do, khôi phục được) "
+             "hoặc xem lịch sử thay đổi.", "Records you or your units entered. Pick one to edit, delete (with a reason, "
+             "restorable) or see its history."))
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    (st.success if notice[0] == "success" else st.error)(plain(notice[1]))
+
+types = {"": t("Tất cả loại", "All types"), **{d.code: d.name(lang) for d in list_activity_types()}}
+c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+search = c1.text_input(t("Tìm (chủ đề, ghi chú, xã, bản, đơn vị hoặc số hoạt động)", "Search"), key="md_search")
+type_code = c2.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+                         key="md_type")
+year = c3.number_input(t("Năm", "Year"), min_value=1990, max_value=2100, value=None, step=1, key="md_year",
+                       placeholder=t("tất cả", "all"))
+show_deleted = c4.checkbox(t("Cả đã xoá", "Include deleted"), value=True, key="md_deleted")
+
+with read_session(get_engine()) as session:
+    frame = list_records(session=session, actor=actor, search=search, year=int(year) if year else None,
+                         type_code=type_code or None, include_deleted=show_deleted, lang=lang)
+
+if frame.empty:
+    st.info(t("Chưa có hoạt động nào khớp.", "No matching records."), icon=":material/inbox:")
+    st.stop()
+
+shown = frame.assign(
+    start_date=frame["start_date"].map(lambda d: format_date(d, lang)),
+    end_date=frame["end_date"].map(lambda d: format_date(d, lang)),
+    deleted=frame["deleted"].map(lambda d: t("Đã xoá", "Deleted") if d else ""),
+)
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    "id": st.column_config.NumberColumn(t("Số", "No."), format="%d"),
+    "start_date": t("Từ ngày", "From"), "end_date": t("Đến ngày", "To"), "type": t("Loại", "Type"),
+    "unit": t("Đơn vị", "Unit"), "commune": t("Xã", "Commune"), "village": t("Bản", "Village"),
+    "figures": t("Số liệu", "Figures"), "topic": t("Chủ đề", "Topic"), "deleted": t("Trạng thái", "Status"),
+    "delete_reason": t("Lý do xoá", "Reason for deletion"),
+})
+if len(frame) >= 500:
+    st.caption(t("Chỉ hiện 500 hoạt động mới nhất: hãy tìm hoặc lọc để thu hẹp.", "Showing the 500 newest records."))
+
+labels = {int(r.id): f"{t('Số', 'No.')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
+          + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xoá', 'deleted')})" if r.deleted else "")
+          for r in frame.itertuples()}
+picked = st.selectbox(t("Chọn hoạt động", "Pick a record"), options=list(labels), format_func=lambda k: labels.get(k, str(k)), index=None,
+                      key=PICK_KEY, placeholder=t("Chọn để sửa, xoá hoặc xem lịch sử", "Pick to edit, delete or see history"))
+if picked is None:
+    st.stop()
+
+with read_session(get_engine()) as session:
+    record = get_record(session=session, record_id=picked)
+    history = record_history(session=session, record_id=picked, lang=lang)
+activity_type = get_activity_type(record["type_code"])
+editable = can_edit(actor, record["reporting_unit_id"])
+
+tab_edit, tab_delete, tab_history = st.tabs([t("Sửa", "Edit"), t("Xoá / khôi phục", "Delete / restore"),
+                                             t("Lịch sử", "History")])
+with tab_edit:
+    if record["deleted"]:
+        st.info(t("Hoạt động này đã bị xoá: khôi phục trước khi sửa.", "Restore this record before editing it."))
+    elif not editable:
+        st.info(t("Bạn chỉ xem được hoạt động này (thuộc đơn vị khác).", "Read only: another unit's record."))
+    else:
+        form = RecordForm(f"md{picked}")
+        st.markdown(f"**{activity_type.name(lang)}**")
+        start, _ = date_fields(form, activity_type, record)
+        place_fields(form, activity_type, record, actor, start)
+        with st.form(f"md_form_{picked}_{form.nonce}"):
+            figure_fields(form, activity_type, record)
+            st.form_submit_button(t("Lưu thay đổi", "Save changes"), type="primary", icon=":material/save:",
+                                  on_click=save_edit, args=(actor, picked, record["type_code"]))
+        if any(i.is_error for i in form.issues):
+            st.error(t("Chưa lưu: xem thông báo dưới từng ô.", "Not saved: see the messages under the fields."))
+        if confirmation_box(form):
+            st.button(t("Vẫn lưu", "Save anyway"), type="primary", key=f"md_confirm_{picked}", on_click=save_edit,
+                      args=(actor, picked, record["type_code"], True))
+
+with tab_delete:
+    if not editable:
+        st.info(t("Bạn không có quyền xoá hoạt động của đơn vị khác.", "You may not delete another unit's record."))
+    elif record["deleted"]:
+        st.warning(t("Đã xoá. Lý do: ", "Deleted. Reason: ") + plain(record["delete_reason"]))
+        st.button(t("Khôi phục hoạt động", "Restore record"), key=f"md_restore_{picked}", on_click=restore,
+                  args=(actor, picked), icon=":material/restore:")
+    else:
+        st.text_input(t("Lý do xoá (bắt buộc)", "Reason for deletion (required)"), key=f"md_reason_{picked}",
+                      max_chars=500)
+        st.button(t("Xoá hoạt động", "Delete record"), key=f"md_delete_{picked}", on_click=remove,
+                  args=(actor, picked), icon=":material/delete:")
+
+with tab_history:
+    if history.empty:
+        st.caption(t("Chưa có thay đổi nào được ghi.", "No changes recorded."))
+    else:
+        st.dataframe(history, hide_index=True, width="stretch", column_config={
+            "at": st.column_config.DatetimeColumn(t("Thời điểm (UTC)", "When (UTC)"), format="DD/MM/YYYY HH:mm"),
+            "user": t("Người thực hiện", "By"), "action": t("Thao tác", "Action"), "field": t("Trường", "Field"),
+            "old": t("Giá trị cũ", "Old value"), "new": t("Giá trị mới", "New value"), "reason": t("Lý do", "Reason"),
+        })

@@ -1,0 +1,163 @@
+"""Import from a file: templates, upload with a preview of every row, all rows or none; export in the same format."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from data_model.activity_types import get_activity_type, list_activity_types
+from data_model.db import read_session, write_session
+from data_model.exporter import (
+    XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
+)
+from data_model.formatting import format_number
+from data_model.importer import ImportPreview, ImportRejected, preview_import, run_import, summarise_result
+from data_model.permissions import Actor, PermissionDenied
+from ui.auth import current_actor, plain
+from ui.engine import clear_data_caches, get_engine
+from ui.i18n import current_language, t
+
+PREVIEW_KEY = "imp__preview"
+DONE_KEY = "imp__done"
+MAX_UPLOAD_MB = 50
+
+
+def do_import(actor: Actor, data: bytes, filename: str, default_type: str | None) -> None:
+    """Write the file (button callback): every row or none."""
+    try:
+        with write_session(get_engine()) as session:
+            preview, result = run_import(session=session, actor=actor, data=data, filename=filename,
+                                         default_type=default_type)
+    except ImportRejected as exc:
+        st.session_state[PREVIEW_KEY] = (st.session_state[PREVIEW_KEY][0], exc.preview)
+        st.session_state[DONE_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
+        return
+    except PermissionDenied as exc:
+        st.session_state[DONE_KEY] = ("error", str(exc))
+        return
+    st.session_state.pop(PREVIEW_KEY, None)
+    st.session_state[DONE_KEY] = ("success", summarise_result(result))
+    st.session_state["imp_nonce"] = st.session_state.get("imp_nonce", 0) + 1  # a fresh uploader
+    clear_data_caches()
+
+
+actor = current_actor()
+lang = current_language()
+st.title(t("Nhập từ tệp", "Import from a file"))
+if actor is None:
+    st.stop()
+types = {d.code: d.name(lang) for d in list_activity_types()}
+
+done = st.session_state.pop(DONE_KEY, None)
+if done:
+    (st.success if done[0] == "success" else st.error)(plain(done[1]))
+
+tab_import, tab_template, tab_export = st.tabs([t("Nhập tệp", "Import"), t("Tệp mẫu", "Templates"),
+                                                t("Xuất dữ liệu", "Export")])
+
+with tab_template:
+    st.caption(t("Mỗi loại hoạt động có một mẫu: cột theo định nghĩa của loại đó, tiêu đề tiếng Việt (tiêu đề tiếng "
+                 "Anh cũng được nhận). Ngày ghi dd/mm/yyyy; số có thể viết 41.262.",
+                 "One template per activity type, columns from its definition. Dates dd/mm/yyyy."))
+    template_type = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+                                 key="imp_template_type")
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(t("Mẫu CSV", "CSV template"), data=template_csv(type_code=template_type),
+                         file_name=template_filename(template_type, "csv"), mime="text/csv", key="imp_tpl_csv",
+                         icon=":material/download:", on_click="ignore")
+    right.download_button(t("Mẫu XLSX", "XLSX template"), data=template_xlsx(type_code=template_type),
+                          file_name=template_filename(template_type, "xlsx"), mime=XLSX_MIME, key="imp_tpl_xlsx",
+                          icon=":material/download:", on_click="ignore")
+
+with tab_import:
+    st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
+                 "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
+                 "Nhập lại cùng một tệp không thêm gì.",
+                 "CSV or XLSX; one type per sheet or a type column. Checked first; all rows are written at once or "
+                 "none. Importing the same file again adds nothing."))
+    default_labels = {"": t("Theo tệp (cột hoặc tên trang)", "From the file (column or sheet name)"), **types}
+    default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi", "Type when the file does not say"),
+                                options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
+    upload = st.file_uploader(t("Chọn tệp", "Choose a file"), type=["csv", "xlsx"],
+                              key=f"imp_file_{st.session_state.get('imp_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
+    if upload is not None:
+        data = upload.getvalue()
+        signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)
+        cached = st.session_state.get(PREVIEW_KEY)
+        if not cached or cached[0] != signature:
+            with st.spinner(t("Đang kiểm tra tệp…", "Checking the file…")):
+                with read_session(get_engine()) as session:
+                    preview = preview_import(session=session, actor=actor, data=data, filename=upload.name,
+                                             default_type=default_type or None)
+            st.session_state[PREVIEW_KEY] = (signature, preview)
+        preview: ImportPreview = st.session_state[PREVIEW_KEY][1]
+        counts = preview.counts()
+        cols = st.columns(6)
+        for col, (key, vi, en) in zip(cols, [("new", "Thêm mới", "New"), ("update", "Cập nhật", "Updated"),
+                                            ("unchanged", "Không đổi", "Unchanged"), ("skip", "Bỏ qua", "Skipped"),
+                                            ("error", "Lỗi", "Errors"), ("duplicate", "Có thể trùng", "Possible duplicates")]):
+            col.metric(t(vi, en), format_number(counts[key], lang))
+        for message in preview.file_errors:
+            st.error(plain(message), icon=":material/error:")
+        for message in preview.notes:
+            st.info(plain(message), icon=":material/info:")
+        problems = preview.problems_table()
+        if not problems.empty:
+            severity = {"error": t("Lỗi", "Error"), "warning": t("Cảnh báo", "Warning"),
+                        "duplicate": t("Có thể trùng", "Possible duplicate")}
+            st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
+            st.dataframe(problems.assign(severity=problems["severity"].map(severity)), hide_index=True, width="stretch",
+                         column_config={"sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(
+                             t("Dòng", "Row"), format="%d"), "column": t("Cột", "Column"),
+                             "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
+        st.subheader(t("Xem trước từng dòng", "Every row"))
+        table = preview.table(lang)
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+            "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
+            "start_date": st.column_config.DateColumn(t("Ngày", "Date"), format="DD/MM/YYYY"),
+            "figures": t("Số liệu", "Figures"), "record_id": st.column_config.NumberColumn(t("Số hoạt động", "Record"),
+                                                                                           format="%d"),
+            "message": t("Ghi chú", "Message")})
+        writable = counts["new"] + counts["update"]
+        if not preview.ok:
+            st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào.",
+                       "Fix the errors in the file and upload it again. Nothing was imported."))
+        elif writable == 0:
+            st.info(t("Không có dòng nào mới hoặc thay đổi để nhập.", "Nothing new or changed to import."))
+        else:
+            st.button(t(f"Nhập {format_number(writable, lang)} dòng", f"Import {writable} rows"), type="primary",
+                      key="imp_go", icon=":material/upload:", on_click=do_import,
+                      args=(actor, data, upload.name, default_type or None))
+
+with tab_export:
+    st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "
+                 "«Mã hoạt động»), không tạo bản trùng.",
+                 "Exported in the import format: edit and re-import to update the same records, without duplicates."))
+    this_year = dt.date.today().year
+    c1, c2 = st.columns(2)
+    year_from = c1.number_input(t("Từ năm", "From year"), min_value=1990, max_value=2100, value=this_year - 1,
+                                step=1, key="exp_from")
+    year_to = c2.number_input(t("Đến năm", "To year"), min_value=1990, max_value=2100, value=this_year, step=1,
+                              key="exp_to")
+    chosen = st.multiselect(t("Loại hoạt động", "Activity types"), options=list(types), format_func=types.get,
+                            key="exp_types", placeholder=t("Tất cả", "All"))
+    mine = actor.role == "staff" and st.checkbox(t("Chỉ đơn vị của tôi", "Only my units"), value=True, key="exp_mine")
+    if year_from > year_to:
+        st.error(t("«Từ năm» lớn hơn «Đến năm».", "From year is after to year."))
+    elif st.button(t("Chuẩn bị tệp xuất", "Prepare the export"), key="exp_go", icon=":material/table_view:"):
+        filters = ExportFilters(year_from=int(year_from), year_to=int(year_to), types=tuple(chosen),
+                                reporting_unit_ids=tuple(sorted(actor.unit_ids)) if mine else ())
+        with st.spinner(t("Đang xuất…", "Exporting…")):
+            with read_session(get_engine()) as session:
+                st.session_state["exp_files"] = (export_csv(session=session, filters=filters),
+                                                 export_xlsx(session=session, filters=filters),
+                                                 export_filename(filters, "csv"), export_filename(filters, "xlsx"))
+    files = st.session_state.get("exp_files")
+    if files:
+        left, right, _ = st.columns([1, 1, 3])
+        left.download_button(t("Tải CSV", "Download CSV"), data=files[0], file_name=files[2], mime="text/csv",
+                             key="exp_csv", icon=":material/download:", on_click="ignore")
+        right.download_button(t("Tải XLSX", "Download XLSX"), data=files[1], file_name=files[3], mime=XLSX_MIME,
+                              key="exp_xlsx", icon=":material/download:", on_click="ignore")
