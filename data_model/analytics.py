@@ -7,9 +7,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_model.activity_types import list_activity_types
-from data_model.analytics_common import grouped_summary, long_measures, type_order
+from data_model.analytics_common import grouped_summary
 from data_model.formatting import format_number
-from data_model.queries import Filters, summarise
+from data_model.queries import Filters
 
 KPI_COLUMNS = ["type", "type_name", "color", "measure", "measure_label", "unit", "value", "previous", "change"]
 
@@ -30,33 +30,75 @@ def change_ratio(value: float, previous: float) -> float | None:
     return None if not previous else (value - previous) / previous
 
 
-def yearly_kpis(*, session: Session, filters: Filters, year: int, lang: str = "vi") -> pd.DataFrame:
-    """Each type's measures in the year and the year before, with the relative change (figures are summarise()'s)."""
-    both = summarise(session=session, filters=replace(filters, year_from=year - 1, year_to=year), by="year")
+YearTypeSums = dict[tuple[int, str], tuple[int, ...]]  # (year, type) → (records, s1..s6)
+
+
+def year_type_sums(*, session: Session, filters: Filters) -> YearTypeSums:
+    """One GROUP BY year, type over the summary: every figure of the Overview and Trends pages comes from it."""
+    frame = grouped_summary(session=session, filters=filters, by=("year",))
+    return {(int(r[0]), r[1]): tuple(int(v) for v in r[2:]) for r in frame.itertuples(index=False, name=None)}
+
+
+def _wanted(filters: Filters) -> list:
+    return [d for d in list_activity_types() if not filters.types or d.code in filters.types]
+
+
+def kpis_from(sums: YearTypeSums, *, filters: Filters, year: int, lang: str = "vi") -> pd.DataFrame:
+    """KPI rows of a year against the year before from year × type sums."""
     rows = []
-    for definition in list_activity_types():
-        if filters.types and definition.code not in filters.types:
-            continue
-        mine = both[both["type"] == definition.code]
-        if mine.empty:
+    empty = (0,) * 7
+    for definition in _wanted(filters):
+        now, before = sums.get((year, definition.code), empty), sums.get((year - 1, definition.code), empty)
+        if not now[0] and not before[0]:
             continue
         for m in definition.measures:
-            now = int(mine.loc[(mine["year"] == year) & (mine["measure"] == m.code), "value"].sum())
-            before = int(mine.loc[(mine["year"] == year - 1) & (mine["measure"] == m.code), "value"].sum())
+            value, previous = now[m.slot], before[m.slot]
             rows.append({"type": definition.code, "type_name": definition.name(lang), "color": definition.color,
                          "measure": m.code, "measure_label": m.label(lang), "unit": m.unit(lang),
-                         "value": now, "previous": before, "change": change_ratio(now, before)})
+                         "value": value, "previous": previous, "change": change_ratio(value, previous)})
     frame = pd.DataFrame(rows, columns=KPI_COLUMNS)
     frame["change"] = pd.Series([r["change"] for r in rows], index=frame.index, dtype=object)  # None, not NaN
     return frame
 
 
+def totals_from(sums: YearTypeSums, *, filters: Filters, years: tuple[int, int], lang: str = "vi") -> pd.DataFrame:
+    """Every type's measures added up over the years, in definition order (types without records left out)."""
+    rows = []
+    for definition in _wanted(filters):
+        per_year = [sums[(y, definition.code)] for y in range(years[0], years[1] + 1) if (y, definition.code) in sums]
+        if not any(v[0] for v in per_year):
+            continue
+        for m in definition.measures:
+            rows.append({"type": definition.code, "type_name": definition.name(lang), "measure": m.code,
+                         "measure_label": m.label(lang), "unit": m.unit(lang), "value": sum(v[m.slot] for v in per_year)})
+    return pd.DataFrame(rows, columns=["type", "type_name", "measure", "measure_label", "unit", "value"])
+
+
+def series_from(sums: YearTypeSums, *, filters: Filters, lang: str = "vi", main_only: bool = False) -> pd.DataFrame:
+    """Year × type × measure over the filters' years, years without activity as 0, types without any left out."""
+    rows = []
+    years = range(filters.year_from, filters.year_to + 1)
+    for definition in _wanted(filters):
+        if not any(sums.get((y, definition.code), (0,))[0] for y in years):
+            continue
+        for m in definition.measures[:1] if main_only else definition.measures:
+            for y in years:
+                rows.append({"year": y, "type": definition.code, "type_name": definition.name(lang), "measure": m.code,
+                             "measure_label": m.label(lang), "unit": m.unit(lang),
+                             "value": sums.get((y, definition.code), (0,) * 7)[m.slot]})
+    return pd.DataFrame(rows, columns=["year", "type", "type_name", "measure", "measure_label", "unit", "value"])
+
+
+def yearly_kpis(*, session: Session, filters: Filters, year: int, lang: str = "vi") -> pd.DataFrame:
+    """Each type's measures in the year and the year before, with the relative change."""
+    sums = year_type_sums(session=session, filters=replace(filters, year_from=year - 1, year_to=year))
+    return kpis_from(sums, filters=filters, year=year, lang=lang)
+
+
 def period_totals(*, session: Session, filters: Filters, lang: str = "vi") -> pd.DataFrame:
     """Every type's measures added up over the filters' year range, in definition order."""
-    frame = grouped_summary(session=session, filters=filters, by=())
-    long = long_measures(frame, keys=[], lang=lang)
-    order = type_order()
-    return long.assign(_o=long["type"].map(order)).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    sums = year_type_sums(session=session, filters=filters)
+    return totals_from(sums, filters=filters, years=(filters.year_from, filters.year_to), lang=lang)
 
 
 def _lower_first(text: str) -> str:
@@ -88,36 +130,21 @@ def period_sentence(*, totals: pd.DataFrame, year_from: int, year_to: int, lang:
 
 def yearly_series(*, session: Session, filters: Filters, lang: str = "vi", main_only: bool = False) -> pd.DataFrame:
     """Year × type × measure totals over the year range, years without activity filled with 0."""
-    frame = grouped_summary(session=session, filters=filters, by=("year",))
-    long = long_measures(frame, keys=["year"], lang=lang)
-    if long.empty:
-        return long
-    rows = []
-    present = set(long["type"])
-    for definition in list_activity_types():
-        if definition.code not in present:
-            continue
-        measures = definition.measures[:1] if main_only else definition.measures
-        for m in measures:
-            for y in range(filters.year_from, filters.year_to + 1):
-                rows.append({"year": y, "type": definition.code, "type_name": definition.name(lang), "measure": m.code,
-                             "measure_label": m.label(lang), "unit": m.unit(lang)})
-    grid = pd.DataFrame(rows)
-    out = grid.merge(long[["year", "type", "measure", "value"]], on=["year", "type", "measure"], how="left")
-    out["value"] = out["value"].fillna(0).astype("int64")
-    return out
+    return series_from(year_type_sums(session=session, filters=filters), filters=filters, lang=lang, main_only=main_only)
 
 
 def build_overview(*, session: Session, filters: Filters, year: int, period: tuple[int, int] | None = None,
                    lang: str = "vi") -> Overview:
-    """Everything the Overview page shows: the year's KPIs, the period's sentence (the filters' years by default), trends."""
-    period_filters = replace(filters, year_from=period[0], year_to=period[1]) if period else filters
-    totals = period_totals(session=session, filters=period_filters, lang=lang)
+    """Everything the Overview page shows, from one query: the year's KPIs, the period's sentence, the trends."""
+    period = period or (filters.year_from, filters.year_to)
+    first = min(filters.year_from, period[0], year - 1)
+    last = max(filters.year_to, period[1], year)
+    sums = year_type_sums(session=session, filters=replace(filters, year_from=first, year_to=last))
+    totals = totals_from(sums, filters=filters, years=period, lang=lang)
     return Overview(
         year=year,
-        kpis=yearly_kpis(session=session, filters=filters, year=year, lang=lang),
+        kpis=kpis_from(sums, filters=filters, year=year, lang=lang),
         period=totals,
-        sentence=period_sentence(totals=totals, year_from=period_filters.year_from, year_to=period_filters.year_to,
-                                 lang=lang),
-        trend=yearly_series(session=session, filters=filters, lang=lang, main_only=True),
+        sentence=period_sentence(totals=totals, year_from=period[0], year_to=period[1], lang=lang),
+        trend=series_from(sums, filters=filters, lang=lang, main_only=True),
     )

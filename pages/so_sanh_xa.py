@@ -48,7 +48,9 @@ options: FilterOptions = load_options(database_key())
 communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
 if "ss_communes" in st.session_state:
     st.session_state["ss_communes"] = [k for k in st.session_state["ss_communes"] if k in communes_map]
-default = [k for k in load_busiest(database_key(), filters) if k in communes_map]
+# the busiest communes as a starting point, unless the user (or the URL) already picked some
+default = None if "ss_communes" in st.session_state else [k for k in load_busiest(database_key(), filters)
+                                                            if k in communes_map]
 picked = st.multiselect(t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã", f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
                         list(communes_map), format_func=communes_map.get, max_selections=MAX_COMMUNES,
                         default=default, placeholder=t("Chọn xã", "Pick communes"), key="ss_communes", bind="query-params",

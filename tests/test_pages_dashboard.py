@@ -1,0 +1,243 @@
+"""The results pages in AppTest: every page on demo data and on an empty database; filters change the numbers."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from data_model.analytics_places import commune_view
+from data_model.bulk import insert_records
+from data_model.db import build_engine, read_session, write_session
+from data_model.formatting import format_number
+from data_model.activity_types import get_activity_type
+from data_model.models import ReportingUnit
+from data_model.queries import Filters, summarise
+from data_model.settings import PROJECT_ROOT
+
+PAGES = ("tong_quan", "theo_xa", "theo_don", "theo_nam", "so_sanh_xa", "danh_sach")
+TIMEOUT = 60
+MU_CA, SI_LO_LAU, MA_LI_CHAI, SI_LO_LAU_2025 = "c03451@1900", "c03550@1900", "c03556@1900", "c03562@2025"
+
+
+def _page(stem: str) -> str:
+    return str(PROJECT_ROOT / "pages" / f"{stem}.py")
+
+
+def _run(app_env, url: str, stem: str, **query) -> AppTest:
+    app_env(url)
+    at = AppTest.from_file(_page(stem), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    return "\n".join(parts + [s.value for s in at.subheader] + [t.value for t in at.title])
+
+
+@pytest.fixture
+def filled(db_url):
+    """Outreach sessions in 2019–2020 in Mù Cả, Sì Lở Lầu and Ma Li Chải, a patrol and broadcasts in 2020."""
+    engine = build_engine(url=db_url)
+    with write_session(engine) as s:
+        unit = {u.key: u.id for u in s.scalars(select(ReportingUnit))}
+
+        def outreach(year, commune, station, sessions, people, month=5):
+            day = dt.date(year, month, 6)
+            return dict(type_code="outreach_session", start_date=day, end_date=day, year=year,
+                        reporting_unit_id=unit[station], commune_key=commune, m1=sessions, m2=people)
+
+        rows = [outreach(2019, MU_CA, "st_mu_ca", 733, 36_680), outreach(2020, MU_CA, "st_mu_ca", 824, 41_262),
+                outreach(2019, MA_LI_CHAI, "st_si_lo_lau", 10, 300), outreach(2020, SI_LO_LAU, "st_si_lo_lau", 6, 200),
+                dict(type_code="patrol", start_date=dt.date(2020, 1, 1), end_date=dt.date(2020, 1, 31), year=2020,
+                     reporting_unit_id=unit["st_mu_ca"], m1=30, m2=160, m3=7, m4=23),
+                dict(type_code="loudspeaker_broadcast", start_date=dt.date(2020, 3, 1), end_date=dt.date(2020, 3, 31),
+                     year=2020, reporting_unit_id=unit["st_si_lo_lau"], commune_key=SI_LO_LAU, languages="vi,mong",
+                     m1=12, m2=300)]
+        rows += [outreach(2020, MU_CA, "st_mu_ca", 1, 10, month=m) for m in range(1, 12) for _ in range(6)]
+        insert_records(session=s, rows=rows)
+    engine.dispose()
+    return db_url
+
+
+@pytest.mark.parametrize("stem", PAGES)
+def test_every_page_on_demo_data(app_env, demo_db_url, stem):
+    at = _run(app_env, demo_db_url, stem)
+    assert not at.error
+    assert at.title and at.title[0].value
+    assert at.get("plotly_chart") or at.dataframe or stem == "so_sanh_xa" and at.multiselect(key="ss_communes").value
+
+
+@pytest.mark.parametrize("stem", PAGES)
+def test_every_page_on_an_empty_database(app_env, db_url, stem):
+    at = _run(app_env, db_url, stem)
+    assert not at.error
+    assert "Chưa có hoạt động nào được ghi nhận" in _texts(at)
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("stem", PAGES)
+def test_every_page_in_english(app_env, filled, stem):
+    app_env(filled)
+    at = AppTest.from_file(_page(stem), default_timeout=TIMEOUT)
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    assert "Filters" in [h.value for h in at.sidebar.subheader]
+
+
+def _metric_pairs(at: AppTest) -> list[tuple[str, str]]:
+    return sorted((m.label, m.value) for m in at.metric)
+
+
+def _expected_pairs(url: str, year: int, types: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    engine = build_engine(url=url)
+    with read_session(engine) as session:
+        frame = summarise(session=session, filters=Filters(year, year, types=types), by="type")
+    engine.dispose()
+    return sorted((get_activity_type(r.type).measure(r.measure).label_vi, format_number(r.value)) for r in frame.itertuples())
+
+
+def test_overview_figures_equal_summarise(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_year").value == 2020
+    assert _metric_pairs(at) == _expected_pairs(filled, 2020)
+    sessions = next(m for m in at.metric if m.label == "Số buổi" and m.value == "896")  # 824 + 6 + 66 in 2020
+    assert sessions.proto.delta.startswith("+")  # more than the 743 of 2019
+    assert "Giai đoạn 2019–2020, đã thực hiện tuyên truyền tại bản: 1.639 buổi với 79.102 lượt người" in _texts(at)
+
+
+def test_overview_type_filter_and_year(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    at.multiselect(key="f_types").set_value(["patrol"]).run()
+    assert not at.exception
+    assert _metric_pairs(at) == _expected_pairs(filled, 2020, ("patrol",))
+    assert {m.label for m in at.metric} == {m.label_vi for m in get_activity_type("patrol").measures}
+    at.selectbox(key="tq_year").set_value(2019).run()
+    assert "Không có hoạt động nào khớp với bộ lọc" in _texts(at)  # no patrol in 2019: an empty state, not an error
+
+
+def test_overview_period_sentence_follows_the_period(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    at.slider(key="tq_period").set_value((2019, 2019)).run()
+    text = _texts(at)
+    assert "Giai đoạn 2019, đã thực hiện tuyên truyền tại bản: 743 buổi với 36.980 lượt người." in text
+
+
+def _decoded(node):
+    """Plotly's typed arrays ({"dtype", "bdata"}) as plain lists."""
+    if isinstance(node, dict):
+        if set(node) >= {"dtype", "bdata"}:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            return values.reshape(node["shape"]).tolist() if "shape" in node else values.tolist()
+        return {k: _decoded(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decoded(v) for v in node]
+    return node
+
+
+def _chart(at: AppTest, n: int) -> dict:
+    """The n-th plotly chart as plain JSON."""
+    return _decoded(json.loads(at.get("plotly_chart")[n].proto.spec))
+
+
+def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
+    at = _run(app_env, filled, "theo_xa")
+    ranking = _chart(at, 1)["data"][0]
+    assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
+    at.radio(key="f_bounds").set_value("current").run()
+    assert not at.exception
+    ranking = _chart(at, 1)["data"][0]
+    assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
+    assert "f_district" not in [s.key for s in at.sidebar.selectbox]  # districts are offered only as recorded
+
+
+def test_by_commune_measure_years_and_population(app_env, filled):
+    at = _run(app_env, filled, "theo_xa")
+    at.selectbox(key="tx_measure").set_value("attendances").run()
+    at.slider(key="f_years").set_value((2020, 2020)).run()
+    engine = build_engine(url=filled)
+    with read_session(engine) as session:
+        view = commune_view(session=session, filters=Filters(2020, 2020), type_code="outreach_session",
+                            measure="attendances")
+    engine.dispose()
+    ranking = _chart(at, 1)["data"][0]
+    assert sorted(ranking["x"]) == sorted(view.ranking["value"])
+    rate = _chart(at, 2)["data"][0]
+    assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu (đến 7/2025)" in _texts(at)
+    at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
+    assert "Chưa có số dân của xã này." in _texts(at)
+
+
+def test_by_station_lists_covered_communes(app_env, filled):
+    at = _run(app_env, filled, "theo_don")
+    table = at.dataframe[0].value
+    row = table[table["Đồn biên phòng"] == "Mù Cả"].iloc[0]
+    assert row["Số buổi (buổi)"] == "1.623" and row["Các xã đồn phụ trách"] == "Mù Cả"
+    assert "Ma Li Chải" in table[table["Đồn biên phòng"] == "Sì Lở Lầu"].iloc[0]["Các xã đồn phụ trách"]
+
+
+def test_trends_one_chart_per_unit(app_env, filled):
+    at = _run(app_env, filled, "theo_nam")
+    units = [m.value for m in at.markdown if m.value.startswith("**Đơn vị tính")]
+    assert units == ["**Đơn vị tính: buổi**", "**Đơn vị tính: lần**"]  # outreach + broadcasts, patrols
+    chart = _chart(at, 0)
+    outreach = next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền tại bản"))
+    assert outreach["y"] == [743, 896] and outreach["line"]["color"] == get_activity_type("outreach_session").color
+    assert chart["layout"]["separators"] == ",."
+
+
+def test_compare_communes(app_env, filled):
+    at = _run(app_env, filled, "so_sanh_xa")
+    at.multiselect(key="ss_communes").set_value([MU_CA, SI_LO_LAU]).run()
+    at.selectbox(key="ss_year").set_value(2020).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi (buổi)"].iloc[0]
+    assert (row["Mù Cả (đến 7/2025)"], row["Sì Lở Lầu (đến 7/2025)"]) == ("1.623", "6")
+    assert "Mù Cả (đến 7/2025)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
+    langs = at.dataframe[1].value
+    mong = langs[(langs["Xã"] == "Sì Lở Lầu (đến 7/2025)") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
+    assert mong["Số bản ghi"] == 1
+    at.toggle(key="ss_rate").set_value(True).run()
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu (đến 7/2025)" in _texts(at)
+
+
+def test_compare_asks_for_two_communes(app_env, filled):
+    at = _run(app_env, filled, "so_sanh_xa")
+    at.multiselect(key="ss_communes").set_value([MU_CA]).run()
+    assert "Hãy chọn ít nhất 2 xã để so sánh." in _texts(at)
+
+
+def test_records_pages_and_count(app_env, filled):
+    at = _run(app_env, filled, "danh_sach")
+    assert "Trang 1 · bản ghi 1–50 trên tổng số 72" in _texts(at)
+    first = at.dataframe[0].value
+    assert first.iloc[0]["Ngày bắt đầu"] == "06/11/2020"
+    at.button(key="ds_next").click().run()
+    assert "Trang 2 · bản ghi 51–72 trên tổng số 72" in _texts(at)
+    assert at.button(key="ds_next").disabled
+    at.button(key="ds_prev").click().run()
+    assert "Trang 1 ·" in _texts(at)
+
+
+def test_records_from_a_chart_selection(app_env, filled):
+    at = _run(app_env, filled, "danh_sach", d_year="2019", d_type="outreach_session", d_commune=MU_CA)
+    assert "năm 2019 · Tuyên truyền tại bản · xã Mù Cả" in _texts(at)
+    table = at.dataframe[0].value
+    assert len(table) == 1 and table.iloc[0]["Số buổi (buổi)"] == "733"
+
+
+def test_records_filter_matching_nothing(app_env, filled):
+    at = _run(app_env, filled, "danh_sach", d_year="2019", d_type="patrol")
+    assert "Không có hoạt động nào khớp với bộ lọc" in _texts(at)
+    assert not at.dataframe
