@@ -3,11 +3,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_model.init_db import has_demo_data
+from data_model.settings import get_settings
 from ui.auth import current_actor, render_account_box
-from ui.i18n import LANGUAGES, current_language
+from ui.engine import get_engine
+from ui.i18n import LANGUAGES, current_language, t
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _holds_demo_data(url: str) -> bool:
+    return has_demo_data(engine=get_engine())
+
 
 st.set_page_config(page_title="Thông tin biên giới – Lai Châu", page_icon=":material/flag:", layout="wide")
 
@@ -25,6 +34,9 @@ for spec in specs:
 for spec in hidden_pages_for_role(actor.role if actor else None):
     sections.setdefault(spec.section(lang), []).append(
         st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), url_path=spec.stem, visibility="hidden"))
-navigation = st.navigation(sections)
+navigation = st.navigation(sections, expanded=True)
+if _holds_demo_data(get_settings().database_url):
+    st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật.",
+                         "Demo data: synthetic figures, not real ones."), icon=":material/science:")
 render_account_box(actor)
 navigation.run()

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from data_model.accounts import create_demo_accounts
-from data_model.db import write_session
+from data_model.db import read_session, write_session
 from data_model.migrate import upgrade_schema
 from data_model.models import AppMeta
 from data_model.reference import load_reference
@@ -33,5 +33,5 @@ def initialise_database(*, engine: Engine, reference_dir: Path, demo: bool = Fal
 
 def has_demo_data(*, engine: Engine) -> bool:
     """Whether the demo data set was loaded into this database."""
-    with write_session(engine) as session:
+    with read_session(engine) as session:
         return session.get(AppMeta, DEMO_FLAG) is not None
