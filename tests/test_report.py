@@ -310,3 +310,29 @@ def test_typed_village_names_stay_text(engine, records):
     _, _, md = _report(engine, "province", 2020, 2020)
     assert "\\*Nà\\* \\[lừa\\](http://evil.example) \\<script\\>" in md
     assert "[lừa](http" not in md.replace("\\[lừa\\](http", "")
+
+
+def test_merged_commune_counts_its_former_communes_from_the_merger_on(engine, records):
+    si_lo_lau, ma_li_chai = "c03550@1900", "c03556@1900"  # Ma Li Chải merged into Sì Lở Lầu on 01/02/2020
+    with write_session(engine) as s:
+        insert_records(session=s, rows=[
+            _record("outreach_session", 2019, records["unit"]["st_si_lo_lau"], ma_li_chai, [6, 300]),
+            _record("outreach_session", 2020, records["unit"]["st_si_lo_lau"], si_lo_lau, [2, 90]),
+        ])
+    content, _, md = _report(engine, f"commune:{si_lo_lau}", 2019, 2020)
+    assert content.type_figures("outreach_session").values == {"sessions": 8, "attendances": 390}
+    assert "các xã đã sáp nhập được cộng vào xã kế thừa" in md
+    before, _, _ = _report(engine, f"commune:{si_lo_lau}", 2019, 2019)
+    assert before.empty  # in 2019 Ma Li Chải was still a commune of its own
+
+
+def test_broken_templates_do_not_break_the_report(tmp_path):
+    from data_model.report.wording import fill
+
+    assert fill("{sessions} buổi, {unknown}", "vi", sessions=1234) == "1.234 buổi, {unknown}"
+    assert fill("{sessions buổi", "vi", sessions=1) == "{sessions buổi"
+    assert fill("{viewers:round1:trên} lượt", "vi", viewers=20_437) == "trên 20.000 lượt"
+    assert fill("{viewers:round1:trên} lượt", "vi", viewers=20_000) == "20.000 lượt"
+    (tmp_path / "report.vi.toml").write_text('[sentence]\npatrol = "không đóng ngoặc\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="sai cú pháp"):
+        load_templates("vi", tmp_path)

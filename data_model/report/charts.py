@@ -17,14 +17,14 @@ from data_model.report.content import PlaceFigures, ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402
 from data_model.report.wording import fill, load_templates, period_label  # noqa: E402
 
-DPI = 150
+DPI = 130
 TOP_PLACES = 15
 MIN_CHARTS = 2
 
 
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=DPI)  # tight_layout already fitted it; "tight" would draw twice
     plt.close(fig)
     return buffer.getvalue()
 

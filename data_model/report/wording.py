@@ -14,7 +14,7 @@ from data_model.languages import language_name
 from data_model.queries import NONE_CODE
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
-from data_model.report.scope import Period
+from data_model.report.scope import Period, ReportError
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 REPORT_LANGUAGES = ("vi", "en")
@@ -23,12 +23,18 @@ MAX_LISTED_VILLAGES = 25
 
 
 @cache
-def load_templates(lang: str) -> dict[str, Any]:
-    """The wording templates of a language (ValueError for a language without a template file)."""
+def load_templates(lang: str, directory: Path = TEMPLATE_DIR) -> dict[str, Any]:
+    """The wording templates of a language (ReportError when the file is missing or not valid TOML)."""
     if lang not in REPORT_LANGUAGES:
-        raise ValueError(f"no report templates for language {lang!r}")
-    with open(TEMPLATE_DIR / f"report.{lang}.toml", "rb") as fh:
-        return tomllib.load(fh)
+        raise ReportError(f"Không có mẫu lời văn cho ngôn ngữ {lang!r}")
+    path = directory / f"report.{lang}.toml"
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ReportError(f"Không tìm thấy tệp mẫu lời văn {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ReportError(f"Tệp mẫu lời văn {path.name} viết sai cú pháp: {exc}") from None
 
 
 def round_down(value: int, digits: int = 2) -> int:
@@ -64,12 +70,18 @@ class _Filler(string.Formatter):
 
 
 def fill(template: str, lang: str, **values: Any) -> str:
-    """One template filled with values."""
-    return _Filler(lang).format(template, **values)
+    """One template filled with values; a template with unbalanced braces comes back as written."""
+    try:
+        return _Filler(lang).format(template, **values)
+    except (ValueError, IndexError):
+        return template
 
 
 def _fields(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError:
+        return []
 
 
 def _lower_first(text: str) -> str:
