@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from data_model.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
-from data_model.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
-from data_model.queries import Filters, filtered_summary, year_bounds
+from data_model.models import ActivitySummary, ReportingUnit, Unit, UnitFact, UnitSuccessor
+from data_model.queries import Filters, filtered_summary
 from data_model.summary_store import SUM_COLUMNS
 
 VALUE_COLUMNS = ("records", *SUM_COLUMNS)
@@ -147,6 +147,16 @@ def population_by_commune(*, session: Session, boundaries: str, on: dt.date | No
     return result
 
 
+def first_and_last_year(*, session: Session) -> tuple[int, int] | None:
+    """Like queries.year_bounds, but each end read by walking the summary's (year, …) key from that end and stopping."""
+    s = ActivitySummary
+    live = s.n_records != 0
+    first = session.scalar(select(s.year).where(live).order_by(s.year.asc()).limit(1))
+    if first is None:
+        return None
+    return int(first), int(session.scalar(select(s.year).where(live).order_by(s.year.desc()).limit(1)))
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """What the sidebar filters can offer."""
@@ -168,7 +178,7 @@ def filter_options(*, session: Session, on: dt.date | None = None) -> FilterOpti
                             .where(ReportingUnit.kind != "loudspeaker_cluster")
                             .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name)).all()
     return FilterOptions(
-        years=year_bounds(session=session),
+        years=first_and_last_year(session=session),
         districts=districts,
         communes_recorded=dict(sorted(recorded.items(), key=lambda kv: kv[1])),
         communes_current=dict(sorted(current.items(), key=lambda kv: kv[1])),

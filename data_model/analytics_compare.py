@@ -93,8 +93,9 @@ def _languages(*, session: Session, key: str, name: str, recorded: list[str], ye
 
 
 def busiest_communes(*, session: Session, filters: Filters, n: int = 3) -> list[str]:
-    """The n communes (in the chosen boundaries) with the most records — a starting point for a comparison."""
-    grouped = grouped_summary(session=session, filters=replace(filters, communes=(), district=None), by=("commune",))
+    """The n communes (in the chosen boundaries) with the most records in the last year — a comparison to start from."""
+    last = replace(filters, year_from=filters.year_to, communes=(), district=None)
+    grouped = grouped_summary(session=session, filters=last, by=("commune",))
     grouped = grouped[grouped["commune_key"] != ""]
     totals = grouped.groupby("commune_key")["records"].sum().sort_values(ascending=False, kind="stable")
     return list(totals.index[:n])
