@@ -405,6 +405,9 @@ def _check_measures(c: _Collector, t: ActivityType, values: Mapping[str, Any]) -
                 c.add(m.code, "bắt buộc, hãy nhập số " + m.unit_vi)
             measures[m.code] = None
             continue
+        if abs(value) > 10**15:  # too big to format or store: say so without echoing it
+            c.add(m.code, f"số quá lớn, nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} {m.unit_vi}")
+            continue
         if value < m.min or value > m.max:
             c.add(m.code, f"{format_number(value)} nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} "
                   f"{m.unit_vi}")

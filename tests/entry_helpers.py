@@ -1,0 +1,96 @@
+"""Helpers for the data-entry tests: reference ids, valid record values, summaries checked against the records."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_model.activity_types import MAX_MEASURES
+from data_model.models import (
+    NO_COMMUNE, NO_UNIT, ActivityRecord, ActivitySummary, LanguageSummary, RecordLanguage, ReportingUnit,
+    VillageSummary, Village,
+)
+from data_model.permissions import Actor
+
+KA_LANG = "c03439@1900"  # Mường Tè, merged into Thu Lũm on 2025-07-01 (population 2,599 in the reference)
+MU_CA = "c03451@1900"
+THU_LUM_2025 = "c03439@2025"  # reuses Ka Lăng's code 03439
+DAY = dt.date(2024, 3, 5)
+
+
+def unit_id(session: Session, key: str = "st_ka_lang") -> int:
+    """The id of a reporting unit by key."""
+    return session.scalar(select(ReportingUnit.id).where(ReportingUnit.key == key))
+
+
+def village_id(session: Session, name: str, commune_key: str = MU_CA) -> int:
+    """The id of a village of a commune."""
+    return session.scalar(select(Village.id).where(Village.name == name, Village.unit_key == commune_key))
+
+
+def staff(*unit_ids: int, user_id: int | None = None) -> Actor:
+    """A staff actor bound to these reporting units."""
+    return Actor(user_id=user_id, username="nhanvien", role="staff", unit_ids=frozenset(unit_ids))
+
+
+def outreach(unit: int, **changes: Any) -> dict[str, Any]:
+    """Valid values of an outreach session in Ka Lăng on 05/03/2024."""
+    values = {"type_code": "outreach_session", "start_date": DAY, "end_date": DAY, "reporting_unit_id": unit,
+              "commune_key": KA_LANG, "sessions": 2, "attendances": 120, "topic": "Phòng chống buôn bán người"}
+    values.update(changes)
+    return values
+
+
+def patrol(unit: int, **changes: Any) -> dict[str, Any]:
+    """Valid values of a month of patrols."""
+    values = {"type_code": "patrol", "start_date": dt.date(2024, 1, 1), "end_date": dt.date(2024, 1, 31),
+              "reporting_unit_id": unit, "commune_key": KA_LANG, "patrols": 10, "soldier_participations": 40,
+              "civilian_patrols": 2, "civilian_participations": 6}
+    values.update(changes)
+    return values
+
+
+def summary_mismatches(session: Session) -> list[str]:
+    """Differences between the summary tables and the live records (empty when they agree exactly)."""
+    r = ActivityRecord
+    live = r.deleted_at.is_(None)
+    problems: list[str] = []
+    commune = func.coalesce(r.commune_key, NO_COMMUNE)
+    unit = func.coalesce(r.reporting_unit_id, NO_UNIT)
+    measures = [func.coalesce(func.sum(getattr(r, f"m{i}")), 0) for i in range(1, MAX_MEASURES + 1)]
+    expected = {tuple(row[:4]): tuple(int(v) for v in row[4:]) for row in session.execute(
+        select(r.year, r.type_code, commune, unit, func.count(), *measures).where(live)
+        .group_by(r.year, r.type_code, commune, unit))}
+    s = ActivitySummary
+    actual = {(row.year, row.type_code, row.commune_key, row.reporting_unit_id):
+              (row.n_records, row.s1, row.s2, row.s3, row.s4, row.s5, row.s6)
+              for row in session.scalars(select(s)) if row.n_records or any((row.s1, row.s2, row.s3, row.s4, row.s5, row.s6))}
+    if expected != actual:
+        problems.append(f"activity_summary: expected {expected}, got {actual}")
+    v = VillageSummary
+    expected_v = {tuple(row[:3]): (int(row[3]), int(row[4]), int(row[5])) for row in session.execute(
+        select(r.year, r.type_code, r.village_id, func.count(), measures[0], measures[1])
+        .where(live, r.village_id.is_not(None)).group_by(r.year, r.type_code, r.village_id))}
+    actual_v = {(row.year, row.type_code, row.village_id): (row.n_records, row.s1, row.s2)
+                for row in session.scalars(select(v)) if row.n_records or row.s1 or row.s2}
+    if expected_v != actual_v:
+        problems.append(f"village_summary: expected {expected_v}, got {actual_v}")
+    rl = RecordLanguage
+    expected_l = {tuple(row[:4]): (int(row[4]), int(row[5])) for row in session.execute(
+        select(r.year, r.type_code, commune, rl.language, func.count(), measures[0]).join(rl, rl.record_id == r.id)
+        .where(live).group_by(r.year, r.type_code, commune, rl.language))}
+    actual_l = {(row.year, row.type_code, row.commune_key, row.language): (row.n_records, row.s1)
+                for row in session.scalars(select(LanguageSummary)) if row.n_records or row.s1}
+    if expected_l != actual_l:
+        problems.append(f"language_summary: expected {expected_l}, got {actual_l}")
+    return problems
+
+
+def count_records(session: Session, *, live_only: bool = False) -> int:
+    """How many records the database holds."""
+    stmt = select(func.count()).select_from(ActivityRecord)
+    if live_only:
+        stmt = stmt.where(ActivityRecord.deleted_at.is_(None))
+    return session.scalar(stmt)
