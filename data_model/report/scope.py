@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -169,7 +170,7 @@ def list_scope_options(*, session: Session, kind: str, period: Period) -> list[S
     units = (districts_in_period if kind == "district" else communes_in_period)(session=session, period=period)
     parents = dict(session.execute(select(Unit.key, Unit.name).where(Unit.level == "district")).all())
     options = []
-    for u in units:
+    for u in sorted(units, key=lambda u: _sort_key(u.name)):
         extra = parents.get(u.parent_key or "", "")
         years = ""
         if u.valid_to is not None and u.valid_to <= period.end:
@@ -179,3 +180,9 @@ def list_scope_options(*, session: Session, kind: str, period: Period) -> list[S
         label = f"{u.kind} {u.name}" + (f" – {extra}" if extra and kind == "commune" else "") + years
         options.append(ScopeOption(f"{kind}:{u.key}", label))
     return options
+
+
+def _sort_key(text: str) -> tuple[str, str]:
+    """Alphabetical the Vietnamese way near enough: letters without their marks first, đ after d."""
+    base = unicodedata.normalize("NFD", text.lower().replace("đ", "d\uffff"))
+    return "".join(c for c in base if not unicodedata.combining(c)), text
