@@ -12,6 +12,7 @@ from data_model.formatting import format_date, format_number
 from data_model.queries import Filters
 from data_model.records_query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import (
     CACHE_TTL_S, DRILL_KEYS, database_key, empty_state, load_options, sidebar_filters, stations_with_clusters,
@@ -61,6 +62,7 @@ def _clear_drill() -> None:
         st.query_params.pop(key, None)
 
 
+guard_page("danh_sach")
 lang = current_language()
 st.title(t("Danh sách hoạt động", "Activity records"))
 filters = sidebar_filters()

@@ -12,6 +12,7 @@ from data_model.db import read_session
 from data_model.queries import Filters
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
@@ -38,6 +39,7 @@ def _keep(key: str, allowed) -> None:
         st.session_state.pop(key)
 
 
+guard_page("so_sanh_xa")
 lang = current_language()
 st.title(t("So sánh các xã", "Compare communes"))
 filters = sidebar_filters()

@@ -11,6 +11,7 @@ from data_model.formatting import format_date
 from data_model.queries import Filters
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
@@ -38,6 +39,7 @@ def _station_id(point: dict) -> int | None:
         return None
 
 
+guard_page("theo_don")
 lang = current_language()
 st.title(t("Kết quả theo đồn biên phòng", "Results by border station"))
 filters = sidebar_filters()

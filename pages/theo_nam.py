@@ -9,6 +9,7 @@ from data_model.db import read_session
 from data_model.queries import Filters
 from ui.charts import selected_points, trend_lines
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, sidebar_filters
 from ui.i18n import current_language, t
@@ -21,6 +22,7 @@ def load_series(url: str, filters: Filters, lang: str) -> pd.DataFrame:
         return yearly_series(session=session, filters=filters, lang=lang)
 
 
+guard_page("theo_nam")
 lang = current_language()
 st.title(t("Xu hướng theo năm", "Trends over the years"))
 filters = sidebar_filters()

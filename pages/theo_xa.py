@@ -9,6 +9,7 @@ from data_model.formatting import format_number
 from data_model.queries import Filters
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
@@ -28,6 +29,7 @@ def load_detail(url: str, filters: Filters, commune_key: str, lang: str) -> Plac
         return commune_detail(session=session, filters=filters, commune_key=commune_key, lang=lang)
 
 
+guard_page("theo_xa")
 lang = current_language()
 st.title(t("Kết quả theo xã", "Results by commune"))
 filters = sidebar_filters()

@@ -10,6 +10,7 @@ from data_model.formatting import format_number, format_percent_change
 from data_model.queries import Filters
 from ui.charts import sparkline
 from ui.downloads import download_buttons
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
@@ -54,6 +55,7 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
                             config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
 
 
+guard_page("tong_quan")
 lang = current_language()
 st.title(t("Tổng quan kết quả thông tin, tuyên truyền biên giới", "Overview of border outreach results"))
 filters = sidebar_filters()
