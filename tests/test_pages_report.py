@@ -114,3 +114,31 @@ def test_official_opens_the_page_through_the_router(app_env, db_url, filled, eng
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     assert "tuyên truyền được 829 buổi" in _markdown(at)
+
+
+@pytest.mark.browser
+def test_official_downloads_the_word_report_in_a_browser(live_server, browser, db_url, filled, engine, tmp_path):
+    import docx
+
+    from data_model.accounts import create_user
+
+    with write_session(engine) as s:
+        create_user(session=s, actor=SYSTEM, username="lanhdao", password="Mat-khau-dai-2026!", role="official")
+    base = live_server(db_url)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    page.goto(base)
+    page.wait_for_selector(idle, timeout=60_000)
+    page.get_by_label("Tên đăng nhập").fill("lanhdao")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026!")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Báo cáo năm, giai đoạn").click()
+    page.get_by_role("button", name="Tải Word (DOCX)").wait_for(timeout=60_000)
+    assert page.get_by_text("tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt", exact=False).count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Tải Word (DOCX)").click()
+    assert download.value.suggested_filename == "bao-cao-2020-province.docx"
+    path = tmp_path / "report.docx"
+    download.value.save_as(path)
+    text = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt người dân các bản giáp biên giới" in text
