@@ -92,3 +92,12 @@ def test_markdown_preview_and_empty_docx(filled):
     assert "Trong giai đoạn 2001–2002, trên địa bàn tỉnh Lai Châu, chưa có hoạt động" in text
     assert cells == [["UBND TỈNH LAI CHÂU", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
                      ["SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Độc lập - Tự do - Hạnh phúc"]]
+
+
+def test_long_period_keeps_the_year_table_in_the_workbook_only(filled):
+    files = build_report_files(engine=filled, scope="province", year_from=2000, year_to=2020)
+    text, cells = _docx_text(files.docx)
+    assert "Chỉ tiêu chính theo năm" not in text and "2001" not in [c for row in cells for c in row]
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx))
+    header = [c.value for c in book["Theo năm"][3]]
+    assert header[2] == "2000" and header[-2] == "2020" and header[-1] == "Tổng"

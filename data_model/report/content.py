@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import distinct, func, select
@@ -167,11 +167,6 @@ def _village_gaps(*, session: Session, resolved: ResolvedScope, period: Period) 
     return int(total), int(n_reached), gaps
 
 
-def _filters_for(filters: Filters, period: Period) -> Filters:
-    return Filters(year_from=period.year_from, year_to=period.year_to, types=filters.types, communes=filters.communes,
-                   stations=filters.stations, district=filters.district, boundaries=filters.boundaries, on=filters.on)
-
-
 def is_demo_database(*, session: Session) -> bool:
     """Whether the demo data set was loaded into this database."""
     return session.get(AppMeta, DEMO_FLAG) is not None
@@ -183,7 +178,8 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
     filters = resolved.filters
     previous = period.previous()
     totals = _totals(summarise(session=session, filters=filters, by="type"))
-    before = _totals(summarise(session=session, filters=_filters_for(filters, previous), by="type"))
+    before_filters = replace(filters, year_from=previous.year_from, year_to=previous.year_to)
+    before = _totals(summarise(session=session, filters=before_filters, by="type"))
     records = _records_by_type(session=session, filters=filters)
     units = _units_by_type(session=session, filters=filters)
     by_year: dict[str, dict[int, dict[str, int]]] = {}

@@ -20,6 +20,7 @@ TEMPLATE_DIR = Path(__file__).with_name("templates")
 REPORT_LANGUAGES = ("vi", "en")
 RANK_SIZE = 3
 MAX_LISTED_VILLAGES = 25
+MAX_YEAR_COLUMNS = 12
 
 
 @cache
@@ -319,7 +320,8 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
             rows.append([definition.name(lang), definition.main_measure.unit(lang), *values, sum(values)])
         tables.append(Table(title=tt["by_year"], sheet=tt["sheet_by_year"],
                             columns=[tt["col_type"], tt["col_unit"], *[str(y) for y in years], tt["col_total"]],
-                            formats=["text", "text"] + ["int"] * (len(years) + 1), rows=rows))
+                            formats=["text", "text"] + ["int"] * (len(years) + 1), rows=rows,
+                            in_document=len(years) <= MAX_YEAR_COLUMNS))  # wider only fits a spreadsheet
     if content.communes:
         tables.append(_place_table(content.communes, content, tpl, lang, title=tt["by_commune"],
                                    sheet=tt["sheet_by_commune"], name_col=tt["col_commune"],
