@@ -302,8 +302,8 @@ class _Matcher:
         label = " ".join(x for x in (code, name) if x)
         if not keys:
             raise ValueError(f"không tìm thấy xã «{label}» (theo mã, tên hoặc tên khác)")
-        if day is None:
-            raise ValueError("cần ngày hợp lệ để xác định xã")
+        if day is None:  # the date's own error is reported; the commune cannot be checked against it
+            return keys[-1]
         valid = [k for k in keys if self.cat.communes[k].valid_on(day)]
         if len(valid) == 1:
             return valid[0]
@@ -343,9 +343,9 @@ def _is_total_row(cells: list[Any]) -> bool:
 
 @lru_cache(maxsize=10_000)
 def _is_total_text(text: str) -> bool:
-    key = normalise_name(text)
+    key = normalise_name(re.sub(r"[^\w\s]", " ", text))
     words = [normalise_name(w) for w in TOTAL_WORDS]
-    return any(key == w or key.startswith(w + " ") or key.startswith(w + ":") for w in words)
+    return any(key == w or key.startswith(w + " ") for w in words)
 
 
 def _find_header(rows: list[list[Any]], base: dict[str, str], measures: dict[str, dict[str, str]]) -> int | None:
@@ -469,8 +469,11 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
     if id_text:
         try:
             out.record_id = parse_count(id_text)
+            if not 1 <= out.record_id < 2**31:
+                raise ValueError(id_text)
         except ValueError:
-            problem("id", f"«{id_text}» không phải mã hoạt động (số)")
+            out.record_id = None
+            problem("id", f"«{id_text[:30]}» không phải mã hoạt động (số)")
 
     start = end = None
     if is_blank(base_cells.get("start_date")):
