@@ -19,37 +19,40 @@ GROUP_COLUMNS = {"year": "year", "commune": "commune_key", "unit": "reporting_un
 STATION_KINDS = ("station",)
 
 
-def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...]) -> pd.DataFrame:
-    """Sums of records and s1..s6 per type and the chosen groups (year, commune, unit), communes in the chosen boundaries."""
+def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...],
+                    sums: tuple[str, ...] = SUM_COLUMNS) -> pd.DataFrame:
+    """Sums of records and of the chosen s-columns per type and groups (year, commune, unit), communes in the chosen boundaries."""
     filters.check()
     base = filtered_summary(session=session, filters=filters).subquery()
     cols = [base.c[GROUP_COLUMNS[g]] for g in by]
-    stmt = (select(*cols, base.c.type_code, func.sum(base.c.n_records), *[func.sum(base.c[c]) for c in SUM_COLUMNS])
+    stmt = (select(*cols, base.c.type_code, func.sum(base.c.n_records), *[func.sum(base.c[c]) for c in sums])
             .group_by(*cols, base.c.type_code))
-    names = [GROUP_COLUMNS[g] for g in by] + ["type_code", *VALUE_COLUMNS]
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=names)
-    for c in VALUE_COLUMNS:
-        frame[c] = frame[c].fillna(0).astype("int64")
-    if "commune" in by and filters.boundaries == "current" and not frame.empty:
-        frame = roll_up(frame, rollup=load_rollup(session=session, on=filters.on))
-    return frame
+    names = [GROUP_COLUMNS[g] for g in by] + ["type_code", "records", *sums]
+    rows = [tuple(r) for r in session.execute(stmt)]
+    if "commune" in by and filters.boundaries == "current" and rows:
+        rows = roll_up(rows, at=by.index("commune"), keys=len(by) + 1,
+                       rollup=load_rollup(session=session, on=filters.on))
+    else:
+        rows = [r[:len(by) + 1] + tuple(int(v or 0) for v in r[len(by) + 1:]) for r in rows]
+    frame = pd.DataFrame(rows, columns=names)
+    return frame.astype({c: "int64" for c in names[len(by) + 1:]})
 
 
-def roll_up(frame: pd.DataFrame, *, rollup: dict[str, list[tuple[str, float]]]) -> pd.DataFrame:
-    """Move each row's commune_key to the current commune(s), splitting by share, and add rows up again."""
-    keys = [c for c in frame.columns if c not in VALUE_COLUMNS]
-    parts = []
-    for commune_key, rows in frame.groupby("commune_key", sort=False):
-        for target, share in rollup.get(commune_key, [(commune_key, 1.0)]) if commune_key else [("", 1.0)]:
-            part = rows.copy()
-            part["commune_key"] = target
-            if share != 1.0:
-                part[list(VALUE_COLUMNS)] = part[list(VALUE_COLUMNS)] * share
-            parts.append(part)
-    out = pd.concat(parts, ignore_index=True).groupby(keys, as_index=False)[list(VALUE_COLUMNS)].sum()
-    for c in VALUE_COLUMNS:
-        out[c] = out[c].round().astype("int64")
-    return out
+def roll_up(rows: list[tuple], *, at: int, keys: int, rollup: dict[str, list[tuple[str, float]]]) -> list[tuple]:
+    """Move each row's commune (position at) to the current commune(s), split by share, and add the rows up again.
+
+    The first `keys` values of a row are its group key, the rest are sums; split sums are rounded at the end.
+    """
+    acc: dict[tuple, list[float]] = {}
+    for row in rows:
+        commune = row[at]
+        values = [float(v or 0) for v in row[keys:]]
+        for target, share in rollup.get(commune, [(commune, 1.0)]) if commune else [("", 1.0)]:
+            key = row[:at] + (target,) + row[at + 1:keys]
+            total = acc.setdefault(key, [0.0] * len(values))
+            for i, v in enumerate(values):
+                total[i] += v * share
+    return [key + tuple(int(round(v)) for v in values) for key, values in acc.items()]
 
 
 def long_measures(frame: pd.DataFrame, *, keys: list[str], lang: str = "vi") -> pd.DataFrame:

@@ -53,20 +53,26 @@ def _population_note(population: Population | None, lang: str) -> str:
 
 
 def _matrix_and_ranking(grouped: pd.DataFrame, *, key: str, names: dict, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if grouped.empty:
-        return pd.DataFrame(columns=MATRIX_COLUMNS), pd.DataFrame(columns=RANKING_COLUMNS)
-    matrix = grouped.groupby([key, "year"], as_index=False)[[column]].sum().rename(columns={key: "key", column: "value"})
-    matrix["name"] = [names.get(k, str(k)) for k in matrix["key"]]
-    ranking = grouped.groupby(key, as_index=False)[[column, "records"]].sum().rename(columns={key: "key", column: "value"})
-    ranking["name"] = [names.get(k, str(k)) for k in ranking["key"]]
+    # plain dictionaries: a few thousand rows, where pandas' group-by would cost more than the query
+    cells: dict[tuple, int] = {}
+    totals: dict = {}
+    for place, year, value, records in zip(grouped[key], grouped["year"], grouped[column], grouped["records"]):
+        cells[(place, year)] = cells.get((place, year), 0) + int(value)
+        total = totals.setdefault(place, [0, 0])
+        total[0] += int(value)
+        total[1] += int(records)
+    matrix = pd.DataFrame([(p, names.get(p, str(p)), int(y), v) for (p, y), v in cells.items()], columns=MATRIX_COLUMNS)
+    ranking = pd.DataFrame([(p, names.get(p, str(p)), v, n) for p, (v, n) in totals.items()],
+                           columns=["key", "name", "value", "records"])
     ranking = ranking.sort_values(["value", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return matrix[MATRIX_COLUMNS].sort_values(["name", "year"]).reset_index(drop=True), ranking
+    return matrix.sort_values(["name", "year"]).reset_index(drop=True), ranking
 
 
 def commune_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
     """One type's measure per commune (in the chosen boundaries) and year, a ranking with rates per 1,000 residents."""
     column = measure_column(type_code, measure)
-    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"))
+    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"),
+                              sums=(column,))
     grouped = grouped[grouped["commune_key"] != ""]
     names = commune_names(session=session, boundaries=filters.boundaries)
     matrix, ranking = _matrix_and_ranking(grouped, key="commune_key", names=names, column=column)
@@ -92,11 +98,13 @@ def station_coverage(*, session: Session, filters: Filters, lang: str = "vi") ->
 def station_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
     """One type's measure per border station and year (loudspeaker clusters counted under their station), a ranking."""
     column = measure_column(type_code, measure)
-    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "unit"))
+    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "unit"),
+                              sums=(column,))
     units = reporting_unit_names(session=session)
     to_station = station_of_unit(session=session)
     grouped["station_id"] = [to_station.get(i, i) for i in grouped["reporting_unit_id"]]
-    grouped = grouped[[units.get(i, ("", ""))[1] == "station" for i in grouped["station_id"]]]
+    grouped = grouped[pd.Series([units.get(i, ("", ""))[1] == "station" for i in grouped["station_id"]],
+                                index=grouped.index, dtype=bool)]
     names = {i: n for i, (n, _) in units.items()}
     matrix, ranking = _matrix_and_ranking(grouped, key="station_id", names=names, column=column)
     coverage = station_coverage(session=session, filters=filters, lang=lang)
