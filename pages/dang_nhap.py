@@ -5,14 +5,13 @@ import streamlit as st
 
 from data_model.accounts import list_demo_logins
 from data_model.db import read_session
-from ui.auth import current_actor, login, login_as_demo, plain, pop_notice, role_name
+from ui.auth import go_home, guard_page, login, login_as_demo, plain, pop_notice, role_name
 from ui.engine import get_engine
 from ui.i18n import t
-from ui.registry import home_page
 
-actor = current_actor()
+actor = guard_page("dang_nhap")
 if actor is not None:  # just logged in (or opened /dang_nhap while logged in): go to the role's home page
-    st.switch_page(f"pages/{home_page(actor.role).stem}.py")
+    go_home(actor)
 
 st.title(t("Đăng nhập", "Log in"))
 st.caption(t("Hệ thống theo dõi công tác thông tin, tuyên truyền khu vực biên giới tỉnh Lai Châu",

@@ -8,11 +8,11 @@ from data_model.accounts import AccountError, create_user, list_users, reset_pas
 from data_model.db import read_session, write_session
 from data_model.models import ReportingUnit
 from data_model.permissions import ROLES, PermissionDenied
-from ui.auth import current_actor, plain, role_name
+from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 
-actor = current_actor()
+actor = guard_page("nguoi_dung")
 if actor is None or not actor.is_admin:
     st.error(t("Chỉ quản trị viên được quản lý người dùng.", "Only administrators manage users."))
     st.stop()

@@ -13,13 +13,13 @@ from data_model.audit import (
 from data_model.db import read_session
 from data_model.formatting import format_number
 from data_model.permissions import can_read_audit
-from ui.auth import current_actor, plain
+from ui.auth import guard_page, plain
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 
 PAGE_SIZE = 50
 
-actor = current_actor()
+actor = guard_page("nhat_ky")
 if not can_read_audit(actor):
     st.error(t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
     st.stop()

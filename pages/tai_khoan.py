@@ -6,11 +6,11 @@ import streamlit as st
 from data_model.accounts import AccountError, change_own_password
 from data_model.db import write_session
 from data_model.permissions import PermissionDenied
-from ui.auth import current_actor, plain, role_name
+from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
 from ui.i18n import t
 
-actor = current_actor()
+actor = guard_page("tai_khoan")
 if actor is None:
     st.error(t("Bạn cần đăng nhập.", "Please log in."))
     st.stop()

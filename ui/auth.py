@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -45,6 +46,51 @@ def go_to_login() -> None:
         st.switch_page(LOGIN_PAGE)
     except StreamlitAPIException:
         pass  # first run of a session: the navigation built next falls back to the login page anyway
+
+
+def _legacy_mode() -> bool:
+    # Streamlit runs a pages/ file directly, without the router, until some session of this server process has
+    # called st.navigation (its legacy pages/ mode); this is the case for the very first request of a fresh server.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return bool(PagesManager.uses_pages_directory)
+
+
+def _to_router() -> None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        try:
+            st.switch_page(Path(ctx.main_script_path).name)  # only known as a page in legacy mode
+        except StreamlitAPIException:
+            pass
+    st.stop()
+
+
+def guard_page(stem: str) -> Actor | None:
+    """The actor, after making sure their role may open this page; call it first on every page.
+
+    The router (dashboard.py) only offers allowed pages, but a fresh server's first request can run a page
+    without the router (legacy pages/ mode): such a visit is sent to the router, which shows the login page.
+    """
+    from ui.registry import hidden_pages_for_role, pages_for_role
+
+    actor = current_actor()
+    role = actor.role if actor else None
+    if stem in {p.stem for p in pages_for_role(role) + hidden_pages_for_role(role)}:
+        return actor
+    _to_router()
+    return None
+
+
+def go_home(actor: Actor) -> None:
+    """After login: the role's first page (through the router when it has not run yet in this process)."""
+    from ui.registry import home_page
+
+    if _legacy_mode():
+        _to_router()
+    st.switch_page(f"pages/{home_page(actor.role).stem}.py")
 
 
 def _idle_seconds() -> float:
