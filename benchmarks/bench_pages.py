@@ -6,13 +6,15 @@ usage: .venv/bin/python benchmarks/bench_pages.py [--sizes 50000,1000000,5000000
 Databases are throwaway: SQLite files /tmp/bench_<n>.sqlite and PostgreSQL databases bench_<n> (kept for a re-run unless
 --drop; an existing database that already holds n records is reused). One engine per database, connected once, as the
 dashboard holds it; no query result is cached anywhere (the Streamlit caches are cold by construction). "first" is a
-page's first call (its SQL not compiled yet), "median" the median of --repeat calls. "naive" runs in a child process:
+page's first call (its SQL not compiled yet), "min"/"median" over --repeat calls ("ok(min)": only the fastest call met
+the target — on a machine shared with other work, min is the best estimate of the uncontended cost). "naive" runs in a child process:
 the whole activity_record table into pandas, then the page's group-by there; its peak memory is reported.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -250,19 +252,22 @@ def run(*, sizes: list[int], engines: list[str], repeat: int, with_naive: bool, 
             url = prepare(engine_name, n, seed)
             ctx = context(url)
             naive_result = naive(url, ctx) if with_naive else None
-            print(f"{'page':<28} {'first ms':>9} {'median ms':>10} {'target':>7} {'naive ms':>10} {'naive/ours':>10}")
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared machine inflates wall times)")
+            print(f"{'page':<28} {'first ms':>9} {'min ms':>8} {'median ms':>10} {'target':>7} {'naive ms':>10} "
+                  f"{'naive/ours':>10}")
             # one engine like the dashboard's (connected once); no query result is cached anywhere
             engine = build_engine(url=url)
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             for name, (fn, target, naive_key) in PAGES.items():
                 times = time_page(engine, fn, ctx, repeat)
-                median = statistics.median(times)
-                flag = "ok" if median < target else "SLOW"
+                median, best = statistics.median(times), min(times)
+                flag = "ok" if median < target else ("ok(min)" if best < target else "SLOW")
                 naive_ms = naive_result["pages"].get(naive_key) if naive_result and naive_key else None
                 ratio = f"{naive_ms / median:,.0f}×" if naive_ms else ""
                 naive_txt = f"{naive_ms:,.0f}" if naive_ms else ""
-                print(f"{name:<28} {times[0]:>9.1f} {median:>10.1f} {flag:>7} {naive_txt:>10} {ratio:>10}", flush=True)
+                print(f"{name:<28} {times[0]:>9.1f} {best:>8.1f} {median:>10.1f} {flag:>7} {naive_txt:>10} {ratio:>10}",
+                      flush=True)
             engine.dispose()
             if naive_result:
                 print(f"naive: table load {naive_result['load_ms'] / 1000:,.1f} s, peak memory "
@@ -279,7 +284,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50000,1000000,5000000", help="comma-separated record counts")
     ap.add_argument("--engines", default="sqlite,postgresql")
-    ap.add_argument("--repeat", type=int, default=3, help="cold calls per page (median printed)")
+    ap.add_argument("--repeat", type=int, default=5, help="calls per page (first, min and median printed)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-naive", action="store_true", help="skip the whole-table-into-pandas comparison")
     ap.add_argument("--drop", action="store_true", help="drop each benchmark database after measuring it")
