@@ -19,7 +19,7 @@ from data_model.permissions import Actor, PermissionDenied, require_record_write
 from data_model.summary_store import MEASURE_COLUMNS, RecordFigures, apply_changes
 from data_model.validation import (
     DUPLICATE, ERROR, WARNING, Catalogue, Checked, Issue, ValidationError, check_values, describe_values, field_label,
-    load_catalogue,
+    load_catalogue, load_catalogue_for,
 )
 
 ENTITY = "record"
@@ -56,7 +56,8 @@ def duplicate_issue(ids: list[int]) -> Issue:
 def check_record(*, session: Session, values: Mapping[str, Any], exclude_id: int | None = None,
                  today: dt.date | None = None, catalogue: Catalogue | None = None) -> Checked:
     """Validation against the definition and reference data, plus the duplicate check."""
-    checked = check_values(catalogue=catalogue or load_catalogue(session=session), values=values, today=today)
+    catalogue = catalogue or load_catalogue_for(session=session, records=[values])
+    checked = check_values(catalogue=catalogue, values=values, today=today)
     if checked.columns is not None:
         ids = find_duplicates(session=session, columns=checked.columns, exclude_id=exclude_id)
         if ids:
@@ -102,7 +103,7 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
     """Validate, check permission and insert one record with its summaries and a change-log entry; returns its id."""
     if _unit_id(values) is not None:
         require_record_write(actor, _unit_id(values))
-    catalogue = load_catalogue(session=session)
+    catalogue = load_catalogue_for(session=session, records=[values])
     checked = check_record(session=session, values=values, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     require_record_write(actor, columns["reporting_unit_id"])
@@ -126,7 +127,7 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
         require_record_write(actor, _unit_id(values))
     if record.deleted_at is not None:
         raise ValidationError([Issue("id", f"Hoạt động số {record_id} đã bị xoá; hãy khôi phục trước khi sửa")])
-    catalogue = load_catalogue(session=session)
+    catalogue = load_catalogue_for(session=session, records=[values, _columns_of(record)])
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     require_record_write(actor, columns["reporting_unit_id"])
@@ -338,7 +339,7 @@ class EntryChoices:
 def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor | None) -> EntryChoices:
     """Units the actor may write for this type, communes valid on the day (by name), villages per commune."""
     t = get_activity_type(type_code)
-    cat = load_catalogue(session=session)
+    cat = load_catalogue(session=session, names=False)
     kinds = list(t.reporting_kinds)
     units = sorted((u for u in cat.units.values() if u.kind in kinds and (actor is None or can_edit(actor, u.id))),
                    key=lambda u: (kinds.index(u.kind), u.name))

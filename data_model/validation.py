@@ -146,45 +146,89 @@ class Catalogue:
         return f" (đã sáp nhập vào {names} từ {format_date(links[0][1])})"
 
 
-def load_catalogue(*, session: Session) -> Catalogue:
-    """Communes, villages, reporting units and population facts, for checking records."""
+def load_catalogue(*, session: Session, names: bool = True) -> Catalogue:
+    """Communes, villages, reporting units and population facts; names=True adds the name indexes imports match on."""
     from data_model.names import normalise_name, name_keys
 
     cat = Catalogue()
     for unit in session.scalars(select(Unit).where(Unit.level == "commune")):
         cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
         cat.communes_by_code[unit.code].append(unit.key)
-        for k in name_keys(unit.name):
-            cat.communes_by_name[k].append(unit.key)
-    for unit_key, alias in session.execute(select(UnitAlias.unit_key, UnitAlias.alias)):
-        if unit_key in cat.communes:
-            for k in name_keys(alias):
-                if unit_key not in cat.communes_by_name[k]:
-                    cat.communes_by_name[k].append(unit_key)
+        if names:
+            for k in name_keys(unit.name):
+                cat.communes_by_name[k].append(unit.key)
+    if names:
+        for unit_key, alias in session.execute(select(UnitAlias.unit_key, UnitAlias.alias)):
+            if unit_key in cat.communes:
+                for k in name_keys(alias):
+                    if unit_key not in cat.communes_by_name[k]:
+                        cat.communes_by_name[k].append(unit_key)
     for from_key, to_key, date in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date)):
         cat.successors[from_key].append((to_key, date))
     for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)):
         cat.villages[vid] = (unit_key, name)
-        for k in name_keys(name):
-            cat.villages_by_name.setdefault((unit_key, k), vid)
+        if names:
+            for k in name_keys(name):
+                cat.villages_by_name.setdefault((unit_key, k), vid)
     for row in session.execute(select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.kind, ReportingUnit.name,
                                       ReportingUnit.short_name, ReportingUnit.number)):
         unit = UnitInfo(row.id, row.key, row.kind, row.name, row.short_name)
         cat.units[unit.id] = unit
-        for text in (unit.key, unit.name, unit.short_name):
-            for k in name_keys(text):
-                if unit.id not in cat.units_by_name[k]:
-                    cat.units_by_name[k].append(unit.id)
-        if row.number:
-            cat.units_by_name[normalise_name(row.number)].append(unit.id)
-    facts = session.execute(select(UnitFact.unit_key, UnitFact.village_id, UnitFact.village_text, UnitFact.year,
-                                   UnitFact.value_num).where(UnitFact.fact == "population", UnitFact.value_num.is_not(None)))
-    for unit_key, village_id, village_text, year, value in facts:
+        if names:
+            for text in (unit.key, unit.name, unit.short_name):
+                for k in name_keys(text):
+                    if unit.id not in cat.units_by_name[k]:
+                        cat.units_by_name[k].append(unit.id)
+            if row.number:
+                cat.units_by_name[normalise_name(row.number)].append(unit.id)
+    _load_population(session, cat, select(UnitFact.unit_key, UnitFact.village_id, UnitFact.village_text, UnitFact.year,
+                                          UnitFact.value_num))
+    return cat
+
+
+def load_catalogue_for(*, session: Session, records: Iterable[Mapping[str, Any]]) -> Catalogue:
+    """Only the reference rows some records name (one record's checks stay fast however big the reference is)."""
+    records = list(records)
+    commune_keys = {r.get("commune_key") for r in records if isinstance(r.get("commune_key"), str)}
+    village_ids = {r.get("village_id") for r in records if isinstance(r.get("village_id"), int)}
+    unit_ids = set()
+    for r in records:
+        try:
+            unit_ids.add(to_int(r.get("reporting_unit_id")))
+        except ValueError:
+            pass
+    unit_ids.discard(None)
+    cat = Catalogue()
+    links = session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date)
+                            .where(UnitSuccessor.from_key.in_(commune_keys))).all() if commune_keys else []
+    for from_key, to_key, date in links:
+        cat.successors[from_key].append((to_key, date))
+    wanted = commune_keys | {to_key for _, to_key, _ in links}
+    if wanted:
+        for unit in session.scalars(select(Unit).where(Unit.level == "commune", Unit.key.in_(wanted))):
+            cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
+    if village_ids:
+        for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)
+                                                   .where(Village.id.in_(village_ids))):
+            cat.villages[vid] = (unit_key, name)
+    if unit_ids:
+        for row in session.execute(select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.kind, ReportingUnit.name,
+                                          ReportingUnit.short_name).where(ReportingUnit.id.in_(unit_ids))):
+            cat.units[row.id] = UnitInfo(row.id, row.key, row.kind, row.name, row.short_name)
+    if commune_keys or village_ids:
+        f = UnitFact
+        _load_population(session, cat, select(f.unit_key, f.village_id, f.village_text, f.year, f.value_num).where(
+            f.unit_key.in_(commune_keys) | f.village_id.in_(village_ids)))
+    return cat
+
+
+def _load_population(session: Session, cat: Catalogue, stmt) -> None:
+    stmt = stmt.where(UnitFact.fact == "population", UnitFact.value_num.is_not(None))
+    for unit_key, village_id, village_text, year, value in session.execute(stmt):
         if village_id:
             cat.village_population[village_id].append((year, value))
         elif not village_text:
             cat.commune_population[unit_key].append((year, value))
-    return cat
 
 
 def fold_diacritics(text: str) -> str:

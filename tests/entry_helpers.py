@@ -94,3 +94,29 @@ def count_records(session: Session, *, live_only: bool = False) -> int:
     if live_only:
         stmt = stmt.where(ActivityRecord.deleted_at.is_(None))
     return session.scalar(stmt)
+
+
+def concurrent_values(unit: int, worker: int, i: int) -> dict[str, Any]:
+    """A distinct valid record per (worker, i), all on the same summary rows (the most contended case)."""
+    return outreach(unit, start_date=dt.date(2024, 1, 1) + dt.timedelta(days=i // 1000), end_date=None,
+                    sessions=worker + 1, attendances=i % 1000 + 1, languages=["vi"] if i % 2 else [])
+
+
+def write_many(url: str, worker: int, n: int) -> list[int]:
+    """One writer: its own engine, n records each in its own transaction (used by threads and processes)."""
+    from data_model.db import build_engine, write_session
+    from data_model.permissions import SYSTEM
+    from data_model.records import create_record
+
+    engine = build_engine(url=url)
+    try:
+        with write_session(engine) as session:
+            unit = unit_id(session)
+        ids = []
+        for i in range(n):
+            with write_session(engine) as session:
+                ids.append(create_record(session=session, actor=SYSTEM, values=concurrent_values(unit, worker, i),
+                                         today=dt.date(2025, 12, 31)))
+        return ids
+    finally:
+        engine.dispose()
