@@ -1,0 +1,202 @@
+"""AppTest of the data-entry pages: the entry form's happy and error paths, my records, import/export page."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from data_model.accounts import create_user
+from data_model.db import build_engine, read_session, write_session
+from data_model.models import ActivityRecord
+from data_model.permissions import SYSTEM
+from data_model.records import create_record
+from entry_helpers import KA_LANG, THU_LUM_2025, outreach, unit_id
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+@pytest.fixture
+def app_db(db_url, app_env):
+    """The app pointed at a fresh database holding an admin and a staff account of Đồn Ka Lăng."""
+    app_env(db_url)
+    engine = build_engine(url=db_url)
+    with write_session(engine) as s:
+        users = {
+            "admin": create_user(session=s, actor=SYSTEM, username="qt_nhap", password="quan-tri-1", role="admin"),
+            "staff": create_user(session=s, actor=SYSTEM, username="nv_kalang", password="nhap-lieu-1", role="staff",
+                                 unit_keys=["st_ka_lang"]),
+        }
+    yield engine, users
+    engine.dispose()
+
+
+def _open(user_id: int, page: str) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.session_state["auth_user_id"] = user_id
+    at.session_state["auth_last_seen"] = time.time()
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _records(engine):
+    with read_session(engine) as s:
+        return list(s.scalars(select(ActivityRecord).order_by(ActivityRecord.id)))
+
+
+def _fill_outreach(at: AppTest, *, day=dt.date(2024, 3, 5), attendances=120) -> AppTest:
+    at.selectbox(key="ne_type").select("outreach_session").run()
+    at.date_input(key="ne_0_start_date").set_value(day).run()
+    at.selectbox(key="ne_0_commune_key").select(KA_LANG if day < dt.date(2025, 7, 1) else THU_LUM_2025).run()
+    at.number_input(key="ne_0_sessions").set_value(2)
+    at.number_input(key="ne_0_attendances").set_value(attendances)
+    at.text_input(key="ne_0_topic").input("Phòng chống ma túy")
+    return at
+
+
+def test_entry_form_saves_shows_the_number_and_clears(app_db):
+    engine, users = app_db
+    at = _open(users["staff"], "nhap_hoat_dong")
+    assert at.title[0].value == "Nhập hoạt động"
+    # a staff account is offered its own unit only, already chosen
+    assert at.selectbox(key="ne_0_reporting_unit_id").options == ["Đồn Biên phòng Ka Lăng"]
+    _fill_outreach(at)
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    [record] = _records(engine)
+    assert (record.type_code, record.start_date, record.commune_key, record.m1, record.m2, record.topic) == (
+        "outreach_session", dt.date(2024, 3, 5), KA_LANG, 2, 120, "Phòng chống ma túy")
+    assert record.created_by == users["staff"]
+    assert f"Đã lưu hoạt động số {record.id}" in at.success[0].value
+    assert at.number_input(key="ne_1_sessions").value is None  # the next entry starts empty
+    assert at.text_input(key="ne_1_topic").value == ""
+
+
+def test_entry_form_errors_are_shown_next_to_fields_and_nothing_is_saved(app_db):
+    engine, users = app_db
+    at = _open(users["admin"], "nhap_hoat_dong")
+    at.selectbox(key="ne_type").select("outreach_session").run()
+    at.date_input(key="ne_0_start_date").set_value(dt.date(2024, 3, 5)).run()
+    at.selectbox(key="ne_0_reporting_unit_id").select_index(0).run()
+    at.number_input(key="ne_0_sessions").set_value(0)
+    _button(at, "Lưu hoạt động").click().run()
+    errors = [e.value for e in at.error]
+    assert any("bắt buộc" in e for e in errors)  # commune and attendances
+    assert any("nằm ngoài khoảng" in e for e in errors)  # sessions 0
+    assert any(e.startswith("Chưa lưu: 3 ô cần sửa") for e in errors)
+    assert _records(engine) == []
+    # the typed values stay for correction
+    assert at.number_input(key="ne_0_sessions").value == 0
+
+
+def test_entry_form_warning_needs_confirmation(app_db):
+    engine, users = app_db
+    at = _open(users["staff"], "nhap_hoat_dong")
+    _fill_outreach(at, attendances=5000)  # Ka Lăng has about 2,599 people
+    _button(at, "Lưu hoạt động").click().run()
+    assert _records(engine) == []
+    assert any("số dân xã Ka Lăng" in w.value for w in at.warning)
+    _button(at, "Vẫn lưu").click().run()
+    assert [r.m2 for r in _records(engine)] == [5000]
+    assert at.success
+
+
+def test_entry_form_duplicate_needs_confirmation(app_db):
+    engine, users = app_db
+    with write_session(engine) as s:
+        create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), topic="Phòng chống ma túy"))
+    at = _open(users["staff"], "nhap_hoat_dong")
+    _fill_outreach(at)
+    _button(at, "Lưu hoạt động").click().run()
+    assert len(_records(engine)) == 1
+    assert any("Có thể trùng" in w.value for w in at.warning)
+    _button(at, "Sửa lại").click().run()
+    assert not [w for w in at.warning if "Có thể trùng" in w.value]
+    assert len(_records(engine)) == 1
+
+
+def test_communes_offered_follow_the_date(app_db):
+    _, users = app_db
+    at = _open(users["admin"], "nhap_hoat_dong")
+    at.selectbox(key="ne_type").select("outreach_session").run()
+    at.date_input(key="ne_0_start_date").set_value(dt.date(2025, 6, 30)).run()
+    before = at.selectbox(key="ne_0_commune_key").options
+    at.date_input(key="ne_0_start_date").set_value(dt.date(2025, 7, 1)).run()
+    after = at.selectbox(key="ne_0_commune_key").options
+    assert "Ka Lăng (03439)" in before and "Thu Lũm (03439)" not in before
+    assert "Thu Lũm (03439)" in after and "Ka Lăng (03439)" not in after and len(after) == 38
+    # a type recorded without a commune shows no commune field
+    at.selectbox(key="ne_type").select("study_session").run()
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("ne_0_commune")]
+
+
+def test_my_records_edit_delete_restore_and_history(app_db):
+    engine, users = app_db
+    with write_session(engine) as s:
+        st = unit_id(s)
+        own = create_record(session=s, actor=SYSTEM, values=outreach(st))
+        other = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s, "st_mu_ca"), commune_key="c03451@1900"))
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    assert list(at.dataframe[0].value["id"]) == [own]  # only the records of the staff member's unit
+    at.selectbox(key="md_pick").select(own).run()
+    at.number_input(key=f"md{own}_0_attendances").set_value(150)
+    _button(at, "Lưu thay đổi").click().run()
+    assert not at.exception
+    with read_session(engine) as s:
+        assert s.get(ActivityRecord, own).m2 == 150
+    assert any(f"hoạt động số {own}" in m.value for m in at.success)
+
+    _button(at, "Xoá hoạt động").click().run()  # no reason yet
+    assert any("lý do" in e.value.lower() for e in at.error)
+    at.text_input(key=f"md_reason_{own}").input("Nhập trùng với báo cáo tháng").run()
+    _button(at, "Xoá hoạt động").click().run()
+    with read_session(engine) as s:
+        assert s.get(ActivityRecord, own).deleted_at is not None
+    _button(at, "Khôi phục hoạt động").click().run()
+    with read_session(engine) as s:
+        assert s.get(ActivityRecord, own).deleted_at is None
+    history = at.dataframe[-1].value
+    assert list(history["action"].drop_duplicates()) == ["Tạo mới", "Sửa", "Xoá", "Khôi phục"]
+    edit = history[history["action"] == "Sửa"].iloc[0]
+    assert (edit["field"], edit["old"], edit["new"]) == ("Lượt người nghe", "120", "150")
+    assert other not in list(at.dataframe[0].value["id"])
+
+
+def test_import_page_offers_templates_and_export(app_db):
+    engine, users = app_db
+    with write_session(engine) as s:
+        create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)))
+    at = _open(users["admin"], "nhap_tu_tep")
+    assert at.title[0].value == "Nhập từ tệp"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Mẫu CSV", "Mẫu XLSX"]
+    at.number_input(key="exp_from").set_value(2024)
+    at.number_input(key="exp_to").set_value(2024)
+    _button(at, "Chuẩn bị tệp xuất").click().run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")][-2:] == ["Tải CSV", "Tải XLSX"]
+    assert at.session_state["exp_files"][0].decode("utf-8-sig").count("\n") == 2
+
+
+def test_entry_pages_are_for_staff_and_admins_only(app_db, db_url):
+    engine, _ = app_db
+    with write_session(engine) as s:
+        official = create_user(session=s, actor=SYSTEM, username="ld_xem", password="lanh-dao-1", role="official")
+    at = AppTest.from_file(DASHBOARD, default_timeout=90)
+    at.session_state["auth_user_id"] = official
+    at.session_state["auth_last_seen"] = time.time()
+    at.run()
+    from ui.registry import pages_for_role
+
+    stems = {p.stem for p in pages_for_role("official")}
+    assert not stems & {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"}
+    assert {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"} <= {p.stem for p in pages_for_role("staff")}
