@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -89,11 +90,25 @@ def count_audit(*, session: Session, actor: Actor, filters: AuditFilters) -> int
     return session.scalar(select(func.count()).select_from(inner))
 
 
+def readable_values(text: str) -> str:
+    """A change-log JSON object as "field: value; field: value" (the text itself when it is not JSON)."""
+    if not text:
+        return ""
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(values, dict):
+        return text
+    return "; ".join(f"{k}: {'' if v is None else v}" for k, v in values.items())
+
+
 def _frame(rows: list[ChangeLog], lang: str) -> pd.DataFrame:
     return pd.DataFrame([{
         "id": r.id, "at": r.at + LOCAL_OFFSET, "username": r.username, "action": r.action,
         "action_name": label(ACTIONS, r.action, lang), "entity": r.entity, "entity_name": label(ENTITIES, r.entity, lang),
-        "entity_id": r.entity_id, "old_values": r.old_values, "new_values": r.new_values, "reason": r.reason,
+        "entity_id": r.entity_id, "old_values": readable_values(r.old_values),
+        "new_values": readable_values(r.new_values), "reason": r.reason,
     } for r in rows], columns=COLUMNS)
 
 

@@ -112,12 +112,14 @@ def population_tab() -> None:
 
 
 def communes_tab() -> None:
-    shown = communes.assign(border_status=communes["border_status"].map(BORDER_NAMES))
+    shown = communes.assign(border_status=communes["border_status"].map(BORDER_NAMES),
+                            valid_from=[format_date(d, lang) for d in communes["valid_from"]],
+                            valid_to=[format_date(d, lang) for d in communes["valid_to"]])
+    shown = shown.set_index("key").loc[current_first].reset_index()
     st.dataframe(shown, hide_index=True, height=300, column_config={
         "key": t("Mã nội bộ", "Key"), "code": t("Mã", "Code"), "kind": t("Loại", "Kind"), "name": t("Tên", "Name"),
         "parent": t("Thuộc", "Parent"),
-        "valid_from": st.column_config.DateColumn(t("Từ ngày", "From"), format=DATE_FORMAT),
-        "valid_to": st.column_config.DateColumn(t("Đến ngày", "To"), format=DATE_FORMAT),
+        "valid_from": t("Từ ngày", "From"), "valid_to": t("Đến ngày", "To"),
         "border_status": t("Biên giới", "Border"), "verified": t("Đã xác minh", "Verified"),
         "note": t("Ghi chú", "Note")})
     key = pick_commune("ref_commune_pick", t("Sửa xã", "Edit commune"))
@@ -168,7 +170,8 @@ def villages_tab() -> None:
         note = st.text_input(t("Ghi chú", "Note"), value=row["note"] or "", key=f"ref_village_note_{village_id}")
         spoken = st.multiselect(t("Ngôn ngữ được nói", "Languages spoken"), list(LANGUAGES),
                                 default=[c for c in (row["languages"] or "").split(",") if c in LANGUAGES],
-                                format_func=lambda c: language_name(c, lang), key=f"ref_village_lang_{village_id}")
+                                format_func=lambda c: language_name(c, lang), key=f"ref_village_lang_{village_id}",
+                                placeholder=t("Chọn ngôn ngữ", "Choose languages"))
         if st.form_submit_button(t("Lưu", "Save"), type="primary"):
             def save(s):
                 ra.update_village(session=s, actor=actor, village_id=int(village_id), name=name, verified=verified,

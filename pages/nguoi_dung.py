@@ -1,11 +1,14 @@
 """Users (admin): the accounts, adding one, changing role/units/state, resetting a password."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
 from data_model.accounts import AccountError, create_user, list_users, reset_password, update_user
+from data_model.audit import LOCAL_OFFSET
 from data_model.db import read_session, write_session
+from data_model.formatting import format_date
 from data_model.models import ReportingUnit
 from data_model.permissions import ROLES, PermissionDenied
 from ui.auth import guard_page, plain, role_name
@@ -38,6 +41,13 @@ def _save(action, success: str) -> None:
         st.rerun()
 
 
+def _when(value) -> str:
+    if value is None or pd.isna(value):
+        return t("chưa đăng nhập", "never")
+    local = value + LOCAL_OFFSET  # stored in UTC
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
 flash = st.session_state.pop("users_flash", None)
 if flash:
     st.success(plain(flash))
@@ -48,13 +58,13 @@ else:
     shown = users.assign(
         active=users["active"].map({True: t("Hoạt động", "Active"), False: t("Đã khóa", "Disabled")}),
         is_demo=users["is_demo"].map({True: "demo", False: ""}),
+        last_login_at=[_when(v) for v in users["last_login_at"]],
     )[["username", "full_name", "role_name", "units", "active", "is_demo", "last_login_at", "failed_attempts"]]
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "username": t("Tên đăng nhập", "User name"), "full_name": t("Họ tên", "Full name"),
         "role_name": t("Vai trò", "Role"), "units": t("Đơn vị", "Units"), "active": t("Trạng thái", "State"),
         "is_demo": "Demo",
-        "last_login_at": st.column_config.DatetimeColumn(t("Đăng nhập lần cuối (UTC)", "Last login (UTC)"),
-                                                         format="DD/MM/YYYY HH:mm"),
+        "last_login_at": t("Đăng nhập lần cuối", "Last login"),
         "failed_attempts": t("Số lần sai", "Failed attempts"),
     })
 
@@ -67,7 +77,8 @@ with add_tab:
         full_name = st.text_input(t("Họ tên", "Full name"), key="users_add_full")
         role = st.selectbox(t("Vai trò", "Role"), ROLES, format_func=role_name, key="users_add_role")
         unit_keys = st.multiselect(t("Đơn vị (bắt buộc với cán bộ nhập liệu)", "Units (required for staff)"),
-                                   list(units), format_func=units.get, key="users_add_units")
+                                   list(units), format_func=units.get, key="users_add_units",
+                                   placeholder=t("Chọn đơn vị", "Choose units"))
         pw1 = st.text_input(t("Mật khẩu", "Password"), type="password", key="users_add_pw1", autocomplete="new-password")
         pw2 = st.text_input(t("Nhập lại mật khẩu", "Repeat password"), type="password", key="users_add_pw2",
                             autocomplete="new-password")
@@ -89,6 +100,7 @@ with edit_tab:
             role = st.selectbox(t("Vai trò", "Role"), ROLES, index=ROLES.index(row["role"]), format_func=role_name,
                                 key=f"users_edit_role_{chosen}")
             unit_keys = st.multiselect(t("Đơn vị", "Units"), list(units), default=[k for k in row["unit_keys"] if k in units],
+                                       placeholder=t("Chọn đơn vị", "Choose units"),
                                        format_func=units.get, key=f"users_edit_units_{chosen}")
             active = st.checkbox(t("Đang hoạt động", "Active"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
             if st.form_submit_button(t("Lưu", "Save"), type="primary"):

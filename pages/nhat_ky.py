@@ -33,16 +33,16 @@ with read_session(get_engine()) as session:
     usernames = list_audit_usernames(session=session, actor=actor)
     actions, entities = list_audit_kinds(session=session, actor=actor)
 
-c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
+c1, c2, c3, c4 = st.columns([2, 3, 3, 3])
 everyone = t("(tất cả)", "(everyone)")
 user = c1.selectbox(t("Người dùng", "User"), [everyone] + usernames, key="audit_user")
 today = dt.date.today()
 days = c2.date_input(t("Khoảng ngày", "Dates"), value=(today - dt.timedelta(days=30), today), format="DD/MM/YYYY",
                      key="audit_dates")
 chosen_actions = c3.multiselect(t("Thao tác", "Action"), actions, format_func=lambda a: label(ACTIONS, a, lang),
-                                key="audit_actions")
+                                key="audit_actions", placeholder=t("Tất cả", "All"))
 chosen_entities = c4.multiselect(t("Đối tượng", "Object"), entities, format_func=lambda e: label(ENTITIES, e, lang),
-                                 key="audit_entities")
+                                 key="audit_entities", placeholder=t("Tất cả", "All"))
 date_from, date_to = (days[0], days[1]) if len(days) == 2 else ((days[0], days[0]) if days else (None, None))
 filters = AuditFilters(username=None if user == everyone else user, date_from=date_from, date_to=date_to,
                        actions=tuple(chosen_actions), entities=tuple(chosen_entities))

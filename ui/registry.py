@@ -37,20 +37,6 @@ PAGES: list[PageSpec] = [
 ]
 
 
-# Accounts, administration and the login page (the login page is the only page of anonymous visitors).
-LOGIN_STEM = "dang_nhap"
-PAGES += [
-    PageSpec(LOGIN_STEM, "Đăng nhập", "Log in", ":material/login:", "Tài khoản", "Account", roles=frozenset()),
-    PageSpec("nguoi_dung", "Người dùng", "Users", ":material/group:", "Quản trị", "Administration",
-             roles=frozenset({"admin"})),
-    PageSpec("danh_muc", "Danh mục", "Reference data", ":material/list_alt:", "Quản trị", "Administration",
-             roles=frozenset({"admin", "planner"})),
-    PageSpec("nhat_ky", "Nhật ký", "Audit log", ":material/history:", "Quản trị", "Administration",
-             roles=frozenset({"admin", "official"})),
-    PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
-]
-
-
 # Reports (issue 6)
 PAGES += [
     PageSpec("bao_cao", "Báo cáo năm, giai đoạn", "Yearly report", ":material/description:", "Báo cáo", "Reports",
@@ -86,4 +72,18 @@ PAGES += [
              "Data entry", roles=_ENTRY_ROLES),
     PageSpec("nhap_tu_tep", "Nhập từ tệp", "Import from file", ":material/upload_file:", "Nhập liệu", "Data entry",
              roles=_ENTRY_ROLES),
+]
+
+
+# Administration and account pages, kept last in the sidebar; the login page is the only page of anonymous visitors.
+LOGIN_STEM = "dang_nhap"
+PAGES += [
+    PageSpec(LOGIN_STEM, "Đăng nhập", "Log in", ":material/login:", "Tài khoản", "Account", roles=frozenset()),
+    PageSpec("nguoi_dung", "Người dùng", "Users", ":material/group:", "Quản trị", "Administration",
+             roles=frozenset({"admin"})),
+    PageSpec("danh_muc", "Danh mục", "Reference data", ":material/list_alt:", "Quản trị", "Administration",
+             roles=frozenset({"admin", "planner"})),
+    PageSpec("nhat_ky", "Nhật ký", "Audit log", ":material/history:", "Quản trị", "Administration",
+             roles=frozenset({"admin", "official"})),
+    PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
 ]
