@@ -10,6 +10,7 @@ from data_model.queries import QueryError, year_bounds
 from data_model.report import ReportFiles, build_report_files
 from data_model.report.scope import Period, ScopeOption, list_scope_options
 from data_model.settings import get_settings
+from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 
@@ -52,6 +53,7 @@ def _keep(key: str, allowed: list) -> None:
         del st.session_state[key]
 
 
+guard_page("bao_cao")
 lang = current_language()
 st.title(t("Báo cáo kết quả năm, giai đoạn", "Yearly and period report"))
 st.caption(t("Báo cáo được viết tự động từ số liệu đã ghi nhận, theo văn phong báo cáo của Sở; tải về bản Word để "

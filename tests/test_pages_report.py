@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import select
@@ -10,11 +11,15 @@ from streamlit.testing.v1 import AppTest
 from data_model.bulk import insert_records
 from data_model.db import write_session
 from data_model.models import ReportingUnit
+from data_model.accounts import create_user
+from data_model.db import build_engine
+from data_model.models import User
 from data_model.permissions import SYSTEM
 from data_model.settings import PROJECT_ROOT
 from ui.registry import pages_for_role
 
-PAGE = str(PROJECT_ROOT / "pages" / "bao_cao.py")
+PAGE = "pages/bao_cao.py"
+DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 MU_CA = "c03451@1900"
 TIMEOUT = 60
 
@@ -39,10 +44,26 @@ def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-def _run(app_env, db_url: str) -> AppTest:
+def _user(db_url: str, role: str) -> int:
+    """Id of an account with this role (created on first use)."""
+    engine = build_engine(url=db_url)
+    username = f"u_{role}"
+    with write_session(engine) as s:
+        found = s.scalar(select(User.id).where(User.username == username))
+        user_id = found or create_user(session=s, actor=SYSTEM, username=username, password="Mat-khau-dai-2026!",
+                                       role=role, unit_keys=("st_mu_ca",) if role == "staff" else ())
+    engine.dispose()
+    return user_id
+
+
+def _run(app_env, db_url: str, role: str = "official") -> AppTest:
+    """The app as a logged-in user who opened the report page from the sidebar."""
     app_env(db_url)
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
+    at.session_state["auth_user_id"] = _user(db_url, role)
+    at.session_state["auth_last_seen"] = time.time()
     at.run()
+    at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
@@ -101,26 +122,14 @@ def test_page_in_the_router_for_officials_only_not_staff():
     assert "bao_cao" not in [p.stem for p in pages_for_role("staff")]
 
 
-def test_official_opens_the_page_through_the_router(app_env, db_url, filled, engine):
-    from data_model.accounts import create_user
-
-    with write_session(engine) as s:
-        user_id = create_user(session=s, actor=SYSTEM, username="lanhdao", password="Mat-khau-dai-2026!",
-                              role="official")
-    app_env(db_url)
-    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.session_state["auth_user_id"] = user_id
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    assert "tuyên truyền được 829 buổi" in _markdown(at)
+@pytest.mark.parametrize("role", ["admin", "planner"])
+def test_other_allowed_roles_see_the_report(app_env, db_url, filled, role):
+    assert "tuyên truyền được 829 buổi" in _markdown(_run(app_env, db_url, role))
 
 
 @pytest.mark.browser
 def test_official_downloads_the_word_report_in_a_browser(live_server, browser, db_url, filled, engine, tmp_path):
     import docx
-
-    from data_model.accounts import create_user
 
     with write_session(engine) as s:
         create_user(session=s, actor=SYSTEM, username="lanhdao", password="Mat-khau-dai-2026!", role="official")
