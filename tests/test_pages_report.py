@@ -8,12 +8,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.bulk import insert_records
-from data_model.db import write_session
-from data_model.models import ReportingUnit
 from data_model.accounts import create_user
-from data_model.db import build_engine
-from data_model.models import User
+from data_model.bulk import insert_records
+from data_model.db import build_engine, write_session
+from data_model.models import ReportingUnit, User
 from data_model.permissions import SYSTEM
 from data_model.settings import PROJECT_ROOT
 from ui.registry import pages_for_role
