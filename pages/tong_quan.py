@@ -43,6 +43,7 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
             col.caption(f"{row.measure_label} ({row.unit})")
             col.metric(
                 row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
+                delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",
                 help=(t(f"Năm {year - 1}: {format_number(row.previous, lang)} {row.unit}",
                         f"{year - 1}: {format_number(row.previous, lang)} {row.unit}")),
                 delta_description=None if delta else t(f"năm {year - 1} chưa có số liệu", f"no data for {year - 1}"),
@@ -63,28 +64,46 @@ if filters is None:
     empty_state()
     st.stop()
 
-years = list(range(filters.year_to, filters.year_from - 1, -1))
-if st.session_state.get("tq_year") not in years:
-    st.session_state.pop("tq_year", None)
-left, right = st.columns([1, 2])
-year = left.selectbox(t("Năm xem kết quả", "Year"), years, key="tq_year", bind="query-params")
 lo, hi = load_options(database_key()).years
+st.subheader(t("Tổng hợp theo giai đoạn", "Summary of a period"))
 if lo < hi:
     chosen = st.session_state.get("tq_period")
     if chosen is not None and not (lo <= chosen[0] <= chosen[1] <= hi):
         st.session_state.pop("tq_period")
-    period = right.slider(t("Giai đoạn tổng hợp", "Period summarised"), min_value=lo, max_value=hi,
-                          value=(filters.year_from, filters.year_to), key="tq_period", bind="query-params")
+    period = st.slider(t("Giai đoạn tổng hợp", "Period summarised"), min_value=lo, max_value=hi,
+                       value=(filters.year_from, filters.year_to), key="tq_period", bind="query-params",
+                       help=t("Các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng.",
+                              "The sidebar's type, commune and station filters still apply."))
 else:
     period = (lo, hi)
-overview = load_overview(database_key(), filters, year, (int(period[0]), int(period[1])), lang)
+period = (int(period[0]), int(period[1]))
+sentence_box = st.container(border=True)
+period_table_box = st.container()
 
-st.subheader(t(f"Kết quả năm {year}", f"Results in {year}"))
+years = list(range(filters.year_to, filters.year_from - 1, -1))
+if st.session_state.get("tq_year") not in years:
+    st.session_state.pop("tq_year", None)
+st.subheader(t("Kết quả từng năm", "Results of one year"))
+year = st.selectbox(t("Năm xem kết quả", "Year"), years, key="tq_year", bind="query-params", width=240)
+overview = load_overview(database_key(), filters, year, period, lang)
+
+span = f"{period[0]}–{period[1]}" if period[0] != period[1] else str(period[0])
+with sentence_box:
+    st.markdown(overview.sentence.replace("*", "\\*"))
+if not overview.period.empty:
+    period_table = overview.period[["type_name", "measure_label", "unit", "value"]].rename(columns={
+        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
+        "unit": t("Đơn vị tính", "Unit"), "value": t("Tổng", "Total")})
+    with period_table_box.expander(t(f"Bảng số liệu giai đoạn {span}", f"Figures of {span}")):
+        st.dataframe(period_table.assign(**{t("Tổng", "Total"): [format_number(v, lang) for v in overview.period["value"]]}),
+                     hide_index=True)
+        download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
+
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:
-    st.caption(t(f"Mỗi thẻ là một loại hoạt động; mũi tên cho biết tăng/giảm so với năm {year - 1}.",
-                 f"One card per activity type; arrows show the change against {year - 1}."))
+    st.caption(t(f"Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year - 1}.",
+                 f"One card per activity type in {year}; arrows show the change against {year - 1}."))
     groups = list(overview.kpis.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -96,18 +115,3 @@ else:
         "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
         "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")
-
-span = f"{period[0]}–{period[1]}" if period[0] != period[1] else str(period[0])
-st.subheader(t(f"Tổng hợp giai đoạn {span}", f"Summary {span}"))
-st.caption(t("Chọn giai đoạn ở đầu trang; các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng.",
-             "Pick the period at the top; the sidebar's type, commune and station filters still apply."))
-with st.container(border=True):
-    st.markdown(overview.sentence.replace("*", "\\*"))
-if not overview.period.empty:
-    period_table = overview.period[["type_name", "measure_label", "unit", "value"]].rename(columns={
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": t("Tổng", "Total")})
-    with st.expander(t("Bảng số liệu của giai đoạn", "The period's figures")):
-        st.dataframe(period_table.assign(**{t("Tổng", "Total"): [format_number(v, lang) for v in overview.period["value"]]}),
-                     hide_index=True)
-        download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
