@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data_model.activity_types import list_activity_types
 from data_model.analytics_common import commune_names, grouped_summary, long_measures, population_by_commune
-from data_model.analytics_places import per_thousand, recorded_communes_of, village_totals
+from data_model.analytics_places import per_thousand, predecessors_of, recorded_communes_of, village_totals
 from data_model.languages import language_name
 from data_model.models import LanguageSummary, UnitLanguage
 from data_model.queries import Filters, QueryError
@@ -79,7 +79,9 @@ def compare_communes(*, session: Session, filters: Filters, communes: tuple[str,
 
 def _languages(*, session: Session, key: str, name: str, recorded: list[str], year: int, type_code: str,
                lang: str) -> list[dict]:
-    spoken = set(session.scalars(select(UnitLanguage.language).where(UnitLanguage.unit_key.in_([key, *recorded]))))
+    # languages are known for the communes before the 2025 merger: a merged commune speaks what its parts spoke
+    places = set(recorded) | set(predecessors_of(session=session, key=key))
+    spoken = set(session.scalars(select(UnitLanguage.language).where(UnitLanguage.unit_key.in_(places))))
     s = LanguageSummary
     used = dict((code, (n, s1)) for code, n, s1 in session.execute(
         select(s.language, func.sum(s.n_records), func.sum(s.s1))
@@ -93,8 +95,10 @@ def _languages(*, session: Session, key: str, name: str, recorded: list[str], ye
 
 
 def busiest_communes(*, session: Session, filters: Filters, n: int = 3) -> list[str]:
-    """The n communes (in the chosen boundaries) with the most records in the last year — a comparison to start from."""
-    last = replace(filters, year_from=filters.year_to, communes=(), district=None)
+    """The n communes (in the chosen boundaries) with the most records in a recent year — a comparison to start from."""
+    # the year before the last one, when there is one: the last year is often still being entered
+    year = filters.year_to - 1 if filters.year_from < filters.year_to else filters.year_to
+    last = replace(filters, year_from=year, year_to=year, communes=(), district=None)
     grouped = grouped_summary(session=session, filters=last, by=("commune",))
     grouped = grouped[grouped["commune_key"] != ""]
     totals = grouped.groupby("commune_key")["records"].sum().sort_values(ascending=False, kind="stable")

@@ -134,6 +134,16 @@ def recorded_communes_of(*, session: Session, key: str, boundaries: str, on: dt.
     return sorted(k for k, targets in load_rollup(session=session, on=on).items() if any(t == key for t, _ in targets))
 
 
+def predecessors_of(*, session: Session, key: str) -> list[str]:
+    """The commune itself and every earlier commune merged into it (following successor chains)."""
+    unit = session.get(Unit, key)
+    if unit is None:
+        return [key]
+    last_day = unit.valid_to - dt.timedelta(days=1) if unit.valid_to else dt.date.today()
+    rollup = load_rollup(session=session, on=last_day)
+    return sorted({key} | {k for k, targets in rollup.items() if any(t == key for t, _ in targets)})
+
+
 def village_totals(*, session: Session, filters: Filters, commune_keys: list[str], lang: str = "vi") -> pd.DataFrame:
     """Every village of the communes with its records per type over the year range (0 rows for villages not reached)."""
     from data_model.activity_types import load_activity_types

@@ -218,7 +218,7 @@ def test_type_filter_changes_the_numbers(session, filled):
 
 
 def test_busiest_communes_and_filter_options(session, filled):
-    assert busiest_communes(session=session, filters=Filters(2019, 2020), n=2) == [MU_CA, SI_LO_LAU]
+    assert busiest_communes(session=session, filters=Filters(2020, 2021), n=2) == [MU_CA, SI_LO_LAU]  # 2020: the year before the last
     options = filter_options(session=session)
     assert options.years == (2019, 2020)
     assert len(options.communes_current) == 38
@@ -248,3 +248,11 @@ def test_empty_database_gives_empty_frames(session):
     assert grouped_summary(session=session, filters=Filters(2020, 2021, boundaries="current"), by=("commune",)).empty
     assert busiest_communes(session=session, filters=filters) == []
     assert filter_options(session=session).years is None
+
+
+def test_a_merged_commune_speaks_what_its_parts_spoke(session, filled):
+    cmp = compare_communes(session=session, filters=Filters(2019, 2020), communes=(SI_LO_LAU_2025, MU_CA_2025),
+                           year=2020, gap_type="outreach_session", language_type="loudspeaker_broadcast")
+    spoken = set(cmp.languages.loc[cmp.languages["spoken"] & (cmp.languages["commune_key"] == SI_LO_LAU_2025),
+                                   "language"])
+    assert {"dao", "ha_nhi", "mong"} <= spoken  # from Vàng Ma Chải, merged into Sì Lở Lầu in 2025
