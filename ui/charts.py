@@ -34,6 +34,13 @@ def style(fig: go.Figure, *, x_title: str, y_title: str, lang: str, height: int 
     return fig
 
 
+def _whole_ticks(fig: go.Figure, values, *, axis: str = "y") -> None:
+    """Counts never get ticks like 0,2: small ranges step by 1."""
+    top = max([float(v) for v in values if v == v] or [0])
+    if top <= 8:
+        (fig.update_yaxes if axis == "y" else fig.update_xaxes)(dtick=1, range=[0, max(top, 1) * 1.1])
+
+
 def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 380, by: str = "type") -> go.Figure:
     """Lines over years (columns year, value, type, type_name, series) — one line per series, type colours."""
     colors = type_colors()
@@ -47,7 +54,9 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
             hovertemplate="%{x}: <b>%{y:,d}</b> " + str(first.get("unit", "")) + f"<extra>{series}</extra>",
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
-    return style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=y_title, lang=lang, height=height)
+    fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=y_title, lang=lang, height=height)
+    _whole_ticks(fig, frame["value"])
+    return fig
 
 
 def sparkline(frame: pd.DataFrame, *, color: str, unit: str, lang: str) -> go.Figure:
@@ -94,6 +103,8 @@ def ranking_bars(ranking: pd.DataFrame, *, value: str, value_title: str, place_t
                 legend=False)
     fig.update_xaxes(tickformat=",d" if value != "per_1000" else ",.0f", rangemode="tozero")
     fig.update_yaxes(tickformat=None, rangemode=None)
+    if value != "per_1000":
+        _whole_ticks(fig, rows[value], axis="x")
     return fig
 
 
@@ -106,7 +117,10 @@ def grouped_bars(frame: pd.DataFrame, *, x: str, y: str, color_by: str, y_title:
         fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(series), marker_color=colors.get(rows["type"].iloc[0], "#444"),
                              hovertemplate="%{x}: <b>%{y:" + fmt + "}</b><extra>" + str(series) + "</extra>"))
     fig.update_layout(barmode="group")
-    return style(fig, x_title=x_title, y_title=y_title, lang=lang)
+    fig = style(fig, x_title=x_title, y_title=y_title, lang=lang)
+    if fmt == ",d":
+        _whole_ticks(fig, frame[y])
+    return fig
 
 
 def selected_points(event) -> list[dict]:
