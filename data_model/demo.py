@@ -108,19 +108,16 @@ def partition(
     rest = total - sum(parts)
     while rest > 0:
         room = [i for i in range(n) if parts[i] < highs[i]]
-        weight = sum(w[i] for i in room)
-        given = 0
-        for i in room:
-            share = min(int(rest * w[i] / weight), highs[i] - parts[i])
-            parts[i] += share
-            given += share
-        rest -= given
-        if given == 0:
+        if rest < len(room):
             # fewer units left than open parts: one each to a weighted random sample without replacement
-            order = sorted(room, key=lambda i: -(rng.random() ** (1.0 / w[i])))
-            for i in order[:rest]:
+            for i in sorted(room, key=lambda i: -(rng.random() ** (1.0 / w[i])))[:rest]:
                 parts[i] += 1
-            rest -= min(rest, len(order))
+            break
+        weight, pool = sum(w[i] for i in room), rest
+        for i in room:
+            share = min(int(pool * w[i] / weight), highs[i] - parts[i])
+            parts[i] += share
+            rest -= share
     return parts
 
 
@@ -695,7 +692,11 @@ def _rows(drafts: list[_Draft], rng: random.Random) -> list[dict]:
             "languages": d.languages, "topic": d.topic, "note": DEMO_NOTE, "is_demo": True, "created_at": entered,
             **{m.column: d.values.get(m.code) for m in definition.measures},
         })
-    return rows
+    # rows with the same empty columns side by side: the ORM bulk insert sends one statement per such run
+    return sorted(rows, key=lambda r: tuple(r.get(c) is None for c in _NULLABLE))
+
+
+_NULLABLE = ("reporting_unit_id", "commune_key", "village_id", "m1", "m2", "m3", "m4", "m5", "m6")
 
 
 def load_demo(*, session: Session) -> dict[str, int]:
