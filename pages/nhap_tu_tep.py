@@ -11,7 +11,7 @@ from data_model.db import read_session, write_session
 from data_model.exporter import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
 )
-from data_model.formatting import format_number
+from data_model.formatting import format_date, format_number
 from data_model.importer import ImportPreview, ImportRejected, preview_import, run_import, summarise_result
 from data_model.permissions import Actor, PermissionDenied
 from ui.auth import current_actor, plain
@@ -98,28 +98,6 @@ with tab_import:
                                             ("unchanged", "Không đổi", "Unchanged"), ("skip", "Bỏ qua", "Skipped"),
                                             ("error", "Lỗi", "Errors"), ("duplicate", "Có thể trùng", "Possible duplicates")]):
             col.metric(t(vi, en), format_number(counts[key], lang))
-        for message in preview.file_errors:
-            st.error(plain(message), icon=":material/error:")
-        for message in preview.notes:
-            st.info(plain(message), icon=":material/info:")
-        problems = preview.problems_table()
-        if not problems.empty:
-            severity = {"error": t("Lỗi", "Error"), "warning": t("Cảnh báo", "Warning"),
-                        "duplicate": t("Có thể trùng", "Possible duplicate")}
-            st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
-            st.dataframe(problems.assign(severity=problems["severity"].map(severity)), hide_index=True, width="stretch",
-                         column_config={"sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(
-                             t("Dòng", "Row"), format="%d"), "column": t("Cột", "Column"),
-                             "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
-        st.subheader(t("Xem trước từng dòng", "Every row"))
-        table = preview.table(lang)
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-            "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
-            "start_date": st.column_config.DateColumn(t("Ngày", "Date"), format="DD/MM/YYYY"),
-            "figures": t("Số liệu", "Figures"), "record_id": st.column_config.NumberColumn(t("Số hoạt động", "Record"),
-                                                                                           format="%d"),
-            "message": t("Ghi chú", "Message")})
         writable = counts["new"] + counts["update"]
         if not preview.ok:
             st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào.",
@@ -130,6 +108,31 @@ with tab_import:
             st.button(t(f"Nhập {format_number(writable, lang)} dòng", f"Import {writable} rows"), type="primary",
                       key="imp_go", icon=":material/upload:", on_click=do_import,
                       args=(actor, data, upload.name, default_type or None))
+
+        for message in preview.file_errors:
+            st.error(plain(message), icon=":material/error:")
+        for message in preview.notes:
+            st.info(plain(message), icon=":material/info:")
+        problems = preview.problems_table()
+        if not problems.empty:
+            severity = {"error": t("Lỗi", "Error"), "warning": t("Cảnh báo", "Warning"),
+                        "duplicate": t("Có thể trùng", "Possible duplicate")}
+            st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
+            shown = problems.assign(severity=problems["severity"].map(severity), row=problems["row"].astype("Int64"))
+            st.dataframe(shown, hide_index=True, width="stretch", column_config={
+                "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+                "column": t("Cột", "Column"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
+        st.subheader(t("Xem trước từng dòng", "Every row"))
+        table = preview.table(lang)
+        table = table.assign(start_date=table["start_date"].map(lambda d: format_date(d, lang) if d else ""),
+                             record_id=table["record_id"].astype("Int64"))
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+            "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
+            "start_date": t("Ngày", "Date"),
+            "figures": t("Số liệu", "Figures"), "record_id": st.column_config.NumberColumn(t("Số hoạt động", "Record"),
+                                                                                           format="%d"),
+            "message": t("Ghi chú", "Message")})
 
 with tab_export:
     st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "

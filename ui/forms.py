@@ -62,7 +62,8 @@ class RecordForm:
         """The messages of these fields, right under the field."""
         for issue in self.issues:
             if issue.field in fields:
-                text = plain(issue.detail or issue.message)
+                detail = issue.detail or issue.message
+                text = plain(detail[:1].upper() + detail[1:])
                 if issue.severity == ERROR:
                     st.error(text, icon=":material/error:")
                 else:
