@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 from data_model.activity_types import get_activity_type, list_activity_types
@@ -125,13 +126,12 @@ with tab_import:
         st.subheader(t("Xem trước từng dòng", "Every row"))
         table = preview.table(lang)
         table = table.assign(start_date=table["start_date"].map(lambda d: format_date(d, lang) if d else ""),
-                             record_id=table["record_id"].astype("Int64"))
+                             record_id=table["record_id"].map(lambda v: str(int(v)) if pd.notna(v) else ""))
         st.dataframe(table, hide_index=True, width="stretch", column_config={
             "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
             "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
             "start_date": t("Ngày", "Date"),
-            "figures": t("Số liệu", "Figures"), "record_id": st.column_config.NumberColumn(t("Số hoạt động", "Record"),
-                                                                                           format="%d"),
+            "figures": t("Số liệu", "Figures"), "record_id": t("Số hoạt động", "Record"),
             "message": t("Ghi chú", "Message")})
 
 with tab_export:
