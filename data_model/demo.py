@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -500,10 +501,14 @@ def _patrols(ctx: _Context, rng: random.Random, years: Sequence[int], totals: di
     for year in years:
         for month in range(1, 13):
             first, last = _month_days(year, month)
-            for commune in ctx.communes_on(first, last):
-                for station_id in ctx.stations_covering(commune.key, first, last):
-                    weight = SEASON["patrol"][month - 1] * YEAR_TREND["patrol"][year]
-                    drafts.append(_Draft("patrol", first, last, station_id, commune.key, weight=weight))
+            month_drafts = [_Draft("patrol", first, last, station_id, commune.key)
+                            for commune in ctx.communes_on(first, last)
+                            for station_id in ctx.stations_covering(commune.key, first, last)]
+            # a station patrols its whole stretch of border; several communes share its patrols
+            shared = Counter(d.unit_id for d in month_drafts)
+            for d in month_drafts:
+                d.weight = SEASON["patrol"][month - 1] * YEAR_TREND["patrol"][year] * (1 + 1 / shared[d.unit_id])
+            drafts += month_drafts
     _fill(drafts, "patrols", totals["patrols"], rng=rng, low=lambda d: 1, high=lambda d: 80)
     _fill(drafts, "soldier_participations", totals["soldier_participations"], rng=rng,
           weight=lambda d: d.values["patrols"], low=lambda d: 3 * d.values["patrols"],
