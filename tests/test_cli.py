@@ -111,5 +111,5 @@ def test_demo_groupings_keep_the_grand_total(monkeypatch, capsys, demo_db_url, b
     assert _totals(rows) == _totals(json.loads(whole))
     key = {"year": "year", "commune": "commune_code", "station": "station_code", "district": "district_code"}[by]
     assert all(key in row for row in rows)
-    if by in ("commune", "station"):
-        assert any(row[key] == "none" for row in rows)  # records without a commune/station are their own group
+    if by in ("commune", "district"):
+        assert any(row[key] == "none" for row in rows)  # press and radio items name no commune: their own group
