@@ -362,3 +362,38 @@ def test_random_files_never_crash_and_never_half_write(engine, header, rows, raw
     with read_session(engine) as s:
         assert count_records(s) == before + result.added
         assert summary_mismatches(s) == []
+
+
+def test_command_line_import_and_export(engine, db_url, monkeypatch, capsys, tmp_path):
+    from data_model.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    bad = tmp_path / "sai.csv"
+    bad.write_bytes(csv_bytes([HEADER, ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"],
+                               ["outreach_session", "05/13/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]]))
+    assert main(["import", str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert "sai, dòng 3, cột «Ngày bắt đầu»" in out
+    assert err.strip().count("\n") == 0 and "không ghi dòng nào" in err
+    good = tmp_path / "dung.csv"
+    good.write_bytes(csv_bytes([HEADER, ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]]))
+    assert main(["import", str(good), "--dry-run"]) == 0
+    with read_session(engine) as s:
+        assert count_records(s) == 0
+    assert main(["import", str(good)]) == 0
+    assert main(["import", str(good)]) == 0
+    out, _ = capsys.readouterr()
+    assert "Đã thêm 0 hoạt động" in out
+    exported = tmp_path / "xuat.xlsx"
+    assert main(["export", "--out", str(exported), "--from", "2024", "--to", "2024", "--type", "outreach_session"]) == 0
+    assert main(["import", str(exported)]) == 0
+    out, _ = capsys.readouterr()
+    assert "1 không đổi" in out
+    with read_session(engine) as s:
+        assert count_records(s) == 1
+    assert main(["export", "--out", str(tmp_path / "x.txt")]) == 2
+    assert main(["export", "--out", str(tmp_path / "x.csv"), "--from", "2025", "--to", "2024"]) == 2
+    assert main(["import", str(tmp_path / "khong_co.csv")]) == 2
+    assert main(["import", str(good), "--user", "ai_do"]) == 2
+    _, err = capsys.readouterr()
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 4
