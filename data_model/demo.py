@@ -25,7 +25,7 @@ LAST_DAY = dt.date(2025, 12, 31)  # fixed, so that the demo is the same whatever
 REPORT_YEARS = tuple(range(2012, 2021))
 LATER_YEARS = tuple(range(2021, 2026))
 BORDER_STATUSES = ("confirmed", "probable", "possible")
-N_CLUSTERS = 10
+GROWTH = 1.016  # yearly population growth assumed for demo figures
 
 # 2012–2020 totals of the source report (program-report-2011-2020.vi.txt); "over N" → a figure just above N.
 REPORT_TOTALS: dict[str, dict[str, int]] = {
@@ -249,7 +249,7 @@ def _add_demo_villages(session: Session, ctx: _Context, rng: random.Random) -> i
     return len(added)
 
 
-def _latest_population(session: Session) -> tuple[dict[str, float], dict[int, float]]:
+def _latest_population(session: Session) -> tuple[dict[str, tuple[int, float]], dict[int, float]]:
     communes: dict[str, tuple[int, float]] = {}
     villages: dict[int, float] = {}
     for key, vid, text, year, value in session.execute(
@@ -259,12 +259,15 @@ def _latest_population(session: Session) -> tuple[dict[str, float], dict[int, fl
             villages[vid] = float(value)
         elif not text and (key not in communes or (year or 0) >= communes[key][0]):
             communes[key] = (year or 0, float(value))
-    return {k: v for k, (_, v) in communes.items()}, villages
+    return communes, villages
 
 
 def _add_demo_population(session: Session, ctx: _Context, rng: random.Random) -> int:
     """Demo population of border communes without one (several years) and of their villages."""
-    known, village_known = _latest_population(session)
+    latest, village_known = _latest_population(session)
+    known = {k: v for k, (_, v) in latest.items()}
+    # undated figures are taken as of the 2019 census
+    in_2025 = {k: v * GROWTH ** (2025 - (y or 2019)) for k, (y, v) in latest.items()}
     facts: list[UnitFact] = []
 
     def fact(key: str, year: int, value: float, village: Village | None = None) -> None:
@@ -280,8 +283,9 @@ def _add_demo_population(session: Session, ctx: _Context, rng: random.Random) ->
         if commune.key not in known:
             base = rng.randint(1_800, 5_200)
             for year in (2012, 2016, 2019):
-                fact(commune.key, year, base * 1.016 ** (year - 2012))
-            known[commune.key] = round(base * 1.016 ** 7, -1)
+                fact(commune.key, year, base * GROWTH ** (year - 2012))
+            known[commune.key] = round(base * GROWTH ** 7, -1)
+            in_2025[commune.key] = base * GROWTH ** 13
     predecessors: dict[str, list[str]] = {}
     for from_key, to_key in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key)
                                             .order_by(UnitSuccessor.from_key)):
@@ -289,8 +293,8 @@ def _add_demo_population(session: Session, ctx: _Context, rng: random.Random) ->
     new = [c for c in ctx.communes.values() if c.valid_from == REORGANISATION_2025]
     for commune in new:
         if commune.key not in known:
-            parts = [known.get(k) or rng.randint(2_500, 4_500) for k in predecessors.get(commune.key, [])]
-            value = sum(parts) * 1.06 if parts else rng.randint(5_000, 12_000)
+            parts = [in_2025.get(k) or rng.randint(2_500, 4_500) for k in predecessors.get(commune.key, [])]
+            value = sum(parts) if parts else rng.randint(5_000, 12_000)
             fact(commune.key, 2025, value)
             known[commune.key] = round(value, -1)
     villages = {v.id: v for v in session.scalars(select(Village).order_by(Village.id))}
@@ -311,7 +315,7 @@ def _add_demo_population(session: Session, ctx: _Context, rng: random.Random) ->
             village_known[v.id] = float(int(round(value, -1)))
             for successor in new:
                 if ctx.rollup_2025.get(commune.key) == successor.key:
-                    copied_from[(successor.key, v.name_norm)] = value * 1.04
+                    copied_from[(successor.key, v.name_norm)] = value * GROWTH ** 6
     ctx.village_population = village_known
     session.add_all(facts)
     session.flush()
