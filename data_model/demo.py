@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from data_model.activity_types import get_activity_type
 from data_model.boundaries import REORGANISATION_2025, load_rollup
 from data_model.bulk import insert_records
+from data_model.languages import language_name
 from data_model.models import ReportingUnit, StationCoverage, Unit, UnitFact, UnitLanguage, UnitSuccessor, Village
 from data_model.names import normalise_name
 
@@ -151,7 +152,6 @@ class _Context:
     coverage: list[tuple[int, str, dt.date | None, dt.date | None]]
     rollup_2025: dict[str, str]
     village_population: dict[int, float]
-    village_commune: dict[int, str]
     clusters: list[ReportingUnit] = field(default_factory=list)
     cluster_language: dict[str, str] = field(default_factory=dict)
 
@@ -190,7 +190,7 @@ def _load_context(session: Session) -> _Context:
     rollup = load_rollup(session=session, on=REORGANISATION_2025)
     return _Context(communes=communes, units=units, coverage=coverage,
                     rollup_2025={k: v[0][0] for k, v in rollup.items() if len(v) == 1},
-                    village_population={}, village_commune={})
+                    village_population={})
 
 
 # ---------------------------------------------------------------- reference additions
@@ -244,8 +244,6 @@ def _add_demo_villages(session: Session, ctx: _Context, rng: random.Random) -> i
     session.flush()
     for key, commune in ctx.communes.items():
         commune.villages = [v.id for v in by_commune.get(key, [])]
-        for vid in commune.villages:
-            ctx.village_commune[vid] = key
     return len(added)
 
 
@@ -322,20 +320,18 @@ def _add_demo_population(session: Session, ctx: _Context, rng: random.Random) ->
     return len(facts)
 
 
-def _add_clusters(session: Session, ctx: _Context, rng: random.Random) -> int:
+def _add_clusters(session: Session, ctx: _Context) -> int:
     """Ten demo loudspeaker clusters in border communes, each under the station covering its commune."""
     day = dt.date(2012, 1, 1)
-    used: dict[str, int] = {}
     for name in CLUSTER_COMMUNES:
         commune = ctx.by_name(name, day)
         station_id = ctx.stations_covering(commune.key, day)[0]
-        local = min(commune.local_languages, key=lambda code: (used.get(code, 0), commune.local_languages.index(code)))
-        used[local] = used.get(local, 0) + 1
+        local = commune.local_languages[0]  # facts list the majority group first
         unit = ReportingUnit(
             key=f"demo_loa_{commune.key.split('@')[0]}", kind="loudspeaker_cluster",
             name=f"Cụm loa {commune.name} (mẫu)", short_name=f"Cụm loa {commune.name} (mẫu)",
             parent_id=station_id, commune_key=commune.key, verified=False, is_demo=True, active=True,
-            source=DEMO_SOURCE, note=f"{DEMO_NOTE}; tiếng địa phương: {local}",
+            source=DEMO_SOURCE, note=f"{DEMO_NOTE}; phát tiếng Việt và tiếng {language_name(local).removeprefix('Tiếng ')}",
         )
         session.add(unit)
         ctx.clusters.append(unit)
@@ -717,7 +713,7 @@ def load_demo(*, session: Session) -> dict[str, int]:
     counts = {
         "demo_villages": _add_demo_villages(session, ctx, random.Random(f"{SEED}:villages")),
         "demo_population_facts": _add_demo_population(session, ctx, random.Random(f"{SEED}:population")),
-        "demo_clusters": _add_clusters(session, ctx, random.Random(f"{SEED}:clusters")),
+        "demo_clusters": _add_clusters(session, ctx),
     }
     rows = _rows(build_drafts(ctx), random.Random(f"{SEED}:entered"))
     insert_records(session=session, rows=rows, rebuild=True)
