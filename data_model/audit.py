@@ -103,13 +103,24 @@ def readable_values(text: str) -> str:
     return "; ".join(f"{k}: {'' if v is None else v}" for k, v in values.items())
 
 
-def _frame(rows: list[ChangeLog], lang: str) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "id": r.id, "at": r.at + LOCAL_OFFSET, "username": r.username, "action": r.action,
-        "action_name": label(ACTIONS, r.action, lang), "entity": r.entity, "entity_name": label(ENTITIES, r.entity, lang),
-        "entity_id": r.entity_id, "old_values": readable_values(r.old_values),
-        "new_values": readable_values(r.new_values), "reason": r.reason,
-    } for r in rows], columns=COLUMNS)
+_FIELDS = (ChangeLog.id, ChangeLog.at, ChangeLog.username, ChangeLog.action, ChangeLog.entity, ChangeLog.entity_id,
+           ChangeLog.old_values, ChangeLog.new_values, ChangeLog.reason)
+
+
+def _frame(rows, lang: str) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["id", "at", "username", "action", "entity", "entity_id", "old_values",
+                                        "new_values", "reason"])
+    frame["at"] = pd.to_datetime(frame["at"]) + LOCAL_OFFSET
+    frame["action_name"] = [label(ACTIONS, a, lang) for a in frame["action"]]
+    frame["entity_name"] = [label(ENTITIES, e, lang) for e in frame["entity"]]
+    frame["old_values"] = [readable_values(v) for v in frame["old_values"]]
+    frame["new_values"] = [readable_values(v) for v in frame["new_values"]]
+    return frame[COLUMNS]
+
+
+def _rows(session: Session, query: Select):
+    # plain tuples, not ORM objects: exports can hold hundreds of thousands of entries
+    return session.execute(query.with_only_columns(*_FIELDS)).all()
 
 
 def list_audit(
@@ -118,8 +129,7 @@ def list_audit(
     """One page of matching entries, newest first, times in Vietnam time."""
     require_audit_read(actor)
     limit = max(1, min(int(limit), MAX_PAGE))
-    rows = session.scalars(build_audit_select(filters).limit(limit).offset(max(0, int(offset)))).all()
-    return _frame(list(rows), lang)
+    return _frame(_rows(session, build_audit_select(filters).limit(limit).offset(max(0, int(offset)))), lang)
 
 
 def list_audit_usernames(*, session: Session, actor: Actor) -> list[str]:
@@ -149,18 +159,32 @@ def export_audit(*, session: Session, actor: Actor, filters: AuditFilters, fmt: 
     require_audit_read(actor)
     if fmt not in ("csv", "xlsx"):
         raise AuditError("Định dạng xuất: chỉ csv hoặc xlsx")
-    rows = session.scalars(build_audit_select(filters).limit(MAX_EXPORT_ROWS)).all()
     headers = HEADERS_VI if lang == "vi" else HEADERS_EN
-    frame = _frame(list(rows), lang)[list(headers)].rename(columns=headers)
+    frame = _frame(_rows(session, build_audit_select(filters).limit(MAX_EXPORT_ROWS)), lang)
+    frame = frame[list(headers)].rename(columns=headers)
     if fmt == "csv":
         frame[frame.columns[0]] = frame[frame.columns[0]].dt.strftime("%d/%m/%Y %H:%M:%S")
         return frame.map(_defuse).to_csv(index=False).encode("utf-8-sig")
+    return _xlsx(frame)
+
+
+def _xlsx(frame: pd.DataFrame) -> bytes:
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "remove_timezone": True}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="dd/mm/yyyy hh:mm:ss",
-                        engine_kwargs={"options": options}) as writer:
-        frame.to_excel(writer, index=False, sheet_name="Nhật ký")
-        sheet = writer.sheets["Nhật ký"]
-        sheet.set_column(0, 0, 20)
-        sheet.set_column(1, len(headers) - 1, 24)
+    # strings stay strings: nothing a user typed becomes a formula or a link
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("Nhật ký")
+    when = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    bold = book.add_format({"bold": True})
+    sheet.set_column(0, 0, 20)
+    sheet.set_column(1, len(frame.columns) - 1, 24)
+    sheet.write_row(0, 0, list(frame.columns), bold)
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+        sheet.write_datetime(r, 0, row[0].to_pydatetime(), when)
+        for c, value in enumerate(row[1:], start=1):
+            if value not in (None, ""):
+                sheet.write_string(r, c, str(value))
+    book.close()
     return buffer.getvalue()
