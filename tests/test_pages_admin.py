@@ -103,7 +103,7 @@ def test_anonymous_navigation_holds_only_the_login_page(users, page):
     assert not [b for b in at.button if "demo_login" in (b.key or "")]  # not a demo database: no demo logins
 
 
-@pytest.mark.parametrize("page", ["nguoi_dung", "danh_muc", "nhat_ky", "tai_khoan"])
+@pytest.mark.parametrize("page", ["tong_quan", "nguoi_dung", "danh_muc", "nhat_ky", "tai_khoan"])
 def test_first_request_of_a_fresh_server_cannot_skip_the_login(users, page):
     # Streamlit runs a pages/ file without the router for the very first request of a new server process
     # (legacy pages/ mode); the page's guard sends the visitor to the router, which shows the login page.
