@@ -100,7 +100,15 @@ def readable_values(text: str) -> str:
         return text
     if not isinstance(values, dict):
         return text
-    return "; ".join(f"{k}: {'' if v is None else v}" for k, v in values.items())
+    return "; ".join(f"{k}: {_show(v)}" for k, v in values.items())
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return str(value)
 
 
 _FIELDS = (ChangeLog.id, ChangeLog.at, ChangeLog.username, ChangeLog.action, ChangeLog.entity, ChangeLog.entity_id,

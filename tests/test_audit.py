@@ -114,7 +114,7 @@ def test_values_are_readable(session, logged):
     frame = list_audit(session=session, actor=SYSTEM, filters=AuditFilters(entities=("record",)))
     assert (frame["old_values"].iloc[0], frame["new_values"].iloc[0]) == ("note: cũ", "note: [bấm](javascript:alert(1))")
     created = list_audit(session=session, actor=SYSTEM, filters=AuditFilters(actions=("create",)))
-    assert "role: staff" in created["new_values"].iloc[0] and "{" not in created["new_values"].iloc[0]
+    assert "role: staff" in created["new_values"].iloc[0] and "active: có" in created["new_values"].iloc[0]
 
 
 def test_kinds_present(session, logged):
