@@ -165,7 +165,10 @@ class _Context:
                       if key == commune_key and (f is None or f <= start) and (t is None or end < t))
 
     def by_name(self, name: str, on: dt.date) -> _Commune:
-        return next(c for c in self.communes_on(on) if c.name == name)
+        found = [c for c in self.communes_on(on) if c.name == name]
+        if not found:
+            raise ValueError(f"Không tạo được dữ liệu mẫu: thiếu xã biên giới {name} trong dữ liệu tham chiếu")
+        return found[0]
 
     @property
     def stations(self) -> list[ReportingUnit]:
