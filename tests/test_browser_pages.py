@@ -68,3 +68,19 @@ def test_filters_follow_the_user_across_pages_and_into_the_url(logged_in):
     checked = page.locator('[data-testid="stSidebar"] input[type="radio"]:checked')
     assert "Theo xã hiện nay" in checked.locator("xpath=ancestor::label").inner_text()
     assert not _problems(page)
+
+
+def test_selecting_a_point_opens_its_records(logged_in):
+    page = logged_in
+    _open(page, "Theo năm")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    point = chart.locator("path.point").first.bounding_box()
+    page.mouse.click(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
+    page.wait_for_url("**/danh_sach?*", timeout=60_000)
+    _drawn(page)
+    assert "d_year=" in page.url and "d_type=" in page.url
+    main = page.locator('[data-testid="stMain"]')
+    assert "Đang xem theo lựa chọn trên biểu đồ: năm " in main.inner_text()
+    assert main.locator('[data-testid="stDataFrame"]').count() == 1
+    assert not _problems(page)

@@ -71,21 +71,28 @@ def sparkline(frame: pd.DataFrame, *, color: str, unit: str, lang: str) -> go.Fi
 
 
 def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: str) -> go.Figure:
-    """Place × year heatmap (columns key, name, year, value); empty cells are years without activity."""
-    wide = matrix.pivot_table(index="name", columns="year", values="value", aggfunc="sum")
-    keys = matrix.drop_duplicates("name").set_index("name")["key"]
-    wide = wide.sort_index(ascending=False)
-    years = list(wide.columns)
-    custom = [[[str(keys[n]), int(y)] for y in years] for n in wide.index]
-    fig = go.Figure(go.Heatmap(
-        z=wide.to_numpy(), x=[str(y) for y in years], y=list(wide.index), colorscale=HEATMAP_SCALE,
-        customdata=custom, colorbar={"title": {"text": value_title, "side": "right"}, "tickformat": ",d"},
-        hovertemplate="%{y} – %{x}: <b>%{z:,d}</b><extra></extra>", xgap=1, ygap=1,
+    """Place × year tiles coloured by value (columns key, name, year, value); a missing tile is a year without activity.
+
+    Drawn as square scatter markers rather than a plotly heatmap: heatmap cells cannot be selected, markers can,
+    and selecting a tile opens that place's records of that year.
+    """
+    names = sorted(matrix["name"].unique(), reverse=True)  # plotly draws categories bottom-up: A ends on top
+    years = sorted(int(y) for y in matrix["year"].unique())
+    height = max(320, 26 * len(names) + 130)
+    fig = go.Figure(go.Scatter(
+        x=matrix["year"], y=matrix["name"], mode="markers",
+        marker={"symbol": "square", "size": 20, "color": matrix["value"], "colorscale": HEATMAP_SCALE,
+                "showscale": True, "line": {"width": 0},
+                "colorbar": {"title": {"text": value_title, "side": "right"}, "tickformat": ",d"}},
+        customdata=matrix[["key", "year"]].astype({"key": str}).to_numpy(),
+        hovertemplate="%{y} – %{x}: <b>%{marker.color:,d}</b><extra></extra>",
     ))
-    height = max(320, 26 * len(wide.index) + 120)
     fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=place_title, lang=lang, height=height,
                 legend=False)
-    fig.update_yaxes(tickformat=None, rangemode=None)
+    fig.update_xaxes(tickmode="array", tickvals=years, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6] if years else None,
+                     showgrid=False)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, tickformat=None, rangemode=None,
+                     showgrid=False)
     return fig
 
 
