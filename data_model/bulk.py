@@ -32,16 +32,16 @@ def insert_records(*, session: Session, rows: Sequence[dict], rebuild: bool = Fa
     if not rows:
         return []
     full = [_complete(r) for r in rows]
-    result = session.execute(
-        insert(ActivityRecord).returning(ActivityRecord.id, sort_by_parameter_order=True), full
-    )
+    # Core on the table, not the ORM entity: the ORM splits rows into one statement per pattern of NULL columns.
+    table = ActivityRecord.__table__
+    result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
     ids = [r[0] for r in result]
     lang_rows = [
         {"record_id": rid, "language": lang}
         for rid, row in zip(ids, full) for lang in dict.fromkeys(l for l in row["languages"].split(",") if l)
     ]
     if lang_rows:
-        session.execute(insert(RecordLanguage), lang_rows)
+        session.connection().execute(insert(RecordLanguage.__table__), lang_rows)
     if rebuild:
         rebuild_summaries(session=session)
     else:

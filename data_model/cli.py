@@ -72,7 +72,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     engine = open_engine()
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
     started = time.perf_counter()
-    result = generate_records(engine=engine, n=args.records, seed=args.seed)
+    try:
+        result = generate_records(engine=engine, n=args.records, seed=args.seed)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
     seconds = time.perf_counter() - started
     print(f"{result.rows} rows in {seconds:.1f} s: {result.rows / max(seconds, 1e-9):,.0f} rows/s")
     return 0
