@@ -295,7 +295,15 @@ def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.
         user = session.get(User, rec.created_by) if rec.created_by else None
         rows.append({"at": rec.created_at, "user": user.username if user else "", "action": ACTION_NAMES["import"][
             0 if lang == "vi" else 1], "field": "", "old": "", "new": batch.filename if batch else "", "reason": ""})
-    for entry in session.scalars(stmt):
+    entries = list(session.scalars(stmt))
+    if rec is not None and rec.import_batch_id is None and not any(e.action == "create" for e in entries):
+        # bulk-loaded records (demo data, generated data) have no create entry: say when and how they came
+        user = session.get(User, rec.created_by) if rec.created_by else None
+        origin = ("dữ liệu mẫu (demo)" if lang == "vi" else "demo data") if rec.is_demo else (
+            "nạp hàng loạt" if lang == "vi" else "bulk load")
+        rows.append({"at": rec.created_at, "user": user.username if user else "", "action": ACTION_NAMES["create"][
+            0 if lang == "vi" else 1], "field": "", "old": "", "new": origin, "reason": ""})
+    for entry in entries:
         old = json.loads(entry.old_values) if entry.old_values else {}
         new = json.loads(entry.new_values) if entry.new_values else {}
         action = ACTION_NAMES.get(entry.action, (entry.action, entry.action))[0 if lang == "vi" else 1]

@@ -251,3 +251,15 @@ def test_entry_choices_follow_the_date_and_the_actor(session):
     assert study.communes == {}
     press = entry_choices(session=session, type_code="press_item", on=dt.date(2024, 1, 1), actor=SYSTEM)
     assert unit_id(session, "press") in press.units
+
+
+def test_history_of_a_bulk_loaded_record_says_where_it_came_from(engine):
+    from data_model.bulk import insert_records
+
+    with write_session(engine) as s:
+        [rid] = insert_records(session=s, rows=[{
+            "type_code": "outreach_session", "start_date": dt.date(2015, 5, 5), "end_date": dt.date(2015, 5, 5),
+            "reporting_unit_id": unit_id(s), "commune_key": KA_LANG, "m1": 1, "m2": 40, "is_demo": True}])
+    with read_session(engine) as s:
+        history = record_history(session=s, record_id=rid)
+    assert list(history["action"]) == ["Tạo mới"] and history["new"][0] == "dữ liệu mẫu (demo)"
