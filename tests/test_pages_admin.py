@@ -284,3 +284,30 @@ def test_audit_page_lists_events_as_text(users, db_url):
     at.multiselect(key="audit_actions").set_value(["update"])
     at.run()
     assert len(at.dataframe[0].value) == 1
+
+
+def test_admin_imports_villages_with_preview(users, db_url):
+    from data_model.models import Village
+
+    evil = "Bản [mở](javascript:alert(1))"
+    bad = f"Xã,Bản,Năm,Dân số\nMù Cả,{evil},2026,120\nMù Cả,Bản Lỗi,2026,nhiều\n".encode()
+    at = _app(users["admin"], page="danh_muc")
+    at.file_uploader(key="ref_import_file_village").set_value(("ban.csv", bad, "text/csv"))
+    at.run()
+    assert any("1 lỗi" in _shown(e.value) for e in at.error)
+    assert "Dòng 3, cột Dân số" in str(at.dataframe[-1].value.iloc[0, 0])
+    assert not [b for b in at.button if b.key == "ref_import_go"]  # no import button while any row is wrong
+    good = bad.decode().splitlines()[:2]
+    at.file_uploader(key="ref_import_file_village").set_value(("ban.csv", "\n".join(good).encode(), "text/csv"))
+    at.run()
+    preview = at.dataframe[-1].value
+    assert list(preview["village"]) == [evil] and list(preview["status"]) == ["bản mới"]
+    at.button(key="ref_import_go").click()
+    at.run()
+    assert any("1 bản mới" in _shown(s.value) for s in at.success), [e.value for e in at.error]
+    rendered = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not any("](javascript" in v for v in rendered)
+    engine = build_engine(url=db_url)
+    with read_session(engine) as session:
+        assert session.scalar(select(Village.name).where(Village.name == evil)) == evil
+    engine.dispose()
