@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select  # noqa: E402
 
 from data_model.db import build_engine, read_session, write_session  # noqa: E402
+from data_model.exporter import ExportFilters, export_csv  # noqa: E402
 from data_model.importer import preview_import, run_import  # noqa: E402
 from data_model.init_db import initialise_database  # noqa: E402
 from data_model.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit  # noqa: E402
@@ -91,6 +92,16 @@ def main() -> int:
     with write_session(engine) as session:
         _, again = run_import(session=session, actor=SYSTEM, data=data, filename="bench.csv", today=today)
     print(f"re-import of the same file: {time.perf_counter() - t0:.2f} s, added {again.added}, skipped {again.skipped:,}")
+
+    t0 = time.perf_counter()
+    with read_session(engine) as session:
+        exported = export_csv(session=session, filters=ExportFilters())
+    t_export = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with write_session(engine) as session:
+        _, round_trip = run_import(session=session, actor=SYSTEM, data=exported, filename="export.csv", today=today)
+    print(f"export CSV: {t_export:.2f} s; re-import of the export: {time.perf_counter() - t0:.2f} s, "
+          f"added {round_trip.added}, unchanged {round_trip.unchanged:,}")
 
     with read_session(engine) as session:
         n = session.scalar(select(func.count()).select_from(ActivityRecord))

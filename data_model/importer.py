@@ -592,9 +592,11 @@ def _mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> No
     existing_keys = set(session.scalars(select(ActivityRecord.source_key)
                                         .where(ActivityRecord.source_key.like(prefix + "%"))))
     ids = sorted({r.record_id for r in preview.rows if r.record_id is not None})
-    records: dict[int, ActivityRecord] = {}
+    records: dict[int, Any] = {}
+    a = ActivityRecord
+    columns = [a.id, a.deleted_at, *(getattr(a, c) for c in COMPARED if c != "reporting_unit_id"), a.reporting_unit_id]
     for chunk in chunked(ids, 500):
-        for rec in session.scalars(select(ActivityRecord).where(ActivityRecord.id.in_(chunk))):
+        for rec in session.execute(select(*columns).where(a.id.in_(chunk))):
             records[rec.id] = rec
     seen_ids: dict[int, int] = {}
     for r in preview.rows:
