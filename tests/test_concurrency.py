@@ -13,6 +13,8 @@ from data_model.db import read_session
 from data_model.models import ActivityRecord, ActivitySummary, ChangeLog
 from entry_helpers import count_records, summary_mismatches, write_many
 
+pytestmark = pytest.mark.slow  # about 2–4 minutes per engine at full size; ENTRY_CONCURRENCY_N=100 for a quick run
+
 WRITERS = 8
 PER_WRITER = int(os.environ.get("ENTRY_CONCURRENCY_N", "1000"))
 
