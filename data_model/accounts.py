@@ -310,6 +310,17 @@ def list_users(*, session: Session, lang: str = "vi") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def get_account(*, session: Session, user_id: int) -> dict:
+    """One account's public facts for its owner: names, role, unit names, last login (never the hash)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("Không có tài khoản này")
+    ids = [u.reporting_unit_id for u in user.units]
+    names = sorted(session.scalars(select(ReportingUnit.name).where(ReportingUnit.id.in_(ids)))) if ids else []
+    return {"username": user.username, "full_name": user.full_name, "role": user.role, "units": names,
+            "last_login_at": user.last_login_at, "is_demo": user.is_demo}
+
+
 def count_users(*, session: Session) -> int:
     """How many accounts exist."""
     return session.scalar(select(func.count()).select_from(User))

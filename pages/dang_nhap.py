@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts import list_demo_logins
+from data_model.accounts import count_users, list_demo_logins
 from data_model.db import read_session
 from ui.auth import go_home, guard_page, login, login_as_demo, plain, pop_notice, role_name
 from ui.engine import get_engine
@@ -38,6 +38,12 @@ if submitted:
 
 with read_session(get_engine()) as session:
     demo_logins = list_demo_logins(session=session)
+    no_accounts = count_users(session=session) == 0
+
+if no_accounts:
+    st.info(t("Chưa có tài khoản nào. Người quản trị máy chủ tạo tài khoản quản trị đầu tiên bằng lệnh:",
+              "There is no account yet. The server administrator creates the first administrator with:"))
+    st.code("python -m data_model user add --role admin TÊN_ĐĂNG_NHẬP", language="bash")
 
 if demo_logins:
     st.divider()

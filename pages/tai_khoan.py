@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts import AccountError, change_own_password
-from data_model.db import write_session
+from data_model.accounts import AccountError, change_own_password, get_account
+from data_model.db import read_session, write_session
 from data_model.permissions import PermissionDenied
 from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
@@ -16,9 +16,17 @@ if actor is None:
     st.stop()
 
 st.title(t("Tài khoản của tôi", "My account"))
-st.text(t(f"Tên đăng nhập: {actor.username}", f"User name: {actor.username}"))
-st.text(t(f"Họ tên: {actor.full_name}", f"Full name: {actor.full_name}"))
-st.text(t(f"Vai trò: {role_name(actor.role)}", f"Role: {role_name(actor.role)}"))
+with read_session(get_engine()) as session:
+    account = get_account(session=session, user_id=actor.user_id)
+# typed names are shown with st.text: never interpreted as markdown
+st.text(t(f"Tên đăng nhập: {account['username']}", f"User name: {account['username']}"))
+st.text(t(f"Họ tên: {account['full_name']}", f"Full name: {account['full_name']}"))
+st.text(t(f"Vai trò: {role_name(account['role'])}", f"Role: {role_name(account['role'])}"))
+if account["units"]:
+    st.text(t("Đơn vị được nhập liệu: ", "Units you enter records for: ") + "; ".join(account["units"]))
+if account["is_demo"]:
+    st.info(t("Đây là tài khoản demo, mật khẩu được công bố trong README: chỉ dùng để thử.",
+              "This is a demo account whose password is published in the README: for trying out only."))
 
 st.subheader(t("Đổi mật khẩu", "Change password"))
 with st.form("account_password", clear_on_submit=True):

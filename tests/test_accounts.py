@@ -207,6 +207,8 @@ def test_hashes_never_leave_through_lists_or_log(session):
     reset_password(session=session, actor=SYSTEM, username="nva", new_password="mat-khau-2")
     frame = list_users(session=session)
     assert list(frame["username"]) == ["nva"]
+    account = accounts.get_account(session=session, user_id=int(frame["id"].iloc[0]))
+    assert account["units"] == ["Đồn Biên phòng Dào San"] and "argon2" not in str(account)
     assert not any("hash" in c or "password" in c for c in frame.columns)
     assert "argon2" not in frame.astype(str).to_csv()
     for entry in session.scalars(select(ChangeLog)):

@@ -311,3 +311,18 @@ def test_admin_imports_villages_with_preview(users, db_url):
     with read_session(engine) as session:
         assert session.scalar(select(Village.name).where(Village.name == evil)) == evil
     engine.dispose()
+
+
+def test_empty_database_explains_how_to_make_the_first_account(db_url, app_env):
+    app_env(db_url)
+    at = _app()
+    assert _titles(at) == ["Đăng nhập"]
+    assert [c.value for c in at.code] == ["python -m data_model user add --role admin TÊN_ĐĂNG_NHẬP"]
+    assert not [b for b in at.button if (b.key or "").startswith("demo_login_")]
+
+
+def test_my_account_shows_my_units(users):
+    at = _app(users["staff"], page="tai_khoan")
+    texts = [t.value for t in at.text]
+    assert any("Đồn Biên phòng Dào San" in v for v in texts)
+    assert any(EVIL_NAME in v for v in texts)
