@@ -221,6 +221,10 @@ def authenticate(*, session: Session, username: str, password: str, now: dt.date
     typed = normalise_username(username)[:64]
     wrong = "Sai tên đăng nhập hoặc mật khẩu"
     user = _user_by_name(session, typed) if typed else None
+    if len(password or "") > MAX_PASSWORD:  # no stored password is this long; do not spend a hash on it
+        log_change(session=session, actor=None, username=typed, action="login_failed", entity="user",
+                   entity_id=user.id if user else "", reason="mật khẩu dài quá giới hạn")
+        return LoginResult(None, wrong)
     if user is None:
         _verify(_dummy_hash(), password or "")
         log_change(session=session, actor=None, username=typed, action="login_failed", entity="user",

@@ -83,6 +83,12 @@ def test_wrong_password_and_unknown_user_look_the_same(session):
     assert [e.username for e in failed] == ["nva", "khong-co"]
 
 
+def test_overlong_password_is_refused_without_hashing(session):
+    _add(session)
+    assert not authenticate(session=session, username="nva", password="x" * 100_000).ok
+    assert _log(session, "login_failed")[-1].reason == "mật khẩu dài quá giới hạn"
+
+
 def test_growing_delay_after_five_failures(session):
     _add(session)
     now = T0
