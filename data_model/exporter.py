@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.activity_types import ActivityType, get_activity_type, list_activity_types
-from data_model.importer import BASE_COLUMNS, export_columns, template_columns
+from data_model.import_parse import BASE_COLUMNS, export_columns, template_columns
 from data_model.languages import language_name
 from data_model.models import ActivityRecord, ReportingUnit, Unit, Village
 

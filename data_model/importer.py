@@ -6,18 +6,21 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from typing import Any, Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.activity_types import ActivityType, list_activity_types, load_activity_types
+from data_model.activity_types import ActivityType, load_activity_types
 from data_model.bulk import chunked, insert_records
 from data_model.changelog import log_change
 from data_model.formatting import format_number
-from data_model.import_parse import FileError, Formula, RawFile, cell_text, is_blank, parse_count, parse_date, read_file
+from data_model.import_parse import (  # noqa: F401 (the column format is also imported from here)
+    BASE_COLUMNS, BASE_HEADERS, FileError, Formula, RawFile, base_header_keys, cell_text, export_columns, header_key,
+    is_blank, measure_header_keys, parse_count, parse_date, read_file, template_columns, type_of_name,
+)
 from data_model.languages import parse_language
 from data_model.models import ActivityRecord, ImportBatch, utcnow
 from data_model.names import name_keys, normalise_name
@@ -32,107 +35,7 @@ COMPARED = ("type_code", "start_date", "end_date", "reporting_unit_id", "commune
             "note", *MEASURE_COLUMNS)
 
 
-@dataclass(frozen=True)
-class Column:
-    """A non-measure column of the import format."""
-
-    key: str
-    header_vi: str
-    header_en: str
-    aliases: tuple[str, ...] = ()
-    field: str = ""  # the validation field its problems are reported under
-
-
-BASE_COLUMNS: tuple[Column, ...] = (
-    Column("id", "Mã hoạt động", "Record ID", ("mã bản ghi", "số hoạt động", "id", "record id"), "id"),
-    Column("type", "Loại hoạt động", "Activity type", ("loại", "type"), "type_code"),
-    Column("start_date", "Ngày bắt đầu", "Start date", ("ngày", "date", "từ ngày", "ngày thực hiện"), "start_date"),
-    Column("end_date", "Ngày kết thúc", "End date", ("đến ngày",), "end_date"),
-    Column("unit", "Đơn vị thực hiện", "Reporting unit", ("đơn vị", "đồn", "đồn biên phòng", "unit"),
-           "reporting_unit_id"),
-    Column("commune_code", "Mã xã", "Commune code", ("mã đơn vị hành chính",), "commune_key"),
-    Column("commune", "Xã", "Commune", ("tên xã", "xã, phường", "xã/phường/thị trấn"), "commune_key"),
-    Column("village", "Bản", "Village", ("thôn, bản", "thôn bản", "tên bản", "thôn"), "village_id"),
-    Column("languages", "Ngôn ngữ", "Languages", ("ngôn ngữ phát", "tiếng"), "languages"),
-    Column("topic", "Chủ đề", "Topic", ("nội dung",), "topic"),
-    Column("note", "Ghi chú", "Note", ("notes",), "note"),
-)
-_BASE_HEADERS = {c.key: c.header_vi for c in BASE_COLUMNS}
 STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "skip": "Bỏ qua", "error": "Lỗi"}
-
-
-def header_key(text: Any) -> str:
-    """A header cell as a matching key: normalised, without a trailing "(unit)" or "*"."""
-    return _text_key(cell_text(text))
-
-
-@lru_cache(maxsize=20_000)
-def _text_key(text: str) -> str:
-    key = normalise_name(text).rstrip("* ").strip()
-    return re.sub(r"\s*\([^)]*\)$", "", key).strip()
-
-
-@cache
-def _base_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for col in BASE_COLUMNS:
-        for text in (col.header_vi, col.header_en, col.key, *col.aliases):
-            keys.setdefault(header_key(text), col.key)
-    return keys
-
-
-@cache
-def _measure_keys() -> dict[str, dict[str, str]]:
-    """Header key → {type code → measure code}."""
-    keys: dict[str, dict[str, str]] = defaultdict(dict)
-    for t in list_activity_types():
-        for m in t.measures:
-            for text in (m.label_vi, m.label_en, m.code):
-                keys[header_key(text)].setdefault(t.code, m.code)
-    return keys
-
-
-def template_columns(activity_type: ActivityType, lang: str = "vi") -> list[str]:
-    """Headers of the template for one type: only the fields the definition uses, then its measures."""
-    skip = set()
-    if activity_type.commune == "none":
-        skip |= {"commune_code", "commune"}
-    if activity_type.village == "none":
-        skip.add("village")
-    if activity_type.languages == "none":
-        skip.add("languages")
-    if not activity_type.topic:
-        skip.add("topic")
-    base = [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS if c.key not in skip]
-    return base + [m.label(lang) for m in activity_type.measures]
-
-
-def export_columns(types: Sequence[ActivityType], lang: str = "vi") -> list[str]:
-    """Headers for records of several types: every base column, then each distinct measure label."""
-    labels = list(dict.fromkeys(m.label(lang) for t in types for m in t.measures))
-    return [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS] + labels
-
-
-@cache
-def _type_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for t in list_activity_types():
-        for text in (t.code, t.name_vi, t.name_en):
-            keys[header_key(text)] = t.code
-    return keys
-
-
-@lru_cache(maxsize=1000)
-def type_of_name(text: str) -> str | None:
-    """The activity type named by a code, a Vietnamese or English name, or a template file/sheet name."""
-    key = header_key(text)
-    keys = _type_keys()
-    if key in keys:
-        return keys[key]
-    for t in list_activity_types():  # template files are named mau_nhap_<code>
-        if t.code in str(text).lower():
-            return t.code
-    return None
 
 
 @dataclass
@@ -384,7 +287,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
 
 def _plan_rows(preview: ImportPreview, raw: RawFile, cat: Catalogue, actor: Actor, default_type: str | None,
                today: dt.date) -> None:
-    base, measures = _base_keys(), _measure_keys()
+    base, measures = base_header_keys(), measure_header_keys()
     types = load_activity_types()
     matcher = _Matcher(cat, actor)
     found_header = False
@@ -444,7 +347,7 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
             measure_cells.append((header[i], key, value))
 
     def problem(col_key: str, message: str, severity: str = ERROR) -> None:
-        out.problems.append(Problem(headers.get(col_key) or _BASE_HEADERS.get(col_key, col_key), message, severity))
+        out.problems.append(Problem(headers.get(col_key) or BASE_HEADERS.get(col_key, col_key), message, severity))
 
     def text(key: str) -> str:
         value = base_cells.get(key)
@@ -572,7 +475,7 @@ def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: 
         if issue.field in _FIELD_COLUMN:
             key = _FIELD_COLUMN[issue.field]
             column = (headers.get(key) or headers.get("commune_code" if key == "commune" else key)
-                      or _BASE_HEADERS.get(key, issue.field))
+                      or BASE_HEADERS.get(key, issue.field))
         else:
             column = next((h for h in headers.values() if header_key(h) == header_key(measure_headers.get(issue.field, ""))),
                           measure_headers.get(issue.field, issue.field))
