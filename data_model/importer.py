@@ -17,9 +17,9 @@ from data_model.activity_types import ActivityType, load_activity_types
 from data_model.bulk import chunked, insert_records
 from data_model.changelog import log_change
 from data_model.formatting import format_number
-from data_model.import_parse import (  # noqa: F401 (the column format is also imported from here)
-    BASE_COLUMNS, BASE_HEADERS, FileError, Formula, RawFile, base_header_keys, cell_text, export_columns, header_key,
-    is_blank, measure_header_keys, parse_count, parse_date, read_file, template_columns, type_of_name,
+from data_model.import_parse import (
+    BASE_HEADERS, FileError, Formula, RawFile, base_header_keys, cell_text, header_key, is_blank, measure_header_keys,
+    parse_count, parse_date, read_file, type_of_name,
 )
 from data_model.languages import parse_language
 from data_model.models import ActivityRecord, ImportBatch, utcnow

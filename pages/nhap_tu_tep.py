@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.activity_types import get_activity_type, list_activity_types
+from data_model.activity_types import list_activity_types
 from data_model.db import read_session, write_session
 from data_model.exporter import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from data_model.activity_types import get_activity_type, list_activity_types
 from data_model.db import build_engine, read_session, write_session
 from data_model.exporter import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
-from data_model.importer import run_import, template_columns
+from data_model.import_parse import template_columns
+from data_model.importer import run_import
 from data_model.models import ActivityRecord
 from data_model.permissions import SYSTEM
 from data_model.records import create_record, delete_record
