@@ -397,3 +397,15 @@ def test_command_line_import_and_export(engine, db_url, monkeypatch, capsys, tmp
     assert main(["import", str(good), "--user", "ai_do"]) == 2
     _, err = capsys.readouterr()
     assert "Traceback" not in err and len(err.strip().splitlines()) == 4
+
+
+def test_utf16_tab_separated_and_latin1_files(engine):
+    text = "Loại hoạt động\tNgày bắt đầu\tĐơn vị thực hiện\tXã\tSố buổi\tLượt người nghe\n" \
+           "outreach_session\t05/03/2024\tst_mu_ca\tMù Cả\t1\t10\n"
+    preview = _preview(engine, text.encode("utf-16"), filename="unicode.txt.csv")
+    assert preview.ok and preview.rows[0].columns["commune_key"] == MU_CA and not preview.notes
+    # bytes no Vietnamese code page knows (0x81): read as Latin-1, with a note saying the letters may be wrong
+    latin = b"Activity type,Start date,Reporting unit,Commune code,Sessions,Attendances,Topic\n" \
+            b"outreach_session,05/03/2024,st_mu_ca,03451,1,10,caf\x81\xe9\n"
+    preview = _preview(engine, latin)
+    assert preview.ok and any("Latin-1" in n for n in preview.notes)
