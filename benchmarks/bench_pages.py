@@ -78,7 +78,7 @@ def _by_commune_current(session, ctx: Context) -> None:
 
 def _by_station(session, ctx: Context) -> None:
     station_view(session=session, filters=ctx.filters, type_code="outreach_session", measure="sessions")
-    station_detail(session=session, filters=ctx.filters, station_id=ctx.station)
+    station_detail(session=session, filters=ctx.filters, station_id=ctx.station, type_code="outreach_session")
 
 
 def _trends(session, ctx: Context) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from data_model.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
 from data_model.models import ActivitySummary, ReportingUnit, Unit, UnitFact, UnitSuccessor
-from data_model.queries import Filters, filtered_summary
+from data_model.queries import Filters, recorded_commune_keys
 from data_model.summary_store import SUM_COLUMNS
 
 VALUE_COLUMNS = ("records", *SUM_COLUMNS)
@@ -19,22 +19,48 @@ GROUP_COLUMNS = {"year": "year", "commune": "commune_key", "unit": "reporting_un
 STATION_KINDS = ("station",)
 
 
-def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...],
-                    sums: tuple[str, ...] = SUM_COLUMNS) -> pd.DataFrame:
-    """Sums of records and of the chosen s-columns per type and groups (year, commune, unit), communes in the chosen boundaries."""
+def summary_conditions(*, session: Session, filters: Filters) -> list:
+    """WHERE conditions on ActivitySummary equal to queries.filtered_summary's, written so the key can be used.
+
+    With a commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then leads
+    straight to the few rows of those communes instead of every row of the year range.
+    """
+    s = ActivitySummary
+    communes = recorded_commune_keys(session=session, filters=filters)
+    types = filters.types or tuple(load_activity_types())
+    if communes is not None:
+        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)), s.type_code.in_(types),
+                      s.commune_key.in_(communes)]
+    else:
+        conditions = [s.year >= filters.year_from, s.year <= filters.year_to]
+        if filters.types:
+            conditions.append(s.type_code.in_(filters.types))
+    if filters.stations:
+        conditions.append(s.reporting_unit_id.in_(filters.stations))
+    conditions.append(s.n_records != 0)
+    return conditions
+
+
+def grouped_rows(*, session: Session, filters: Filters, by: tuple[str, ...],
+                 sums: tuple[str, ...] = SUM_COLUMNS) -> list[tuple]:
+    """(groups…, type_code, records, sums…) tuples, communes rolled up to the chosen boundaries."""
     filters.check()
-    base = filtered_summary(session=session, filters=filters).subquery()
-    cols = [base.c[GROUP_COLUMNS[g]] for g in by]
-    stmt = (select(*cols, base.c.type_code, func.sum(base.c.n_records), *[func.sum(base.c[c]) for c in sums])
-            .group_by(*cols, base.c.type_code))
-    names = [GROUP_COLUMNS[g] for g in by] + ["type_code", "records", *sums]
+    s = ActivitySummary
+    cols = [getattr(s, GROUP_COLUMNS[g]) for g in by]
+    stmt = (select(*cols, s.type_code, func.sum(s.n_records), *[func.sum(getattr(s, c)) for c in sums])
+            .where(*summary_conditions(session=session, filters=filters)).group_by(*cols, s.type_code))
     rows = [tuple(r) for r in session.execute(stmt)]
     if "commune" in by and filters.boundaries == "current" and rows:
-        rows = roll_up(rows, at=by.index("commune"), keys=len(by) + 1,
+        return roll_up(rows, at=by.index("commune"), keys=len(by) + 1,
                        rollup=load_rollup(session=session, on=filters.on))
-    else:
-        rows = [r[:len(by) + 1] + tuple(int(v or 0) for v in r[len(by) + 1:]) for r in rows]
-    frame = pd.DataFrame(rows, columns=names)
+    return [r[:len(by) + 1] + tuple(int(v or 0) for v in r[len(by) + 1:]) for r in rows]
+
+
+def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...],
+                    sums: tuple[str, ...] = SUM_COLUMNS) -> pd.DataFrame:
+    """Sums of records and of the chosen s-columns per type and groups (year, commune, unit), as a DataFrame."""
+    names = [GROUP_COLUMNS[g] for g in by] + ["type_code", "records", *sums]
+    frame = pd.DataFrame(grouped_rows(session=session, filters=filters, by=by, sums=sums), columns=names)
     return frame.astype({c: "int64" for c in names[len(by) + 1:]})
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_model.analytics import yearly_series
+from data_model.activity_types import load_activity_types
 from data_model.analytics_common import (
-    Population, commune_names, grouped_summary, measure_column, population_by_commune, reporting_unit_names,
-    station_of_unit,
+    Population, commune_names, grouped_rows, measure_column, population_by_commune, reporting_unit_names,
+    station_of_unit, with_cluster_units,
 )
 from data_model.boundaries import load_rollup
 from data_model.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary
@@ -52,15 +53,16 @@ def _population_note(population: Population | None, lang: str) -> str:
     return ", ".join(notes)
 
 
-def _matrix_and_ranking(grouped: pd.DataFrame, *, key: str, names: dict, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _matrix_and_ranking(rows: list[tuple], *, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows (place, year, records, value) → place × year cells and a ranking, biggest first."""
     # plain dictionaries: a few thousand rows, where pandas' group-by would cost more than the query
     cells: dict[tuple, int] = {}
     totals: dict = {}
-    for place, year, value, records in zip(grouped[key], grouped["year"], grouped[column], grouped["records"]):
-        cells[(place, year)] = cells.get((place, year), 0) + int(value)
+    for place, year, records, value in rows:
+        cells[(place, year)] = cells.get((place, year), 0) + value
         total = totals.setdefault(place, [0, 0])
-        total[0] += int(value)
-        total[1] += int(records)
+        total[0] += value
+        total[1] += records
     matrix = pd.DataFrame([(p, names.get(p, str(p)), int(y), v) for (p, y), v in cells.items()], columns=MATRIX_COLUMNS)
     ranking = pd.DataFrame([(p, names.get(p, str(p)), v, n) for p, (v, n) in totals.items()],
                            columns=["key", "name", "value", "records"])
@@ -71,11 +73,10 @@ def _matrix_and_ranking(grouped: pd.DataFrame, *, key: str, names: dict, column:
 def commune_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
     """One type's measure per commune (in the chosen boundaries) and year, a ranking with rates per 1,000 residents."""
     column = measure_column(type_code, measure)
-    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"),
-                              sums=(column,))
-    grouped = grouped[grouped["commune_key"] != ""]
+    rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"),
+                        sums=(column,))
     names = commune_names(session=session, boundaries=filters.boundaries)
-    matrix, ranking = _matrix_and_ranking(grouped, key="commune_key", names=names, column=column)
+    matrix, ranking = _matrix_and_ranking([(c, y, n, v) for y, c, _, n, v in rows if c], names=names)
     people = population_by_commune(session=session, boundaries=filters.boundaries, on=filters.on)
     ranking["population"] = [people[k].value if k in people else None for k in ranking["key"]]
     ranking["population_note"] = [_population_note(people.get(k), lang) for k in ranking["key"]]
@@ -98,15 +99,14 @@ def station_coverage(*, session: Session, filters: Filters, lang: str = "vi") ->
 def station_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
     """One type's measure per border station and year (loudspeaker clusters counted under their station), a ranking."""
     column = measure_column(type_code, measure)
-    grouped = grouped_summary(session=session, filters=replace(filters, types=(type_code,)), by=("year", "unit"),
-                              sums=(column,))
+    rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "unit"),
+                        sums=(column,))
     units = reporting_unit_names(session=session)
     to_station = station_of_unit(session=session)
-    grouped["station_id"] = [to_station.get(i, i) for i in grouped["reporting_unit_id"]]
-    grouped = grouped[pd.Series([units.get(i, ("", ""))[1] == "station" for i in grouped["station_id"]],
-                                index=grouped.index, dtype=bool)]
+    per_station = [(to_station.get(u, u), y, n, v) for y, u, _, n, v in rows]
     names = {i: n for i, (n, _) in units.items()}
-    matrix, ranking = _matrix_and_ranking(grouped, key="station_id", names=names, column=column)
+    matrix, ranking = _matrix_and_ranking([r for r in per_station if units.get(r[0], ("", ""))[1] == "station"],
+                                          names=names)
     coverage = station_coverage(session=session, filters=filters, lang=lang)
     covered = coverage.groupby("station_id")["commune"].agg(lambda s: ", ".join(dict.fromkeys(s))).to_dict()
     ranking["population"] = None
@@ -146,30 +146,29 @@ def predecessors_of(*, session: Session, key: str) -> list[str]:
 
 def village_totals(*, session: Session, filters: Filters, commune_keys: list[str], lang: str = "vi") -> pd.DataFrame:
     """Every village of the communes with its records per type over the year range (0 rows for villages not reached)."""
-    from data_model.activity_types import load_activity_types
-
     v, s = Village, VillageSummary
-    villages = session.execute(select(v.id, v.name, v.is_demo, v.unit_key).where(v.unit_key.in_(commune_keys))
-                               .order_by(v.name)).all()
+    villages = session.execute(select(v.id, v.name, v.is_demo).where(v.unit_key.in_(commune_keys)).order_by(v.name)).all()
     stmt = (select(s.village_id, s.type_code, func.sum(s.n_records), func.sum(s.s1), func.sum(s.s2))
             .join(v, v.id == s.village_id)
             .where(v.unit_key.in_(commune_keys), s.year >= filters.year_from, s.year <= filters.year_to)
             .group_by(s.village_id, s.type_code))
     if filters.types:
         stmt = stmt.where(s.type_code.in_(filters.types))
-    sums = pd.DataFrame(session.execute(stmt).all(), columns=["village_id", "type", "records", "s1", "s2"])
-    base = pd.DataFrame(villages, columns=["village_id", "village", "is_demo", "unit_key"])
-    out = base.merge(sums, on="village_id", how="left")
+    sums: dict[int, list[tuple]] = {}
+    for village_id, type_code, n, s1, s2 in session.execute(stmt):
+        sums.setdefault(village_id, []).append((type_code, int(n or 0), int(s1 or 0), int(s2 or 0)))
     types = load_activity_types()
-    out["type_name"] = [types[t].name(lang) if isinstance(t, str) and t in types else "" for t in out["type"]]
-    for c in ("records", "s1", "s2"):
-        out[c] = out[c].fillna(0).astype("int64")
-    return out[["village_id", "village", "is_demo", "type", "type_name", "records", "s1", "s2"]]
+    out = []
+    for village_id, name, is_demo in villages:
+        for type_code, n, s1, s2 in sums.get(village_id, [(None, 0, 0, 0)]):
+            out.append((village_id, name, bool(is_demo), type_code, types[type_code].name(lang) if type_code in types else "",
+                        n, s1, s2))
+    return pd.DataFrame(out, columns=["village_id", "village", "is_demo", "type", "type_name", "records", "s1", "s2"])
 
 
 def commune_detail(*, session: Session, filters: Filters, commune_key: str, lang: str = "vi") -> PlaceDetail:
     """A commune's trend per type, its villages and their activity, its population."""
-    mine = replace(filters, communes=(commune_key,), district=None)
+    mine = replace(filters, communes=(commune_key,), district=None)  # years and types become key lookups
     recorded = recorded_communes_of(session=session, key=commune_key, boundaries=filters.boundaries, on=filters.on)
     names = commune_names(session=session, boundaries=filters.boundaries)
     people = population_by_commune(session=session, boundaries=filters.boundaries, on=filters.on)
@@ -181,12 +180,11 @@ def commune_detail(*, session: Session, filters: Filters, commune_key: str, lang
     )
 
 
-def station_detail(*, session: Session, filters: Filters, station_id: int, lang: str = "vi") -> PlaceDetail:
-    """A station's trend per type (with its loudspeaker clusters), the filters selecting its records."""
-    from data_model.analytics_common import with_cluster_units
-
+def station_detail(*, session: Session, filters: Filters, station_id: int, type_code: str | None = None,
+                   lang: str = "vi") -> PlaceDetail:
+    """A station's trend (one type, or every type the filters allow) with its loudspeaker clusters; its records' filters."""
     units = with_cluster_units(session=session, station_ids=(station_id,))
-    mine = replace(filters, stations=units)
+    mine = replace(filters, stations=units, types=(type_code,) if type_code else filters.types)
     name = reporting_unit_names(session=session).get(station_id, ("", ""))[0]
     return PlaceDetail(key=str(station_id), name=name, trend=yearly_series(session=session, filters=mine, lang=lang),
                        villages=pd.DataFrame(), population=None, filters=mine)

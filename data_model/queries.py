@@ -180,3 +180,8 @@ def year_bounds(*, session: Session) -> tuple[int, int] | None:
     row = session.execute(select(func.min(ActivitySummary.year), func.max(ActivitySummary.year))
                           .where(ActivitySummary.n_records != 0)).one()
     return None if row[0] is None else (int(row[0]), int(row[1]))
+
+
+def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | None:
+    """Commune keys as recorded that the filters' commune and district choice lets through (None = no such filter)."""
+    return _recorded_commune_keys(session=session, filters=filters)

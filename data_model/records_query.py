@@ -9,10 +9,10 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.activity_types import load_activity_types
-from data_model.analytics_common import commune_names
+from data_model.analytics_common import commune_names, summary_conditions
 from data_model.languages import language_name
 from data_model.models import ActivityRecord, ActivitySummary, ReportingUnit, Village
-from data_model.queries import Filters, _recorded_commune_keys, filtered_summary
+from data_model.queries import Filters, recorded_commune_keys
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -49,7 +49,7 @@ def records_statement(*, session: Session, filters: Filters, newest_first: bool 
         stmt = stmt.where(r.type_code.in_(filters.types))
     if filters.stations:
         stmt = stmt.where(r.reporting_unit_id.in_(filters.stations))
-    communes = _recorded_commune_keys(session=session, filters=filters)
+    communes = recorded_commune_keys(session=session, filters=filters)
     if communes is not None:
         stmt = stmt.where(r.commune_key.in_(communes))
     order = (r.start_date.desc(), r.id.desc()) if newest_first else (r.start_date.asc(), r.id.asc())
@@ -117,5 +117,7 @@ def _fmt(value: int | None, lang: str) -> str:
 
 def count_records(*, session: Session, filters: Filters) -> int:
     """How many live records the filters let through, read from the exact yearly summary (no COUNT over records)."""
-    base = filtered_summary(session=session, filters=filters).subquery()
-    return int(session.scalar(select(func.coalesce(func.sum(base.c.n_records), 0))) or 0)
+    filters.check()
+    total = select(func.coalesce(func.sum(ActivitySummary.n_records), 0)).where(
+        *summary_conditions(session=session, filters=filters))
+    return int(session.scalar(total) or 0)

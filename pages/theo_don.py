@@ -25,10 +25,10 @@ def load_view(url: str, filters: Filters, type_code: str, measure: str, lang: st
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_detail(url: str, filters: Filters, station_id: int, lang: str) -> PlaceDetail:
-    """One station's trend (cached)."""
+def load_detail(url: str, filters: Filters, station_id: int, type_code: str, lang: str) -> PlaceDetail:
+    """One station's trend for the chosen type (cached)."""
     with read_session(get_engine()) as session:
-        return station_detail(session=session, filters=filters, station_id=station_id, lang=lang)
+        return station_detail(session=session, filters=filters, station_id=station_id, type_code=type_code, lang=lang)
 
 
 def _station_id(point: dict) -> int | None:
@@ -106,14 +106,13 @@ stations = {str(k): n for k, n in zip(view.ranking["key"], view.ranking["name"])
 if st.session_state.get("td_station") not in stations:
     st.session_state.pop("td_station", None)
 chosen = st.selectbox(station_title, list(stations), format_func=stations.get, key="td_station", bind="query-params")
-detail = load_detail(database_key(), filters, int(chosen), lang)
-trend = detail.trend[detail.trend["measure"] == detail.trend.groupby("type")["measure"].transform("first")]
+detail = load_detail(database_key(), filters, int(chosen), definition.code, lang)
+trend = detail.trend[detail.trend["measure"] == measure.code]
 if trend.empty:
     empty_state(filtered=True)
 else:
     st.plotly_chart(trend_lines(trend.assign(series=trend["type_name"] + " – " + trend["measure_label"].str.lower()),
-                                y_title=t("Chỉ tiêu chính của mỗi loại", "Main measure of each type"), lang=lang),
-                    key="td_detail_trend")
+                                y_title=value_title, lang=lang), key="td_detail_trend")
     download_buttons(detail.trend.drop(columns=["type", "measure"]), name=f"don-{chosen}", key="td_detail")
 if st.button(t("Xem danh sách hoạt động của đồn", "See this station's records"), key="td_records",
              icon=":material/table_rows:"):
