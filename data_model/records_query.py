@@ -44,6 +44,8 @@ def records_statement(*, session: Session, filters: Filters, newest_first: bool 
         r.deleted_at.is_(None),
         # records lie within one calendar year, so the year range is a start_date range the index can use
         r.start_date >= dt.date(filters.year_from, 1, 1), r.start_date < dt.date(filters.year_to + 1, 1, 1),
+        # the same range on year lets the (commune_key, year) and (reporting_unit_id, year) indexes narrow too
+        r.year >= filters.year_from, r.year <= filters.year_to,
     )
     if filters.types:
         stmt = stmt.where(r.type_code.in_(filters.types))
