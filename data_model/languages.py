@@ -34,6 +34,9 @@ _LANGUAGE_KEYS = {
 }
 
 
+_TIENG_PREFIX = normalise_name("tiếng") + " "
+
+
 def language_name(code: str, lang: str = "vi") -> str:
     """Display name of a language code (the code itself when unknown)."""
     names = LANGUAGES.get(code)
@@ -47,7 +50,7 @@ def parse_language(text: str) -> str | None:
     key = normalise_name(text.strip())
     if key in _LANGUAGE_KEYS:
         return _LANGUAGE_KEYS[key]
-    return _LANGUAGE_KEYS.get(normalise_name(key.removeprefix("tiếng ")))
+    return _LANGUAGE_KEYS.get(key.removeprefix(_TIENG_PREFIX))
 
 
 def languages_of_ethnic_groups(text: str) -> list[str]:

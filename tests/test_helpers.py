@@ -70,7 +70,7 @@ def test_format_date(day, lang, expected):
 
 @pytest.mark.parametrize("text, code", [
     ("Mông", "mong"), ("tiếng Hà Nhì", "ha_nhi"), ("Phổ thông", "vi"), ("La Hủ", "la_hu"), ("la_hu", "la_hu"),
-    ("Hmông", "mong"), ("Klingon", None),
+    ("Hmông", "mong"), ("Klingon", None), ("tiếng Việt", "vi"), ("Tiếng Dao", "dao"), ("tiếng Kinh", "vi"),
 ])
 def test_parse_language(text, code):
     assert parse_language(text) == code
