@@ -22,19 +22,18 @@ STATION_KINDS = ("station",)
 def summary_conditions(*, session: Session, filters: Filters) -> list:
     """WHERE conditions on ActivitySummary equal to queries.filtered_summary's, written so the key can be used.
 
-    With a commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then leads
-    straight to the few rows of those communes instead of every row of the year range.
+    With a type or commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then
+    leads straight to the rows of those types (and communes) instead of every row of the year range.
     """
     s = ActivitySummary
     communes = recorded_commune_keys(session=session, filters=filters)
-    types = filters.types or tuple(load_activity_types())
-    if communes is not None:
-        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)), s.type_code.in_(types),
-                      s.commune_key.in_(communes)]
-    else:
+    if communes is None and not filters.types:
         conditions = [s.year >= filters.year_from, s.year <= filters.year_to]
-        if filters.types:
-            conditions.append(s.type_code.in_(filters.types))
+    else:
+        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)),
+                      s.type_code.in_(filters.types or tuple(load_activity_types()))]
+    if communes is not None:
+        conditions.append(s.commune_key.in_(communes))
     if filters.stations:
         conditions.append(s.reporting_unit_id.in_(filters.stations))
     conditions.append(s.n_records != 0)
