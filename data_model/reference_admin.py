@@ -3,7 +3,6 @@ CSV/XLSX imports of villages and of a reorganisation; every change goes into the
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -307,9 +306,7 @@ def parse_languages(text: str | Sequence[str], field_name: str = "Ngôn ngữ") 
     for part in parts:
         if not str(part).strip():
             continue
-        words = unicodedata.normalize("NFC", str(part)).strip()
-        # parse_language does not strip "tiếng " itself (its prefix check runs on the normalised key)
-        code = parse_language(words) or parse_language(words[6:] if words.lower().startswith("tiếng ") else words)
+        code = parse_language(str(part))
         if code is None:
             raise ReferenceEditError(f"{field_name}: không biết ngôn ngữ «{str(part).strip()[:40]}» "
                                      f"(dùng: {', '.join(v[0].removeprefix('Tiếng ') for v in LANGUAGES.values())})")
