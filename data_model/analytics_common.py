@@ -101,15 +101,15 @@ def measure_column(type_code: str, measure: str) -> str:
     return f"s{get_activity_type(type_code).measure(measure).slot}"
 
 
-def _period(start: dt.date | None, end: dt.date | None) -> str:
+def _period(start: dt.date | None, end: dt.date | None, lang: str) -> str:
     if start and end:
         return f"{start.month}/{start.year}–{end.month}/{end.year}"
     if start:
-        return f"từ {start.month}/{start.year}"
-    return f"đến {end.month}/{end.year}" if end else ""
+        return ("từ " if lang == "vi" else "from ") + f"{start.month}/{start.year}"
+    return (("đến " if lang == "vi" else "until ") + f"{end.month}/{end.year}") if end else ""
 
 
-def commune_names(*, session: Session, boundaries: str) -> dict[str, str]:
+def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dict[str, str]:
     """Display name of every commune version; names shared by several versions get the kind and validity added."""
     rows = session.execute(select(Unit.key, Unit.name, Unit.kind, Unit.valid_from, Unit.valid_to)
                            .where(Unit.level == "commune")).all()
@@ -120,9 +120,9 @@ def commune_names(*, session: Session, boundaries: str) -> dict[str, str]:
         seen: dict[str, int] = {}
         for label in base.values():
             seen[label] = seen.get(label, 0) + 1
-        names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end)})"
+        names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end, lang)})"
                  for key, _, _, start, end in rows}
-    names[""] = "(không ghi xã)"
+    names[""] = "(không ghi xã)" if lang == "vi" else "(no commune)"
     return names
 
 
@@ -196,9 +196,9 @@ class FilterOptions:
     stations: dict[int, str]  # reporting unit id → label (loudspeaker clusters are picked with their station)
 
 
-def filter_options(*, session: Session, on: dt.date | None = None) -> FilterOptions:
+def filter_options(*, session: Session, on: dt.date | None = None, lang: str = "vi") -> FilterOptions:
     """Years with records, districts, communes (both views) and reporting units for the sidebar."""
-    recorded = commune_names(session=session, boundaries="historical")
+    recorded = commune_names(session=session, boundaries="historical", lang=lang)
     recorded.pop("", None)
     current = {u.key: u.name for u in units_valid_on(session=session, on=on or dt.date.today())}
     districts = dict(session.execute(select(Unit.key, Unit.name).where(Unit.level == "district").order_by(Unit.name)).all())

@@ -44,7 +44,7 @@ def compare_communes(*, session: Session, filters: Filters, communes: tuple[str,
     """All measures of 2–6 communes over the year range (absolute and per 1,000), and the chosen year's gaps."""
     if not MIN_COMMUNES <= len(communes) <= MAX_COMMUNES:
         raise QueryError(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã để so sánh")
-    names = commune_names(session=session, boundaries=filters.boundaries)
+    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
     picked = {k: names.get(k, k) for k in communes}
     mine = replace(filters, communes=tuple(communes), district=None)
     grouped = grouped_summary(session=session, filters=mine, by=("commune",))

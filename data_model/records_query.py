@@ -91,7 +91,7 @@ def _record_rows(*, session: Session, ids: list[int], filters: Filters, newest_f
                    r.topic, r.m1, r.m2, r.m3, r.m4, r.m5, r.m6)
             .outerjoin(u, u.id == r.reporting_unit_id).outerjoin(v, v.id == r.village_id).where(r.id.in_(ids)))
     found = {row[0]: row for row in session.execute(stmt)}
-    names = commune_names(session=session, boundaries="historical")
+    names = commune_names(session=session, boundaries="historical", lang=lang)
     types = load_activity_types()
     out = []
     for rid in ids:  # keep the index order

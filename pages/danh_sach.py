@@ -37,7 +37,7 @@ def load_count(url: str, filters: Filters) -> int:
 def drilled(filters: Filters) -> tuple[Filters, list[str]]:
     """The sidebar filters narrowed by a chart selection passed in the URL, and what it says in words."""
     params, said = st.query_params, []
-    options = load_options(database_key())
+    options = load_options(database_key(), current_language())
     lang = current_language()
     if params.get("d_year", "").isdigit():
         year = int(params["d_year"])

@@ -46,7 +46,7 @@ filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
-options: FilterOptions = load_options(database_key())
+options: FilterOptions = load_options(database_key(), lang)
 communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
 if "ss_communes" in st.session_state:
     st.session_state["ss_communes"] = [k for k in st.session_state["ss_communes"] if k in communes_map]

@@ -259,3 +259,14 @@ def test_records_filter_matching_nothing(app_env, filled):
     at = _run(app_env, filled, "danh_sach", d_year="2019", d_type="patrol")
     assert "Không có hoạt động nào khớp với bộ lọc" in _texts(at)
     assert not at.dataframe
+
+
+def test_choices_survive_a_language_switch(app_env, filled):
+    at = _run(app_env, filled, "theo_xa")
+    at.radio(key="f_bounds").set_value("current").run()
+    at.selectbox(key="tx_measure").set_value("attendances").run()
+    at.selectbox(key="ui_lang").set_value("en").run()
+    assert not at.exception
+    assert at.radio(key="f_bounds").value == "current"
+    assert at.selectbox(key="tx_measure").value == "attendances"
+    assert at.title[0].value == "Results by commune"

@@ -24,10 +24,10 @@ def database_key() -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_options(url: str) -> FilterOptions:
-    """What the filters can offer for the database at url (cached)."""
+def load_options(url: str, lang: str = "vi") -> FilterOptions:
+    """What the filters can offer for the database at url, labelled in the language (cached)."""
     with read_session(get_engine()) as session:
-        return filter_options(session=session)
+        return filter_options(session=session, lang=lang)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -65,10 +65,28 @@ def _year_range(years: tuple[int, int]) -> tuple[int, int]:
     return int(chosen[0]), int(chosen[1])
 
 
+# widgets whose option labels are translated: Streamlit keeps their value as the displayed label, so a language
+# switch would leave them without a valid choice
+TRANSLATED_KEYS = (KEY_TYPES, KEY_BOUNDS, KEY_DISTRICT, KEY_COMMUNES, "tx_type", "tx_measure", "td_type", "td_measure",
+                   "tn_series", "ss_gap", "ss_lang", "ds_sort", "ss_communes", "tx_commune")
+
+
+def keep_choices_across_languages() -> None:
+    """After a language switch, set every translated widget's value again so it is shown with the new labels."""
+    lang = current_language()
+    if st.session_state.get("_filters_lang", lang) != lang:
+        for key in TRANSLATED_KEYS:
+            if key in st.session_state:
+                # read before the widget exists in this run: still the option (code) chosen in the old language
+                st.session_state[key] = st.session_state[key]
+    st.session_state["_filters_lang"] = lang
+
+
 def sidebar_filters() -> Filters | None:
     """Render the shared filters in the sidebar; None when the database holds no records yet."""
-    options = load_options(database_key())
+    keep_choices_across_languages()
     lang = current_language()
+    options = load_options(database_key(), lang)
     sidebar = st.sidebar
     sidebar.subheader(t("Bộ lọc", "Filters"))
     if options.years is None:
