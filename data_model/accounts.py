@@ -12,7 +12,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from data_model.changelog import log_change
 from data_model.models import AppMeta, ReportingUnit, User, UserUnit, utcnow
@@ -125,9 +125,14 @@ def _unit_ids(*, session: Session, role: str, unit_keys: Sequence[str]) -> list[
 
 
 def to_actor(user: User) -> Actor:
-    """The Actor for a user row (no hash, no counters)."""
+    """The Actor for a user row (no hash, no counters); a unit's staff also write for the units under it."""
+    own = {u.reporting_unit_id for u in user.units}
+    session = object_session(user)
+    # a station runs its loudspeaker clusters, so its staff record their broadcasts too
+    children = set(session.scalars(select(ReportingUnit.id).where(ReportingUnit.parent_id.in_(own)))) \
+        if own and session is not None else set()
     return Actor(user_id=user.id, username=user.username, role=user.role,
-                 unit_ids=frozenset(u.reporting_unit_id for u in user.units), full_name=user.full_name)
+                 unit_ids=frozenset(own | children), full_name=user.full_name)
 
 
 def _user_by_name(session: Session, username: str) -> User | None:

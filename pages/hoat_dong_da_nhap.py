@@ -9,7 +9,7 @@ from data_model.formatting import format_date
 from data_model.permissions import Actor, PermissionDenied
 from data_model.records import can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record
 from data_model.validation import ValidationError
-from ui.auth import current_actor, plain
+from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
 from ui.i18n import current_language, t
@@ -67,7 +67,7 @@ def restore(actor: Actor, record_id: int) -> None:
     clear_data_caches()
 
 
-actor = current_actor()
+actor = guard_page("hoat_dong_da_nhap")
 lang = current_language()
 st.title(t("Hoạt động đã nhập", "My records"))
 if actor is None:

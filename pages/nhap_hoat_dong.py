@@ -8,7 +8,7 @@ from data_model.db import write_session
 from data_model.permissions import Actor, PermissionDenied
 from data_model.records import create_record
 from data_model.validation import ValidationError
-from ui.auth import current_actor, plain
+from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
 from ui.i18n import current_language, t
@@ -44,7 +44,7 @@ def cancel() -> None:
     FORM.set_issues([])
 
 
-actor = current_actor()
+actor = guard_page("nhap_hoat_dong")
 lang = current_language()
 st.title(t("Nhập hoạt động", "Enter an activity"))
 if actor is None:

@@ -15,7 +15,7 @@ from data_model.exporter import (
 from data_model.formatting import format_date, format_number
 from data_model.importer import ImportPreview, ImportRejected, preview_import, run_import, summarise_result
 from data_model.permissions import Actor, PermissionDenied
-from ui.auth import current_actor, plain
+from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t
 
@@ -43,7 +43,7 @@ def do_import(actor: Actor, data: bytes, filename: str, default_type: str | None
     clear_data_caches()
 
 
-actor = current_actor()
+actor = guard_page("nhap_tu_tep")
 lang = current_language()
 st.title(t("Nhập từ tệp", "Import from a file"))
 if actor is None:

@@ -139,3 +139,20 @@ def test_sql_like_text_in_a_record_is_stored_as_text(engine, accounts):
         record = session.get(ActivityRecord, record_id)
         assert (record.topic, record.note, record.commune_key) == (evil_topic, evil_note, KA_LANG)
         assert session.scalar(select(func.count()).select_from(ChangeLog).where(ChangeLog.action == "login")) == 4
+
+
+def test_station_staff_write_for_the_units_under_their_station(engine, accounts):
+    from data_model.models import ReportingUnit
+
+    with write_session(engine) as session:
+        dao_san = unit_id(session, "st_dao_san")
+        cluster = ReportingUnit(key="cum_loa_thu", kind="loudspeaker_cluster", name="Cụm loa thử", short_name="Cụm loa",
+                                parent_id=dao_san, commune_key="c03571@1900")
+        session.add(cluster)
+        session.flush()
+        cluster_id = cluster.id
+    with write_session(engine) as session:
+        staff = authenticate(session=session, username="nl_dao_san", password="mat-khau-1").actor
+        other = authenticate(session=session, username="nl_ka_lang", password="mat-khau-1").actor
+    assert can_write_record(staff, cluster_id)
+    assert not can_write_record(other, cluster_id)
