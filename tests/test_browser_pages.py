@@ -84,3 +84,19 @@ def test_selecting_a_point_opens_its_records(logged_in):
     assert "Đang xem theo lựa chọn trên biểu đồ: năm " in main.inner_text()
     assert main.locator('[data-testid="stDataFrame"]').count() == 1
     assert not _problems(page)
+
+
+def test_a_language_switch_keeps_the_filters(logged_in):
+    page = logged_in
+    _open(page, "Theo xã")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Theo xã hiện nay", exact=False).click()
+    _drawn(page)
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Ngôn ngữ / Language").locator("input").click()
+    page.keyboard.type("English")
+    page.keyboard.press("Enter")
+    _drawn(page)
+    checked = sidebar.locator('input[type="radio"]:checked')
+    assert checked.count() == 1 and "Current communes" in checked.locator("xpath=ancestor::label").inner_text()
+    assert page.locator("h1").first.inner_text().strip() == "Results by commune"
+    assert not _problems(page)
