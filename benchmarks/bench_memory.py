@@ -107,7 +107,8 @@ def main() -> None:
                 drawn = time.perf_counter() - started
                 rss, peak = memory_mb(proc.pid)
                 errors = page.locator('[data-testid="stException"]').count()
-                print(f"{spec.title_vi:<24} {drawn:>8.2f} {rss:>8,.0f} {peak:>8,.0f}" + ("  EXCEPTION" if errors else ""))
+                flag = "  EXCEPTION" if errors else ""
+                print(f"{spec.title_vi:<24} {drawn:>8.2f} {rss:>8,.0f} {peak:>8,.0f}{flag}")
             browser.close()
         rss, peak = memory_mb(proc.pid)
         verdict = "within" if peak < TARGET_MB else "OVER"

@@ -7,7 +7,8 @@ Databases are throwaway: SQLite files /tmp/bench_<n>.sqlite and PostgreSQL datab
 --drop; an existing database that already holds n records is reused). One engine per database, connected once, as the
 dashboard holds it; no query result is cached anywhere (the Streamlit caches are cold by construction). "first" is a
 page's first call (its SQL not compiled yet), "min"/"median" over --repeat calls ("ok(min)": only the fastest call met
-the target — on a machine shared with other work, min is the best estimate of the uncontended cost). "naive" runs in a child process:
+the target — on a machine shared with other work, min is the best estimate of the uncontended cost).
+"naive" runs in a child process:
 the whole activity_record table into pandas, then the page's group-by there; its peak memory is reported.
 """
 from __future__ import annotations
@@ -186,7 +187,8 @@ def context(url: str) -> Context:
         lo, hi = year_bounds(session=session)
         filters = Filters(lo, hi)
         picked = busiest_communes(session=session, filters=filters, n=3)
-        station = session.scalar(select(ReportingUnit.id).where(ReportingUnit.kind == "station").order_by(ReportingUnit.id))
+        stations = select(ReportingUnit.id).where(ReportingUnit.kind == "station").order_by(ReportingUnit.id)
+        station = session.scalar(stations)
     engine.dispose()
     return Context(filters=filters, year=hi, commune=picked[0], station=station, communes=tuple(picked))
 
@@ -252,7 +254,8 @@ def run(*, sizes: list[int], engines: list[str], repeat: int, with_naive: bool, 
             url = prepare(engine_name, n, seed)
             ctx = context(url)
             naive_result = naive(url, ctx) if with_naive else None
-            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared machine inflates wall times)")
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+                  "(a shared machine inflates wall times)")
             print(f"{'page':<28} {'first ms':>9} {'min ms':>8} {'median ms':>10} {'target':>7} {'naive ms':>10} "
                   f"{'naive/ours':>10}")
             # one engine like the dashboard's (connected once); no query result is cached anywhere

@@ -70,7 +70,8 @@ def totals_from(sums: YearTypeSums, *, filters: Filters, years: tuple[int, int],
             continue
         for m in definition.measures:
             rows.append({"type": definition.code, "type_name": definition.name(lang), "measure": m.code,
-                         "measure_label": m.label(lang), "unit": m.unit(lang), "value": sum(v[m.slot] for v in per_year)})
+                         "measure_label": m.label(lang), "unit": m.unit(lang),
+                         "value": sum(v[m.slot] for v in per_year)})
     return pd.DataFrame(rows, columns=["type", "type_name", "measure", "measure_label", "unit", "value"])
 
 
@@ -130,7 +131,8 @@ def period_sentence(*, totals: pd.DataFrame, year_from: int, year_to: int, lang:
 
 def yearly_series(*, session: Session, filters: Filters, lang: str = "vi", main_only: bool = False) -> pd.DataFrame:
     """Year × type × measure totals over the year range, years without activity filled with 0."""
-    return series_from(year_type_sums(session=session, filters=filters), filters=filters, lang=lang, main_only=main_only)
+    sums = year_type_sums(session=session, filters=filters)
+    return series_from(sums, filters=filters, lang=lang, main_only=main_only)
 
 
 def build_overview(*, session: Session, filters: Filters, year: int, period: tuple[int, int] | None = None,

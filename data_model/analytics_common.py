@@ -149,7 +149,7 @@ class Population:
 
 
 def population_by_commune(*, session: Session, boundaries: str, on: dt.date | None = None) -> dict[str, Population]:
-    """The latest known population of each commune; a current commune without one sums its predecessors when all are known."""
+    """The latest known population of each commune; a current commune without one adds up its direct predecessors'."""
     latest: dict[str, Population] = {}
     rows = session.execute(select(UnitFact.unit_key, UnitFact.year, UnitFact.value_num, UnitFact.approximate)
                            .where(UnitFact.fact == "population", UnitFact.value_num.is_not(None),
@@ -163,7 +163,8 @@ def population_by_commune(*, session: Session, boundaries: str, on: dt.date | No
     current = {u.key for u in units_valid_on(session=session, on=on or dt.date.today())}
     sources: dict[str, list[tuple[str, float]]] = {}
     # only direct predecessors: following a chain would count a commune merged earlier twice
-    for from_key, to_key, share in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.share)):
+    links = session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.share))
+    for from_key, to_key, share in links:
         sources.setdefault(to_key, []).append((from_key, share))
     result = {k: p for k, p in latest.items() if k in current}
     for key, parts in sources.items():
@@ -201,7 +202,8 @@ def filter_options(*, session: Session, on: dt.date | None = None, lang: str = "
     recorded = commune_names(session=session, boundaries="historical", lang=lang)
     recorded.pop("", None)
     current = {u.key: u.name for u in units_valid_on(session=session, on=on or dt.date.today())}
-    districts = dict(session.execute(select(Unit.key, Unit.name).where(Unit.level == "district").order_by(Unit.name)).all())
+    districts = dict(session.execute(
+        select(Unit.key, Unit.name).where(Unit.level == "district").order_by(Unit.name)).all())
     units = session.execute(select(ReportingUnit.id, ReportingUnit.short_name, ReportingUnit.kind)
                             .where(ReportingUnit.kind != "loudspeaker_cluster")
                             .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name)).all()

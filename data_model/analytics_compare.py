@@ -22,7 +22,8 @@ class Comparison:
     """2–6 communes side by side for a year range and one chosen year."""
 
     communes: dict[str, str]  # key → name, in the order picked
-    measures: pd.DataFrame  # commune_key, commune, type, type_name, measure, measure_label, unit, value, population, per_1000
+    # commune_key, commune, type, type_name, measure, measure_label, unit, value, population, per_1000
+    measures: pd.DataFrame
     villages_missed: pd.DataFrame  # commune_key, commune, village, is_demo (no record of the gap type in the year)
     village_counts: pd.DataFrame  # commune_key, commune, villages, reached
     languages: pd.DataFrame  # commune_key, commune, language, language_name, spoken, records, sessions
@@ -65,7 +66,8 @@ def compare_communes(*, session: Session, filters: Filters, communes: tuple[str,
         counts.append({"commune_key": key, "commune": name, "villages": len(all_villages), "reached": len(reached)})
         for row in all_villages.itertuples():
             if row.village_id not in reached:
-                missed.append({"commune_key": key, "commune": name, "village": row.village, "is_demo": bool(row.is_demo)})
+                missed.append({"commune_key": key, "commune": name, "village": row.village,
+                               "is_demo": bool(row.is_demo)})
         langs.extend(_languages(session=session, key=key, name=name, recorded=recorded, year=year,
                                 type_code=language_type, lang=lang))
     return Comparison(

@@ -147,7 +147,8 @@ def predecessors_of(*, session: Session, key: str) -> list[str]:
 def village_totals(*, session: Session, filters: Filters, commune_keys: list[str], lang: str = "vi") -> pd.DataFrame:
     """Every village of the communes with its records per type over the year range (0 rows for villages not reached)."""
     v, s = Village, VillageSummary
-    villages = session.execute(select(v.id, v.name, v.is_demo).where(v.unit_key.in_(commune_keys)).order_by(v.name)).all()
+    villages = session.execute(
+        select(v.id, v.name, v.is_demo).where(v.unit_key.in_(commune_keys)).order_by(v.name)).all()
     stmt = (select(s.village_id, s.type_code, func.sum(s.n_records), func.sum(s.s1), func.sum(s.s2))
             .join(v, v.id == s.village_id)
             .where(v.unit_key.in_(commune_keys), s.year >= filters.year_from, s.year <= filters.year_to)
@@ -161,8 +162,8 @@ def village_totals(*, session: Session, filters: Filters, commune_keys: list[str
     out = []
     for village_id, name, is_demo in villages:
         for type_code, n, s1, s2 in sums.get(village_id, [(None, 0, 0, 0)]):
-            out.append((village_id, name, bool(is_demo), type_code, types[type_code].name(lang) if type_code in types else "",
-                        n, s1, s2))
+            type_name = types[type_code].name(lang) if type_code in types else ""
+            out.append((village_id, name, bool(is_demo), type_code, type_name, n, s1, s2))
     return pd.DataFrame(out, columns=["village_id", "village", "is_demo", "type", "type_name", "records", "s1", "s2"])
 
 
@@ -182,7 +183,7 @@ def commune_detail(*, session: Session, filters: Filters, commune_key: str, lang
 
 def station_detail(*, session: Session, filters: Filters, station_id: int, type_code: str | None = None,
                    lang: str = "vi") -> PlaceDetail:
-    """A station's trend (one type, or every type the filters allow) with its loudspeaker clusters; its records' filters."""
+    """A station's trend (one type, or the filters' types) with its loudspeaker clusters; its records' filters."""
     units = with_cluster_units(session=session, station_ids=(station_id,))
     mine = replace(filters, stations=units, types=(type_code,) if type_code else filters.types)
     name = reporting_unit_names(session=session).get(station_id, ("", ""))[0]

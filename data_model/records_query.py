@@ -104,8 +104,9 @@ def _record_rows(*, session: Session, ids: list[int], filters: Filters, newest_f
         out.append({
             "id": rid, "start_date": rec.start_date, "end_date": rec.end_date, "type": rec.type_code,
             "type_name": definition.name(lang) if definition else rec.type_code, "unit": rec.short_name or "",
-            "commune_key": rec.commune_key or "", "commune": names.get(rec.commune_key or "", "") if rec.commune_key else "",
-            "village": rec.name or "", "languages": ", ".join(language_name(c, lang) for c in rec.languages.split(",") if c),
+            "commune_key": rec.commune_key or "", "commune": names.get(rec.commune_key, "") if rec.commune_key else "",
+            "village": rec.name or "",
+            "languages": ", ".join(language_name(c, lang) for c in rec.languages.split(",") if c),
             "topic": rec.topic, "figures": figures, **{f"m{i + 1}": measures[i] for i in range(6)},
         })
     return pd.DataFrame(out, columns=RECORD_COLUMNS)

@@ -1,4 +1,4 @@
-"""Compare communes: 2–6 communes side by side, villages not reached in a year, broadcast languages vs languages spoken."""
+"""Compare communes: 2–6 side by side, villages not reached in a year, broadcast languages vs languages spoken."""
 from __future__ import annotations
 
 import streamlit as st
@@ -6,7 +6,8 @@ import streamlit as st
 from data_model.activity_types import get_activity_type
 from data_model.analytics_common import FilterOptions, type_order
 from data_model.analytics_compare import (
-    MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options, village_type_options,
+    MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options,
+    village_type_options,
 )
 from data_model.db import read_session
 from data_model.queries import Filters
@@ -53,9 +54,11 @@ if "ss_communes" in st.session_state:
 # the busiest communes as a starting point, unless the user (or the URL) already picked some
 default = None if "ss_communes" in st.session_state else [k for k in load_busiest(database_key(), filters)
                                                             if k in communes_map]
-picked = st.multiselect(t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã", f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
+picked = st.multiselect(t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã",
+                          f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
                         list(communes_map), format_func=communes_map.get, max_selections=MAX_COMMUNES,
-                        default=default, placeholder=t("Chọn xã", "Pick communes"), key="ss_communes", bind="query-params",
+                        default=default, placeholder=t("Chọn xã", "Pick communes"), key="ss_communes",
+                        bind="query-params",
                         help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên.", "Communes of the boundary view "
                                "chosen in the sidebar."))
 years = list(range(filters.year_to, filters.year_from - 1, -1))
@@ -85,15 +88,18 @@ else:
     per_1000 = st.toggle(t("Tính trên 1.000 dân", "Per 1,000 residents"), key="ss_rate", bind="query-params")
     column = "per_1000" if per_1000 else "value"
     frame = cmp.measures.assign(_o=cmp.measures["type"].map(type_order())).sort_values("_o", kind="stable")
-    frame = frame.assign(row=frame["type_name"] + " – " + frame["measure_label"].str.lower() + " (" + frame["unit"] + ")")
+    frame = frame.assign(row=frame["type_name"] + " – " + frame["measure_label"].str.lower()
+                         + " (" + frame["unit"] + ")")
     wide = frame.pivot_table(index="row", columns="commune", values=column, aggfunc="sum", sort=False)
     wide = wide.reindex(columns=[n for n in cmp.communes.values() if n in wide.columns])
     if per_1000:
         no_pop = sorted(set(frame.loc[frame["population"].isna(), "commune"]))
         if no_pop:
-            st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ") + ", ".join(no_pop))
+            st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
+                       + ", ".join(no_pop))
     shown = formatted(wide.reset_index(), columns=list(wide.columns), lang=lang, decimals=1 if per_1000 else 0)
-    st.dataframe(shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu", "Activity type – measure")}), hide_index=True)
+    shown = shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu", "Activity type – measure")})
+    st.dataframe(shown, hide_index=True)
     rows = list(dict.fromkeys(frame["row"]))
     if st.session_state.get("ss_chart") not in rows:
         st.session_state.pop("ss_chart", None)
@@ -113,7 +119,8 @@ else:
 
 left, right = st.columns(2)
 with left:
-    st.subheader(t(f"Bản chưa có {gap_types[gap_type].lower()} năm {year}", f"Villages without {gap_types[gap_type].lower()} in {year}"))
+    gap_name = gap_types[gap_type].lower()
+    st.subheader(t(f"Bản chưa có {gap_name} năm {year}", f"Villages without {gap_name} in {year}"))
     for row in cmp.village_counts.itertuples():
         if row.villages == 0:
             st.markdown(t(f"**{row.commune}**: chưa có danh sách bản.", f"**{row.commune}**: no village list yet."))
@@ -128,7 +135,8 @@ with left:
         "commune": t("Xã", "Commune"), "village": t("Bản", "Village"), "is_demo": t("Dữ liệu mẫu", "Demo")}),
         name=f"ban-chua-tiep-can-{year}", key="ss_villages")
 with right:
-    st.subheader(t(f"{lang_types[language_type]} theo ngôn ngữ, năm {year}", f"{lang_types[language_type]} by language, {year}"))
+    lang_name = lang_types[language_type]
+    st.subheader(t(f"{lang_name} theo ngôn ngữ, năm {year}", f"{lang_name} by language, {year}"))
     langs = cmp.languages
     if langs.empty:
         st.caption(t("Chưa có thông tin ngôn ngữ của các xã này.", "No language information for these communes."))
@@ -144,5 +152,6 @@ with right:
             "sessions": f"{measure.label(lang)} ({measure.unit(lang)})", "status": t("Khoảng trống", "Gap")})
         st.dataframe(table, hide_index=True)
         st.caption(t("Ngôn ngữ người dân nói lấy từ dữ liệu tham chiếu về dân tộc của xã (gồm các xã cũ đã sáp nhập).",
-                     "Languages spoken come from the communes' ethnic-group reference data (former communes included)."))
+                     "Languages spoken come from the communes' ethnic-group reference data "
+                     "(former communes included)."))
         download_buttons(table, name=f"ngon-ngu-{year}", key="ss_languages")

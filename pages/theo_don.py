@@ -1,4 +1,4 @@
-"""By border station: station × year for one measure, a ranking, the communes each station covers, one station's detail."""
+"""By border station: station × year for one measure, a ranking, the communes covered, one station's detail."""
 from __future__ import annotations
 
 import datetime as dt
@@ -67,9 +67,11 @@ event = st.plotly_chart(heatmap(view.matrix, value_title=value_title, place_titl
                         on_select="rerun", selection_mode="points", key="td_heatmap")
 for point in selected_points(event)[:1]:
     data = point.get("customdata") or [None, None]
-    open_records(year=data[1] if len(data) > 1 else point.get("x"), type_code=definition.code, station=_station_id(point))
-download_buttons(view.matrix.rename(columns={"key": "station_id", "name": station_title, "year": t("Năm", "Year"),
-                                             "value": value_title}), name=f"theo-don-{definition.code}", key="td_matrix")
+    open_records(year=data[1] if len(data) > 1 else point.get("x"), type_code=definition.code,
+                 station=_station_id(point))
+matrix_table = view.matrix.rename(columns={"key": "station_id", "name": station_title, "year": t("Năm", "Year"),
+                                           "value": value_title})
+download_buttons(matrix_table, name=f"theo-don-{definition.code}", key="td_matrix")
 
 span = f"{filters.year_from}–{filters.year_to}"
 st.subheader(t(f"Xếp hạng các đồn ({span})", f"Stations ranked ({span})"))

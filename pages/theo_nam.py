@@ -63,6 +63,7 @@ for n, (unit, rows) in enumerate(shown.groupby("unit", sort=False)):
         data = point.get("customdata") or [None, None]
         open_records(type_code=data[0], year=data[1] if len(data) > 1 else point.get("x"))
 table = shown[["year", "type_name", "measure_label", "unit", "value"]].rename(columns={
-    "year": t("Năm", "Year"), "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
+    "year": t("Năm", "Year"), "type_name": t("Loại hoạt động", "Activity type"),
+    "measure_label": t("Chỉ tiêu", "Measure"),
     "unit": t("Đơn vị tính", "Unit"), "value": t("Giá trị", "Value")})
 download_buttons(table, name=f"xu-huong-{filters.year_from}-{filters.year_to}", key="tn_table")

@@ -38,7 +38,8 @@ if filters is None:
     st.stop()
 definition, measure = pick_type_and_measure(prefix="tx", filters=filters, lang=lang, place="commune")
 if definition is None:
-    st.info(t("Các loại hoạt động đang chọn không ghi theo xã.", "The chosen activity types are not recorded per commune."))
+    st.info(t("Các loại hoạt động đang chọn không ghi theo xã.",
+              "The chosen activity types are not recorded per commune."))
     st.stop()
 view = load_view(database_key(), filters, definition.code, measure.code, lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
@@ -62,7 +63,8 @@ span = f"{filters.year_from}–{filters.year_to}"
 st.subheader(t(f"Xếp hạng các xã ({span})", f"Communes ranked ({span})"))
 absolute, rate = st.tabs([t("Số tuyệt đối", "Absolute"), t("Trên 1.000 dân", "Per 1,000 residents")])
 with absolute:
-    event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=value_title, place_title=commune_title,
+    event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=value_title,
+                                         place_title=commune_title,
                                          color=definition.color, lang=lang, unit=measure.unit(lang)),
                             on_select="rerun", selection_mode="points", key="tx_rank")
     for point in selected_points(event)[:1]:
@@ -74,9 +76,9 @@ with rate:
         st.info(t("Chưa có số dân của xã nào trong danh sách, nên chưa tính được tỷ lệ trên 1.000 dân.",
                   "No commune in the list has a known population, so no rate per 1,000 can be given."))
     else:
-        st.plotly_chart(ranking_bars(known, value="per_1000", value_title=t(f"{measure.label(lang)} trên 1.000 dân",
-                                                                            f"{measure.label(lang)} per 1,000 residents"),
-                                     place_title=commune_title, color=definition.color, lang=lang), key="tx_rate")
+        rate_title = t(f"{measure.label(lang)} trên 1.000 dân", f"{measure.label(lang)} per 1,000 residents")
+        st.plotly_chart(ranking_bars(known, value="per_1000", value_title=rate_title, place_title=commune_title,
+                                     color=definition.color, lang=lang), key="tx_rate")
     if not unknown.empty:
         st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
                    + ", ".join(unknown["name"]))

@@ -95,7 +95,8 @@ if not overview.period.empty:
         "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
         "unit": t("Đơn vị tính", "Unit"), "value": t("Tổng", "Total")})
     with period_table_box.expander(t(f"Bảng số liệu giai đoạn {span}", f"Figures of {span}")):
-        st.dataframe(period_table.assign(**{t("Tổng", "Total"): [format_number(v, lang) for v in overview.period["value"]]}),
+        totals = [format_number(v, lang) for v in overview.period["value"]]
+        st.dataframe(period_table.assign(**{t("Tổng", "Total"): totals}),
                      hide_index=True)
         download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
 

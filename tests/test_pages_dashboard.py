@@ -121,7 +121,8 @@ def _expected_pairs(url: str, year: int, types: tuple[str, ...] = ()) -> list[tu
     with read_session(engine) as session:
         frame = summarise(session=session, filters=Filters(year, year, types=types), by="type")
     engine.dispose()
-    return sorted((get_activity_type(r.type).measure(r.measure).label_vi, format_number(r.value)) for r in frame.itertuples())
+    return sorted((get_activity_type(r.type).measure(r.measure).label_vi, format_number(r.value))
+                  for r in frame.itertuples())
 
 
 def test_overview_figures_equal_summarise(app_env, filled):
@@ -170,7 +171,8 @@ def _chart(at: AppTest, n: int) -> dict:
 def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     at = _run(app_env, filled, "theo_xa")
     ranking = _chart(at, 1)["data"][0]
-    assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
+    assert dict(zip(ranking["y"], ranking["x"])) == {
+        "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
     ranking = _chart(at, 1)["data"][0]

@@ -70,7 +70,8 @@ def test_filters_narrow_the_records(session, filled):
     rows = fetch_records(session=session, filters=Filters(2021, 2021), page_size=100).rows
     assert set(rows["commune_key"]) == {SI_LO_LAU} and all(d.year == 2021 for d in rows["start_date"])
     recorded = fetch_records(session=session, filters=Filters(2019, 2021, communes=(SI_LO_LAU,)), page_size=100).rows
-    current = fetch_records(session=session, filters=Filters(2019, 2021, communes=(SI_LO_LAU_2025,), boundaries="current"),
+    now = Filters(2019, 2021, communes=(SI_LO_LAU_2025,), boundaries="current")
+    current = fetch_records(session=session, filters=now,
                             page_size=100).rows
     assert set(current["commune_key"]) == {SI_LO_LAU, MA_LI_CHAI}  # the 2025 commune includes its predecessors
     assert set(recorded["commune_key"]) == {SI_LO_LAU} and len(current) > len(recorded)
@@ -80,7 +81,8 @@ def test_filters_narrow_the_records(session, filled):
 
 
 def test_rows_are_readable(session, filled):
-    row = fetch_records(session=session, filters=Filters(2019, 2021, types=("outreach_session",)), page_size=1).rows.iloc[0]
+    outreach = Filters(2019, 2021, types=("outreach_session",))
+    row = fetch_records(session=session, filters=outreach, page_size=1).rows.iloc[0]
     assert row["type_name"] == "Tuyên truyền tại bản"
     assert row["unit"] in ("Sì Lở Lầu", "Mù Cả")
     assert row["figures"].startswith("Số buổi: ") and "Lượt người nghe: " in row["figures"]

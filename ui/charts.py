@@ -21,7 +21,8 @@ def separators(lang: str) -> str:
     return ",." if lang == "vi" else ".,"
 
 
-def style(fig: go.Figure, *, x_title: str, y_title: str, lang: str, height: int = 380, legend: bool = True) -> go.Figure:
+def style(fig: go.Figure, *, x_title: str, y_title: str, lang: str, height: int = 380,
+          legend: bool = True) -> go.Figure:
     """Common layout: separators, axis titles, readable margins, legend under the chart."""
     fig.update_layout(
         separators=separators(lang), height=height, font={"family": FONT, "size": 13},
@@ -49,7 +50,8 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
         first = rows.iloc[0]
         fig.add_trace(go.Scatter(
             x=rows["year"], y=rows["value"], mode="lines+markers", name=str(series),
-            line={"color": colors.get(first["type"], "#444"), "dash": first.get("dash", "solid") or "solid", "width": 2.5},
+            line={"color": colors.get(first["type"], "#444"), "dash": first.get("dash", "solid") or "solid",
+                  "width": 2.5},
             customdata=rows[["type"]].assign(year=rows["year"]).to_numpy(),
             hovertemplate="%{x}: <b>%{y:,d}</b> " + str(first.get("unit", "")) + f"<extra>{series}</extra>",
         ))
@@ -89,8 +91,8 @@ def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: s
     ))
     fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=place_title, lang=lang, height=height,
                 legend=False)
-    fig.update_xaxes(tickmode="array", tickvals=years, tickformat="d", range=[years[0] - 0.6, years[-1] + 0.6] if years else None,
-                     showgrid=False)
+    fig.update_xaxes(tickmode="array", tickvals=years, tickformat="d", showgrid=False,
+                     range=[years[0] - 0.6, years[-1] + 0.6] if years else None)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, tickformat=None, rangemode=None,
                      showgrid=False)
     return fig
@@ -102,7 +104,8 @@ def ranking_bars(ranking: pd.DataFrame, *, value: str, value_title: str, place_t
     rows = ranking.dropna(subset=[value]).sort_values(value, ascending=True)
     fmt = ",.1f" if value == "per_1000" else ",d"
     fig = go.Figure(go.Bar(
-        x=rows[value], y=rows["name"], orientation="h", marker_color=color, customdata=rows[["key"]].astype(str).to_numpy(),
+        x=rows[value], y=rows["name"], orientation="h", marker_color=color,
+        customdata=rows[["key"]].astype(str).to_numpy(),
         text=rows[value], texttemplate="%{x:" + fmt + "}", textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: <b>%{x:" + fmt + "}</b> " + unit + "<extra></extra>",
     ))
@@ -121,7 +124,8 @@ def grouped_bars(frame: pd.DataFrame, *, x: str, y: str, color_by: str, y_title:
     colors = type_colors()
     fig = go.Figure()
     for series, rows in frame.groupby(color_by, sort=False):
-        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(series), marker_color=colors.get(rows["type"].iloc[0], "#444"),
+        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(series),
+                             marker_color=colors.get(rows["type"].iloc[0], "#444"),
                              hovertemplate="%{x}: <b>%{y:" + fmt + "}</b><extra>" + str(series) + "</extra>"))
     fig.update_layout(barmode="group")
     fig = style(fig, x_title=x_title, y_title=y_title, lang=lang)

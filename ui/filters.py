@@ -173,14 +173,16 @@ def open_records(*, year: int | None = None, type_code: str | None = None, commu
     st.switch_page("pages/danh_sach.py", query_params={k: str(v) for k, v in params.items() if v not in (None, "")})
 
 
-def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: str) -> tuple[ActivityType | None, Measure | None]:
+def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
+                          place: str) -> tuple[ActivityType | None, Measure | None]:
     """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar)."""
     def recorded_for_place(d: ActivityType) -> bool:
         if place == "commune":
             return d.commune != "none"
         return bool({"station", "loudspeaker_cluster"} & set(d.reporting_kinds))
 
-    types = [d for d in list_activity_types() if recorded_for_place(d) and (not filters.types or d.code in filters.types)]
+    types = [d for d in list_activity_types()
+             if recorded_for_place(d) and (not filters.types or d.code in filters.types)]
     if not types:
         return None, None
     names = {d.code: d.name(lang) for d in types}
