@@ -273,3 +273,17 @@ def test_choices_survive_a_language_switch(app_env, filled):
     assert at.radio(key="f_bounds").value == "current"
     assert at.selectbox(key="tx_measure").value == "attendances"
     assert at.title[0].value == "Results by commune"
+
+
+def test_a_commune_filter_says_the_two_views_can_differ(app_env, filled):
+    at = _run(app_env, filled, "theo_nam")
+    assert not at.sidebar.info
+    at.multiselect(key="f_communes").set_value([MA_LI_CHAI]).run()
+    assert "xem theo xã hiện nay có thể cho số khác" in at.sidebar.info[0].value
+    chart = _chart(at, 0)
+    assert next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền"))["y"] == [10, 0]
+    at.radio(key="f_bounds").set_value("current").run()
+    at.multiselect(key="f_communes_now").set_value([SI_LO_LAU_2025]).run()
+    assert "gồm cả các xã cũ đã sáp nhập" in at.sidebar.info[0].value
+    chart = _chart(at, 0)
+    assert next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền"))["y"] == [10, 6]
