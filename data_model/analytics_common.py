@@ -9,14 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_model.activity_types import get_activity_type, list_activity_types, load_activity_types
-from data_model.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
+from data_model.boundaries import load_rollup, units_valid_on
 from data_model.models import ActivitySummary, ReportingUnit, Unit, UnitFact, UnitSuccessor
 from data_model.queries import Filters, recorded_commune_keys
 from data_model.summary_store import SUM_COLUMNS
 
-VALUE_COLUMNS = ("records", *SUM_COLUMNS)
 GROUP_COLUMNS = {"year": "year", "commune": "commune_key", "unit": "reporting_unit_id"}
-STATION_KINDS = ("station",)
 
 
 def summary_conditions(*, session: Session, filters: Filters) -> list:
