@@ -17,7 +17,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "Dữ liệu") -> bytes:
     """An XLSX workbook with one sheet holding the frame."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         sheet_obj = writer.sheets[sheet[:31]]
         for i, col in enumerate(frame.columns):
