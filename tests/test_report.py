@@ -336,3 +336,16 @@ def test_broken_templates_do_not_break_the_report(tmp_path):
     (tmp_path / "report.vi.toml").write_text('[sentence]\npatrol = "không đóng ngoặc\n', encoding="utf-8")
     with pytest.raises(ReportError, match="sai cú pháp"):
         load_templates("vi", tmp_path)
+
+
+def test_station_scope_counts_the_loudspeaker_clusters_under_the_station(session):
+    from data_model.models import ReportingUnit
+    from data_model.report.scope import Period, Scope, resolve_scope
+
+    station = session.scalar(select(ReportingUnit).where(ReportingUnit.key == "st_dao_san"))
+    cluster = ReportingUnit(key="cum_loa_dao_san", kind="loudspeaker_cluster", name="Cụm loa Dào San",
+                            short_name="Cụm loa", parent_id=station.id, commune_key="c03571@1900")
+    session.add(cluster)
+    session.flush()
+    resolved = resolve_scope(session=session, scope=Scope("station", "st_dao_san"), period=Period(2020, 2020))
+    assert set(resolved.filters.stations) == {station.id, cluster.id}

@@ -9,6 +9,7 @@ from typing import Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from data_model.analytics_common import with_cluster_units
 from data_model.boundaries import load_rollup
 from data_model.models import ReportingUnit, Unit
 from data_model.queries import Filters, QueryError
@@ -132,7 +133,9 @@ def resolve_scope(*, session: Session, scope: Scope, period: Period) -> Resolved
         unit = session.scalars(select(ReportingUnit).where(ReportingUnit.key == scope.key)).first()
         if unit is None:
             raise ReportError(f"Không có đơn vị báo cáo (đồn) mã {scope.key!r}")
-        return ResolvedScope(scope, unit.name, "", Filters(**base, stations=(unit.id,)), None)
+        # the same rule as the dashboards: a station's loudspeaker clusters are its own work
+        stations = with_cluster_units(session=session, station_ids=(unit.id,))
+        return ResolvedScope(scope, unit.name, "", Filters(**base, stations=stations), None)
     unit = session.get(Unit, scope.key)
     if unit is None or unit.level != scope.kind:
         label = "huyện" if scope.kind == "district" else "xã"
