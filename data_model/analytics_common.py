@@ -11,31 +11,10 @@ from sqlalchemy.orm import Session
 from data_model.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.boundaries import load_rollup, units_valid_on
 from data_model.models import ActivitySummary, ReportingUnit, Unit, UnitFact, UnitSuccessor
-from data_model.queries import Filters, recorded_commune_keys
+from data_model.queries import Filters, summary_conditions, unpivot_measures
 from data_model.summary_store import SUM_COLUMNS
 
 GROUP_COLUMNS = {"year": "year", "commune": "commune_key", "unit": "reporting_unit_id"}
-
-
-def summary_conditions(*, session: Session, filters: Filters) -> list:
-    """WHERE conditions on ActivitySummary equal to queries.filtered_summary's, written so the key can be used.
-
-    With a type or commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then
-    leads straight to the rows of those types (and communes) instead of every row of the year range.
-    """
-    s = ActivitySummary
-    communes = recorded_commune_keys(session=session, filters=filters)
-    if communes is None and not filters.types:
-        conditions = [s.year >= filters.year_from, s.year <= filters.year_to]
-    else:
-        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)),
-                      s.type_code.in_(filters.types or tuple(load_activity_types()))]
-    if communes is not None:
-        conditions.append(s.commune_key.in_(communes))
-    if filters.stations:
-        conditions.append(s.reporting_unit_id.in_(filters.stations))
-    conditions.append(s.n_records != 0)
-    return conditions
 
 
 def grouped_rows(*, session: Session, filters: Filters, by: tuple[str, ...],
@@ -80,18 +59,13 @@ def roll_up(rows: list[tuple], *, at: int, keys: int, rollup: dict[str, list[tup
 
 def long_measures(frame: pd.DataFrame, *, keys: list[str], lang: str = "vi") -> pd.DataFrame:
     """s1..s6 columns → one row per defined measure: keys…, type, type_name, measure, measure_label, unit, value."""
-    out = []
+    long = unpivot_measures(frame, keys=keys)
     types = load_activity_types()
-    for row in frame.itertuples(index=False):
-        rec = row._asdict()
-        definition = types.get(rec["type_code"])
-        if definition is None:
-            continue
-        for m in definition.measures:
-            out.append({**{k: rec[k] for k in keys}, "type": definition.code, "type_name": definition.name(lang),
-                        "measure": m.code, "measure_label": m.label(lang), "unit": m.unit(lang),
-                        "value": int(rec[f"s{m.slot}"])})
-    return pd.DataFrame(out, columns=[*keys, "type", "type_name", "measure", "measure_label", "unit", "value"])
+    measures = [types[t].measure(m) for t, m in zip(long["type"], long["measure"])]
+    long.insert(len(keys) + 1, "type_name", [types[t].name(lang) for t in long["type"]])
+    long.insert(len(keys) + 3, "measure_label", [m.label(lang) for m in measures])
+    long.insert(len(keys) + 4, "unit", [m.unit(lang) for m in measures])
+    return long
 
 
 def measure_column(type_code: str, measure: str) -> str:

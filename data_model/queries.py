@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from data_model.activity_types import list_activity_types, load_activity_types
 from data_model.boundaries import Boundaries, load_rollup
-from data_model.models import NO_COMMUNE, NO_UNIT, ActivitySummary, ReportingUnit, Unit
+from data_model.models import NO_COMMUNE, ActivitySummary, ReportingUnit, Unit
 from data_model.summary_store import SUM_COLUMNS
 
 GroupBy = Literal["year", "commune", "station", "type", "district"]
@@ -48,8 +48,8 @@ class Filters:
             raise QueryError("Lọc theo huyện chỉ dùng được với địa giới như khi ghi nhận (trước 01/07/2025)")
 
 
-def _recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | None:
-    """Commune keys as recorded that the commune/district filter lets through (None = no filter)."""
+def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | None:
+    """Commune keys as recorded that the filters' commune and district choice lets through (None = no such filter)."""
     keys: set[str] | None = None
     if filters.communes:
         if filters.boundaries == "current":
@@ -64,22 +64,33 @@ def _recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] |
     return None if keys is None else sorted(keys)
 
 
+def summary_conditions(*, session: Session, filters: Filters) -> list:
+    """WHERE conditions on ActivitySummary for the filters, written so the table's key can be used.
+
+    With a type or commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then
+    leads straight to the rows of those types (and communes) instead of every row of the year range.
+    """
+    s = ActivitySummary
+    communes = recorded_commune_keys(session=session, filters=filters)
+    if communes is None and not filters.types:
+        conditions = [s.year >= filters.year_from, s.year <= filters.year_to]
+    else:
+        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)),
+                      s.type_code.in_(filters.types or tuple(load_activity_types()))]
+    if communes is not None:
+        conditions.append(s.commune_key.in_(communes))
+    if filters.stations:
+        conditions.append(s.reporting_unit_id.in_(filters.stations))
+    conditions.append(s.n_records != 0)
+    return conditions
+
+
 def filtered_summary(*, session: Session, filters: Filters) -> Select:
     """SELECT over the yearly summary with the filters applied (columns chosen by the caller)."""
-    s = ActivitySummary
-    stmt = select(s).where(s.year >= filters.year_from, s.year <= filters.year_to, s.n_records != 0)
-    if filters.types:
-        stmt = stmt.where(s.type_code.in_(filters.types))
-    if filters.stations:
-        stmt = stmt.where(s.reporting_unit_id.in_(filters.stations))
-    communes = _recorded_commune_keys(session=session, filters=filters)
-    if communes is not None:
-        stmt = stmt.where(s.commune_key.in_(communes))
-    return stmt
+    return select(ActivitySummary).where(*summary_conditions(session=session, filters=filters))
 
 
 def _grouped(*, session: Session, filters: Filters, group_cols: list) -> pd.DataFrame:
-    s = ActivitySummary
     base = filtered_summary(session=session, filters=filters).subquery()
     cols = [base.c[c.key] for c in group_cols]
     stmt = select(*cols, base.c.type_code, func.sum(base.c.n_records).label("records"),
@@ -181,7 +192,3 @@ def year_bounds(*, session: Session) -> tuple[int, int] | None:
                           .where(ActivitySummary.n_records != 0)).one()
     return None if row[0] is None else (int(row[0]), int(row[1]))
 
-
-def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | None:
-    """Commune keys as recorded that the filters' commune and district choice lets through (None = no such filter)."""
-    return _recorded_commune_keys(session=session, filters=filters)

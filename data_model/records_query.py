@@ -9,10 +9,10 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.activity_types import load_activity_types
-from data_model.analytics_common import commune_names, summary_conditions
+from data_model.analytics_common import commune_names
 from data_model.languages import language_name
 from data_model.models import ActivityRecord, ActivitySummary, ReportingUnit, Village
-from data_model.queries import Filters, recorded_commune_keys
+from data_model.queries import Filters, recorded_commune_keys, summary_conditions
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
