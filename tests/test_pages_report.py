@@ -139,7 +139,11 @@ def test_official_downloads_the_word_report_in_a_browser(live_server, browser, d
     page.get_by_label("Tên đăng nhập").fill("lanhdao")
     page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026!")
     page.get_by_role("button", name="Đăng nhập").click()
-    page.get_by_role("link", name="Báo cáo năm, giai đoạn").click()
+    # the login rerun rebuilds the navigation: click the report link only once that run has finished
+    report_link = page.get_by_role("link", name="Báo cáo năm, giai đoạn")
+    report_link.wait_for(timeout=60_000)
+    page.wait_for_selector(idle, timeout=60_000)
+    report_link.click()
     page.get_by_role("button", name="Tải Word (DOCX)").wait_for(timeout=60_000)
     assert page.get_by_text("tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt", exact=False).count() == 1
     with page.expect_download() as download:
