@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from data_model.changelog import log_change
 from data_model.models import AppMeta, ReportingUnit, User, UserUnit, utcnow
-from data_model.permissions import ROLE_NAMES, ROLES, SYSTEM, Actor, require_admin, require_login
+from data_model.permissions import ROLE_NAMES, ROLES, SYSTEM, Actor, PermissionDenied, require_admin, require_login
 
 FREE_FAILURES = 5  # failed logins allowed before each further attempt has to wait
 FIRST_DELAY_S = 30
@@ -273,6 +273,19 @@ def get_actor(*, session: Session, user_id: int) -> Actor | None:
     if user is None or not user.active:
         return None
     return to_actor(user)
+
+
+def refresh_actor(*, session: Session, actor: Actor) -> Actor:
+    """The actor as the database has them now (active, role, units); PermissionDenied when they may no longer act.
+
+    Every write calls this inside its own transaction, so a page drawn before a deactivation cannot write.
+    """
+    if actor.user_id is None:  # the system actor of the command line and of the demo loader
+        return actor
+    fresh = get_actor(session=session, user_id=actor.user_id)
+    if fresh is None:
+        raise PermissionDenied("Tài khoản không còn hoạt động; hãy đăng nhập lại")
+    return fresh
 
 
 def change_own_password(*, session: Session, actor: Actor, old_password: str, new_password: str) -> None:
