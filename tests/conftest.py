@@ -29,7 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def _build(url: str, *, demo: bool) -> None:
-    engine = build_engine(url=url)
+    engine = build_engine(url=url, create=True)
     try:
         initialise_database(engine=engine, reference_dir=get_settings().reference_dir, demo=demo)
         if engine.dialect.name == "sqlite":
