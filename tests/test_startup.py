@@ -359,6 +359,7 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.page_error_expected
 @pytest.mark.parametrize("lang, message", [("vi", "Đã xảy ra lỗi ngoài dự kiến"), ("en", "Something unexpected")])
 def test_an_unexpected_error_on_a_page_shows_a_plain_message(db_url, app_env, monkeypatch, caplog, lang, message):
     def broken(**_kwargs):
