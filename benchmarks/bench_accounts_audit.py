@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--url", default="")
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench_audit.sqlite"
-    engine = build_engine(url=url)
+    engine = build_engine(url=url, create=True)
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
     with write_session(engine) as session:
         create_user(session=session, actor=SYSTEM, username="bench", password="mat-khau-bench", role="admin")

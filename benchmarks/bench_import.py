@@ -62,7 +62,7 @@ def main() -> int:
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-import-")
     url = args.url or f"sqlite:///{tmp}/bench.sqlite"
-    engine = build_engine(url=url)
+    engine = build_engine(url=url, create=True)
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
     with read_session(engine) as session:
         on = dt.date(2020, 1, 1)
@@ -110,7 +110,7 @@ def main() -> int:
 
     if args.xlsx:
         xdata = to_xlsx(data)
-        engine2 = build_engine(url=f"sqlite:///{tmp}/bench_xlsx.sqlite")
+        engine2 = build_engine(url=f"sqlite:///{tmp}/bench_xlsx.sqlite", create=True)
         initialise_database(engine=engine2, reference_dir=get_settings().reference_dir)
         t0 = time.perf_counter()
         with write_session(engine2) as session:

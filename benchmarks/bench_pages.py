@@ -144,7 +144,7 @@ def prepare(engine_name: str, n: int, seed: int) -> str:
             if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"bench_{n}"}):
                 conn.execute(text(f'CREATE DATABASE "bench_{n}"'))
         admin.dispose()
-    engine = build_engine(url=url)
+    engine = build_engine(url=url, create=True)
     try:
         initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
         with read_session(engine) as session:

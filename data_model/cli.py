@@ -1,8 +1,9 @@
-"""Command line: python -m data_model init | generate | summary | import | export | report | user …"""
+"""Command line: python -m data_model init | serve | generate | summary | import | export | report | user …"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Callable, Sequence
@@ -13,11 +14,12 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model import cli_records, cli_report, cli_users
 from data_model.activity_types import get_activity_type
-from data_model.db import DatabaseUrlError, build_engine, read_session
+from data_model.db import DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url
 from data_model.formatting import format_number
-from data_model.init_db import initialise_database
+from data_model.init_db import DemoRefused, initialise_database, open_database, set_demo_pending
 from data_model.queries import GROUP_BYS, Filters, QueryError, summarise
 from data_model.settings import get_settings
+from data_model.startup import ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
 MAX_GENERATE = 5_000_000
@@ -43,10 +45,12 @@ def year(text: str) -> int:
     return value
 
 
-def open_engine() -> Engine:
-    """The engine for DATABASE_URL, checked to be reachable."""
+def open_engine(*, create: bool = False) -> Engine:
+    """The engine for DATABASE_URL, checked to be reachable; without create, an initialised database or an error."""
     settings = get_settings()
-    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    if not create:
+        return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s, create=True)
     with engine.connect():
         pass
     return engine
@@ -54,13 +58,38 @@ def open_engine() -> Engine:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create or migrate the schema, load reference data and, with --demo, demo data."""
-    engine = open_engine()
+    engine = open_engine(create=True)
     added = initialise_database(engine=engine, reference_dir=get_settings().reference_dir, demo=args.demo)
+    if not args.demo:  # whoever runs init without --demo makes this a production database
+        set_demo_pending(engine=engine, pending=False)
     if added:
         print("Đã thêm: " + ", ".join(f"{k} {format_number(v)}" for k, v in added.items()))
     else:
         print("Cơ sở dữ liệu đã sẵn sàng, không có gì mới để thêm.")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Prepare the database (first start: the embedded one, with demo data), check exposure, start the dashboard."""
+    settings = get_settings()
+    print(f"Chuẩn bị cơ sở dữ liệu {shown_url(settings.database_url)} …", flush=True)
+    prepared = prepare_app_database(settings=settings)
+    try:
+        if prepared.created:
+            print("Đã tạo cơ sở dữ liệu mới" + (" với dữ liệu mẫu (demo)." if prepared.added.get("demo_records")
+                                                else ", chưa có tài khoản nào."))
+        check_exposure(engine=prepared.engine, address=settings.server_address)
+    finally:
+        prepared.engine.dispose()
+    where = f"{settings.server_address}:{settings.server_port}"
+    if is_loopback(settings.server_address):
+        print(f"Chỉ máy này mở được: http://{where} (đặt SERVER_ADDRESS=0.0.0.0 để mở ra mạng)")
+    else:
+        print(f"CHÚ Ý: bảng điều khiển mở ra mạng tại {where}; mọi máy trong mạng đều thấy trang đăng nhập.")
+    sys.stdout.flush()
+    command = streamlit_command(settings=settings)
+    os.execv(command[0], command)
+    return 0  # not reached: the process is now the Streamlit server
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -69,7 +98,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
     from data_model.synthetic import generate_records  # only needed for benchmarks
 
-    engine = open_engine()
+    engine = open_engine(create=True)
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
     started = time.perf_counter()
     try:
@@ -135,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="tạo/cập nhật lược đồ, nạp dữ liệu tham chiếu (và dữ liệu mẫu)")
     p.add_argument("--demo", action="store_true", help="nạp dữ liệu mẫu (demo)")
     p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="chuẩn bị cơ sở dữ liệu rồi chạy bảng điều khiển (như make run)")
+    p.set_defaults(func=cmd_serve)
     p = sub.add_parser("generate", help="thêm bản ghi tổng hợp để đo hiệu năng")
     p.add_argument("--records", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
@@ -164,8 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.func
         return int(handler(args) or 0)
-    except (CliError, QueryError, DatabaseUrlError) as exc:
+    except (CliError, QueryError, DatabaseUrlError, DemoRefused, ExposureRefused) as exc:
         return fail(str(exc), 2)
+    except DatabaseNotInitialised as exc:
+        return fail(str(exc), 3)
     except OperationalError as exc:
         return fail(f"không kết nối được cơ sở dữ liệu ({str(exc.orig).splitlines()[0] if exc.orig else exc})", 3)
     except SQLAlchemyError as exc:

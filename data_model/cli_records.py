@@ -8,12 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from data_model.activity_types import load_activity_types
-from data_model.db import build_engine, read_session, write_session
+from data_model.db import read_session, write_session
 from data_model.exporter import ExportFilters, export_csv, export_xlsx
 from data_model.formatting import format_number
 from data_model.importer import ImportRejected, preview_import, run_import, summarise_result
 from data_model.models import ReportingUnit, User
 from data_model.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.init_db import open_database
 from data_model.settings import get_settings
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -26,7 +27,7 @@ def _fail(message: str, status: int = 2) -> int:
 
 def _engine():
     settings = get_settings()
-    return build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def _actor(session, username: str | None) -> Actor:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_model.db import build_engine, read_session
+from data_model.db import read_session
+from data_model.init_db import open_database
 from data_model.settings import get_settings
 
 
@@ -21,7 +22,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     period.check()
     scope = Scope.parse(args.scope)
     settings = get_settings()
-    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    engine = open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
     try:
         with read_session(engine) as session:
             written = save_report(session=session, scope=scope, period=period, lang=args.lang, path=out)

@@ -6,7 +6,8 @@ import getpass
 import sys
 
 from data_model.accounts import AccountError, check_username, create_user, list_users, reset_password
-from data_model.db import build_engine, read_session, write_session
+from data_model.db import read_session, write_session
+from data_model.init_db import open_database
 from data_model.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.settings import get_settings
 
@@ -26,7 +27,7 @@ def _ask_new_password() -> str:
 
 def _engine():
     settings = get_settings()
-    return build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -35,8 +36,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         check_username(args.name)  # fail before asking for a password
         if args.role == "staff" and not args.unit:
             raise AccountError("Đơn vị: cán bộ nhập liệu cần --unit MÃ_ĐƠN_VỊ (ví dụ st_dao_san)")
+        engine = _engine()  # a database that is not there is said before the password is asked
         password = _ask_new_password()
-        with write_session(_engine()) as session:
+        with write_session(engine) as session:
             create_user(session=session, actor=SYSTEM, username=args.name, password=password, role=args.role,
                         unit_keys=args.unit or [], full_name=args.full_name or "")
     except (AccountError, PermissionDenied) as exc:
@@ -65,8 +67,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_user_reset_password(args: argparse.Namespace) -> int:
     """Set a new password for an account (asked twice) and lift its login delay."""
     try:
+        engine = _engine()
         password = _ask_new_password()
-        with write_session(_engine()) as session:
+        with write_session(engine) as session:
             reset_password(session=session, actor=SYSTEM, username=args.name, new_password=password)
     except (AccountError, PermissionDenied) as exc:
         return _fail(str(exc))

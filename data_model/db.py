@@ -15,6 +15,35 @@ class DatabaseUrlError(ValueError):
     """The database URL cannot be used."""
 
 
+NOT_INITIALISED = "Cơ sở dữ liệu chưa khởi tạo: chạy `python -m data_model init`"
+
+
+class DatabaseNotInitialised(Exception):
+    """The database does not exist yet, or holds no (or an older) schema."""
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed (password hidden)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for any other database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        raise DatabaseUrlError("Cần một tệp SQLite, không dùng SQLite trong bộ nhớ")
+    return Path(database)
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Whether the engine talks to SQLite."""
     return engine.dialect.name == "sqlite"
@@ -39,18 +68,19 @@ def _setup_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets WAL, a busy timeout and controllable BEGIN."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False, create: bool = False) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and controllable BEGIN.
+
+    A missing SQLite file (and its folder) is only made with create=True; otherwise DatabaseNotInitialised.
+    """
+    path = sqlite_file(url)
+    parsed = make_url(url)
     backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        database = parsed.database or ""
-        if database in ("", ":memory:"):
-            raise DatabaseUrlError("Cần một tệp SQLite, không dùng SQLite trong bộ nhớ")
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.exists():  # SQLite would create an empty file on the first connection
+            raise DatabaseNotInitialised(f"{NOT_INITIALISED} (không có tệp {path})")
         engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
         _setup_sqlite(engine, busy_timeout_s)
         return engine

@@ -30,6 +30,9 @@ class Settings:
     demo_on_first_start: bool = field(
         default_factory=lambda: os.environ.get("DEMO_ON_FIRST_START", "1") not in ("0", "false", "no")
     )
+    # this machine only by default; 0.0.0.0 (every interface) opens the dashboard to the network
+    server_address: str = field(default_factory=lambda: os.environ.get("SERVER_ADDRESS") or "127.0.0.1")
+    server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
 
 
 def get_settings() -> Settings:

@@ -24,7 +24,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = build_engine(url=get_settings().database_url)
+    engine = build_engine(url=get_settings().database_url, create=True)
     with engine.connect() as conn:
         _run(conn)
         conn.commit()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set up and start the dashboard; the embedded SQLite database is created with demo data on first start.
+# Set up and start the dashboard: the database is prepared before the server starts (a new embedded SQLite database
+# gets demo data), then Streamlit listens on SERVER_ADDRESS (127.0.0.1 unless set) and PORT (8501).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup_venv.sh
-exec .venv/bin/streamlit run dashboard.py --server.headless "${HEADLESS:-true}" --server.port "${PORT:-8501}" \
-  --browser.gatherUsageStats false
+exec .venv/bin/python -m data_model serve

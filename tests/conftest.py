@@ -1,12 +1,14 @@
 """Fixtures: a fresh database per test, built by the project's own init code, on SQLite or PostgreSQL."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import traceback
 import urllib.request
 import uuid
 from pathlib import Path
@@ -29,7 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def _build(url: str, *, demo: bool) -> None:
-    engine = build_engine(url=url)
+    engine = build_engine(url=url, create=True)
     try:
         initialise_database(engine=engine, reference_dir=get_settings().reference_dir, demo=demo)
         if engine.dialect.name == "sqlite":
@@ -166,6 +168,29 @@ def app_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     yield use
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def page_errors_fail_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Users see a plain message when a page fails (ui.errors); a test sees the failure and its traceback."""
+    collect = _Collect()
+    logger = logging.getLogger("border_outreach.ui")
+    logger.addHandler(collect)
+    yield
+    logger.removeHandler(collect)
+    if collect.records and request.node.get_closest_marker("page_error_expected") is None:
+        record = collect.records[0]
+        details = "".join(traceback.format_exception(*record.exc_info)) if record.exc_info else ""
+        pytest.fail(f"a page failed: {record.getMessage()}\n{details}")
 
 
 def _free_port() -> int:

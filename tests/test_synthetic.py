@@ -105,7 +105,7 @@ def test_generate_refuses_a_bad_count(engine, n):
 
 
 def test_generate_needs_reference_data(tmp_path):
-    engine = build_engine(url=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    engine = build_engine(url=f"sqlite:///{tmp_path / 'empty.sqlite'}", create=True)
     try:
         upgrade_schema(engine=engine)
         with pytest.raises(ValueError, match="dữ liệu tham chiếu"):
