@@ -1,13 +1,14 @@
 """AppTest of login, logout, idle expiry, per-role navigation and the account, users, reference-data and audit pages."""
 from __future__ import annotations
 
-import time
+import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from auth_helpers import sign_in
 from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ChangeLog, Unit, User
@@ -37,8 +38,7 @@ def users(db_url, app_env) -> dict[str, int]:
 def _app(user_id: int | None = None, *, page: str | None = None, seen_ago_s: float = 0, fresh: bool = False) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     if user_id is not None:
-        at.session_state["auth_user_id"] = user_id
-        at.session_state["auth_last_seen"] = time.time() - seen_ago_s
+        sign_in(at, os.environ["DATABASE_URL"], user_id, seen_ago_s=seen_ago_s)
     if page and not fresh:
         at.run()  # the router runs first, as for a visitor who arrives at the app and then opens a page
     if page:

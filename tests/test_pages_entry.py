@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from auth_helpers import sign_in
 from data_model.accounts import create_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ActivityRecord
@@ -36,8 +37,7 @@ def app_db(db_url, app_env):
 
 def _open(user_id: int, page: str) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=90)
-    at.session_state["auth_user_id"] = user_id
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, os.environ["DATABASE_URL"], user_id)
     at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -192,8 +192,7 @@ def test_entry_pages_are_for_staff_and_admins_only(app_db, db_url):
     with write_session(engine) as s:
         official = create_user(session=s, actor=SYSTEM, username="ld_xem", password="lanh-dao-1", role="official")
     at = AppTest.from_file(DASHBOARD, default_timeout=90)
-    at.session_state["auth_user_id"] = official
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, db_url, official)
     at.run()
     from ui.registry import pages_for_role
 
