@@ -7,7 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from data_model.db import build_engine, write_session
-from data_model.login_sessions import open_login_session
+from data_model.login_sessions import find_login_session, open_login_session
 from data_model.models import LoginSession, utcnow
 
 
@@ -35,3 +35,16 @@ def age_logins(db_url: str, user_id: int, *, seconds: float) -> None:
         for row in session.scalars(select(LoginSession).where(LoginSession.user_id == user_id)):
             row.last_seen_at = utcnow() - dt.timedelta(seconds=seconds)
     engine.dispose()
+
+
+def logged_in_user(at: AppTest, db_url: str) -> int | None:
+    """Id of the user whose open login session the AppTest's browser session holds, or None."""
+    token = at.session_state["auth_token"] if "auth_token" in at.session_state else None
+    if token is None:
+        return None
+    engine = build_engine(url=db_url)
+    with write_session(engine) as session:
+        row = find_login_session(session=session, token=token)
+        user_id = row.user_id if row is not None and row.ended_at is None else None
+    engine.dispose()
+    return user_id

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
+from auth_helpers import age_logins, logged_in_user, sign_in, start_login
 from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ChangeLog, Unit, User
@@ -142,9 +142,9 @@ def test_login_with_the_form(users, db_url):
     at = _app()
     _fill_login(at, "u_admin", "sai-mat-khau")
     assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu"]
-    assert "auth_user_id" not in at.session_state
+    assert logged_in_user(at, db_url) is None
     _fill_login(at, "u_admin", PASSWORDS["admin"])
-    assert at.session_state["auth_user_id"] == users["admin"]
+    assert logged_in_user(at, db_url) == users["admin"]
     assert "Đăng nhập" not in _titles(at)
     assert [e.username for e in _log(db_url, "login")] == ["u_admin"]
     assert [e.username for e in _log(db_url, "login_failed")] == ["u_admin"]
@@ -188,26 +188,34 @@ def test_demo_database_offers_one_click_logins(demo_db_url, app_env):
     with read_session(engine) as session:
         staff = session.scalar(select(User).where(User.username == "demo_nhaplieu"))
     engine.dispose()
-    assert at.session_state["auth_user_id"] == staff.id
+    assert logged_in_user(at, demo_db_url) == staff.id
 
 
 # ---------------------------------------------------------------- account, users, reference data, audit
 
-def test_change_own_password(users, db_url):
+def _fill_password_change(at: AppTest, old: str, new: str, again: str) -> None:
+    at.text_input(key="account_old").input(old)
+    at.text_input(key="account_new").input(new)
+    at.text_input(key="account_again").input(again)
+    at.button[0].click()
+    at.run()
+
+
+def test_change_own_password_refuses_weak_ones_and_ends_the_other_sessions(users, db_url):
+    elsewhere = start_login(db_url, users["official"])  # the same user logged in in another browser
     at = _app(users["official"], page="tai_khoan")
-    at.text_input(key="account_old").input(PASSWORDS["official"])
-    at.text_input(key="account_new").input("mat-khau-moi-1")
-    at.text_input(key="account_again").input("mat-khau-khac")
-    at.button[0].click()
-    at.run()
+    _fill_password_change(at, PASSWORDS["official"], "mat-khau-moi-1", "mat-khau-khac")
     assert any("không khớp" in e.value for e in at.error)
-    at.text_input(key="account_old").input(PASSWORDS["official"])
-    at.text_input(key="account_new").input("mat-khau-moi-1")
-    at.text_input(key="account_again").input("mat-khau-moi-1")
-    at.button[0].click()
-    at.run()
-    assert [s.value for s in at.success] == ["Đã đổi mật khẩu."]
+    _fill_password_change(at, PASSWORDS["official"], "12345678", "12345678")
+    assert any("Mật khẩu mới: quá dễ đoán" in _shown(e.value) for e in at.error)
+    _fill_password_change(at, PASSWORDS["official"], "mat-khau-moi-1", "mat-khau-moi-1")
+    assert [s.value for s in at.success] == ["Đã đổi mật khẩu; các phiên đăng nhập khác của bạn đã kết thúc."]
     assert len(_log(db_url, "password_change")) == 1
+    assert logged_in_user(at, db_url) == users["official"]  # this browser stays logged in
+    other = _app()
+    other.session_state["auth_token"] = elsewhere
+    other.run()
+    assert _titles(other) == ["Đăng nhập"] and any("đổi mật khẩu" in i.value for i in other.info)
 
 
 def test_admin_adds_a_user_and_the_table_has_no_hash(users, db_url):
