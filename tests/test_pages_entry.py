@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts import create_user
+from auth_helpers import age_logins, sign_in
+from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ActivityRecord
 from data_model.permissions import SYSTEM
@@ -199,3 +199,55 @@ def test_entry_pages_are_for_staff_and_admins_only(app_db, db_url):
     stems = {p.stem for p in pages_for_role("official")}
     assert not stems & {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"}
     assert {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"} <= {p.stem for p in pages_for_role("staff")}
+
+
+def _my_record_page(app_db):
+    """The my-records page of the Ka Lăng staff member, drawn with one record picked and a reason typed."""
+    engine, users = app_db
+    with write_session(engine) as s:
+        own = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)))
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.selectbox(key="md_pick").select(own).run()
+    at.number_input(key=f"md{own}_0_attendances").set_value(150)
+    at.text_input(key=f"md_reason_{own}").input("Nhập trùng")
+    return engine, users, own, at
+
+
+def _unchanged(engine, record_id: int) -> bool:
+    with read_session(engine) as s:
+        record = s.get(ActivityRecord, record_id)
+        return record.deleted_at is None and record.m2 == 120
+
+
+@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+def test_a_page_left_open_cannot_write_after_the_account_is_deactivated(app_db, button):
+    engine, users, own, at = _my_record_page(app_db)
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", active=False)
+    _button(at, button).click().run()
+    assert not at.exception
+    assert _unchanged(engine, own)
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert any("Chưa lưu thao tác vừa rồi" in i.value and "không còn hoạt động" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+def test_a_page_left_open_cannot_write_after_the_session_went_idle(app_db, button):
+    engine, users, own, at = _my_record_page(app_db)
+    age_logins(os.environ["DATABASE_URL"], users["staff"], seconds=2 * 3600)
+    _button(at, button).click().run()
+    assert not at.exception
+    assert _unchanged(engine, own)
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert any("Chưa lưu thao tác vừa rồi" in i.value and "hết hạn" in i.value for i in at.info)
+
+
+def test_the_entry_form_left_open_cannot_save_after_deactivation(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", active=False)
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert _records(engine) == []
+    assert any("Chưa lưu thao tác vừa rồi" in i.value for i in at.info)
