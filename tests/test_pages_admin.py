@@ -150,6 +150,44 @@ def test_login_with_the_form(users, db_url):
     assert [e.username for e in _log(db_url, "login_failed")] == ["u_admin"]
 
 
+def test_after_login_the_user_sees_the_failures_since_the_last_login(users, db_url):
+    at = _app()
+    _fill_login(at, "u_admin", PASSWORDS["admin"])
+    assert logged_in_user(at, db_url) == users["admin"]
+    for _ in range(2):
+        _fill_login(_app(), "u_admin", "sai-mat-khau")  # someone else, elsewhere
+    at = _app()
+    _fill_login(at, "u_admin", PASSWORDS["admin"])
+    assert at.session_state["auth_login_info"][1] == 2
+    # AppTest shows the home page without the router after the switch: draw the router as the next click would
+    home = AppTest.from_file(DASHBOARD, default_timeout=60)
+    for key in ("auth_token", "auth_login_info"):
+        home.session_state[key] = at.session_state[key]
+    home.run()
+    warnings = [_shown(w.value) for w in home.sidebar.warning]
+    assert any("Lần đăng nhập trước" in w and "2 lần đăng nhập sai" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["u_admin\x00", "x" * 100_000])  # a browser cannot send a lone surrogate
+def test_odd_login_names_on_the_form_get_the_usual_answer(users, name):
+    at = _app()
+    _fill_login(at, name, "sai-mat-khau")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu"]
+
+
+def test_admin_cannot_give_a_weak_password(users, db_url):
+    at = _app(users["admin"], page="nguoi_dung")
+    at.text_input(key="users_add_name").input("ld_moi")
+    at.selectbox(key="users_add_role").set_value("official")
+    at.text_input(key="users_add_pw1").input("12345678")
+    at.text_input(key="users_add_pw2").input("12345678")
+    next(b for b in at.button if "users_add" in (b.key or "")).click()
+    at.run()
+    assert any(_shown(e.value).startswith("Mật khẩu: quá dễ đoán") for e in at.error)
+    assert "ld_moi" not in list(at.dataframe[0].value["username"])
+
+
 def test_idle_session_expires(users, db_url):
     at = _app(users["official"], seen_ago_s=2 * 3600)
     assert _titles(at) == ["Đăng nhập"]

@@ -251,3 +251,21 @@ def test_the_entry_form_left_open_cannot_save_after_deactivation(app_db):
     assert not at.exception
     assert _records(engine) == []
     assert any("Chưa lưu thao tác vừa rồi" in i.value for i in at.info)
+
+
+def test_entry_form_refuses_a_nul_in_the_note_with_the_field(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    at.text_area(key="ne_0_note").input("Ghi chú\x00 lạ")
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert any("Chứa ký tự không hợp lệ" in e.value for e in at.error)
+    assert _records(engine) == []
+
+
+def test_my_records_search_with_a_nul_says_so(app_db):
+    engine, users = app_db
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input("a\x00b").run()
+    assert not at.exception
+    assert any("Tìm" in e.value and "không hợp lệ" in e.value for e in at.error)
