@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import age_logins, logged_in_user, sign_in, start_login
+from auth_helpers import logged_in_user, sign_in, start_login
 from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ChangeLog, Unit, User

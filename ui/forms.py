@@ -154,9 +154,11 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
                             placeholder=t("bắt buộc", "required") if m.required else t("không bắt buộc", "optional"))
             form.messages(m.code)
     if activity_type.topic:
-        st.text_input(t("Chủ đề", "Topic"), value=defaults.get("topic") or "", max_chars=MAX_TOPIC, key=form.key("topic"))
+        st.text_input(t("Chủ đề", "Topic"), value=defaults.get("topic") or "", max_chars=MAX_TOPIC,
+                      key=form.key("topic"))
         form.messages("topic")
-    st.text_area(t("Ghi chú", "Note"), value=defaults.get("note") or "", max_chars=MAX_NOTE, key=form.key("note"), height=80)
+    st.text_area(t("Ghi chú", "Note"), value=defaults.get("note") or "", max_chars=MAX_NOTE, key=form.key("note"),
+                 height=80)
     form.messages("note")
 
 
