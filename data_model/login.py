@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from sqlalchemy import delete, or_, select, tuple_
@@ -40,7 +40,7 @@ class LoginResult:
     actor: Actor | None
     message: str = ""
     retry_after_s: int = 0
-    token: str = ""
+    token: str = field(default="", repr=False)  # never printed or logged
     failures_since_last_login: int = 0
     last_login_at: dt.datetime | None = None
 
