@@ -142,9 +142,11 @@ def authenticate(*, engine: Engine, username: str, password: str, address: str |
         if not matched:
             rows = _count_failure(session, keys, now)
             failures = rows[keys[0]].failures
-            delay = max(delay_s(rows[k].failures, FREE[k[0]]) for k in keys if not (k[0] == "user" and trusted))
+            # the scope that makes the caller wait longest says how many failures it counted
+            delay, counted = max((delay_s(rows[k].failures, FREE[k[0]]), rows[k].failures) for k in keys
+                                 if not (k[0] == "user" and trusted))
             why = "không có tài khoản này" if user is None else f"sai mật khẩu (lần {failures})"
-            message = f"{WRONG}. Đã sai {failures} lần: thử lại sau {delay} giây." if delay else WRONG
+            message = f"{WRONG}. Đã sai {counted} lần: thử lại sau {delay} giây." if delay else WRONG
             return _refused(session, user, name, f"{why} ({where})", LoginResult(None, message, delay))
         if not user.active:
             log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
