@@ -16,10 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from data_model.accounts import authenticate, create_user  # noqa: E402
+from data_model.accounts import create_user  # noqa: E402
 from data_model.audit import AuditFilters, count_audit, export_audit, list_audit  # noqa: E402
 from data_model.db import build_engine, read_session, write_session  # noqa: E402
 from data_model.init_db import initialise_database  # noqa: E402
+from data_model.login import authenticate  # noqa: E402
 from data_model.models import ChangeLog  # noqa: E402
 from data_model.permissions import SYSTEM  # noqa: E402
 from data_model.settings import get_settings  # noqa: E402
@@ -48,12 +49,10 @@ def main() -> None:
         create_user(session=session, actor=SYSTEM, username="bench", password="mat-khau-bench", role="admin")
 
     def login():
-        with write_session(engine) as session:
-            assert authenticate(session=session, username="bench", password="mat-khau-bench").ok
+        assert authenticate(engine=engine, username="bench", password="mat-khau-bench").ok
 
     def failed():
-        with write_session(engine) as session:
-            authenticate(session=session, username="khong-co", password="sai")
+        authenticate(engine=engine, username="khong-co", password="sai")
 
     timed("login (argon2id verify + log)", login, repeat=5)
     timed("failed login, unknown user (dummy verify + log)", failed, repeat=5)

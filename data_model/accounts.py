@@ -1,28 +1,25 @@
-"""Local accounts: argon2id hashes, login with a growing delay after failures, roles and units; the hash stays here."""
+"""Local accounts: users, roles and units, password changes, demo accounts, and the acting user re-read for writes."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import pandas as pd
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, object_session
 
 from data_model.changelog import log_change
-from data_model.models import AppMeta, ReportingUnit, User, UserUnit, utcnow
+from data_model.db import read_session, write_session
+from data_model.login_sessions import end_login_sessions, require_live_session
+from data_model.models import AppMeta, LoginThrottle, ReportingUnit, User, UserUnit, utcnow
+from data_model.passwords import MAX_PASSWORD, MIN_PASSWORD, hash_password, password_problem, verify_password
 from data_model.permissions import ROLE_NAMES, ROLES, SYSTEM, Actor, PermissionDenied, require_admin, require_login
+from data_model.text_input import clean_text, is_clean, safe_text
 
-FREE_FAILURES = 5  # failed logins allowed before each further attempt has to wait
-FIRST_DELAY_S = 30
-MAX_DELAY_S = 15 * 60
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
+MAX_FULL_NAME = 200
 DEMO_FLAG = "demo_loaded"  # same AppMeta key as data_model.init_db
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
@@ -40,47 +37,12 @@ class AccountError(ValueError):
 
 
 @dataclass(frozen=True)
-class LoginResult:
-    """Outcome of a login attempt: the actor on success, else a message (and how long to wait)."""
-
-    actor: Actor | None
-    message: str = ""
-    retry_after_s: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.actor is not None
-
-
-@dataclass(frozen=True)
 class DemoLogin:
     """A one-click demo login offered on a demo database's login page (no password here)."""
 
     username: str
     role: str
     full_name: str
-
-
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    return PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    # verified against when the user does not exist, so that timing does not tell which names exist
-    return _hasher().hash(secrets.token_hex(16))
-
-
-def _hash(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def _verify(stored: str, password: str) -> bool:
-    try:
-        return _hasher().verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def normalise_username(text: str) -> str:
@@ -91,20 +53,17 @@ def normalise_username(text: str) -> str:
 def check_username(username: str) -> str:
     """The normalised user name, or AccountError."""
     name = normalise_username(username)
-    if not _USERNAME.match(name):
+    if not is_clean(name) or not _USERNAME.match(name):
         raise AccountError("Tên đăng nhập: 3–64 ký tự a–z, 0–9, dấu chấm, gạch ngang hoặc gạch dưới, "
                            "bắt đầu bằng chữ hoặc số")
     return name
 
 
-def check_password(password: str, *, username: str = "", field: str = "Mật khẩu mới") -> None:
-    """AccountError unless the password is long enough and not the user name."""
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"{field}: cần ít nhất {MIN_PASSWORD} ký tự")
-    if len(password) > MAX_PASSWORD:
-        raise AccountError(f"{field}: tối đa {MAX_PASSWORD} ký tự")
-    if username and password.strip().lower() == username.lower():
-        raise AccountError(f"{field}: không được trùng tên đăng nhập")
+def check_password(password: str, *, username: str = "", full_name: str = "", field: str = "Mật khẩu mới") -> None:
+    """AccountError unless the password is long enough, has only valid characters and is not common or too simple."""
+    problem = password_problem(password, user_words=(username, full_name, *full_name.split()))
+    if problem:
+        raise AccountError(f"{field}: {problem}")
 
 
 def _check_role(role: str) -> str:
@@ -114,7 +73,8 @@ def _check_role(role: str) -> str:
 
 
 def _unit_ids(*, session: Session, role: str, unit_keys: Sequence[str]) -> list[int]:
-    keys = [k.strip() for k in unit_keys if k and k.strip()]
+    keys = [clean_text(k, field="Đơn vị", limit=64, error=AccountError) for k in unit_keys if k]
+    keys = [k for k in keys if k]
     found = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id).where(ReportingUnit.key.in_(keys))).all())
     missing = [k for k in keys if k not in found]
     if missing:
@@ -136,13 +96,16 @@ def to_actor(user: User) -> Actor:
 
 
 def _user_by_name(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == normalise_username(username)))
+    name = normalise_username(username)
+    if not is_clean(name) or len(name) > 64:  # no such user can exist; never send such text to the database
+        return None
+    return session.scalar(select(User).where(User.username == name))
 
 
 def _require_user(session: Session, username: str) -> User:
     user = _user_by_name(session, username)
     if user is None:
-        raise AccountError(f"Không có người dùng {normalise_username(username)!r}")
+        raise AccountError(f"Không có người dùng {safe_text(normalise_username(username), limit=64)!r}")
     return user
 
 
@@ -160,18 +123,20 @@ def create_user(
     *, session: Session, actor: Actor, username: str, password: str, role: str,
     unit_keys: Sequence[str] = (), full_name: str = "", is_demo: bool = False,
 ) -> int:
-    """Add an account (admin only); returns its id."""
+    """Add an account (admin only); returns its id. Demo accounts keep their published passwords (no strength rule)."""
+    actor = refresh_actor(session=session, actor=actor)
     require_admin(actor)
     name = check_username(username)
     _check_role(role)
-    check_password(password, username=name, field="Mật khẩu")
-    full_name = (full_name or "").strip()
-    if len(full_name) > 200:
-        raise AccountError("Họ tên: tối đa 200 ký tự")
+    full_name = clean_text(full_name, field="Họ tên", limit=MAX_FULL_NAME, error=AccountError)
+    if not is_demo:
+        check_password(password, username=name, full_name=full_name, field="Mật khẩu")
+    elif len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu: cần ít nhất {MIN_PASSWORD} ký tự")
     if _user_by_name(session, name) is not None:
         raise AccountError(f"Tên đăng nhập {name!r} đã có")
     ids = _unit_ids(session=session, role=role, unit_keys=unit_keys)
-    user = User(username=name, full_name=full_name, password_hash=_hash(password), role=role, active=True,
+    user = User(username=name, full_name=full_name, password_hash=hash_password(password), role=role, active=True,
                 is_demo=is_demo, failed_attempts=0, units=[UserUnit(reporting_unit_id=i) for i in ids])
     session.add(user)
     session.flush()
@@ -188,7 +153,10 @@ def update_user(
     *, session: Session, actor: Actor, username: str, full_name: str | None = None, role: str | None = None,
     unit_keys: Sequence[str] | None = None, active: bool | None = None,
 ) -> None:
-    """Change an account's name, role, units or active flag (admin only); the last active admin stays."""
+    """Change an account's name, role, units or active flag (admin only); the last active admin stays.
+
+    Deactivating an account ends its login sessions."""
+    actor = refresh_actor(session=session, actor=actor)
     require_admin(actor)
     user = _require_user(session, username)
     old = _public(user, _unit_keys_of(session, user))
@@ -201,9 +169,9 @@ def update_user(
     keys = list(unit_keys) if unit_keys is not None else _unit_keys_of(session, user)
     ids = _unit_ids(session=session, role=new_role, unit_keys=keys)
     if full_name is not None:
-        if len(full_name.strip()) > 200:
-            raise AccountError("Họ tên: tối đa 200 ký tự")
-        user.full_name = full_name.strip()
+        user.full_name = clean_text(full_name, field="Họ tên", limit=MAX_FULL_NAME, error=AccountError)
+    if user.active and not new_active:
+        end_login_sessions(session=session, user_id=user.id, reason="account_disabled", now=utcnow())
     user.role, user.active = new_role, new_active
     keep = set(ids)
     user.units = [u for u in user.units if u.reporting_unit_id in keep]
@@ -214,55 +182,11 @@ def update_user(
                old=old, new=_public(user, keys))
 
 
-def _delay_s(failures: int) -> int:
-    if failures < FREE_FAILURES:
-        return 0
-    return min(FIRST_DELAY_S * 2 ** (failures - FREE_FAILURES), MAX_DELAY_S)
-
-
-def authenticate(*, session: Session, username: str, password: str, now: dt.datetime | None = None) -> LoginResult:
-    """Check a login; records success or failure (counter, delay, change log) in the caller's transaction."""
-    now = now or utcnow()
-    typed = normalise_username(username)[:64]
-    wrong = "Sai tên đăng nhập hoặc mật khẩu"
-    user = _user_by_name(session, typed) if typed else None
-    if len(password or "") > MAX_PASSWORD:  # no stored password is this long; do not spend a hash on it
-        log_change(session=session, actor=None, username=typed, action="login_failed", entity="user",
-                   entity_id=user.id if user else "", reason="mật khẩu dài quá giới hạn")
-        return LoginResult(None, wrong)
-    if user is None:
-        _verify(_dummy_hash(), password or "")
-        log_change(session=session, actor=None, username=typed, action="login_failed", entity="user",
-                   reason="không có tài khoản này")
-        return LoginResult(None, wrong)
-    if user.locked_until is not None and user.locked_until > now:
-        wait = int((user.locked_until - now).total_seconds()) + 1
-        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
-                   entity_id=user.id, reason=f"đang phải chờ {wait} giây sau nhiều lần sai")
-        return LoginResult(None, f"Đã nhập sai nhiều lần. Vui lòng thử lại sau {wait} giây.", wait)
-    if not _verify(user.password_hash, password or ""):
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        delay = _delay_s(user.failed_attempts)
-        user.locked_until = now + dt.timedelta(seconds=delay) if delay else None
-        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
-                   entity_id=user.id, reason=f"sai mật khẩu (lần {user.failed_attempts})")
-        if delay:
-            return LoginResult(None, f"{wrong}. Đã sai {user.failed_attempts} lần: thử lại sau {delay} giây.", delay)
-        return LoginResult(None, wrong)
-    if not user.active:
-        log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
-                   entity_id=user.id, reason="tài khoản đã bị khóa")
-        return LoginResult(None, "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên.")
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hash(password)
-    user.failed_attempts, user.locked_until, user.last_login_at = 0, None, now
-    actor = to_actor(user)
-    log_change(session=session, actor=actor, action="login", entity="user", entity_id=user.id)
-    return LoginResult(actor)
-
-
-def record_logout(*, session: Session, actor: Actor, reason: str = "") -> None:
-    """Log a logout (or an idle expiry, with its reason)."""
+def record_logout(*, session: Session, actor: Actor, reason: str = "", idle: bool = False) -> None:
+    """End the actor's login session and log it (a logout, or an idle expiry with its reason)."""
+    if actor.user_id is not None and actor.login_session_id is not None:
+        end_login_sessions(session=session, user_id=actor.user_id, reason="idle" if idle else "logout", now=utcnow(),
+                           only_id=actor.login_session_id)
     log_change(session=session, actor=actor, action="logout", entity="user", entity_id=actor.user_id or "",
                reason=reason)
 
@@ -275,41 +199,67 @@ def get_actor(*, session: Session, user_id: int) -> Actor | None:
     return to_actor(user)
 
 
-def refresh_actor(*, session: Session, actor: Actor) -> Actor:
+def refresh_actor(*, session: Session, actor: Actor, now: dt.datetime | None = None, touch: bool = True) -> Actor:
     """The actor as the database has them now (active, role, units); PermissionDenied when they may no longer act.
 
-    Every write calls this inside its own transaction, so a page drawn before a deactivation cannot write.
+    Every write calls this inside its own transaction, so a page drawn before a deactivation, a role change, a logout
+    or an idle expiry cannot write. An actor from a login also needs its login session open and not idle; touch
+    marks that session used (pass False in a read-only transaction).
     """
+    require_login(actor)
     if actor.user_id is None:  # the system actor of the command line and of the demo loader
         return actor
     fresh = get_actor(session=session, user_id=actor.user_id)
     if fresh is None:
-        raise PermissionDenied("Tài khoản không còn hoạt động; hãy đăng nhập lại")
-    return fresh
+        raise PermissionDenied("Tài khoản không còn hoạt động; chưa lưu gì. Hãy liên hệ quản trị viên.")
+    if actor.login_session_id is not None:
+        require_live_session(session=session, session_id=actor.login_session_id, user_id=actor.user_id,
+                             now=now or utcnow(), touch=touch)
+    return replace(fresh, login_session_id=actor.login_session_id)
 
 
-def change_own_password(*, session: Session, actor: Actor, old_password: str, new_password: str) -> None:
-    """The logged-in user replaces their password after typing the current one."""
+def change_own_password(*, engine: Engine, actor: Actor, old_password: str, new_password: str) -> None:
+    """The logged-in user replaces their password after typing the current one; their other sessions end.
+
+    The hashes are checked and made outside the write transaction (argon2 takes a while); the write then makes sure
+    nothing changed meanwhile."""
     require_login(actor)
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.active:
-        raise AccountError("Tài khoản không còn hoạt động")
-    if not _verify(user.password_hash, old_password or ""):
+    with read_session(engine) as session:
+        actor = refresh_actor(session=session, actor=actor, touch=False)
+        user = session.get(User, actor.user_id)
+        stored, username, full_name = user.password_hash, user.username, user.full_name
+    if len(old_password or "") > MAX_PASSWORD or not verify_password(stored, old_password or ""):
         raise AccountError("Mật khẩu hiện tại: không đúng")
-    check_password(new_password, username=user.username)
+    check_password(new_password, username=username, full_name=full_name)
     if new_password == old_password:
         raise AccountError("Mật khẩu mới: phải khác mật khẩu hiện tại")
-    user.password_hash = _hash(new_password)
-    log_change(session=session, actor=actor, action="password_change", entity="user", entity_id=user.id)
+    new_hash = hash_password(new_password)
+    with write_session(engine) as session:
+        actor = refresh_actor(session=session, actor=actor)
+        user = session.get(User, actor.user_id)
+        if user.password_hash != stored:
+            raise AccountError("Mật khẩu hiện tại: vừa được đổi ở nơi khác; hãy đăng nhập lại")
+        user.password_hash = new_hash
+        ended = end_login_sessions(session=session, user_id=user.id, reason="password_change", now=utcnow(),
+                                   keep_id=actor.login_session_id)
+        log_change(session=session, actor=actor, action="password_change", entity="user", entity_id=user.id,
+                   reason=f"kết thúc {ended} phiên đăng nhập khác" if ended else "")
 
 
 def reset_password(*, session: Session, actor: Actor, username: str, new_password: str) -> None:
-    """An admin sets a new password for an account and lifts its login delay."""
+    """An admin sets a new password for an account, ends its sessions and lifts its login delays."""
+    actor = refresh_actor(session=session, actor=actor)
     require_admin(actor)
     user = _require_user(session, username)
-    check_password(new_password, username=user.username)
-    user.password_hash = _hash(new_password)
-    user.failed_attempts, user.locked_until = 0, None
+    check_password(new_password, username=user.username, full_name=user.full_name)
+    user.password_hash = hash_password(new_password)
+    user.failed_attempts = 0
+    session.execute(delete(LoginThrottle).where(or_(
+        (LoginThrottle.scope == "user") & (LoginThrottle.subject == user.username),
+        (LoginThrottle.scope == "user_address") & LoginThrottle.subject.startswith(f"{user.username}|",
+                                                                                   autoescape=True))))
+    keep = actor.login_session_id if actor.user_id == user.id else None
+    end_login_sessions(session=session, user_id=user.id, reason="password_reset", now=utcnow(), keep_id=keep)
     log_change(session=session, actor=actor, action="password_reset", entity="user", entity_id=user.id)
 
 
@@ -324,11 +274,11 @@ def list_users(*, session: Session, lang: str = "vi") -> pd.DataFrame:
             "role_name": ROLE_NAMES[user.role][0 if lang == "vi" else 1] if user.role in ROLE_NAMES else user.role,
             "units": ", ".join(sorted(units[u.reporting_unit_id][1] for u in user.units)),
             "unit_keys": sorted(units[u.reporting_unit_id][0] for u in user.units), "active": user.active, "is_demo": user.is_demo,
-            "failed_attempts": user.failed_attempts, "locked_until": user.locked_until,
+            "failed_attempts": user.failed_attempts,
             "last_login_at": user.last_login_at, "created_at": user.created_at,
         })
     columns = ["id", "username", "full_name", "role", "role_name", "units", "unit_keys", "active", "is_demo",
-               "failed_attempts", "locked_until", "last_login_at", "created_at"]
+               "failed_attempts", "last_login_at", "created_at"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -377,12 +327,3 @@ def list_demo_logins(*, session: Session) -> list[DemoLogin]:
     users = {u.username: u for u in session.scalars(
         select(User).where(User.username.in_(names), User.is_demo.is_(True), User.active.is_(True)))}
     return [DemoLogin(u.username, u.role, u.full_name) for name in names if (u := users.get(name))]
-
-
-def login_demo(*, session: Session, username: str) -> LoginResult:
-    """Log in as one of the demo accounts of a demo database, with its documented demo password."""
-    passwords = {a[0]: a[3] for a in DEMO_ACCOUNTS}
-    offered = {d.username for d in list_demo_logins(session=session)}
-    if username not in offered:
-        return LoginResult(None, "Tài khoản demo không có trong cơ sở dữ liệu này")
-    return authenticate(session=session, username=username, password=passwords[username])

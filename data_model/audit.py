@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_model.models import ChangeLog
 from data_model.permissions import Actor, require_audit_read
+from data_model.text_input import clean_text
 
 # Times are stored in UTC; Lai Châu is UTC+7 all year (no daylight saving), so a fixed offset is exact.
 LOCAL_OFFSET = dt.timedelta(hours=7)
@@ -70,8 +71,11 @@ def build_audit_select(filters: AuditFilters) -> Select:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise AuditError("Khoảng ngày: ngày bắt đầu sau ngày kết thúc")
     query = select(ChangeLog)
-    if filters.username:
-        query = query.where(ChangeLog.username == filters.username)
+    username = clean_text(filters.username, field="Người dùng", limit=64, error=AuditError)
+    for kind in (*filters.actions, *filters.entities):
+        clean_text(kind, field="Thao tác, đối tượng", limit=32, error=AuditError)
+    if username:
+        query = query.where(ChangeLog.username == username)
     if filters.date_from:
         query = query.where(ChangeLog.at >= _utc_start(filters.date_from))
     if filters.date_to:

@@ -35,11 +35,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def year(text: str) -> int:
-    """A year between 1990 and 2100."""
+    """A year within the one rule for years (data_model.validation.YEAR_MIN–YEAR_MAX)."""
+    from data_model.validation import YEAR_MAX, YEAR_MIN  # the same rule as the entry form, imports and the API
+
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text[:20]!r}") from None
     if not YEAR_MIN <= value <= YEAR_MAX:
         raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}")
     return value

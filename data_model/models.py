@@ -173,8 +173,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | official | planner | staff
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed logins since the last success
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -188,6 +187,34 @@ class UserUnit(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     reporting_unit_id: Mapped[int] = mapped_column(ForeignKey("reporting_unit.id"), primary_key=True)
+
+
+class LoginSession(Base):
+    """One login: its browser session's token (as a SHA-256 hash), the client address, last use, and its end."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_user_address", "user_id", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(64), default="")  # "" for loopback (Streamlit gives None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per client address, per typed user name, and per both; when the next try is allowed."""
+
+    __tablename__ = "login_throttle"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # address | user | user_address
+    subject: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class ImportBatch(Base):

@@ -25,6 +25,7 @@ class Actor:
     role: str
     unit_ids: frozenset[int] = field(default_factory=frozenset)
     full_name: str = ""
+    login_session_id: int | None = None  # the server-side login session the actor acts in (None: command line)
 
     @property
     def is_admin(self) -> bool:

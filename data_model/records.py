@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data_model.accounts import refresh_actor
 from data_model.activity_types import get_activity_type, load_activity_types
 from data_model.changelog import log_change
 from data_model.formatting import format_number
@@ -17,9 +18,10 @@ from data_model.names import normalise_name
 from data_model.models import ActivityRecord, ChangeLog, ImportBatch, RecordLanguage, ReportingUnit, Unit, User, Village, utcnow
 from data_model.permissions import Actor, PermissionDenied, require_record_write
 from data_model.summary_store import MEASURE_COLUMNS, RecordFigures, apply_changes
+from data_model.text_input import TextInputError, clean_text
 from data_model.validation import (
-    DUPLICATE, ERROR, WARNING, Catalogue, Checked, Issue, ValidationError, check_values, describe_values, field_label,
-    load_catalogue, load_catalogue_for,
+    DUPLICATE, ERROR, MAX_REASON, WARNING, Catalogue, Checked, Issue, ValidationError, check_values, describe_values,
+    field_label, load_catalogue, load_catalogue_for, text_issues,
 )
 
 ENTITY = "record"
@@ -101,6 +103,8 @@ def _write_languages(session: Session, record_id: int, languages: str) -> None:
 def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], confirm_warnings: bool = False,
                   confirm_duplicate: bool = False, today: dt.date | None = None) -> int:
     """Validate, check permission and insert one record with its summaries and a change-log entry; returns its id."""
+    actor = refresh_actor(session=session, actor=actor)
+    _refuse_bad_text(values)
     if _unit_id(values) is not None:
         require_record_write(actor, _unit_id(values))
     catalogue = load_catalogue_for(session=session, records=[values])
@@ -121,6 +125,8 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
 def update_record(*, session: Session, actor: Actor, record_id: int, values: Mapping[str, Any],
                   confirm_warnings: bool = False, confirm_duplicate: bool = False, today: dt.date | None = None) -> None:
     """Validate and apply an edit (old unit and new unit both checked), moving the figures in the summaries."""
+    actor = refresh_actor(session=session, actor=actor)
+    _refuse_bad_text(values)
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if _unit_id(values) is not None:
@@ -136,7 +142,9 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
 
 def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Mapping[str, Any], catalogue: Catalogue,
                  reason: str = "") -> bool:
-    """Write already-checked columns over a live record (summaries moved, change logged); False when nothing changed."""
+    """Write already-checked columns over a live record (summaries moved, change logged); False when nothing changed.
+
+    The caller has refreshed the actor in this transaction (refresh_actor), once for all its rows."""
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     require_record_write(actor, columns["reporting_unit_id"])
@@ -159,7 +167,8 @@ def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Map
 
 def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str) -> None:
     """Soft-delete a record with a reason; its figures leave the summaries."""
-    reason = (reason or "").strip()
+    actor = refresh_actor(session=session, actor=actor)
+    reason = _reason(reason)
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if not reason:
@@ -175,6 +184,8 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
 
 def restore_record(*, session: Session, actor: Actor, record_id: int, reason: str = "") -> None:
     """Bring a soft-deleted record back; its figures return to the summaries."""
+    actor = refresh_actor(session=session, actor=actor)
+    reason = _reason(reason)
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if record.deleted_at is None:
@@ -184,8 +195,20 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
         record.updated_by, record.updated_at = actor.user_id, utcnow()
         session.flush()
         apply_changes(session=session, added=[RecordFigures.of(record)])
-        log_change(session=session, actor=actor, action="restore", entity=ENTITY, entity_id=record.id,
-                   reason=(reason or "").strip())
+        log_change(session=session, actor=actor, action="restore", entity=ENTITY, entity_id=record.id, reason=reason)
+
+
+def _refuse_bad_text(values: Mapping[str, Any]) -> None:
+    issues = text_issues(values)
+    if issues:  # before any query: such text must never reach the database
+        raise ValidationError(issues)
+
+
+def _reason(reason: Any) -> str:
+    try:
+        return clean_text(reason, field="Lý do", limit=MAX_REASON)
+    except TextInputError as exc:
+        raise ValidationError([Issue("reason", str(exc))]) from None
 
 
 def _unit_id(values: Mapping[str, Any]) -> int | None:
@@ -252,7 +275,10 @@ def list_records(*, session: Session, actor: Actor, search: str = "", year: int 
         stmt = stmt.where(r.type_code == type_code)
     if not include_deleted:
         stmt = stmt.where(r.deleted_at.is_(None))
-    text = (search or "").strip()
+    try:
+        text = clean_text(search, field="Tìm", limit=200)
+    except TextInputError as exc:
+        raise ValidationError([Issue("search", str(exc))]) from None
     if text:
         like = f"%{text}%"
         conditions = [r.topic.ilike(like), r.note.ilike(like), commune.name.ilike(like), village.name.ilike(like),

@@ -16,13 +16,15 @@ from data_model.languages import LANGUAGES, parse_language
 from data_model.models import (
     ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitAlias, UnitFact, UnitLanguage, UnitSuccessor, Village,
 )
+from data_model.accounts import refresh_actor
 from data_model.names import name_keys, normalise_name
 from data_model.permissions import Actor, require_admin, require_population_edit
+from data_model.text_input import BAD_TEXT, clean_text, is_clean, safe_text
+from data_model.validation import MAX_REASON, YEAR_MAX, YEAR_MIN
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
 REPORTING_KINDS = ("station", "battalion", "department", "radio_tv", "press", "loudspeaker_cluster")
 COMMUNE_KINDS = ("xã", "phường", "thị trấn")
-YEAR_RANGE = (1990, 2100)
 MAX_POPULATION = 10_000_000
 MAX_NAME = 120
 
@@ -32,12 +34,25 @@ class ReferenceEditError(ValueError):
 
 
 def _text(value: Any, field_name: str, *, required: bool = True, limit: int = MAX_NAME) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise ReferenceEditError(f"{field_name}: không được để trống")
-    if len(text) > limit:
-        raise ReferenceEditError(f"{field_name}: tối đa {limit} ký tự")
-    return text
+    return clean_text(value, field=field_name, limit=limit, required=required, error=ReferenceEditError)
+
+
+def _admin(session: Session, actor: Actor) -> Actor:
+    actor = refresh_actor(session=session, actor=actor)
+    require_admin(actor)
+    return actor
+
+
+def _population_editor(session: Session, actor: Actor) -> Actor:
+    actor = refresh_actor(session=session, actor=actor)
+    require_population_edit(actor)
+    return actor
+
+
+def _key(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not is_clean(value):
+        raise ReferenceEditError(f"{field_name}: mã không hợp lệ")
+    return value
 
 
 def _year(value: Any) -> int:
@@ -45,8 +60,8 @@ def _year(value: Any) -> int:
         year = int(value)
     except (TypeError, ValueError):
         raise ReferenceEditError(f"Năm: «{value}» không phải năm") from None
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise ReferenceEditError(f"Năm: phải từ {YEAR_RANGE[0]} đến {YEAR_RANGE[1]}")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ReferenceEditError(f"Năm: phải từ {YEAR_MIN} đến {YEAR_MAX}")
     return year
 
 
@@ -57,14 +72,14 @@ def _population(value: Any) -> int:
 
 
 def _commune(session: Session, key: str) -> Unit:
-    unit = session.get(Unit, key)
+    unit = session.get(Unit, _key(key, "Xã"))
     if unit is None or unit.level != "commune":
         raise ReferenceEditError(f"Xã: không có xã mã {key!r}")
     return unit
 
 
 def _station(session: Session, key: str) -> ReportingUnit:
-    unit = session.scalar(select(ReportingUnit).where(ReportingUnit.key == key))
+    unit = session.scalar(select(ReportingUnit).where(ReportingUnit.key == _key(key, "Đơn vị")))
     if unit is None:
         raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {key!r}")
     return unit
@@ -188,7 +203,7 @@ def update_commune(
     verified: bool | None = None, note: str | None = None,
 ) -> None:
     """Change a commune version's display name, border status, verified mark or note (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     unit = _commune(session, key)
     old = _snapshot(unit, COMMUNE_FIELDS)
     if name is not None:
@@ -210,7 +225,7 @@ def create_village(
     *, session: Session, actor: Actor, unit_key: str, name: str, verified: bool = True, note: str = "", source: str = "",
 ) -> int:
     """Add a village to a commune version (admin); returns its id."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     _commune(session, unit_key)
     name = _text(name, "Tên bản")
     if session.scalar(select(Village.id).where(Village.unit_key == unit_key, Village.name_norm == normalise_name(name))):
@@ -230,7 +245,7 @@ def update_village(
     note: str | None = None,
 ) -> None:
     """Rename a village or change its verified mark or note (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     village = _village(session, village_id)
     old = _snapshot(village, VILLAGE_FIELDS)
     if name is not None:
@@ -245,7 +260,8 @@ def update_village(
 
 def delete_village(*, session: Session, actor: Actor, village_id: int, reason: str = "") -> None:
     """Remove a village that no record names (admin); its population and language rows go with it."""
-    require_admin(actor)
+    actor = _admin(session, actor)
+    reason = _text(reason, "Lý do", required=False, limit=MAX_REASON)
     village = _village(session, village_id)
     used = session.scalar(select(func.count()).select_from(ActivityRecord).where(ActivityRecord.village_id == village_id))
     if used:
@@ -265,7 +281,7 @@ def set_population(
     source: str = "", verified: bool = True,
 ) -> int:
     """Set the population of a commune version or village for a year (admin or planner); returns the fact id."""
-    require_population_edit(actor)
+    actor = _population_editor(session, actor)
     _commune(session, unit_key)
     if village_id is not None and _village(session, village_id).unit_key != unit_key:
         raise ReferenceEditError("Bản: không thuộc xã đã chọn")
@@ -289,7 +305,8 @@ def set_population(
 
 def delete_population(*, session: Session, actor: Actor, fact_id: int, reason: str = "") -> None:
     """Remove one population figure (admin or planner)."""
-    require_population_edit(actor)
+    actor = _population_editor(session, actor)
+    reason = _text(reason, "Lý do", required=False, limit=MAX_REASON)
     fact = session.get(UnitFact, fact_id)
     if fact is None or fact.fact != "population":
         raise ReferenceEditError(f"Dân số: không có số liệu số {fact_id}")
@@ -302,6 +319,8 @@ def delete_population(*, session: Session, actor: Actor, fact_id: int, reason: s
 def parse_languages(text: str | Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
     """Language codes from "Mông, Dao" or a list of names/codes; ReferenceEditError naming an unknown one."""
     parts = text if not isinstance(text, str) else text.replace(";", ",").replace("/", ",").split(",")
+    if any(not is_clean(str(part)) for part in parts):
+        raise ReferenceEditError(f"{field_name}: {BAD_TEXT}")
     codes: list[str] = []
     for part in parts:
         if not str(part).strip():
@@ -320,7 +339,7 @@ def set_languages(
     source: str = "",
 ) -> None:
     """Replace the languages spoken in a commune version or a village (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     _commune(session, unit_key)
     if village_id is not None and _village(session, village_id).unit_key != unit_key:
         raise ReferenceEditError("Bản: không thuộc xã đã chọn")
@@ -346,7 +365,7 @@ def create_station(
     verified: bool = True, note: str = "",
 ) -> int:
     """Add a reporting unit (admin); returns its id."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     key = _text(key, "Mã đơn vị", limit=64).lower()
     if not all(c.isascii() and (c.isalnum() or c == "_") for c in key):
         raise ReferenceEditError("Mã đơn vị: chỉ dùng a–z, 0–9 và dấu gạch dưới")
@@ -370,7 +389,7 @@ def update_station(
     number: str | None = None, active: bool | None = None, verified: bool | None = None, note: str | None = None,
 ) -> None:
     """Change a reporting unit's names, number, active or verified mark, or note (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     unit = _station(session, key)
     old = _snapshot(unit, STATION_FIELDS)
     changes = {
@@ -415,7 +434,7 @@ def add_coverage(
     valid_to: dt.date | None, note: str = "", source: str = "",
 ) -> int:
     """Link a station to a commune version for [valid_from, valid_to) (admin); returns the link id."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     station = _station(session, station_key)
     unit = _commune(session, unit_key)
     _check_interval(unit, valid_from, valid_to)
@@ -436,7 +455,7 @@ def update_coverage(
     note: str | None = None,
 ) -> None:
     """Change the dates (or note) of a station ↔ commune link (admin); the link is then no longer 'derived'."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     link = session.get(StationCoverage, coverage_id)
     if link is None:
         raise ReferenceEditError(f"Phạm vi: không có liên kết số {coverage_id}")
@@ -454,7 +473,8 @@ def update_coverage(
 
 def delete_coverage(*, session: Session, actor: Actor, coverage_id: int, reason: str = "") -> None:
     """Remove a station ↔ commune link (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
+    reason = _text(reason, "Lý do", required=False, limit=MAX_REASON)
     link = session.get(StationCoverage, coverage_id)
     if link is None:
         raise ReferenceEditError(f"Phạm vi: không có liên kết số {coverage_id}")
@@ -467,8 +487,8 @@ def delete_coverage(*, session: Session, actor: Actor, coverage_id: int, reason:
 
 def add_alias(*, session: Session, actor: Actor, unit_key: str, alias: str, note: str = "") -> int:
     """Add another spelling or former name of a unit version, used when matching imports (admin)."""
-    require_admin(actor)
-    unit = session.get(Unit, unit_key)
+    actor = _admin(session, actor)
+    unit = session.get(Unit, _key(unit_key, "Đơn vị"))
     if unit is None:
         raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {unit_key!r}")
     alias = _text(alias, "Tên gọi khác")
@@ -487,7 +507,8 @@ def add_alias(*, session: Session, actor: Actor, unit_key: str, alias: str, note
 
 def delete_alias(*, session: Session, actor: Actor, alias_id: int, reason: str = "") -> None:
     """Remove an alias (admin)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
+    reason = _text(reason, "Lý do", required=False, limit=MAX_REASON)
     row = session.get(UnitAlias, alias_id)
     if row is None:
         raise ReferenceEditError(f"Tên gọi khác: không có mục số {alias_id}")
@@ -600,13 +621,17 @@ def _table(data: bytes, filename: str, columns: Sequence[Column], kind: str) -> 
             return [], [f"Trang «{sheet.name}», dòng {header_index + 1}: thiếu cột {', '.join(missing)}"], notes
         if extra:
             notes.append(f"Bỏ qua các cột không dùng: {', '.join(extra)}")
-        rows = []
+        rows, errors = [], []
         for i, row in enumerate(sheet.rows[header_index + 1:], start=header_index + 2):
             cells = {k: (row[j] if j < len(row) else None) for k, j in found.items()}
             if all(is_blank(v) for v in cells.values()):
                 continue
+            for column in columns:
+                if column.key in cells and not is_clean(cell_text(cells[column.key])):
+                    errors.append(f"Dòng {i}, cột {column.label}: {BAD_TEXT}")
+                    cells[column.key] = safe_text(cell_text(cells[column.key]))  # shown in the preview, never written
             rows.append((i, cells))
-        return rows, [], notes  # first non-empty sheet only
+        return rows, errors, notes  # first non-empty sheet only
     return [], ["Tệp không có dòng dữ liệu nào"], notes
 
 
@@ -742,7 +767,7 @@ def _village_preview(parsed: list[_VillageRow], errors: list[str], notes: list[s
 
 def import_villages(*, session: Session, actor: Actor, data: bytes, filename: str) -> ImportPreview:
     """Import a village list with population and languages (admin): every row or none (ReferenceImportError)."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     parsed, errors, notes = _parse_village_rows(session, data, filename)
     preview = _village_preview(parsed, errors, notes)
     if not preview.ok:
@@ -909,7 +934,7 @@ def _province_on(session: Session, day: dt.date) -> str | None:
 
 def import_reorganisation(*, session: Session, actor: Actor, data: bytes, filename: str) -> ImportPreview:
     """Create the new units, end the old ones on the date and link them (admin): all rows or none."""
-    require_admin(actor)
+    actor = _admin(session, actor)
     parsed, errors, notes = _parse_reorganisation(session, data, filename)
     preview = _reorganisation_preview(parsed, errors, notes)
     if not preview.ok:

@@ -14,10 +14,14 @@ from data_model.activity_types import ActivityType, load_activity_types
 from data_model.formatting import format_date, format_number
 from data_model.languages import LANGUAGES, language_name
 from data_model.models import ReportingUnit, Unit, UnitAlias, UnitFact, UnitSuccessor, Village
+from data_model.text_input import BAD_TEXT, is_clean
 
 ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
 MAX_TOPIC = 300
 MAX_NOTE = 4000
+MAX_REASON = 500  # a reason for deleting or restoring a record
+# the one rule for years, used by the entry form, imports, the write API, reference data and the command line
+YEAR_MIN, YEAR_MAX = 1990, 2100
 
 # the fields of a record besides its measures (measures use their codes from the definition)
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -32,6 +36,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "topic": ("Chủ đề", "Topic"),
     "note": ("Ghi chú", "Note"),
     "reason": ("Lý do", "Reason"),
+    "search": ("Tìm", "Search"),
 }
 
 
@@ -293,9 +298,26 @@ class _Collector:
         return any(i.field == field_name and i.is_error for i in self.issues)
 
 
+def text_issues(values: Mapping[str, Any]) -> list[Issue]:
+    """An error for each field whose text holds a character no database stores (checked before anything else)."""
+    types = load_activity_types()
+    type_code = values.get("type_code")
+    activity_type = types.get(type_code) if isinstance(type_code, str) and is_clean(type_code) else None
+    issues = []
+    for name, value in values.items():
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        if any(not is_clean(v) for v in items):
+            name = str(name) if is_clean(name) else "?"
+            issues.append(Issue(name, f"{field_label(name, activity_type)}: {BAD_TEXT}", ERROR, BAD_TEXT))
+    return issues
+
+
 def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.date | None = None) -> Checked:
     """Every rule of the definition and the reference data, without touching the database."""
     today = today or dt.date.today()
+    bad_text = text_issues(values)
+    if bad_text:
+        return Checked(None, bad_text)
     types = load_activity_types()
     type_code = values.get("type_code")
     if not type_code:
@@ -345,6 +367,9 @@ def _check_dates(c: _Collector, t: ActivityType, start: Any, end: Any, today: dt
         end = end.date()
     if not isinstance(start, dt.date):
         c.add("start_date", "chưa nhập ngày" if start in (None, "") else "không phải ngày hợp lệ")
+        return None, None
+    if not YEAR_MIN <= start.year <= YEAR_MAX:
+        c.add("start_date", f"năm {start.year} nằm ngoài khoảng cho phép {YEAR_MIN}–{YEAR_MAX}")
         return None, None
     if end in (None, ""):
         end = start

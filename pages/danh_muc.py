@@ -13,6 +13,7 @@ from data_model.db import read_session, write_session
 from data_model.formatting import format_date, format_number
 from data_model.languages import LANGUAGES, language_name
 from data_model.permissions import PermissionDenied, can_edit_population
+from data_model.validation import MAX_REASON, YEAR_MAX, YEAR_MIN
 from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t
@@ -91,7 +92,7 @@ def population_tab() -> None:
             "is_demo": t("Dữ liệu mẫu", "Demo"), "source": t("Nguồn", "Source")})
     with st.form("ref_pop_form"):
         c1, c2 = st.columns(2)
-        year = c1.number_input(t("Năm", "Year"), min_value=1990, max_value=2100, value=today.year, step=1,
+        year = c1.number_input(t("Năm", "Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=today.year, step=1,
                                key="ref_pop_year")
         population = c2.number_input(t("Dân số", "Population"), min_value=0, max_value=ra.MAX_POPULATION, step=1,
                                      key="ref_pop_value")
@@ -179,7 +180,7 @@ def villages_tab() -> None:
                 ra.set_languages(session=s, actor=actor, unit_key=unit_key, village_id=int(village_id), languages=spoken)
             run(save, t("Đã lưu bản.", "Village saved."))
     with st.expander(t("Xóa bản", "Delete village")):
-        reason = st.text_input(t("Lý do", "Reason"), key="ref_village_delete_reason")
+        reason = st.text_input(t("Lý do", "Reason"), key="ref_village_delete_reason", max_chars=MAX_REASON)
         if st.button(t("Xóa bản này", "Delete this village"), key="ref_village_delete"):
             run(lambda s: ra.delete_village(session=s, actor=actor, village_id=int(village_id), reason=reason),
                 t("Đã xóa bản.", "Village deleted."))

@@ -6,10 +6,10 @@ import streamlit as st
 from data_model.activity_types import get_activity_type, list_activity_types
 from data_model.db import read_session, write_session
 from data_model.formatting import format_date
-from data_model.permissions import Actor, PermissionDenied
+from data_model.permissions import PermissionDenied
 from data_model.records import can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record
-from data_model.validation import ValidationError
-from ui.auth import guard_page, plain
+from data_model.validation import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
+from ui.auth import guard_page, plain, write_actor
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
 from ui.i18n import current_language, t
@@ -22,8 +22,11 @@ def _notice(kind: str, text: str) -> None:
     st.session_state[NOTICE_KEY] = (kind, text)
 
 
-def save_edit(actor: Actor, record_id: int, type_code: str, confirm: bool = False) -> None:
+def save_edit(record_id: int, type_code: str, confirm: bool = False) -> None:
     """Write the edit (form callback)."""
+    actor = write_actor()
+    if actor is None:  # logged out meanwhile (idle, deactivated): the login page says nothing was saved
+        return
     form = RecordForm(f"md{record_id}")
     values = collect_values(form, get_activity_type(type_code))
     try:
@@ -41,8 +44,11 @@ def save_edit(actor: Actor, record_id: int, type_code: str, confirm: bool = Fals
     clear_data_caches()
 
 
-def remove(actor: Actor, record_id: int) -> None:
+def remove(record_id: int) -> None:
     """Soft-delete with the typed reason (button callback)."""
+    actor = write_actor()
+    if actor is None:
+        return
     reason = st.session_state.get(f"md_reason_{record_id}", "")
     try:
         with write_session(get_engine()) as session:
@@ -55,8 +61,11 @@ def remove(actor: Actor, record_id: int) -> None:
     clear_data_caches()
 
 
-def restore(actor: Actor, record_id: int) -> None:
+def restore(record_id: int) -> None:
     """Bring the record back (button callback)."""
+    actor = write_actor()
+    if actor is None:
+        return
     try:
         with write_session(get_engine()) as session:
             restore_record(session=session, actor=actor, record_id=record_id)
@@ -82,16 +91,21 @@ if notice:
 
 types = {"": t("Tất cả loại", "All types"), **{d.code: d.name(lang) for d in list_activity_types()}}
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
-search = c1.text_input(t("Tìm (chủ đề, ghi chú, xã, bản, đơn vị hoặc số hoạt động)", "Search"), key="md_search")
+search = c1.text_input(t("Tìm (chủ đề, ghi chú, xã, bản, đơn vị hoặc số hoạt động)", "Search"), key="md_search",
+                       max_chars=200)
 type_code = c2.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
                          key="md_type")
-year = c3.number_input(t("Năm", "Year"), min_value=1990, max_value=2100, value=None, step=1, key="md_year",
+year = c3.number_input(t("Năm", "Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=None, step=1, key="md_year",
                        placeholder=t("tất cả", "all"))
 show_deleted = c4.checkbox(t("Cả đã xoá", "Include deleted"), value=True, key="md_deleted")
 
-with read_session(get_engine()) as session:
-    frame = list_records(session=session, actor=actor, search=search, year=int(year) if year else None,
-                         type_code=type_code or None, include_deleted=show_deleted, lang=lang)
+try:
+    with read_session(get_engine()) as session:
+        frame = list_records(session=session, actor=actor, search=search, year=int(year) if year else None,
+                             type_code=type_code or None, include_deleted=show_deleted, lang=lang)
+except ValidationError as exc:
+    st.error(plain(exc))
+    st.stop()
 
 if frame.empty:
     st.info(t("Chưa có hoạt động nào khớp.", "No matching records."), icon=":material/inbox:")
@@ -141,12 +155,12 @@ with tab_edit:
         with st.form(f"md_form_{picked}_{form.nonce}"):
             figure_fields(form, activity_type, record)
             st.form_submit_button(t("Lưu thay đổi", "Save changes"), type="primary", icon=":material/save:",
-                                  on_click=save_edit, args=(actor, picked, record["type_code"]))
+                                  on_click=save_edit, args=(picked, record["type_code"]))
         if any(i.is_error for i in form.issues):
             st.error(t("Chưa lưu: xem thông báo dưới từng ô.", "Not saved: see the messages under the fields."))
         if confirmation_box(form):
             st.button(t("Vẫn lưu", "Save anyway"), type="primary", key=f"md_confirm_{picked}", on_click=save_edit,
-                      args=(actor, picked, record["type_code"], True))
+                      args=(picked, record["type_code"], True))
 
 with tab_delete:
     if not editable:
@@ -154,12 +168,12 @@ with tab_delete:
     elif record["deleted"]:
         st.warning(t("Đã xoá. Lý do: ", "Deleted. Reason: ") + plain(record["delete_reason"]))
         st.button(t("Khôi phục hoạt động", "Restore record"), key=f"md_restore_{picked}", on_click=restore,
-                  args=(actor, picked), icon=":material/restore:")
+                  args=(picked,), icon=":material/restore:")
     else:
         st.text_input(t("Lý do xoá (bắt buộc)", "Reason for deletion (required)"), key=f"md_reason_{picked}",
-                      max_chars=500)
+                      max_chars=MAX_REASON)
         st.button(t("Xoá hoạt động", "Delete record"), key=f"md_delete_{picked}", on_click=remove,
-                  args=(actor, picked), icon=":material/delete:")
+                  args=(picked,), icon=":material/delete:")
 
 with tab_history:
     if history.empty:

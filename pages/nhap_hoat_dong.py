@@ -5,10 +5,10 @@ import streamlit as st
 
 from data_model.activity_types import get_activity_type, list_activity_types
 from data_model.db import write_session
-from data_model.permissions import Actor, PermissionDenied
+from data_model.permissions import PermissionDenied
 from data_model.records import create_record
 from data_model.validation import ValidationError
-from ui.auth import guard_page, plain
+from ui.auth import guard_page, plain, write_actor
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
 from ui.i18n import current_language, t
@@ -18,8 +18,11 @@ SAVED_KEY = "ne__saved"
 TYPE_KEY = "ne_type"
 
 
-def save(actor: Actor, type_code: str, confirm: bool = False) -> None:
+def save(type_code: str, confirm: bool = False) -> None:
     """Validate and write the record (form callback); remember the messages or the new record's number."""
+    actor = write_actor()
+    if actor is None:  # logged out meanwhile (idle, deactivated): the login page says nothing was saved
+        return
     activity_type = get_activity_type(type_code)
     values = collect_values(FORM, activity_type)
     st.session_state.pop(SAVED_KEY, None)
@@ -68,7 +71,7 @@ place_fields(FORM, activity_type, {}, actor, start)
 with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True):
     figure_fields(FORM, activity_type, {})
     st.form_submit_button(t("Lưu hoạt động", "Save activity"), type="primary", icon=":material/save:",
-                          on_click=save, args=(actor, type_code))
+                          on_click=save, args=(type_code,))
 
 errors = [i for i in FORM.issues if i.is_error]
 if errors:
@@ -77,5 +80,5 @@ if errors:
 if confirmation_box(FORM):
     left, right, _ = st.columns([1, 1, 3])
     left.button(t("Vẫn lưu", "Save anyway"), type="primary", key="ne_confirm", on_click=save,
-                args=(actor, type_code, True))
+                args=(type_code, True))
     right.button(t("Sửa lại", "Go back"), key="ne_cancel", on_click=cancel)

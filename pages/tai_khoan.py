@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_model.accounts import AccountError, change_own_password, get_account
-from data_model.db import read_session, write_session
+from data_model.db import read_session
 from data_model.permissions import PermissionDenied
 from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
@@ -32,8 +32,13 @@ st.subheader(t("Đổi mật khẩu", "Change password"))
 with st.form("account_password", clear_on_submit=True):
     old = st.text_input(t("Mật khẩu hiện tại", "Current password"), type="password", key="account_old",
                         autocomplete="current-password")
-    new = st.text_input(t("Mật khẩu mới (ít nhất 8 ký tự)", "New password (at least 8 characters)"),
-                        type="password", key="account_new", autocomplete="new-password")
+    new = st.text_input(t("Mật khẩu mới (ít nhất 8 ký tự, không dễ đoán)",
+                          "New password (at least 8 characters, not easy to guess)"),
+                        type="password", key="account_new", autocomplete="new-password",
+                        help=t("Mật khẩu phổ biến (12345678, password…), dãy phím, ngày tháng hoặc dựa trên tên của "
+                               "bạn sẽ bị từ chối. Nên dùng vài từ không liên quan nhau.",
+                               "Common passwords, keyboard runs, dates or your name are refused. Use a few unrelated "
+                               "words."))
     again = st.text_input(t("Nhập lại mật khẩu mới", "Repeat the new password"), type="password",
                           key="account_again", autocomplete="new-password")
     submitted = st.form_submit_button(t("Đổi mật khẩu", "Change password"), type="primary")
@@ -43,9 +48,9 @@ if submitted:
         st.error(t("Nhập lại mật khẩu mới: không khớp", "Repeat the new password: does not match"))
     else:
         try:
-            with write_session(get_engine()) as session:
-                change_own_password(session=session, actor=actor, old_password=old, new_password=new)
+            change_own_password(engine=get_engine(), actor=actor, old_password=old, new_password=new)
         except (AccountError, PermissionDenied) as exc:
             st.error(plain(exc))
         else:
-            st.success(t("Đã đổi mật khẩu.", "Password changed."))
+            st.success(t("Đã đổi mật khẩu; các phiên đăng nhập khác của bạn đã kết thúc.",
+                         "Password changed; your other sessions were ended."))

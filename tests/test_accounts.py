@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model import accounts
+from data_model import accounts, login
 from data_model.accounts import (
-    AccountError, authenticate, change_own_password, check_password, check_username, create_demo_accounts,
-    create_user, get_actor, list_demo_logins, list_users, login_demo, reset_password, update_user,
+    AccountError, change_own_password, check_password, check_username, create_demo_accounts, create_user, get_actor,
+    list_demo_logins, list_users, reset_password, update_user,
 )
+from data_model.login import authenticate, login_demo
 from data_model.cli import main as cli_main
 from data_model.models import AppMeta, ChangeLog, ReportingUnit, User
 from data_model.permissions import SYSTEM, Actor, PermissionDenied
@@ -48,7 +49,7 @@ def test_bad_username_refused(text):
 
 
 @pytest.mark.parametrize("password, username, ok", [
-    ("12345678", "", True), ("1234567", "", False), ("", "", False), ("x" * 257, "", False),
+    ("mat-khau-1", "", True), ("1234567", "", False), ("", "", False), ("x" * 257, "", False),
     ("NguyenVanA", "nguyenvana", False), ("mật khẩu dài", "nva", True),
 ])
 def test_password_rules(password, username, ok):
@@ -59,11 +60,17 @@ def test_password_rules(password, username, ok):
             check_password(password, username=username)
 
 
+def _login(session, name="nva", password="mat-khau-1", **kwargs):
+    """A login through the product function (it runs its own transactions, so the test's session commits first)."""
+    session.commit()
+    return authenticate(engine=session.get_bind(), username=name, password=password, **kwargs)
+
+
 def test_login_gives_actor_with_units_and_no_hash(session):
     uid = _add(session)
     stored = session.scalar(select(User.password_hash).where(User.id == uid))
     assert stored.startswith("$argon2id$") and "mat-khau-1" not in stored
-    result = authenticate(session=session, username=" NVA ", password="mat-khau-1", now=T0)
+    result = _login(session, " NVA ", now=T0)
     assert result.ok
     actor = result.actor
     assert (actor.user_id, actor.username, actor.role) == (uid, "nva", "staff")
@@ -75,66 +82,70 @@ def test_login_gives_actor_with_units_and_no_hash(session):
 
 def test_wrong_password_and_unknown_user_look_the_same(session):
     _add(session)
-    wrong = authenticate(session=session, username="nva", password="sai-mat-khau", now=T0)
-    unknown = authenticate(session=session, username="khong-co", password="sai-mat-khau", now=T0)
+    wrong = _login(session, "nva", "sai-mat-khau", now=T0)
+    unknown = _login(session, "khong-co", "sai-mat-khau", now=T0)
     assert not wrong.ok and not unknown.ok
     assert wrong.message == unknown.message == "Sai tên đăng nhập hoặc mật khẩu"
     failed = _log(session, "login_failed")
     assert [e.username for e in failed] == ["nva", "khong-co"]
 
 
-def test_overlong_password_is_refused_without_hashing(session):
+def test_overlong_password_is_refused_without_hashing(session, monkeypatch):
     _add(session)
-    assert not authenticate(session=session, username="nva", password="x" * 100_000).ok
-    assert _log(session, "login_failed")[-1].reason == "mật khẩu dài quá giới hạn"
+    monkeypatch.setattr(login, "verify_password", lambda *a: pytest.fail("hashed an over-long password"))
+    assert not _login(session, "nva", "x" * 100_000).ok
 
 
 def test_growing_delay_after_five_failures(session):
     _add(session)
     now = T0
     for attempt in range(1, 5):
-        result = authenticate(session=session, username="nva", password="sai", now=now)
+        result = _login(session, "nva", "sai", now=now)
         assert result.retry_after_s == 0, attempt
-    fifth = authenticate(session=session, username="nva", password="sai", now=now)
+    fifth = _login(session, "nva", "sai", now=now)
     assert fifth.retry_after_s == 30
     # while waiting, even the right password is refused
-    early = authenticate(session=session, username="nva", password="mat-khau-1", now=now + dt.timedelta(seconds=10))
+    early = _login(session, "nva", "mat-khau-1", now=now + dt.timedelta(seconds=10))
     assert not early.ok and "thử lại sau" in early.message
-    sixth = authenticate(session=session, username="nva", password="sai", now=now + dt.timedelta(seconds=31))
+    sixth = _login(session, "nva", "sai", now=now + dt.timedelta(seconds=31))
     assert sixth.retry_after_s == 60
-    seventh = authenticate(session=session, username="nva", password="sai", now=now + dt.timedelta(seconds=92))
+    seventh = _login(session, "nva", "sai", now=now + dt.timedelta(seconds=92))
     assert seventh.retry_after_s == 120
     later = now + dt.timedelta(seconds=92 + 121)
-    assert authenticate(session=session, username="nva", password="mat-khau-1", now=later).ok
+    ok = _login(session, "nva", "mat-khau-1", now=later)
+    assert ok.ok and ok.failures_since_last_login == 8  # seven wrong passwords and one try while waiting
+    session.expire_all()
     user = session.scalar(select(User).where(User.username == "nva"))
-    assert (user.failed_attempts, user.locked_until, user.last_login_at) == (0, None, later)
+    assert (user.failed_attempts, user.last_login_at) == (0, later)
 
 
 def test_delay_is_capped():
-    assert accounts._delay_s(4) == 0
-    assert accounts._delay_s(5) == 30
-    assert accounts._delay_s(40) == accounts.MAX_DELAY_S
+    assert login.delay_s(4, 5) == 0
+    assert login.delay_s(5, 5) == 30
+    assert login.delay_s(40, 5) == login.MAX_DELAY_S
+    assert login.delay_s(10**6, 5) == login.MAX_DELAY_S
 
 
 def test_inactive_account_cannot_log_in_and_loses_its_actor(session):
     uid = _add(session)
     _add(session, name="boss", role="admin", units=())
     update_user(session=session, actor=SYSTEM, username="nva", active=False)
-    result = authenticate(session=session, username="nva", password="mat-khau-1", now=T0)
+    result = _login(session, "nva", "mat-khau-1", now=T0)
     assert not result.ok and "khóa" in result.message
     assert get_actor(session=session, user_id=uid) is None
 
 
 def test_change_own_password(session):
-    uid = _add(session)
-    actor = get_actor(session=session, user_id=uid)
+    _add(session)
+    engine = session.get_bind()
+    actor = _login(session).actor
     with pytest.raises(AccountError, match="Mật khẩu hiện tại"):
-        change_own_password(session=session, actor=actor, old_password="sai", new_password="mat-khau-moi")
+        change_own_password(engine=engine, actor=actor, old_password="sai", new_password="mat-khau-moi")
     with pytest.raises(AccountError, match="Mật khẩu mới"):
-        change_own_password(session=session, actor=actor, old_password="mat-khau-1", new_password="ngan")
-    change_own_password(session=session, actor=actor, old_password="mat-khau-1", new_password="mat-khau-moi")
-    assert not authenticate(session=session, username="nva", password="mat-khau-1").ok
-    assert authenticate(session=session, username="nva", password="mat-khau-moi").ok
+        change_own_password(engine=engine, actor=actor, old_password="mat-khau-1", new_password="ngan")
+    change_own_password(engine=engine, actor=actor, old_password="mat-khau-1", new_password="mat-khau-moi")
+    assert not _login(session, "nva", "mat-khau-1").ok
+    assert _login(session, "nva", "mat-khau-moi").ok
     assert len(_log(session, "password_change")) == 1
 
 
@@ -143,11 +154,12 @@ def test_admin_resets_password_and_lifts_delay(session):
     admin = get_actor(session=session, user_id=_add(session, name="boss", role="admin", units=()))
     staff = get_actor(session=session, user_id=session.scalar(select(User.id).where(User.username == "nva")))
     for _ in range(6):
-        authenticate(session=session, username="nva", password="sai", now=T0)
+        _login(session, "nva", "sai", now=T0)
+    assert not _login(session, "nva", "mat-khau-1", now=T0).ok  # waiting
     with pytest.raises(PermissionDenied):
         reset_password(session=session, actor=staff, username="boss", new_password="chiem-quyen-1")
     reset_password(session=session, actor=admin, username="nva", new_password="mat-khau-moi")
-    assert authenticate(session=session, username="nva", password="mat-khau-moi", now=T0).ok
+    assert _login(session, "nva", "mat-khau-moi", now=T0).ok
     assert [e.username for e in _log(session, "password_reset")] == ["boss"]
 
 
@@ -177,10 +189,10 @@ def test_update_user_changes_role_units_and_logs(session):
     _add(session)
     _add(session, name="boss", role="admin", units=())
     update_user(session=session, actor=SYSTEM, username="nva", unit_keys=["st_dao_san", "st_mu_ca"])
-    actor = authenticate(session=session, username="nva", password="mat-khau-1").actor
+    actor = _login(session).actor
     assert actor.unit_ids == {_unit_id(session, "st_dao_san"), _unit_id(session, "st_mu_ca")}
     update_user(session=session, actor=SYSTEM, username="nva", role="planner", unit_keys=[])
-    assert authenticate(session=session, username="nva", password="mat-khau-1").actor.role == "planner"
+    assert _login(session).actor.role == "planner"
     updates = _log(session, "update")
     assert '"role": "planner"' in updates[-1].new_values and '"role": "staff"' in updates[-1].old_values
 
@@ -204,12 +216,12 @@ def test_sql_like_text_is_stored_as_text(session):
     session.commit()
     assert session.get(User, uid).full_name == evil
     assert session.scalar(select(func.count()).select_from(User)) == 1
-    assert not authenticate(session=session, username="robert' --", password="x' OR '1'='1").ok
+    assert not _login(session, "robert' --", "x' OR '1'='1").ok
 
 
 def test_hashes_never_leave_through_lists_or_log(session):
     _add(session)
-    authenticate(session=session, username="nva", password="mat-khau-1")
+    _login(session)
     reset_password(session=session, actor=SYSTEM, username="nva", new_password="mat-khau-2")
     frame = list_users(session=session)
     assert list(frame["username"]) == ["nva"]
@@ -226,17 +238,18 @@ def test_demo_accounts_only_offered_on_a_demo_database(session):
     assert create_demo_accounts(session=session) == {"demo_accounts": 4}
     assert create_demo_accounts(session=session) == {"demo_accounts": 0}
     assert list_demo_logins(session=session) == []
-    assert not login_demo(session=session, username="demo_admin").ok
+    session.commit()
+    assert not login_demo(engine=session.get_bind(), username="demo_admin").ok
     session.add(AppMeta(key="demo_loaded", value="1"))
-    session.flush()
+    session.commit()
     offered = list_demo_logins(session=session)
     assert [(d.username, d.role) for d in offered] == [
         ("demo_admin", "admin"), ("demo_lanhdao", "official"), ("demo_kehoach", "planner"),
         ("demo_nhaplieu", "staff")]
-    staff = login_demo(session=session, username="demo_nhaplieu").actor
+    staff = login_demo(engine=session.get_bind(), username="demo_nhaplieu").actor
     assert staff.unit_ids == {_unit_id(session, "st_dao_san")}
     for username, _, _, password, _ in accounts.DEMO_ACCOUNTS:
-        assert authenticate(session=session, username=username, password=password).ok
+        assert _login(session, username, password).ok
 
 
 def test_demo_database_has_demo_accounts(demo_engine):
@@ -268,10 +281,7 @@ def test_cli_user_add_list_reset(cli_env, engine, capsys):
     assert "lva" in out and "Dào San" in out and "argon2" not in out
     cli_env += ["mat-khau-moi", "mat-khau-moi"]
     assert cli_main(["user", "reset-password", "lva"]) == 0
-    from data_model.db import write_session
-
-    with write_session(engine) as s:
-        assert authenticate(session=s, username="lva", password="mat-khau-moi").ok
+    assert authenticate(engine=engine, username="lva", password="mat-khau-moi").ok
 
 
 @pytest.mark.parametrize("argv, answers, message", [

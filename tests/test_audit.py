@@ -7,7 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from data_model.accounts import authenticate, create_user, record_logout
+from data_model.accounts import create_user, record_logout
+from data_model.login import authenticate
 from data_model.audit import AuditError, AuditFilters, count_audit, export_audit, list_audit, list_audit_kinds
 from data_model.changelog import log_change
 from data_model.models import ChangeLog
@@ -22,8 +23,9 @@ def logged(session):
     """A small log: user creation, a login, a failed login, a logout and a record edit with a formula-like note."""
     create_user(session=session, actor=SYSTEM, username="nva", password="mat-khau-1", role="staff",
                 unit_keys=["st_dao_san"])
-    actor = authenticate(session=session, username="nva", password="mat-khau-1").actor
-    authenticate(session=session, username="nva", password="sai-mat-khau")
+    session.commit()
+    actor = authenticate(engine=session.get_bind(), username="nva", password="mat-khau-1").actor
+    authenticate(engine=session.get_bind(), username="nva", password="sai-mat-khau")
     log_change(session=session, actor=actor, action="update", entity="record", entity_id=7,
                old={"note": "cũ"}, new={"note": "[bấm](javascript:alert(1))"}, reason=EVIL)
     record_logout(session=session, actor=actor)

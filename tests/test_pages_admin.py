@@ -1,13 +1,14 @@
 """AppTest of login, logout, idle expiry, per-role navigation and the account, users, reference-data and audit pages."""
 from __future__ import annotations
 
-import time
+import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from auth_helpers import logged_in_user, sign_in, start_login
 from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ChangeLog, Unit, User
@@ -37,8 +38,7 @@ def users(db_url, app_env) -> dict[str, int]:
 def _app(user_id: int | None = None, *, page: str | None = None, seen_ago_s: float = 0, fresh: bool = False) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     if user_id is not None:
-        at.session_state["auth_user_id"] = user_id
-        at.session_state["auth_last_seen"] = time.time() - seen_ago_s
+        sign_in(at, os.environ["DATABASE_URL"], user_id, seen_ago_s=seen_ago_s)
     if page and not fresh:
         at.run()  # the router runs first, as for a visitor who arrives at the app and then opens a page
     if page:
@@ -142,12 +142,50 @@ def test_login_with_the_form(users, db_url):
     at = _app()
     _fill_login(at, "u_admin", "sai-mat-khau")
     assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu"]
-    assert "auth_user_id" not in at.session_state
+    assert logged_in_user(at, db_url) is None
     _fill_login(at, "u_admin", PASSWORDS["admin"])
-    assert at.session_state["auth_user_id"] == users["admin"]
+    assert logged_in_user(at, db_url) == users["admin"]
     assert "Đăng nhập" not in _titles(at)
     assert [e.username for e in _log(db_url, "login")] == ["u_admin"]
     assert [e.username for e in _log(db_url, "login_failed")] == ["u_admin"]
+
+
+def test_after_login_the_user_sees_the_failures_since_the_last_login(users, db_url):
+    at = _app()
+    _fill_login(at, "u_admin", PASSWORDS["admin"])
+    assert logged_in_user(at, db_url) == users["admin"]
+    for _ in range(2):
+        _fill_login(_app(), "u_admin", "sai-mat-khau")  # someone else, elsewhere
+    at = _app()
+    _fill_login(at, "u_admin", PASSWORDS["admin"])
+    assert at.session_state["auth_login_info"][1] == 2
+    # AppTest shows the home page without the router after the switch: draw the router as the next click would
+    home = AppTest.from_file(DASHBOARD, default_timeout=60)
+    for key in ("auth_token", "auth_login_info"):
+        home.session_state[key] = at.session_state[key]
+    home.run()
+    warnings = [_shown(w.value) for w in home.sidebar.warning]
+    assert any("Lần đăng nhập trước" in w and "2 lần đăng nhập sai" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["u_admin\x00", "x" * 100_000])  # a browser cannot send a lone surrogate
+def test_odd_login_names_on_the_form_get_the_usual_answer(users, name):
+    at = _app()
+    _fill_login(at, name, "sai-mat-khau")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Sai tên đăng nhập hoặc mật khẩu"]
+
+
+def test_admin_cannot_give_a_weak_password(users, db_url):
+    at = _app(users["admin"], page="nguoi_dung")
+    at.text_input(key="users_add_name").input("ld_moi")
+    at.selectbox(key="users_add_role").set_value("official")
+    at.text_input(key="users_add_pw1").input("12345678")
+    at.text_input(key="users_add_pw2").input("12345678")
+    next(b for b in at.button if "users_add" in (b.key or "")).click()
+    at.run()
+    assert any(_shown(e.value).startswith("Mật khẩu: quá dễ đoán") for e in at.error)
+    assert "ld_moi" not in list(at.dataframe[0].value["username"])
 
 
 def test_idle_session_expires(users, db_url):
@@ -188,26 +226,34 @@ def test_demo_database_offers_one_click_logins(demo_db_url, app_env):
     with read_session(engine) as session:
         staff = session.scalar(select(User).where(User.username == "demo_nhaplieu"))
     engine.dispose()
-    assert at.session_state["auth_user_id"] == staff.id
+    assert logged_in_user(at, demo_db_url) == staff.id
 
 
 # ---------------------------------------------------------------- account, users, reference data, audit
 
-def test_change_own_password(users, db_url):
+def _fill_password_change(at: AppTest, old: str, new: str, again: str) -> None:
+    at.text_input(key="account_old").input(old)
+    at.text_input(key="account_new").input(new)
+    at.text_input(key="account_again").input(again)
+    at.button[0].click()
+    at.run()
+
+
+def test_change_own_password_refuses_weak_ones_and_ends_the_other_sessions(users, db_url):
+    elsewhere = start_login(db_url, users["official"])  # the same user logged in in another browser
     at = _app(users["official"], page="tai_khoan")
-    at.text_input(key="account_old").input(PASSWORDS["official"])
-    at.text_input(key="account_new").input("mat-khau-moi-1")
-    at.text_input(key="account_again").input("mat-khau-khac")
-    at.button[0].click()
-    at.run()
+    _fill_password_change(at, PASSWORDS["official"], "mat-khau-moi-1", "mat-khau-khac")
     assert any("không khớp" in e.value for e in at.error)
-    at.text_input(key="account_old").input(PASSWORDS["official"])
-    at.text_input(key="account_new").input("mat-khau-moi-1")
-    at.text_input(key="account_again").input("mat-khau-moi-1")
-    at.button[0].click()
-    at.run()
-    assert [s.value for s in at.success] == ["Đã đổi mật khẩu."]
+    _fill_password_change(at, PASSWORDS["official"], "12345678", "12345678")
+    assert any("Mật khẩu mới: quá dễ đoán" in _shown(e.value) for e in at.error)
+    _fill_password_change(at, PASSWORDS["official"], "mat-khau-moi-1", "mat-khau-moi-1")
+    assert [s.value for s in at.success] == ["Đã đổi mật khẩu; các phiên đăng nhập khác của bạn đã kết thúc."]
     assert len(_log(db_url, "password_change")) == 1
+    assert logged_in_user(at, db_url) == users["official"]  # this browser stays logged in
+    other = _app()
+    other.session_state["auth_token"] = elsewhere
+    other.run()
+    assert _titles(other) == ["Đăng nhập"] and any("đổi mật khẩu" in i.value for i in other.info)
 
 
 def test_admin_adds_a_user_and_the_table_has_no_hash(users, db_url):

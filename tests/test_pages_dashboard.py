@@ -4,13 +4,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import time
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from auth_helpers import sign_in
 from data_model.analytics_places import commune_view
 from data_model.bulk import insert_records
 from data_model.db import build_engine, read_session, write_session
@@ -46,8 +46,7 @@ def _run(app_env, url: str, stem: str, *, lang: str | None = None, **query) -> A
     """The app as a logged-in planner who opened the page from the sidebar (query parameters as in a link)."""
     app_env(url)
     at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
-    at.session_state["auth_user_id"] = _planner_id(url)
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, url, _planner_id(url))
     if lang:
         at.session_state["ui_lang"] = lang
     at.run()

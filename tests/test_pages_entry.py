@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts import create_user
+from auth_helpers import age_logins, sign_in
+from data_model.accounts import create_user, update_user
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ActivityRecord
 from data_model.permissions import SYSTEM
@@ -36,8 +37,7 @@ def app_db(db_url, app_env):
 
 def _open(user_id: int, page: str) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=90)
-    at.session_state["auth_user_id"] = user_id
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, os.environ["DATABASE_URL"], user_id)
     at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -192,11 +192,80 @@ def test_entry_pages_are_for_staff_and_admins_only(app_db, db_url):
     with write_session(engine) as s:
         official = create_user(session=s, actor=SYSTEM, username="ld_xem", password="lanh-dao-1", role="official")
     at = AppTest.from_file(DASHBOARD, default_timeout=90)
-    at.session_state["auth_user_id"] = official
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, db_url, official)
     at.run()
     from ui.registry import pages_for_role
 
     stems = {p.stem for p in pages_for_role("official")}
     assert not stems & {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"}
     assert {"nhap_hoat_dong", "hoat_dong_da_nhap", "nhap_tu_tep"} <= {p.stem for p in pages_for_role("staff")}
+
+
+def _my_record_page(app_db):
+    """The my-records page of the Ka Lăng staff member, drawn with one record picked and a reason typed."""
+    engine, users = app_db
+    with write_session(engine) as s:
+        own = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)))
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.selectbox(key="md_pick").select(own).run()
+    at.number_input(key=f"md{own}_0_attendances").set_value(150)
+    at.text_input(key=f"md_reason_{own}").input("Nhập trùng")
+    return engine, users, own, at
+
+
+def _unchanged(engine, record_id: int) -> bool:
+    with read_session(engine) as s:
+        record = s.get(ActivityRecord, record_id)
+        return record.deleted_at is None and record.m2 == 120
+
+
+@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+def test_a_page_left_open_cannot_write_after_the_account_is_deactivated(app_db, button):
+    engine, users, own, at = _my_record_page(app_db)
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", active=False)
+    _button(at, button).click().run()
+    assert not at.exception
+    assert _unchanged(engine, own)
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert any("Chưa lưu thao tác vừa rồi" in i.value and "không còn hoạt động" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+def test_a_page_left_open_cannot_write_after_the_session_went_idle(app_db, button):
+    engine, users, own, at = _my_record_page(app_db)
+    age_logins(os.environ["DATABASE_URL"], users["staff"], seconds=2 * 3600)
+    _button(at, button).click().run()
+    assert not at.exception
+    assert _unchanged(engine, own)
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert any("Chưa lưu thao tác vừa rồi" in i.value and "hết hạn" in i.value for i in at.info)
+
+
+def test_the_entry_form_left_open_cannot_save_after_deactivation(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", active=False)
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert _records(engine) == []
+    assert any("Chưa lưu thao tác vừa rồi" in i.value for i in at.info)
+
+
+def test_entry_form_refuses_a_nul_in_the_note_with_the_field(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    at.text_area(key="ne_0_note").input("Ghi chú\x00 lạ")
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert any("Chứa ký tự không hợp lệ" in e.value for e in at.error)
+    assert _records(engine) == []
+
+
+def test_my_records_search_with_a_nul_says_so(app_db):
+    engine, users = app_db
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input("a\x00b").run()
+    assert not at.exception
+    assert any("Tìm" in e.value and "không hợp lệ" in e.value for e in at.error)

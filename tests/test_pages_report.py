@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from auth_helpers import sign_in
 from data_model.accounts import create_user
 from data_model.bulk import insert_records
 from data_model.db import build_engine, write_session
@@ -58,8 +58,7 @@ def _run(app_env, db_url: str, role: str = "official") -> AppTest:
     """The app as a logged-in user who opened the report page from the sidebar."""
     app_env(db_url)
     at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
-    at.session_state["auth_user_id"] = _user(db_url, role)
-    at.session_state["auth_last_seen"] = time.time()
+    sign_in(at, db_url, _user(db_url, role))
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception

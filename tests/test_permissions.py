@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts import authenticate, create_user
+from data_model.accounts import create_user
+from data_model.login import authenticate
 from data_model.db import read_session, write_session
 from data_model.models import ActivityRecord, ChangeLog
 from data_model.permissions import (
@@ -68,9 +69,8 @@ def accounts(engine) -> dict[str, Actor]:
         for name, (role, units) in specs.items():
             create_user(session=session, actor=SYSTEM, username=name, password="mat-khau-1", role=role,
                         unit_keys=units)
-    with write_session(engine) as session:
-        for name in specs:
-            actors[name] = authenticate(session=session, username=name, password="mat-khau-1").actor
+    for name in specs:
+        actors[name] = authenticate(engine=engine, username=name, password="mat-khau-1").actor
     return actors
 
 
@@ -151,8 +151,7 @@ def test_station_staff_write_for_the_units_under_their_station(engine, accounts)
         session.add(cluster)
         session.flush()
         cluster_id = cluster.id
-    with write_session(engine) as session:
-        staff = authenticate(session=session, username="nl_dao_san", password="mat-khau-1").actor
-        other = authenticate(session=session, username="nl_ka_lang", password="mat-khau-1").actor
+    staff = authenticate(engine=engine, username="nl_dao_san", password="mat-khau-1").actor
+    other = authenticate(engine=engine, username="nl_ka_lang", password="mat-khau-1").actor
     assert can_write_record(staff, cluster_id)
     assert not can_write_record(other, cluster_id)

@@ -1,4 +1,5 @@
-"""Login state in st.session_state: who is logged in, idle expiry, login, logout and the sidebar account box.
+"""Login state: st.session_state keeps only the token of a login session kept in the database (who, last use, end),
+so idle expiry, logout, a password change and a deactivation take effect on every page and every write.
 
 Staying logged in across a browser reload is not offered: Streamlit 1.67 can read cookies (st.context.cookies) but
 has no supported way to set a signed HttpOnly cookie for local accounts (st.login needs an external OpenID
@@ -7,22 +8,20 @@ provider), and a token in the URL is not acceptable. A reload therefore asks for
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from data_model.accounts import LoginResult, authenticate, get_actor, login_demo, record_logout
-from data_model.db import read_session, write_session
+from data_model.formatting import format_number
+from data_model.login import LoginResult, authenticate, log_out, login_demo, resume_login
 from data_model.permissions import ROLE_NAMES, Actor
-from data_model.settings import get_settings
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 
-USER_KEY = "auth_user_id"
-SEEN_KEY = "auth_last_seen"
+TOKEN_KEY = "auth_token"  # the server-side login session's token; the session row says who and until when
 NOTICE_KEY = "auth_notice"
+LOGIN_INFO_KEY = "auth_login_info"
 LOGIN_PAGE = "pages/dang_nhap.py"
 _KEEP_ON_LOGOUT = ("ui_lang", NOTICE_KEY)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
@@ -93,68 +92,81 @@ def go_home(actor: Actor) -> None:
     st.switch_page(f"pages/{home_page(actor.role).stem}.py")
 
 
-def _idle_seconds() -> float:
-    return get_settings().session_idle_minutes * 60
+_NOTICES = {
+    "idle": ("Phiên làm việc đã hết hạn do lâu không thao tác. Vui lòng đăng nhập lại.",
+             "Your session expired after a period of inactivity. Please log in again."),
+    "inactive": ("Tài khoản không còn hoạt động. Hãy liên hệ quản trị viên.",
+                 "This account is no longer active. Contact an administrator."),
+    "ended": ("Phiên làm việc đã kết thúc (đăng xuất ở nơi khác, đổi mật khẩu hoặc tài khoản bị khóa). "
+              "Vui lòng đăng nhập lại.",
+              "Your session was ended (logged out elsewhere, password changed or account disabled). Please log in "
+              "again."),
+}
+_NOT_SAVED = ("Chưa lưu thao tác vừa rồi. ", "Your last action was not saved. ")
+
+
+def _resume(*, writing: bool) -> Actor | None:
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None:
+        return None
+    resumed = resume_login(engine=get_engine(), token=token)
+    if resumed.actor is not None:
+        return resumed.actor
+    _clear_session_state()
+    vi, en = _NOTICES[resumed.reason]
+    if writing:
+        vi, en = _NOT_SAVED[0] + vi, _NOT_SAVED[1] + en
+    st.session_state[NOTICE_KEY] = t(vi, en)
+    return None
 
 
 def current_actor() -> Actor | None:
-    """The logged-in user as they are in the database now, or None (also after idle expiry or deactivation)."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None:
-        return None
-    now = time.time()
-    with read_session(get_engine()) as session:
-        actor = get_actor(session=session, user_id=user_id)
-    if actor is None:
-        _clear_session_state()
-        st.session_state[NOTICE_KEY] = t("Tài khoản không còn hoạt động. Hãy liên hệ quản trị viên.",
-                                         "This account is no longer active. Contact an administrator.")
+    """The logged-in user as they are in the database now, or None (also after idle expiry, logout or deactivation)."""
+    had_login = TOKEN_KEY in st.session_state
+    actor = _resume(writing=False)
+    if actor is None and had_login:
         go_to_login()
-        return None
-    if now - st.session_state.get(SEEN_KEY, now) > _idle_seconds():
-        with write_session(get_engine()) as session:
-            record_logout(session=session, actor=actor, reason="hết thời gian chờ (không thao tác)")
-        _clear_session_state()
-        st.session_state[NOTICE_KEY] = t(
-            "Phiên làm việc đã hết hạn do lâu không thao tác. Vui lòng đăng nhập lại.",
-            "Your session expired after a period of inactivity. Please log in again.")
-        go_to_login()
-        return None
-    st.session_state[SEEN_KEY] = now
     return actor
+
+
+def write_actor() -> Actor | None:
+    """For a button or form callback about to write: the actor now, or None (logged out, with a notice saying
+    nothing was saved). Callbacks never use an actor captured when the page was drawn."""
+    return _resume(writing=True)
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None for loopback)."""
+    try:
+        return st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
 
 
 def _start(result: LoginResult) -> LoginResult:
     if result.ok:
         _clear_session_state()
         st.session_state.pop(NOTICE_KEY, None)
-        st.session_state[USER_KEY] = result.actor.user_id
-        st.session_state[SEEN_KEY] = time.time()
+        st.session_state[TOKEN_KEY] = result.token
+        st.session_state[LOGIN_INFO_KEY] = (result.last_login_at, result.failures_since_last_login)
     return result
 
 
 def login(username: str, password: str) -> LoginResult:
     """Check the credentials and, when right, start the session."""
-    with write_session(get_engine()) as session:
-        result = authenticate(session=session, username=username, password=password)
-    return _start(result)
+    return _start(authenticate(engine=get_engine(), username=username, password=password, address=client_address()))
 
 
 def login_as_demo(username: str) -> LoginResult:
     """Log in as a demo account of a demo database."""
-    with write_session(get_engine()) as session:
-        result = login_demo(session=session, username=username)
-    return _start(result)
+    return _start(login_demo(engine=get_engine(), username=username, address=client_address()))
 
 
 def logout() -> None:
     """End the session (logged in the audit) and forget the user's state."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is not None:
-        with write_session(get_engine()) as session:
-            actor = get_actor(session=session, user_id=user_id)
-            if actor is not None:
-                record_logout(session=session, actor=actor)
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        log_out(engine=get_engine(), token=token)
     _clear_session_state()
     st.session_state.pop(NOTICE_KEY, None)
 
@@ -181,6 +193,35 @@ def render_account_box(actor: Actor | None) -> None:
         # names are typed by people: shown as plain text, never as markdown
         st.text(f"{actor.full_name or actor.username} ({actor.username})")
         st.text(role_name(actor.role))
+        _login_info()
         if st.button(t("Đăng xuất", "Log out"), key="auth_logout", icon=":material/logout:", width="stretch"):
             logout()
             go_to_login()
+
+
+def login_info_text(last_login_at, failures: int) -> str:
+    """"Lần đăng nhập trước …; N lần đăng nhập sai kể từ đó" for the user who has just logged in."""
+    from data_model.audit import LOCAL_OFFSET
+
+    if last_login_at is None:
+        said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.", "This is this account's first login.")
+    else:
+        local = last_login_at + LOCAL_OFFSET
+        said = t(f"Lần đăng nhập trước: {local:%d/%m/%Y %H:%M}.", f"Previous login: {local:%d/%m/%Y %H:%M}.")
+    if failures:
+        said += " " + t(f"Từ đó có {format_number(failures)} lần đăng nhập sai vào tài khoản của bạn; nếu không phải "
+                        "bạn, hãy đổi mật khẩu và báo quản trị viên.",
+                        f"Since then there were {format_number(failures, 'en')} failed logins to your account; if "
+                        "that was not you, change your password and tell an administrator.")
+    return said
+
+
+def _login_info() -> None:
+    info = st.session_state.get(LOGIN_INFO_KEY)
+    if info is None:
+        return
+    text = login_info_text(*info)
+    (st.warning if info[1] else st.caption)(plain(text))
+    if st.button(t("Đã xem", "Dismiss"), key="auth_login_info_ok", type="tertiary"):
+        st.session_state.pop(LOGIN_INFO_KEY, None)
+        st.rerun()

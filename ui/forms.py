@@ -11,7 +11,7 @@ from data_model.db import read_session
 from data_model.languages import LANGUAGES, language_name
 from data_model.permissions import Actor
 from data_model.records import EntryChoices, entry_choices
-from data_model.validation import DUPLICATE, ERROR, WARNING, Issue
+from data_model.validation import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
 from ui.auth import plain
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key
@@ -74,20 +74,22 @@ def date_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[st
     """Start date (and end date for period types), never later than today."""
     today = dt.date.today()
     start_default = defaults.get("start_date") or today
+    # without a minimum Streamlit offers only ten years before the shown date; an older stored date stays editable
+    first = min(dt.date(YEAR_MIN, 1, 1), start_default)
     if activity_type.period:
         left, right = st.columns(2)
         with left:
-            start = st.date_input(t("Ngày bắt đầu", "Start date"), value=start_default, max_value=today,
-                                  format="DD/MM/YYYY", key=form.key("start_date"))
+            start = st.date_input(t("Ngày bắt đầu", "Start date"), value=start_default, min_value=first,
+                                  max_value=today, format="DD/MM/YYYY", key=form.key("start_date"))
             form.messages("start_date")
         with right:
             end = st.date_input(t("Ngày kết thúc", "End date"), value=defaults.get("end_date") or start_default,
-                                max_value=today, format="DD/MM/YYYY", key=form.key("end_date"),
+                                min_value=first, max_value=today, format="DD/MM/YYYY", key=form.key("end_date"),
                                 help=t("Trong cùng một năm với ngày bắt đầu.", "Within the start date's year."))
             form.messages("end_date")
         return start, end
-    start = st.date_input(t("Ngày", "Date"), value=start_default, max_value=today, format="DD/MM/YYYY",
-                          key=form.key("start_date"))
+    start = st.date_input(t("Ngày", "Date"), value=start_default, min_value=first, max_value=today,
+                          format="DD/MM/YYYY", key=form.key("start_date"))
     form.messages("start_date", "end_date")
     return start, None
 
@@ -152,9 +154,11 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
                             placeholder=t("bắt buộc", "required") if m.required else t("không bắt buộc", "optional"))
             form.messages(m.code)
     if activity_type.topic:
-        st.text_input(t("Chủ đề", "Topic"), value=defaults.get("topic") or "", max_chars=300, key=form.key("topic"))
+        st.text_input(t("Chủ đề", "Topic"), value=defaults.get("topic") or "", max_chars=MAX_TOPIC,
+                      key=form.key("topic"))
         form.messages("topic")
-    st.text_area(t("Ghi chú", "Note"), value=defaults.get("note") or "", max_chars=4000, key=form.key("note"), height=80)
+    st.text_area(t("Ghi chú", "Note"), value=defaults.get("note") or "", max_chars=MAX_NOTE, key=form.key("note"),
+                 height=80)
     form.messages("note")
 
 
