@@ -60,8 +60,7 @@ def _preview(engine, data, filename="tep.csv", actor=SYSTEM, **kw):
 
 
 def _import(engine, data, filename="tep.csv", actor=SYSTEM, **kw):
-    with write_session(engine) as s:
-        return run_import(session=s, actor=actor, data=data, filename=filename, today=TODAY, **kw)
+    return run_import(engine=engine, actor=actor, data=data, filename=filename, today=TODAY, **kw)
 
 
 def _records(engine):
@@ -409,3 +408,23 @@ def test_utf16_tab_separated_and_latin1_files(engine):
             b"outreach_session,05/03/2024,st_mu_ca,03451,1,10,caf\x81\xe9\n"
     preview = _preview(engine, latin)
     assert preview.ok and any("Latin-1" in n for n in preview.notes)
+
+
+def test_a_huge_csv_cell_is_reported_at_its_row_and_the_other_rows_are_still_checked(engine):
+    good = ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]
+    huge = good[:8] + ["x" * 200_000] + good[9:]
+    bad_date = good[:1] + ["31/02/2024"] + good[2:]
+    preview = _preview(engine, csv_bytes([HEADER, good, huge, bad_date, good]))
+    assert not preview.file_errors, preview.file_errors
+    errors = {(r.row, p.column): p.message for r in preview.rows for p in r.problems if p.severity == "error"}
+    assert set(errors) == {(3, "Chủ đề"), (4, "Ngày bắt đầu")}
+    assert "131.072" in errors[(3, "Chủ đề")] and "xxxx" not in errors[(3, "Chủ đề")]
+    assert all("field" not in line for line in preview.report_lines())
+    with pytest.raises(ImportRejected):
+        _import(engine, csv_bytes([HEADER, good, huge, bad_date, good]))
+
+
+def test_a_huge_cell_in_a_column_the_import_does_not_use_is_ignored(engine):
+    good = ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]
+    preview = _preview(engine, csv_bytes([HEADER + ["Người lập"], good + ["y" * 200_000]]))
+    assert preview.ok, preview.report_lines()
