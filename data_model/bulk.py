@@ -5,18 +5,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Dialect, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from data_model.changelog import change_entry
 from data_model.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 from data_model.permissions import Actor
-from data_model.summary_store import RecordFigures, apply_changes, rebuild_summaries
+from data_model.summary_store import (
+    RecordFigures, SummaryDelta, apply_changes, apply_delta, rebuild_summaries, summary_delta,
+)
 
 RECORD_COLUMNS = (
     "uid", "type_code", "start_date", "end_date", "year", "reporting_unit_id", "commune_key", "village_id",
     "languages", "topic", "note", "m1", "m2", "m3", "m4", "m5", "m6", "source_key", "import_batch_id", "is_demo",
-    "created_by", "created_at",
+    "created_by", "created_at", "delete_reason",
 )
 UPDATED_COLUMNS = ("type_code", "start_date", "end_date", "year", "reporting_unit_id", "commune_key", "village_id",
                    "languages", "topic", "note", "m1", "m2", "m3", "m4", "m5", "m6")
@@ -31,6 +33,7 @@ def _complete(row: dict) -> dict:
     full["note"] = full["note"] or ""
     full["is_demo"] = bool(full["is_demo"])
     full["created_at"] = full["created_at"] or utcnow()
+    full["delete_reason"] = full["delete_reason"] or ""
     return full
 
 
@@ -39,23 +42,89 @@ def _language_rows(pairs: Iterable[tuple[int, str]]) -> list[dict]:
             for rid, languages in pairs for lang in dict.fromkeys(x for x in (languages or "").split(",") if x)]
 
 
-def insert_records(*, session: Session, rows: Sequence[dict], rebuild: bool = False) -> list[int]:
-    """Insert validated record rows in one statement; returns their ids. rebuild=True recomputes summaries fully."""
-    if not rows:
-        return []
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # keeps the record indexes in memory while a big insert grows them
+
+
+@dataclass(frozen=True)
+class PreparedRecords:
+    """Record rows completed (global ids made), as driver parameters for one dialect, with their summary deltas."""
+
+    rows: list[dict]
+    columns: tuple[str, ...]  # of params: RECORD_COLUMNS without the late ones
+    params: list[tuple]  # converted for the driver
+    late: tuple[str, ...]  # columns whose value is only known in the transaction, the same for every row
+    languages: list[tuple[int, str]]  # (index in rows, language)
+    delta: SummaryDelta
+    dialect: str
+
+
+def prepare_records(rows: Sequence[dict], *, dialect: Dialect, late: Sequence[str] = ()) -> PreparedRecords:
+    """Everything an insert needs that does not touch the database, done before a write transaction begins."""
     full = [_complete(r) for r in rows]
-    # Core on the table, not the ORM entity: the ORM splits rows into one statement per pattern of NULL columns.
     table = ActivityRecord.__table__
-    result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), full)
-    ids = [r[0] for r in result]
-    lang_rows = _language_rows((rid, row["languages"]) for rid, row in zip(ids, full))
-    if lang_rows:
-        session.connection().execute(insert(RecordLanguage.__table__), lang_rows)
+    columns = tuple(c for c in RECORD_COLUMNS if c not in late)
+    processors = [table.c[c].type.bind_processor(dialect) for c in columns]
+    params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in zip(columns, processors))
+              for row in full]
+    languages = [(i, lang) for i, row in enumerate(full) for lang in dict.fromkeys(row["languages"].split(",")) if lang]
+    return PreparedRecords(full, columns, params, tuple(late), languages,
+                           summary_delta(added=[RecordFigures.of(r) for r in full]), dialect.name)
+
+
+def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, rebuild: bool = False,
+                   late: Mapping[str, Any] | None = None) -> list[int]:
+    """Insert validated record rows in a few statements; returns their ids. rebuild=True recomputes summaries fully.
+
+    late: the values of the prepared rows' late columns (e.g. the import batch, made in the same transaction).
+    """
+    dialect = session.get_bind().dialect
+    prepared = rows if isinstance(rows, PreparedRecords) else prepare_records(rows, dialect=dialect)
+    if prepared.dialect != dialect.name or set(late or {}) != set(prepared.late):
+        raise ValueError(f"records prepared for {prepared.dialect} with late columns {prepared.late}")
+    if not prepared.rows:
+        return []
+    late_values = tuple((late or {})[c] for c in prepared.late)
+    for row in prepared.rows:
+        row.update(late or {})
+    connection = session.connection()
+    ids = _reserve_ids(session, len(prepared.rows))
+    sqlite = dialect.name == "sqlite"
+    if sqlite:
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        # the driver's executemany on parameters converted beforehand: SQLAlchemy's per-row parameter processing
+        # would double the time the write lock is held, and RETURNING in parameter order inserts one row at a time
+        # on SQLite (hence the ids reserved up front)
+        connection.exec_driver_sql(
+            _insert_sql(dialect, ActivityRecord.__table__.name, ("id", *prepared.columns, *prepared.late)),
+            [(rid, *p, *late_values) for rid, p in zip(ids, prepared.params)])
+        if prepared.languages:
+            connection.exec_driver_sql(_insert_sql(dialect, RecordLanguage.__table__.name, ("record_id", "language")),
+                                       [(ids[i], lang) for i, lang in prepared.languages])
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
     if rebuild:
         rebuild_summaries(session=session)
     else:
-        apply_changes(session=session, added=[RecordFigures.of(r) for r in full])
+        apply_delta(session=session, delta=prepared.delta)
     return ids
+
+
+def _insert_sql(dialect: Dialect, table: str, columns: Sequence[str]) -> str:
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    return f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+
+def _reserve_ids(session: Session, n: int) -> list[int]:
+    """n new record ids: from the sequence on PostgreSQL, after the largest id on SQLite (the caller holds the lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = session.scalar(text("SELECT pg_get_serial_sequence('activity_record', 'id')"))
+        return list(session.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": sequence, "n": n}))
+    first = session.scalar(select(func.coalesce(func.max(ActivityRecord.id), 0))) + 1
+    return list(range(first, first + n))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,13 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_model.accounts import refresh_actor
 from data_model.activity_types import ActivityType, load_activity_types
-from data_model.bulk import RecordUpdate, chunked, insert_records, update_records
+from data_model.bulk import RecordUpdate, chunked, insert_records, prepare_records, update_records
 from data_model.changelog import log_change
 from data_model.db import read_session, write_session
 from data_model.formatting import format_number
@@ -88,6 +89,7 @@ class ImportPreview:
     notes: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     catalogue: Catalogue | None = field(default=None, repr=False)  # for the change log of updated records
+    file_imported: int = 0  # rows added by earlier imports of this very file, when it was checked
 
     @property
     def ok(self) -> bool:
@@ -166,6 +168,7 @@ class ImportResult:
     unchanged: int
     skipped: int
     record_ids: list[int]
+    write_seconds: float = 0.0  # how long the write transaction (on SQLite: the write lock) was held
 
 
 class _Matcher:
@@ -513,6 +516,12 @@ def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: 
         out.columns = checked.columns
 
 
+def _rows_imported_from(session: Session, fingerprint: str) -> int:
+    """Rows added by every import of the file so far (read through the index on the batch's fingerprint)."""
+    return session.scalar(select(func.coalesce(func.sum(ImportBatch.rows_added), 0))
+                          .where(ImportBatch.fingerprint == fingerprint))
+
+
 def _mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> None:
     """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
 
@@ -522,6 +531,7 @@ def _mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> No
     prefix = f"f:{preview.fingerprint[:20]}:"
     existing_keys = set(session.scalars(select(ActivityRecord.source_key)
                                         .where(ActivityRecord.source_key.like(prefix + "%"))))
+    preview.file_imported = _rows_imported_from(session, preview.fingerprint)
     a = ActivityRecord
     columns = [a.id, a.uid, a.updated_at, a.deleted_at, *(getattr(a, c) for c in RECORD_FIELDS)]
     by_uid: dict[str, Any] = {}
@@ -628,24 +638,24 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
         return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
     # everything that does not need the lock is prepared before taking it
     now = utcnow()
-    inserts = [{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key, "created_at": now}
-               for r in new_rows]
+    inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key, "created_at": now,
+                                "created_by": actor.user_id} for r in new_rows], dialect=engine.dialect,
+                              late=("import_batch_id",))
     reason = f"Nhập từ tệp {preview.filename}"
     catalogue = preview.catalogue
     changes = [RecordUpdate(record_id=r.record_id, old=r.old, new=r.columns, reason=reason,
                             old_text=describe_values(catalogue=catalogue, columns=r.old),
                             new_text=describe_values(catalogue=catalogue, columns=r.columns)) for r in updates]
+    started = time.perf_counter()
     try:
         with write_session(engine) as session:
             actor = refresh_actor(session=session, actor=actor)
-            _recheck(session, actor, new_rows, updates)
+            _recheck(session, actor, preview, new_rows, updates)
             batch = ImportBatch(fingerprint=preview.fingerprint, filename=preview.filename[:255],
                                 rows_added=len(new_rows), user_id=actor.user_id)
             session.add(batch)
             session.flush()
-            for row in inserts:
-                row["import_batch_id"], row["created_by"] = batch.id, actor.user_id
-            ids = insert_records(session=session, rows=inserts)
+            ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
             update_records(session=session, actor=actor, updates=changes, now=now)
             log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
                        new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
@@ -655,21 +665,22 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
             raise ImportConflict(TAKEN) from None
         raise ImportConflict("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
                              "Hãy tải tệp lên lại để kiểm tra.") from None
-    return ImportResult(batch.id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids)
+    return ImportResult(batch.id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids,
+                        time.perf_counter() - started)
 
 
-def _recheck(session: Session, actor: Actor, new_rows: list[RowOutcome], updates: list[RowOutcome]) -> None:
+def _recheck(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+             updates: list[RowOutcome]) -> None:
     """Inside the write transaction: the user's rights now, rows imported meanwhile, records changed meanwhile."""
     units = {r.columns["reporting_unit_id"] for r in new_rows + updates} | {r.old["reporting_unit_id"] for r in updates}
     if not all(can_write_record(actor, u) for u in units):
         raise PermissionDenied("Quyền của bạn đã thay đổi từ lúc kiểm tra tệp: bạn không còn được ghi hoạt động của "
                                "mọi đơn vị trong tệp. Chưa ghi dòng nào.")
     a = ActivityRecord
-    taken = ((a.uid, [r.uid for r in new_rows if r.uid]), (a.source_key, [r.source_key for r in new_rows]))
-    for column, values in taken:
-        for chunk in chunked(values, 500):
-            if session.scalar(select(a.id).where(column.in_(chunk)).limit(1)) is not None:
-                raise ImportConflict(TAKEN)
+    # rows of this file imported meanwhile (one indexed read); global ids taken meanwhile, and on PostgreSQL rows of
+    # an import that has not committed yet, are refused by the unique indexes at the insert (IntegrityError below)
+    if new_rows and _rows_imported_from(session, preview.fingerprint) != preview.file_imported:
+        raise ImportConflict(TAKEN)
     expected = {r.record_id: r.version for r in updates}
     for chunk in chunked(sorted(expected), 500):
         # FOR UPDATE: on PostgreSQL nobody changes these records between this check and our write
