@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import Dialect, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Dialect, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from data_model.changelog import change_entry
 from data_model.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 from data_model.permissions import Actor
 from data_model.summary_store import (
-    RecordFigures, SummaryDelta, apply_changes, apply_delta, rebuild_summaries, summary_delta,
+    RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta,
 )
 
 RECORD_COLUMNS = (
@@ -112,10 +112,14 @@ def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, 
     return ids
 
 
+def _mark(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def _insert_sql(dialect: Dialect, table: str, columns: Sequence[str]) -> str:
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
-    return f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    marks = ", ".join([_mark(dialect)] * len(columns))
+    return f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
 
 
 def _reserve_ids(session: Session, n: int) -> list[int]:
@@ -139,29 +143,70 @@ class RecordUpdate:
     reason: str = ""
 
 
-def update_records(*, session: Session, actor: Actor, updates: Sequence[RecordUpdate],
-                   now: dt.datetime | None = None) -> None:
-    """Write checked edits in a few statements: columns, languages, one summary delta, one log entry per record."""
-    if not updates:
-        return
+@dataclass(frozen=True)
+class PreparedUpdates:
+    """Checked edits as driver parameters (grouped by the columns they change), language rows, deltas, log rows."""
+
+    groups: dict[tuple[str, ...], list[tuple]]  # changed columns → (values…, updated_by, updated_at, id) per record
+    language_ids: list[int]  # records whose languages change
+    languages: list[tuple[int, str]]
+    delta: SummaryDelta
+    log_columns: tuple[str, ...]
+    log_rows: list[tuple]
+    dialect: str
+
+
+def prepare_updates(updates: Sequence[RecordUpdate], *, actor: Actor, dialect: Dialect,
+                    now: dt.datetime | None = None) -> PreparedUpdates:
+    """Everything an update of many records needs that does not touch the database, done before the lock."""
     now = now or utcnow()
-    table = ActivityRecord.__table__
+    table, log_table = ActivityRecord.__table__, ChangeLog.__table__
+    process = {c: table.c[c].type.bind_processor(dialect) for c in (*UPDATED_COLUMNS, "updated_at")}
+
+    def value(column: str, v: Any) -> Any:
+        return process[column](v) if process[column] and v is not None else v
+
+    stamp = (actor.user_id, value("updated_at", now))
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    language_ids, languages = [], []
+    for u in updates:
+        changed = tuple(c for c in UPDATED_COLUMNS if u.new.get(c) != u.old.get(c))
+        groups.setdefault(changed, []).append((*(value(c, u.new.get(c)) for c in changed), *stamp, u.record_id))
+        if "languages" in changed:
+            language_ids.append(u.record_id)
+            languages += [(u.record_id, x) for x in dict.fromkeys((u.new.get("languages") or "").split(",")) if x]
+    entries = [{**change_entry(actor=actor, action="update", entity="record", entity_id=u.record_id, old=u.old_text,
+                               new=u.new_text, reason=u.reason), "at": now} for u in updates]
+    log_columns = tuple(entries[0]) if entries else ()
+    log_process = [log_table.c[c].type.bind_processor(dialect) for c in log_columns]
+    log_rows = [tuple(p(e[c]) if p and e[c] is not None else e[c] for c, p in zip(log_columns, log_process))
+                for e in entries]
+    delta = summary_delta(removed=[RecordFigures.of(u.old) for u in updates],
+                          added=[RecordFigures.of(u.new) for u in updates])
+    return PreparedUpdates(groups, language_ids, languages, delta, log_columns, log_rows, dialect.name)
+
+
+def update_records(*, session: Session, updates: PreparedUpdates) -> None:
+    """Write prepared edits: changed columns only, languages of the records whose languages change, one summary
+    delta, one change-log entry per record."""
+    dialect = session.get_bind().dialect
+    if updates.dialect != dialect.name:
+        raise ValueError(f"updates prepared for {updates.dialect}, not {dialect.name}")
     connection = session.connection()
-    connection.execute(
-        update(table).where(table.c.id == bindparam("record_id")),
-        [{"record_id": u.record_id, **{c: u.new.get(c) for c in UPDATED_COLUMNS}, "updated_by": actor.user_id,
-          "updated_at": now} for u in updates])
-    ids = [u.record_id for u in updates]
-    for chunk in chunked(ids, 500):
+    quote, mark = dialect.identifier_preparer.quote, _mark(dialect)
+    for changed, rows in updates.groups.items():
+        assignments = ", ".join(f"{quote(c)} = {mark}" for c in (*changed, "updated_by", "updated_at"))
+        connection.exec_driver_sql(f"UPDATE {quote(ActivityRecord.__table__.name)} SET {assignments} "
+                                   f"WHERE {quote('id')} = {mark}", rows)
+    for chunk in chunked(updates.language_ids, 500):
         connection.execute(delete(RecordLanguage.__table__).where(RecordLanguage.record_id.in_(chunk)))
-    lang_rows = _language_rows((u.record_id, u.new.get("languages")) for u in updates)
-    if lang_rows:
-        connection.execute(insert(RecordLanguage.__table__), lang_rows)
-    apply_changes(session=session, removed=[RecordFigures.of(u.old) for u in updates],
-                  added=[RecordFigures.of(u.new) for u in updates])
-    connection.execute(insert(ChangeLog.__table__), [
-        {**change_entry(actor=actor, action="update", entity="record", entity_id=u.record_id, old=u.old_text,
-                        new=u.new_text, reason=u.reason), "at": now} for u in updates])
+    if updates.languages:
+        connection.exec_driver_sql(_insert_sql(dialect, RecordLanguage.__table__.name, ("record_id", "language")),
+                                   updates.languages)
+    apply_delta(session=session, delta=updates.delta)
+    if updates.log_rows:
+        connection.exec_driver_sql(_insert_sql(dialect, ChangeLog.__table__.name, updates.log_columns),
+                                   updates.log_rows)
 
 
 def chunked(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:

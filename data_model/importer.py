@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts import refresh_actor
 from data_model.activity_types import ActivityType, load_activity_types
-from data_model.bulk import RecordUpdate, chunked, insert_records, prepare_records, update_records
+from data_model.bulk import (
+    RecordUpdate, chunked, insert_records, prepare_records, prepare_updates, update_records,
+)
 from data_model.changelog import log_change
 from data_model.db import read_session, write_session
 from data_model.formatting import format_number
@@ -643,9 +645,10 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
                               late=("import_batch_id",))
     reason = f"Nhập từ tệp {preview.filename}"
     catalogue = preview.catalogue
-    changes = [RecordUpdate(record_id=r.record_id, old=r.old, new=r.columns, reason=reason,
-                            old_text=describe_values(catalogue=catalogue, columns=r.old),
-                            new_text=describe_values(catalogue=catalogue, columns=r.columns)) for r in updates]
+    changes = prepare_updates([RecordUpdate(record_id=r.record_id, old=r.old, new=r.columns, reason=reason,
+                                            old_text=describe_values(catalogue=catalogue, columns=r.old),
+                                            new_text=describe_values(catalogue=catalogue, columns=r.columns))
+                               for r in updates], actor=actor, dialect=engine.dialect, now=now)
     started = time.perf_counter()
     try:
         with write_session(engine) as session:
@@ -656,7 +659,7 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
             session.add(batch)
             session.flush()
             ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
-            update_records(session=session, actor=actor, updates=changes, now=now)
+            update_records(session=session, updates=changes)
             log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
                        new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
                             "unchanged": counts["unchanged"], "skipped": counts["skip"]})

@@ -16,7 +16,7 @@ from data_model.exporter import ExportFilters, export_csv, export_frame, export_
 from data_model.importer import run_import
 from data_model.models import ActivityRecord
 from data_model.permissions import SYSTEM
-from data_model.records import create_record
+from data_model.records import create_record, record_history
 from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -117,6 +117,10 @@ def test_an_edited_export_updates_the_record_it_came_from(engine):
     with read_session(engine) as s:
         assert s.get(ActivityRecord, target.id).m2 == 999
         assert count_records(s) == 5 and summary_mismatches(s) == []
+        history = record_history(session=s, record_id=target.id)
+    edit = history[history["action"] == "Sửa"].iloc[0]
+    assert (edit["field"], edit["old"], edit["new"], edit["reason"]) == ("Lượt người nghe", "13", "999",
+                                                                         "Nhập từ tệp sua.csv")
 
 
 def test_an_edited_copy_in_another_database_updates_that_copy(engine, other_engine):
