@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import Dialect, delete, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_model.changelog import change_entry
@@ -93,15 +94,14 @@ def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, 
         cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
     try:
-        # the driver's executemany on parameters converted beforehand: SQLAlchemy's per-row parameter processing
-        # would double the time the write lock is held, and RETURNING in parameter order inserts one row at a time
-        # on SQLite (hence the ids reserved up front)
-        connection.exec_driver_sql(
-            _insert_sql(dialect, ActivityRecord.__table__.name, ("id", *prepared.columns, *prepared.late)),
-            [(rid, *p, *late_values) for rid, p in zip(ids, prepared.params)])
+        # the driver's bulk path on parameters converted beforehand: SQLAlchemy's per-row parameter processing would
+        # double the time the write lock is held, and RETURNING in parameter order inserts one row at a time on
+        # SQLite (hence the ids reserved up front)
+        _write_rows(session, ActivityRecord.__table__.name, ("id", *prepared.columns, *prepared.late),
+                    [(rid, *p, *late_values) for rid, p in zip(ids, prepared.params)])
         if prepared.languages:
-            connection.exec_driver_sql(_insert_sql(dialect, RecordLanguage.__table__.name, ("record_id", "language")),
-                                       [(ids[i], lang) for i, lang in prepared.languages])
+            _write_rows(session, RecordLanguage.__table__.name, ("record_id", "language"),
+                        [(ids[i], lang) for i, lang in prepared.languages])
     finally:
         if sqlite:
             connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
@@ -110,6 +110,24 @@ def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, 
     else:
         apply_delta(session=session, delta=prepared.delta)
     return ids
+
+
+def _write_rows(session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert many rows: COPY on PostgreSQL (executemany there sends a statement per row), executemany on SQLite."""
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        quote = dialect.identifier_preparer.quote
+        statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        raw = session.connection().connection.driver_connection
+        try:
+            with raw.cursor() as cursor:
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except dialect.loaded_dbapi.IntegrityError as exc:  # as SQLAlchemy reports it for every other statement
+            raise IntegrityError(statement, None, exc) from exc
+        return
+    session.connection().exec_driver_sql(_insert_sql(dialect, table, columns), list(rows))
 
 
 def _mark(dialect: Dialect) -> str:
@@ -194,19 +212,27 @@ def update_records(*, session: Session, updates: PreparedUpdates) -> None:
         raise ValueError(f"updates prepared for {updates.dialect}, not {dialect.name}")
     connection = session.connection()
     quote, mark = dialect.identifier_preparer.quote, _mark(dialect)
-    for changed, rows in updates.groups.items():
-        assignments = ", ".join(f"{quote(c)} = {mark}" for c in (*changed, "updated_by", "updated_at"))
-        connection.exec_driver_sql(f"UPDATE {quote(ActivityRecord.__table__.name)} SET {assignments} "
-                                   f"WHERE {quote('id')} = {mark}", rows)
+    record = quote(ActivityRecord.__table__.name)
+    for number, (changed, rows) in enumerate(updates.groups.items()):
+        columns = (*changed, "updated_by", "updated_at")
+        if dialect.name == "postgresql":  # COPY into a scratch table, then one UPDATE … FROM
+            scratch = f"import_update_{number}"
+            connection.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS SELECT {', '.join(quote(c) for c in columns)}, "
+                f"id FROM {record} WITH NO DATA")
+            _write_rows(session, scratch, (*columns, "id"), rows)
+            assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
+            connection.exec_driver_sql(f"UPDATE {record} AS r SET {assignments} FROM {scratch} AS s WHERE r.id = s.id")
+        else:
+            assignments = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+            connection.exec_driver_sql(f"UPDATE {record} SET {assignments} WHERE {quote('id')} = {mark}", rows)
     for chunk in chunked(updates.language_ids, 500):
         connection.execute(delete(RecordLanguage.__table__).where(RecordLanguage.record_id.in_(chunk)))
     if updates.languages:
-        connection.exec_driver_sql(_insert_sql(dialect, RecordLanguage.__table__.name, ("record_id", "language")),
-                                   updates.languages)
+        _write_rows(session, RecordLanguage.__table__.name, ("record_id", "language"), updates.languages)
     apply_delta(session=session, delta=updates.delta)
     if updates.log_rows:
-        connection.exec_driver_sql(_insert_sql(dialect, ChangeLog.__table__.name, updates.log_columns),
-                                   updates.log_rows)
+        _write_rows(session, ChangeLog.__table__.name, updates.log_columns, updates.log_rows)
 
 
 def chunked(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
