@@ -268,9 +268,15 @@ def _is_total_row(cells: list[Any]) -> bool:
 
 @lru_cache(maxsize=10_000)
 def _is_total_text(text: str) -> bool:
+    if not text[:1].isalpha():  # e.g. the record number that starts every row of an export
+        return False
     key = normalise_name(re.sub(r"[^\w\s]", " ", text))
-    words = [normalise_name(w) for w in TOTAL_WORDS]
-    return any(key == w or key.startswith(w + " ") for w in words)
+    return any(key == w or key.startswith(w + " ") for w in _total_words())
+
+
+@lru_cache(maxsize=1)
+def _total_words() -> tuple[str, ...]:
+    return tuple(normalise_name(w) for w in TOTAL_WORDS)
 
 
 def _find_header(rows: list[list[Any]], base: dict[str, str], measures: dict[str, dict[str, str]]) -> int | None:
@@ -581,8 +587,9 @@ def _mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> No
                                       "có, hãy xuất tệp mới rồi sửa trong tệp đó.", WARNING))
     if foreign_ids:
         preview.notes.append(
-            f"{format_number(foreign_ids)} dòng có «{ID_HEADER}» khác với số của hoạt động cùng «{UID_HEADER}» ở đây "
-            f"(tệp xuất từ cơ sở dữ liệu khác?): hoạt động được nhận ra theo «{UID_HEADER}», không theo «{ID_HEADER}».")
+            f"{format_number(foreign_ids)} dòng ghi «{ID_HEADER}» không phải số của hoạt động đó ở đây (tệp xuất từ "
+            f"cơ sở dữ liệu khác?): hoạt động được nhận ra theo «{UID_HEADER}», «{ID_HEADER}» của tệp không được "
+            "dùng.")
 
 
 def _signature(columns: dict[str, Any]) -> tuple:
