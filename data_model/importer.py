@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from data_model.accounts import refresh_actor
 from data_model.activity_types import ActivityType, load_activity_types
 from data_model.bulk import (
-    RecordUpdate, chunked, insert_records, prepare_records, prepare_updates, update_records,
+    PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
+    prepare_updates, stage_writes, update_records,
 )
 from data_model.changelog import log_change
-from data_model.db import read_session, write_session
+from data_model.db import read_session, write_bind
 from data_model.formatting import format_number
 from data_model.import_parse import (
     BASE_HEADERS, FileError, Formula, RawFile, TooLong, base_header_keys, cell_text, header_key, is_blank,
@@ -656,27 +657,40 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
                                             old_text=describe_values(catalogue=catalogue, columns=r.old),
                                             new_text=describe_values(catalogue=catalogue, columns=r.columns))
                                for r in updates], actor=actor, dialect=engine.dialect, now=now)
-    started = time.perf_counter()
     try:
-        with write_session(engine) as session:
-            actor = refresh_actor(session=session, actor=actor)
-            _recheck(session, actor, preview, new_rows, updates)
-            batch = ImportBatch(fingerprint=preview.fingerprint, filename=preview.filename[:255],
-                                rows_added=len(new_rows), user_id=actor.user_id)
-            session.add(batch)
-            session.flush()
-            ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
-            update_records(session=session, updates=changes)
-            log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
-                       new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
-                            "unchanged": counts["unchanged"], "skipped": counts["skip"]})
+        with engine.connect() as connection:
+            staged = stage_writes(connection=connection, records=inserts, updates=changes)
+            try:
+                started = time.perf_counter()
+                with Session(write_bind(connection), expire_on_commit=False) as session, session.begin():
+                    ids, batch_id = _write(session, actor, preview, new_rows, updates, inserts, changes, counts)
+                seconds = time.perf_counter() - started
+            finally:
+                drop_staged(connection=connection, tables=staged)
     except IntegrityError as exc:  # PostgreSQL: a concurrent import inserted the same rows after our re-check
         if "source_key" in str(exc.orig) or "uid" in str(exc.orig):
             raise ImportConflict(TAKEN) from None
         raise ImportConflict("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
                              "Hãy tải tệp lên lại để kiểm tra.") from None
-    return ImportResult(batch.id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids,
-                        time.perf_counter() - started)
+    return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
+
+
+def _write(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+           updates: list[RowOutcome], inserts: PreparedRecords, changes: PreparedUpdates,
+           counts: dict[str, int]) -> tuple[list[int], int]:
+    """The write transaction: re-check, then the batch, the records, the edits and one log entry for the file."""
+    actor = refresh_actor(session=session, actor=actor)
+    _recheck(session, actor, preview, new_rows, updates)
+    batch = ImportBatch(fingerprint=preview.fingerprint, filename=preview.filename[:255], rows_added=len(new_rows),
+                        user_id=actor.user_id)
+    session.add(batch)
+    session.flush()
+    ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
+    update_records(session=session, updates=changes)
+    log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
+               new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
+                    "unchanged": counts["unchanged"], "skipped": counts["skip"]})
+    return ids, batch.id
 
 
 def _recheck(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
