@@ -199,3 +199,27 @@ def test_global_id_is_unique_in_the_database(engine):
                                              "end_date": dt.date(2024, 1, 1), "reporting_unit_id": unit_id(s),
                                              "m1": 1, "uid": uid}])
     assert str(uuid.UUID(uid)) == uid
+
+
+def test_edits_of_different_columns_in_one_file_each_reach_their_record(engine):
+    from data_model.models import RecordLanguage
+
+    with write_session(engine) as s:
+        st = unit_id(s)
+        ids = [create_record(session=s, actor=SYSTEM, today=TODAY, values=outreach(st, attendances=10 + i,
+                                                                                   languages=["vi"])) for i in range(3)]
+    with read_session(engine) as s:
+        frame = export_frame(session=s, filters=ExportFilters())
+    frame.loc[frame["Mã hoạt động"] == ids[0], "Ngôn ngữ"] = "Tiếng Mông; Tiếng Việt"
+    frame.loc[frame["Mã hoạt động"] == ids[1], "Lượt người nghe"] = 500
+    frame.loc[frame["Mã hoạt động"] == ids[1], "Xã"] = "Mù Cả"
+    frame.loc[frame["Mã hoạt động"] == ids[1], "Mã xã"] = "03451"
+    _, result = import_file(engine, frame.to_csv(index=False).encode("utf-8-sig"), "sua.csv")
+    assert (result.added, result.updated, result.unchanged) == (0, 2, 1)
+    with read_session(engine) as s:
+        langs = {rid: sorted(s.scalars(select(RecordLanguage.language).where(RecordLanguage.record_id == rid)))
+                 for rid in ids}
+        moved = s.get(ActivityRecord, ids[1])
+        assert summary_mismatches(s) == []
+    assert langs == {ids[0]: ["mong", "vi"], ids[1]: ["vi"], ids[2]: ["vi"]}
+    assert (moved.m2, moved.commune_key, moved.updated_by) == (500, MU_CA, None)
