@@ -85,7 +85,8 @@ def main() -> int:
     _, result = run_import(engine=engine, actor=SYSTEM, data=data, filename="bench.csv", today=today)
     t_import = time.perf_counter() - t0
     print(f"import CSV (check without the lock, then bulk insert + summaries in one transaction): {t_import:.2f} s "
-          f"= {args.rows / t_import:,.0f} rows/s; added {result.added:,}; write transaction {result.write_seconds:.2f} s")
+          f"= {args.rows / t_import:,.0f} rows/s; added {result.added:,}; "
+          f"write transaction {result.write_seconds:.2f} s")
 
     t0 = time.perf_counter()
     _, again = run_import(engine=engine, actor=SYSTEM, data=data, filename="bench.csv", today=today)

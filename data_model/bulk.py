@@ -157,7 +157,8 @@ def _reserve_ids(session: Session, n: int) -> list[int]:
     """n new record ids: from the sequence on PostgreSQL, after the largest id on SQLite (the caller holds the lock)."""
     if session.get_bind().dialect.name == "postgresql":
         sequence = session.scalar(text("SELECT pg_get_serial_sequence('activity_record', 'id')"))
-        return list(session.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": sequence, "n": n}))
+        return list(session.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"),
+                                    {"seq": sequence, "n": n}))
     first = session.scalar(select(func.coalesce(func.max(ActivityRecord.id), 0))) + 1
     return list(range(first, first + n))
 

@@ -52,7 +52,7 @@ def _year(text: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Check the file, then (unless --dry-run) write every row in one short transaction; any bad row: nothing written."""
+    """Check the file, then (unless --dry-run) write all rows in one short transaction; any bad row: nothing written."""
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"không có tệp {path}")

@@ -108,7 +108,8 @@ def summary_delta(*, removed: Iterable[RecordFigures] = (), added: Iterable[Reco
 
 def apply_delta(*, session: Session, delta: SummaryDelta) -> None:
     """Add aggregated deltas to every summary, in the caller's transaction."""
-    _upsert_add(session, ActivitySummary.__table__, ("year", "type_code", "commune_key", "reporting_unit_id"), delta.main)
+    main_key = ("year", "type_code", "commune_key", "reporting_unit_id")
+    _upsert_add(session, ActivitySummary.__table__, main_key, delta.main)
     _upsert_add(session, VillageSummary.__table__, ("year", "type_code", "village_id"), delta.village)
     _upsert_add(session, LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), delta.language)
 
