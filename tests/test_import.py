@@ -339,13 +339,14 @@ def test_parse_count_refuses(value):
 
 CELLS = st.one_of(
     st.sampled_from(["", "Ka Lăng", "Mù Cả", "Tổng", "05/03/2024", "2024-13-45", "45356", "1.262", "=1+1", "outreach_session",
-                     "patrol", "Tiếng Mông", "st_ka_lang", "03439", "-1", "9" * 25, "\u0301", "\x00"]),
+                     "patrol", "Tiếng Mông", "st_ka_lang", "03439", "-1", "9" * 25, "\u0301", "\x00",
+                     "0b7e4f1c-2d3a-4e5f-8a9b-0c1d2e3f4a5b", "'=x", "''"]),
     st.text(max_size=12), st.integers(min_value=-10**20, max_value=10**20).map(str),
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(header=st.lists(st.sampled_from(HEADER + ["Số lần tuần tra", "Mã hoạt động", "Rác"]), min_size=0, max_size=8),
+@given(header=st.lists(st.sampled_from(HEADER + ["Số lần tuần tra", "Mã hoạt động", "Mã định danh", "Rác"]), max_size=8),
        rows=st.lists(st.lists(CELLS, max_size=9), max_size=6), raw=st.binary(max_size=64), use_raw=st.booleans())
 def test_random_files_never_crash_and_never_half_write(engine, header, rows, raw, use_raw):
     data = raw if use_raw else csv_bytes([header] + rows)
