@@ -346,7 +346,8 @@ CELLS = st.one_of(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(header=st.lists(st.sampled_from(HEADER + ["Số lần tuần tra", "Mã hoạt động", "Mã định danh", "Rác"]), max_size=8),
+@given(header=st.lists(st.sampled_from(HEADER + ["Số lần tuần tra", "Mã hoạt động", "Mã định danh", "Rác"]),
+                       max_size=8),
        rows=st.lists(st.lists(CELLS, max_size=9), max_size=6), raw=st.binary(max_size=64), use_raw=st.booleans())
 def test_random_files_never_crash_and_never_half_write(engine, header, rows, raw, use_raw):
     data = raw if use_raw else csv_bytes([header] + rows)
