@@ -21,7 +21,6 @@ from data_model.queries import GROUP_BYS, Filters, QueryError, summarise
 from data_model.settings import get_settings
 from data_model.startup import ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command
 
-YEAR_MIN, YEAR_MAX = 1990, 2100
 MAX_GENERATE = 5_000_000
 
 

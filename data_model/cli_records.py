@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from data_model.activity_types import load_activity_types
-from data_model.db import read_session, write_session
+from data_model.db import read_session
 from data_model.exporter import ExportFilters, export_csv, export_xlsx
 from data_model.formatting import format_number
-from data_model.importer import ImportRejected, preview_import, run_import, summarise_result
+from data_model.importer import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
 from data_model.models import ReportingUnit, User
 from data_model.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.init_db import open_database
@@ -43,17 +43,13 @@ def _actor(session, username: str | None) -> Actor:
 
 
 def _year(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text!r}") from None
-    if not 1990 <= value <= 2100:
-        raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng 1990–2100")
-    return value
+    from data_model.cli import year  # the one year rule of every command
+
+    return year(text)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Check the file; unless --dry-run, write every row in one transaction. Any bad row: report, nothing written."""
+    """Check the file, then (unless --dry-run) write all rows in one short transaction; any bad row: nothing written."""
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"không có tệp {path}")
@@ -64,10 +60,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     data = path.read_bytes()
     engine = _engine()
     try:
+        with read_session(engine) as session:
+            actor = _actor(session, args.user)
         if args.dry_run:
             with read_session(engine) as session:
-                preview = preview_import(session=session, actor=_actor(session, args.user), data=data,
-                                         filename=path.name, default_type=args.type)
+                preview = preview_import(session=session, actor=actor, data=data, filename=path.name,
+                                         default_type=args.type)
             _print_report(preview)
             if not preview.ok:
                 return _fail(_rejected_line(preview), 1)
@@ -76,15 +74,17 @@ def cmd_import(args: argparse.Namespace) -> int:
                   f"{format_number(counts['update'])} cập nhật, {format_number(counts['unchanged'])} không đổi, "
                   f"{format_number(counts['skip'])} bỏ qua.")
             return 0
-        with write_session(engine) as session:
-            preview, result = run_import(session=session, actor=_actor(session, args.user), data=data,
-                                         filename=path.name, default_type=args.type)
+        # the file is read and checked without the write lock; only the writing holds it
+        preview, result = run_import(engine=engine, actor=actor, data=data, filename=path.name,
+                                     default_type=args.type)
         _print_report(preview)
         print(summarise_result(result))
         return 0
     except ImportRejected as exc:
         _print_report(exc.preview)
         return _fail(_rejected_line(exc.preview), 1)
+    except ImportConflict as exc:
+        return _fail(str(exc), 1)
     except PermissionDenied as exc:
         return _fail(str(exc))
     finally:

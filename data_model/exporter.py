@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.activity_types import ActivityType, get_activity_type, list_activity_types
-from data_model.import_parse import BASE_COLUMNS, export_columns, template_columns
+from data_model.import_parse import BASE_COLUMNS, escape_text, export_columns, template_columns
 from data_model.languages import language_name
 from data_model.models import ActivityRecord, ReportingUnit, Unit, Village
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@")
+# every string is written as a string: never as a formula, a link or a number (xlsxwriter would convert them)
+_XLSX_OPTIONS = {"options": {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}}
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,6 @@ class ExportFilters:
     year_to: int | None = None
     types: tuple[str, ...] = ()
     reporting_unit_ids: tuple[int, ...] = ()
-
-
-def _safe_text(text: str) -> str:
-    # a leading apostrophe keeps spreadsheets from running text as a formula; the importer removes it again
-    return "'" + text if text and text.startswith(_FORMULA_START) else text
 
 
 def _statement(filters: ExportFilters):
@@ -57,13 +53,15 @@ def _rows(session: Session, filters: ExportFilters, *, dates_as_text: bool) -> I
             _statement(filters).execution_options(yield_per=2000)):
         t = get_activity_type(rec.type_code)
         fmt = (lambda d: d.strftime("%d/%m/%Y")) if dates_as_text else (lambda d: d)
+        texts = {  # every text cell neutralised, reference names as much as notes (an admin may name a village "=…")
+            "type": t.name_vi, "unit": unit_name or "", "commune_code": commune_code or "",
+            "commune": commune_name or "", "village": village_name or "",
+            "languages": "; ".join(language_name(x) for x in rec.languages.split(",") if x),
+            "topic": rec.topic, "note": rec.note,
+        }
         row: dict[str, Any] = {
-            headers["id"]: rec.id, headers["type"]: t.name_vi, headers["start_date"]: fmt(rec.start_date),
-            headers["end_date"]: fmt(rec.end_date), headers["unit"]: unit_name or "",
-            headers["commune_code"]: commune_code or "", headers["commune"]: commune_name or "",
-            headers["village"]: village_name or "",
-            headers["languages"]: "; ".join(language_name(x) for x in rec.languages.split(",") if x),
-            headers["topic"]: _safe_text(rec.topic), headers["note"]: _safe_text(rec.note),
+            headers["id"]: rec.id, headers["uid"]: rec.uid, headers["start_date"]: fmt(rec.start_date),
+            headers["end_date"]: fmt(rec.end_date), **{headers[k]: escape_text(v) for k, v in texts.items()},
         }
         for m in t.measures:
             value = getattr(rec, m.column)
@@ -102,7 +100,8 @@ def export_xlsx(*, session: Session, filters: ExportFilters) -> bytes:
     for type_code, row in _rows(session, filters, dates_as_text=False):
         by_type.setdefault(type_code, []).append(row)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="dd/mm/yyyy", date_format="dd/mm/yyyy") as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="dd/mm/yyyy", date_format="dd/mm/yyyy",
+                        engine_kwargs=_XLSX_OPTIONS) as writer:
         if not by_type:
             pd.DataFrame(columns=export_columns(list_activity_types())).to_excel(writer, index=False,
                                                                                sheet_name="Hoạt động")
@@ -136,7 +135,7 @@ def template_xlsx(*, type_code: str, lang: str = "vi") -> bytes:
     """An empty XLSX template for one type: one sheet named after the type."""
     t = get_activity_type(type_code)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs=_XLSX_OPTIONS) as writer:
         _write_sheet(writer, pd.DataFrame(columns=template_columns(t, lang)), sheet_name(t))
     return buffer.getvalue()
 

@@ -18,6 +18,10 @@ from data_model.names import normalise_name
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
 MAX_CELLS = 20_000_000
+MAX_CELL_CHARS = 131_072  # Python's default CSV field limit; a longer cell is a row error, not a file error
+_CSV_READ_LIMIT = 2**31 - 1  # the reader itself takes any cell the upload size allows, so that other rows are checked
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
 
 
 class FileError(ValueError):
@@ -32,6 +36,16 @@ class Formula:
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
+
+
+class TooLong:
+    """A CSV cell longer than MAX_CELL_CHARS (its text is not kept)."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __repr__(self) -> str:
+        return f"TooLong({self.length})"
 
 
 @dataclass
@@ -83,11 +97,17 @@ def read_csv(data: bytes, *, name: str = "CSV") -> RawFile:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    if csv.field_size_limit() < _CSV_READ_LIMIT:
+        csv.field_size_limit(_CSV_READ_LIMIT)  # process-wide; only ever raised
     try:
-        rows = [[_nfc(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [[_csv_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise FileError(f"Không đọc được tệp CSV: {exc}") from None
     return RawFile([Sheet(name, rows)], [note] if note else [])
+
+
+def _csv_cell(text: str) -> Any:
+    return TooLong(len(text)) if len(text) > MAX_CELL_CHARS else _nfc(text)
 
 
 def _has_formulas(archive: zipfile.ZipFile) -> bool:
@@ -152,6 +172,24 @@ def read_file(*, data: bytes, filename: str) -> RawFile:
     return read_csv(data, name=stem)
 
 
+def too_long_message(cell: TooLong) -> str:
+    """Why a cell over the limit was not read."""
+    limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
+    return f"ô dài quá {limit} ký tự (có {cell.length:,} ký tự), không đọc được; hãy rút gọn".replace(",", ".")
+
+
+def escape_text(text: str) -> str:
+    """Text for a spreadsheet cell that no spreadsheet runs as a formula; unescape_text gives the text back exactly."""
+    return ESCAPE + text if text and text.startswith((*_FORMULA_START, ESCAPE)) else text
+
+
+def unescape_text(text: str) -> str:
+    """The text escape_text was given (a leading apostrophe before a formula sign or an apostrophe is dropped)."""
+    if len(text) > 1 and text[0] == ESCAPE and text[1:].startswith((*_FORMULA_START, ESCAPE)):
+        return text[1:]
+    return text
+
+
 def is_blank(value: Any) -> bool:
     """Whether a cell holds nothing."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -171,6 +209,8 @@ def parse_date(value: Any) -> dt.date:
         return value
     if isinstance(value, Formula):
         raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+    if isinstance(value, TooLong):
+        raise ValueError(too_long_message(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value == value and SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
@@ -196,6 +236,8 @@ def parse_count(value: Any) -> int | None:
         return None
     if isinstance(value, Formula):
         raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+    if isinstance(value, TooLong):
+        raise ValueError(too_long_message(value))
     if isinstance(value, bool):
         raise ValueError(f"«{value}» không phải số")
     if isinstance(value, int):
@@ -228,7 +270,7 @@ def parse_count(value: Any) -> int | None:
 
 def cell_text(value: Any) -> str:
     """A cell as text (numbers without a trailing .0, dates as dd/mm/yyyy)."""
-    if value is None:
+    if value is None or isinstance(value, TooLong):
         return ""
     if isinstance(value, Formula):
         return value.text
@@ -254,6 +296,7 @@ class Column:
 
 BASE_COLUMNS: tuple[Column, ...] = (
     Column("id", "Mã hoạt động", "Record ID", ("mã bản ghi", "số hoạt động", "id", "record id"), "id"),
+    Column("uid", "Mã định danh", "Global ID", ("mã định danh toàn cục", "uid", "uuid", "global id"), "uid"),
     Column("type", "Loại hoạt động", "Activity type", ("loại", "type"), "type_code"),
     Column("start_date", "Ngày bắt đầu", "Start date", ("ngày", "date", "từ ngày", "ngày thực hiện"), "start_date"),
     Column("end_date", "Ngày kết thúc", "End date", ("đến ngày",), "end_date"),

@@ -4,30 +4,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from data_model.accounts import refresh_actor
 from data_model.activity_types import ActivityType, load_activity_types
-from data_model.bulk import chunked, insert_records
+from data_model.bulk import (
+    PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
+    prepare_updates, stage_writes, update_records,
+)
 from data_model.changelog import log_change
+from data_model.db import read_session, write_bind
 from data_model.formatting import format_number
 from data_model.import_parse import (
-    BASE_HEADERS, FileError, Formula, RawFile, base_header_keys, cell_text, header_key, is_blank, measure_header_keys,
-    parse_count, parse_date, read_file, type_of_name,
+    BASE_HEADERS, FileError, Formula, RawFile, TooLong, base_header_keys, cell_text, header_key, is_blank,
+    measure_header_keys, parse_count, parse_date, read_file, too_long_message, type_of_name, unescape_text,
 )
 from data_model.languages import parse_language
-from data_model.models import ActivityRecord, ImportBatch, utcnow
+from data_model.models import ActivityRecord, ImportBatch, new_uid, utcnow
 from data_model.names import name_keys, normalise_name
-from data_model.permissions import Actor, can_write_record
-from data_model.records import apply_update, figures_text
+from data_model.permissions import Actor, PermissionDenied, can_write_record
+from data_model.records import RECORD_FIELDS, figures_text
 from data_model.summary_store import MEASURE_COLUMNS
-from data_model.validation import DUPLICATE, ERROR, WARNING, Catalogue, check_values, load_catalogue
+from data_model.validation import (
+    DUPLICATE, ERROR, WARNING, Catalogue, check_values, describe_values, load_catalogue,
+)
 
 HEADER_SCAN_ROWS = 15
 TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")
@@ -36,6 +46,9 @@ COMPARED = ("type_code", "start_date", "end_date", "reporting_unit_id", "commune
 
 
 STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "skip": "Bỏ qua", "error": "Lỗi"}
+ID_HEADER, UID_HEADER = BASE_HEADERS["id"], BASE_HEADERS["uid"]
+TAKEN = ("Tệp này đang được người khác nhập (hoặc vừa được nhập xong), chưa ghi dòng nào. Hãy thử lại sau: "
+         "lần kiểm tra mới sẽ cho biết dòng nào còn cần nhập.")
 
 
 @dataclass
@@ -56,10 +69,13 @@ class RowOutcome:
     action: str = "new"  # new | update | unchanged | skip | error
     type_code: str | None = None
     columns: dict[str, Any] | None = None
-    record_id: int | None = None
+    record_id: int | None = None  # the matched record here (update, unchanged, skip), never the file's own id
+    uid: str | None = None  # the row's global id, from the file
     source_key: str | None = None
     problems: list[Problem] = field(default_factory=list)
     skip_reason: str = ""
+    old: dict[str, Any] | None = None  # the record's columns when checked (update)
+    version: tuple | None = None  # the record's (updated_at, deleted_at) when checked (update)
 
     @property
     def has_error(self) -> bool:
@@ -75,6 +91,8 @@ class ImportPreview:
     rows: list[RowOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    catalogue: Catalogue | None = field(default=None, repr=False)  # for the change log of updated records
+    file_imported: int = 0  # rows added by earlier imports of this very file, when it was checked
 
     @property
     def ok(self) -> bool:
@@ -130,6 +148,10 @@ def _problem_text(p: Problem) -> str:
     return f"«{p.column}»: {p.message}" if p.column else p.message
 
 
+class ImportConflict(Exception):
+    """What the file's check relied on changed before the write (someone else imported or edited); nothing written."""
+
+
 class ImportRejected(Exception):
     """The file has errors; nothing was written. `preview` says which rows and columns."""
 
@@ -149,6 +171,7 @@ class ImportResult:
     unchanged: int
     skipped: int
     record_ids: list[int]
+    write_seconds: float = 0.0  # how long the write transaction (on SQLite: the write lock) was held
 
 
 class _Matcher:
@@ -246,9 +269,15 @@ def _is_total_row(cells: list[Any]) -> bool:
 
 @lru_cache(maxsize=10_000)
 def _is_total_text(text: str) -> bool:
+    if not text[:1].isalpha():  # e.g. the record number that starts every row of an export
+        return False
     key = normalise_name(re.sub(r"[^\w\s]", " ", text))
-    words = [normalise_name(w) for w in TOTAL_WORDS]
-    return any(key == w or key.startswith(w + " ") for w in words)
+    return any(key == w or key.startswith(w + " ") for w in _total_words())
+
+
+@lru_cache(maxsize=1)
+def _total_words() -> tuple[str, ...]:
+    return tuple(normalise_name(w) for w in TOTAL_WORDS)
 
 
 def _find_header(rows: list[list[Any]], base: dict[str, str], measures: dict[str, dict[str, str]]) -> int | None:
@@ -275,7 +304,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
         preview.file_errors.append(str(exc))
         return preview
     preview.notes.extend(raw.notes)
-    catalogue = load_catalogue(session=session)
+    catalogue = preview.catalogue = load_catalogue(session=session)
     default_type = default_type or type_of_name(filename)
     _plan_rows(preview, raw, catalogue, actor, default_type, today or dt.date.today())
     if not preview.rows and not preview.file_errors:
@@ -338,8 +367,13 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
     headers: dict[str, str] = {}
     base_cells: dict[str, Any] = {}
     measure_cells: list[tuple[str, str, Any]] = []
+    oversized: set[str] = set()
     for i, (kind, key) in roles.items():
         value = cells[i] if i < len(cells) else None
+        if isinstance(value, TooLong):
+            out.problems.append(Problem(header[i], too_long_message(value)))
+            oversized.add(key)
+            continue
         if kind == "base":
             base_cells[key] = value
             headers[key] = header[i]
@@ -354,14 +388,14 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
         if isinstance(value, Formula):
             problem(key, f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị")
             return ""
-        return cell_text(value)
+        return unescape_text(cell_text(value))  # exports protect text from spreadsheets; the import reverses it
 
     # type
     type_text = text("type")
     type_code = type_of_name(type_text) if type_text else fallback_type
     if type_text and not type_code:
-        problem("type", f"không có loại hoạt động «{type_text}»")
-    elif not type_code:
+        problem("type", f"không có loại hoạt động «{type_text[:60]}»")
+    elif not type_code and "type" not in oversized:
         out.problems.append(Problem("Loại hoạt động", "không xác định được loại hoạt động: thêm cột «Loại hoạt động» "
                                     "hoặc chọn loại cho cả tệp"))
     out.type_code = type_code
@@ -377,10 +411,17 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
         except ValueError:
             out.record_id = None
             problem("id", f"«{id_text[:30]}» không phải mã hoạt động (số)")
+    uid_text = text("uid")
+    if uid_text:
+        try:
+            out.uid = str(uuid.UUID(uid_text))
+        except ValueError:
+            problem("uid", f"«{uid_text[:40]}» không phải mã định danh (dạng xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 
     start = end = None
     if is_blank(base_cells.get("start_date")):
-        problem("start_date", "chưa ghi ngày")
+        if "start_date" not in oversized:
+            problem("start_date", "chưa ghi ngày")
     else:
         try:
             start = matcher.date(base_cells["start_date"])
@@ -401,7 +442,7 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
             problem("unit", str(exc))
     elif matcher.default_unit is not None:
         values["reporting_unit_id"] = matcher.default_unit
-    else:
+    elif "unit" not in oversized:
         problem("unit", "chưa ghi đơn vị thực hiện")
 
     code, name = text("commune_code"), text("commune")
@@ -422,8 +463,8 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
             values["languages"] = matcher.languages(languages)
         except ValueError as exc:
             problem("languages", str(exc))
-    values["topic"] = _unescape(text("topic"))
-    values["note"] = _unescape(text("note"))
+    values["topic"] = text("topic")
+    values["note"] = text("note")
 
     for column, key, value in measure_cells:
         measure_code = measures[key].get(type_code or "")
@@ -452,14 +493,9 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
     return out
 
 
-def _unescape(text: str) -> str:
-    # exports protect text starting with = + - @ from spreadsheet formulas with a leading apostrophe
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@" else text
-
-
 _FIELD_COLUMN = {"type_code": "type", "start_date": "start_date", "end_date": "end_date",
                  "reporting_unit_id": "unit", "commune_key": "commune", "village_id": "village",
-                 "languages": "languages", "topic": "topic", "note": "note", "id": "id"}
+                 "languages": "languages", "topic": "topic", "note": "note", "id": "id", "uid": "uid"}
 
 
 def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: dt.date, headers: dict[str, str],
@@ -489,52 +525,72 @@ def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: 
         out.columns = checked.columns
 
 
+def _rows_imported_from(session: Session, fingerprint: str) -> int:
+    """Rows added by every import of the file so far (read through the index on the batch's fingerprint)."""
+    return session.scalar(select(func.coalesce(func.sum(ImportBatch.rows_added), 0))
+                          .where(ImportBatch.fingerprint == fingerprint))
+
+
 def _mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> None:
-    """Decide new / update / unchanged / skip from the id column or the file's fingerprint."""
+    """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
+
+    The file's own «Mã hoạt động» never picks a record: in another database, or in a copy of this one, the same number
+    names an unrelated record.
+    """
     prefix = f"f:{preview.fingerprint[:20]}:"
     existing_keys = set(session.scalars(select(ActivityRecord.source_key)
                                         .where(ActivityRecord.source_key.like(prefix + "%"))))
-    ids = sorted({r.record_id for r in preview.rows if r.record_id is not None})
-    records: dict[int, Any] = {}
+    preview.file_imported = _rows_imported_from(session, preview.fingerprint)
     a = ActivityRecord
-    columns = [a.id, a.deleted_at, *(getattr(a, c) for c in COMPARED if c != "reporting_unit_id"), a.reporting_unit_id]
-    for chunk in chunked(ids, 500):
-        for rec in session.execute(select(*columns).where(a.id.in_(chunk))):
-            records[rec.id] = rec
-    seen_ids: dict[int, int] = {}
+    columns = [a.id, a.uid, a.updated_at, a.deleted_at, *(getattr(a, c) for c in RECORD_FIELDS)]
+    by_uid: dict[str, Any] = {}
+    for chunk in chunked(sorted({r.uid for r in preview.rows if r.uid}), 500):
+        for rec in session.execute(select(*columns).where(a.uid.in_(chunk))):
+            by_uid[rec.uid] = rec
+    seen: dict[str, int] = {}
+    foreign_ids = 0
     for r in preview.rows:
         if r.action == "skip":
             continue
-        if r.record_id is not None:
-            if r.record_id in seen_ids:
-                r.problems.append(Problem("Mã hoạt động", f"mã {r.record_id} đã có ở dòng {seen_ids[r.record_id]}"))
-                r.action = "error"
-                continue
-            seen_ids[r.record_id] = r.row
+        if r.uid:
+            if r.uid in seen:
+                r.problems.append(Problem(UID_HEADER, f"mã định danh này đã có ở dòng {seen[r.uid]}"))
+            seen.setdefault(r.uid, r.row)
+        local_id, r.record_id = r.record_id, None
         if r.has_error:
             r.action = "error"
             continue
-        rec = records.get(r.record_id) if r.record_id is not None else None
+        rec = by_uid.get(r.uid) if r.uid else None
+        if r.uid and local_id is not None and (rec is None or rec.id != local_id):
+            foreign_ids += 1
         if rec is not None:
+            r.record_id = rec.id
             if rec.deleted_at is not None:
                 r.action, r.skip_reason = "skip", f"Hoạt động số {rec.id} đã bị xoá; khôi phục trước nếu muốn sửa"
             elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
                 r.action = "unchanged"
             elif not can_write_record(actor, rec.reporting_unit_id):
-                r.problems.append(Problem("Mã hoạt động", f"bạn không có quyền sửa hoạt động số {rec.id}"))
+                r.problems.append(Problem(UID_HEADER, f"bạn không có quyền sửa hoạt động số {rec.id}"))
                 r.action = "error"
             else:
                 r.action = "update"
+                r.old = {c: getattr(rec, c) for c in RECORD_FIELDS}
+                r.version = (rec.updated_at, rec.deleted_at)
             continue
         r.source_key = f"{prefix}{r.sheet[:40]}:{r.row}"
         if r.source_key in existing_keys:
             r.action, r.skip_reason = "skip", "Dòng này đã được nhập từ chính tệp này trước đây"
-        else:
-            r.action = "new"
-            if r.record_id is not None:
-                r.problems.append(Problem("Mã hoạt động", f"không có hoạt động số {r.record_id} trong cơ sở dữ liệu: "
-                                          "sẽ thêm mới", WARNING))
-                r.record_id = None
+            continue
+        r.action = "new"
+        if local_id is not None and not r.uid:
+            r.problems.append(Problem(ID_HEADER, f"dòng không có «{UID_HEADER}» nên «{ID_HEADER}» {local_id} không "
+                                      "dùng để tìm hoạt động cần sửa: dòng sẽ được thêm mới. Muốn sửa hoạt động đã "
+                                      "có, hãy xuất tệp mới rồi sửa trong tệp đó.", WARNING))
+    if foreign_ids:
+        preview.notes.append(
+            f"{format_number(foreign_ids)} dòng ghi «{ID_HEADER}» không phải số của hoạt động đó ở đây (tệp xuất từ "
+            f"cơ sở dữ liệu khác?): hoạt động được nhận ra theo «{UID_HEADER}», «{ID_HEADER}» của tệp không được "
+            "dùng.")
 
 
 def _signature(columns: dict[str, Any]) -> tuple:
@@ -568,35 +624,97 @@ def _mark_duplicates(session: Session, preview: ImportPreview) -> None:
             r.problems.append(Problem("", f"Có thể trùng với hoạt động đã có số {row[0]}", DUPLICATE))
 
 
-def run_import(*, session: Session, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
+def run_import(*, engine: Engine, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
                today: dt.date | None = None) -> tuple[ImportPreview, ImportResult]:
-    """Check the whole file, then write every row in the caller's transaction, or raise ImportRejected and write nothing."""
-    preview = preview_import(session=session, actor=actor, data=data, filename=filename, default_type=default_type,
-                             today=today)
+    """Check the whole file without the write lock, then write every row in one short transaction (or nothing)."""
+    with read_session(engine) as session:
+        preview = preview_import(session=session, actor=actor, data=data, filename=filename,
+                                 default_type=default_type, today=today)
+    return preview, write_import(engine=engine, actor=actor, preview=preview)
+
+
+def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> ImportResult:
+    """Write a checked file in one write transaction that re-checks what may have changed since the check.
+
+    ImportRejected when the check found errors, ImportConflict when another import or edit got there first,
+    PermissionDenied when the user may no longer write these records; in every case nothing is written.
+    """
     if not preview.ok:
         raise ImportRejected(preview)
     new_rows = [r for r in preview.rows if r.action == "new"]
     updates = [r for r in preview.rows if r.action == "update"]
     counts = preview.counts()
     if not new_rows and not updates:
-        return preview, ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
-    catalogue = load_catalogue(session=session) if updates else None
-    with session.begin_nested():
-        batch = ImportBatch(fingerprint=preview.fingerprint, filename=filename[:255], rows_added=len(new_rows),
-                            user_id=actor.user_id)
-        session.add(batch)
-        session.flush()
-        now = utcnow()
-        ids = insert_records(session=session, rows=[
-            {**r.columns, "source_key": r.source_key, "import_batch_id": batch.id, "created_by": actor.user_id,
-             "created_at": now} for r in new_rows])
-        for r in updates:
-            apply_update(session=session, actor=actor, record_id=r.record_id, columns=r.columns, catalogue=catalogue,
-                         reason=f"Nhập từ tệp {filename}")
-        log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
-                   new={"filename": filename, "added": len(new_rows), "updated": len(updates),
-                        "unchanged": counts["unchanged"], "skipped": counts["skip"]})
-    return preview, ImportResult(batch.id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids)
+        return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
+    # everything that does not need the lock is prepared before taking it
+    now = utcnow()
+    inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key, "created_at": now,
+                                "created_by": actor.user_id} for r in new_rows], dialect=engine.dialect,
+                              late=("import_batch_id",))
+    reason = f"Nhập từ tệp {preview.filename}"
+    catalogue = preview.catalogue
+    changes = prepare_updates([RecordUpdate(record_id=r.record_id, old=r.old, new=r.columns, reason=reason,
+                                            old_text=describe_values(catalogue=catalogue, columns=r.old),
+                                            new_text=describe_values(catalogue=catalogue, columns=r.columns))
+                               for r in updates], actor=actor, dialect=engine.dialect, now=now)
+    try:
+        with engine.connect() as connection:
+            staged = stage_writes(connection=connection, records=inserts, updates=changes)
+            try:
+                started = time.perf_counter()
+                with Session(write_bind(connection), expire_on_commit=False) as session, session.begin():
+                    ids, batch_id = _write(session, actor, preview, new_rows, updates, inserts, changes, counts)
+                seconds = time.perf_counter() - started
+            finally:
+                drop_staged(connection=connection, tables=staged)
+    except IntegrityError as exc:  # PostgreSQL: a concurrent import inserted the same rows after our re-check
+        if "source_key" in str(exc.orig) or "uid" in str(exc.orig):
+            raise ImportConflict(TAKEN) from None
+        raise ImportConflict("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
+                             "Hãy tải tệp lên lại để kiểm tra.") from None
+    return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
+
+
+def _write(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+           updates: list[RowOutcome], inserts: PreparedRecords, changes: PreparedUpdates,
+           counts: dict[str, int]) -> tuple[list[int], int]:
+    """The write transaction: re-check, then the batch, the records, the edits and one log entry for the file."""
+    actor = refresh_actor(session=session, actor=actor)
+    _recheck(session, actor, preview, new_rows, updates)
+    batch = ImportBatch(fingerprint=preview.fingerprint, filename=preview.filename[:255], rows_added=len(new_rows),
+                        user_id=actor.user_id)
+    session.add(batch)
+    session.flush()
+    ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
+    update_records(session=session, updates=changes)
+    log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
+               new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
+                    "unchanged": counts["unchanged"], "skipped": counts["skip"]})
+    return ids, batch.id
+
+
+def _recheck(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+             updates: list[RowOutcome]) -> None:
+    """Inside the write transaction: the user's rights now, rows imported meanwhile, records changed meanwhile."""
+    units = {r.columns["reporting_unit_id"] for r in new_rows + updates} | {r.old["reporting_unit_id"] for r in updates}
+    if not all(can_write_record(actor, u) for u in units):
+        raise PermissionDenied("Quyền của bạn đã thay đổi từ lúc kiểm tra tệp: bạn không còn được ghi hoạt động của "
+                               "mọi đơn vị trong tệp. Chưa ghi dòng nào.")
+    a = ActivityRecord
+    # rows of this file imported meanwhile (one indexed read); global ids taken meanwhile, and on PostgreSQL rows of
+    # an import that has not committed yet, are refused by the unique indexes at the insert (IntegrityError below)
+    if new_rows and _rows_imported_from(session, preview.fingerprint) != preview.file_imported:
+        raise ImportConflict(TAKEN)
+    expected = {r.record_id: r.version for r in updates}
+    for chunk in chunked(sorted(expected), 500):
+        # FOR UPDATE: on PostgreSQL nobody changes these records between this check and our write
+        for rid, updated_at, deleted_at in session.execute(
+                select(a.id, a.updated_at, a.deleted_at).where(a.id.in_(chunk)).order_by(a.id).with_for_update()):
+            if (updated_at, deleted_at) != expected.pop(rid):
+                raise ImportConflict(f"Hoạt động số {rid} vừa được sửa hoặc xoá trong lúc kiểm tra tệp, chưa ghi dòng "
+                                     "nào. Hãy tải tệp lên lại để kiểm tra.")
+    if expected:
+        raise ImportConflict(f"Hoạt động số {min(expected)} không còn nữa, chưa ghi dòng nào. Hãy tải tệp lên lại.")
 
 
 def summarise_result(result: ImportResult) -> str:

@@ -22,9 +22,21 @@ def alembic_config() -> Config:
 def upgrade_schema(*, engine: Engine) -> None:
     """Bring the schema at the engine to the newest migration."""
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's procedure for rebuilding a table: foreign keys off (outside any transaction), else dropping the
+            # old table would cascade-delete the rows that reference it; checked again before the commit.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows whose foreign keys point nowhere; nothing was changed")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def current_revision(*, engine: Engine) -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Optional
 
 from sqlalchemy import (
@@ -14,6 +15,11 @@ from data_model.activity_types import MAX_MEASURES
 NO_COMMUNE = ""  # summary key for records without a commune
 NO_UNIT = 0  # summary key for records without a reporting unit
 NO_VILLAGE = 0
+
+
+def new_uid() -> str:
+    """A new global record identifier: a random UUID in canonical text form."""
+    return str(uuid.uuid4())
 
 
 def utcnow() -> dt.datetime:
@@ -242,7 +248,9 @@ class ActivityRecord(Base):
         Index("ix_record_village_year", "village_id", "year"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # a local handle, only meaningful in this database
+    # the record's identity everywhere: made once when the record is created, carried by exports, matched on import
+    uid: Mapped[str] = mapped_column(String(36), unique=True, index=True, default=new_uid)
     type_code: Mapped[str] = mapped_column(String(40))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)

@@ -54,9 +54,8 @@ def _upsert_add(session: Session, table, key_cols: tuple[str, ...], rows: list[d
         index_elements=list(key_cols),
         set_={c: table.c[c] + ins.excluded[c] for c in value_cols},
     )
-    # sorted keys: concurrent writers lock summary rows in the same order (no deadlock)
-    for row in sorted(rows, key=lambda r: tuple(str(r[k]) for k in key_cols)):
-        session.execute(stmt, row)
+    # sorted keys: concurrent writers lock summary rows in the same order (no deadlock); one executemany
+    session.execute(stmt, sorted(rows, key=lambda r: tuple(str(r[k]) for k in key_cols)))
 
 
 def _delta_rows(changes: Iterable[tuple[RecordFigures, int]]) -> tuple[list[dict], list[dict], list[dict]]:
@@ -93,13 +92,31 @@ def _delta_rows(changes: Iterable[tuple[RecordFigures, int]]) -> tuple[list[dict
     return main_rows, village_rows, language_rows
 
 
+@dataclass(frozen=True)
+class SummaryDelta:
+    """What a set of record changes adds to each summary table, one row per summary key."""
+
+    main: list[dict]
+    village: list[dict]
+    language: list[dict]
+
+
+def summary_delta(*, removed: Iterable[RecordFigures] = (), added: Iterable[RecordFigures] = ()) -> SummaryDelta:
+    """Aggregate record figures into summary deltas (no database: bulk writers do this before taking the lock)."""
+    return SummaryDelta(*_delta_rows([(f, -1) for f in removed] + [(f, 1) for f in added]))
+
+
+def apply_delta(*, session: Session, delta: SummaryDelta) -> None:
+    """Add aggregated deltas to every summary, in the caller's transaction."""
+    main_key = ("year", "type_code", "commune_key", "reporting_unit_id")
+    _upsert_add(session, ActivitySummary.__table__, main_key, delta.main)
+    _upsert_add(session, VillageSummary.__table__, ("year", "type_code", "village_id"), delta.village)
+    _upsert_add(session, LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), delta.language)
+
+
 def apply_changes(*, session: Session, removed: Iterable[RecordFigures] = (), added: Iterable[RecordFigures] = ()) -> None:
     """Subtract removed and add added records' figures to every summary, in the caller's transaction."""
-    changes = [(f, -1) for f in removed] + [(f, 1) for f in added]
-    main_rows, village_rows, language_rows = _delta_rows(changes)
-    _upsert_add(session, ActivitySummary.__table__, ("year", "type_code", "commune_key", "reporting_unit_id"), main_rows)
-    _upsert_add(session, VillageSummary.__table__, ("year", "type_code", "village_id"), village_rows)
-    _upsert_add(session, LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), language_rows)
+    apply_delta(session=session, delta=summary_delta(removed=removed, added=added))
 
 
 def rebuild_summaries(*, session: Session) -> None:

@@ -14,7 +14,7 @@ from data_model.activity_types import ActivityType, list_activity_types
 from data_model.db import write_session
 from data_model.languages import LANGUAGES
 from data_model.models import (
-    ActivityRecord, RecordLanguage, ReportingUnit, StationCoverage, Unit, UnitLanguage, Village, utcnow,
+    ActivityRecord, RecordLanguage, ReportingUnit, StationCoverage, Unit, UnitLanguage, Village, new_uid, utcnow,
 )
 from data_model.summary_store import rebuild_summaries
 
@@ -173,7 +173,7 @@ def _row(plan: _Plan, rng: random.Random, entered: dt.datetime) -> dict:
         languages = "vi," + local[int(rng.random() * len(local))]
     values = _measures(definition, rng)
     row = {
-        "type_code": definition.code, "start_date": start, "end_date": end, "year": start.year,
+        "uid": new_uid(), "type_code": definition.code, "start_date": start, "end_date": end, "year": start.year,
         "reporting_unit_id": _unit_for(plan, definition, place, rng), "commune_key": place.key if place else None,
         "village_id": village, "languages": languages, "topic": "", "note": SYNTHETIC_NOTE, "is_demo": True,
         "created_at": entered, "delete_reason": "", **{f"m{i}": None for i in range(1, 7)},

@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from data_model.activity_types import list_activity_types
-from data_model.db import read_session, write_session
+from data_model.db import read_session
 from data_model.exporter import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
 )
 from data_model.formatting import format_date, format_number
-from data_model.importer import ImportPreview, ImportRejected, preview_import, run_import, summarise_result
+from data_model.importer import (
+    ImportConflict, ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
+)
 from data_model.permissions import Actor, PermissionDenied
 from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
@@ -24,17 +26,19 @@ DONE_KEY = "imp__done"
 MAX_UPLOAD_MB = 50
 
 
-def do_import(actor: Actor, data: bytes, filename: str, default_type: str | None) -> None:
-    """Write the file (button callback): every row or none."""
+def do_import(actor: Actor) -> None:
+    """Write the rows of the preview shown (button callback): every row or none."""
+    cached = st.session_state.get(PREVIEW_KEY)
+    if not cached:
+        return
     try:
-        with write_session(get_engine()) as session:
-            preview, result = run_import(session=session, actor=actor, data=data, filename=filename,
-                                         default_type=default_type)
+        result = write_import(engine=get_engine(), actor=actor, preview=cached[1])
     except ImportRejected as exc:
-        st.session_state[PREVIEW_KEY] = (st.session_state[PREVIEW_KEY][0], exc.preview)
+        st.session_state[PREVIEW_KEY] = (cached[0], exc.preview)
         st.session_state[DONE_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
         return
-    except PermissionDenied as exc:
+    except (ImportConflict, PermissionDenied) as exc:
+        st.session_state.pop(PREVIEW_KEY, None)  # the next run checks the file again against the database as it is
         st.session_state[DONE_KEY] = ("error", str(exc))
         return
     st.session_state.pop(PREVIEW_KEY, None)
@@ -107,8 +111,7 @@ with tab_import:
             st.info(t("Không có dòng nào mới hoặc thay đổi để nhập.", "Nothing new or changed to import."))
         else:
             st.button(t(f"Nhập {format_number(writable, lang)} dòng", f"Import {writable} rows"), type="primary",
-                      key="imp_go", icon=":material/upload:", on_click=do_import,
-                      args=(actor, data, upload.name, default_type or None))
+                      key="imp_go", icon=":material/upload:", on_click=do_import, args=(actor,))
 
         for message in preview.file_errors:
             st.error(plain(message), icon=":material/error:")
@@ -136,8 +139,10 @@ with tab_import:
 
 with tab_export:
     st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "
-                 "«Mã hoạt động»), không tạo bản trùng.",
-                 "Exported in the import format: edit and re-import to update the same records, without duplicates."))
+                 "«Mã định danh»), không tạo bản trùng; nhập tệp vào cơ sở dữ liệu khác thì thêm các hoạt động đó "
+                 "một lần.",
+                 "Exported in the import format: edit and re-import to update the same records (by their Global ID), "
+                 "without duplicates; imported into another database, the records are added once."))
     this_year = dt.date.today().year
     c1, c2 = st.columns(2)
     year_from = c1.number_input(t("Từ năm", "From year"), min_value=1990, max_value=2100, value=this_year - 1,

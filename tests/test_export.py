@@ -1,18 +1,22 @@
 """Export in the import format: export → import round-trips to the same data, with no duplicates."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import unicodedata
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_model.activity_types import get_activity_type, list_activity_types
 from data_model.db import build_engine, read_session, write_session
 from data_model.exporter import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
-from data_model.import_parse import template_columns
+from data_model.import_parse import escape_text, template_columns, unescape_text
 from data_model.importer import run_import
 from data_model.models import ActivityRecord
 from data_model.permissions import SYSTEM
@@ -59,8 +63,7 @@ def test_export_reimports_to_the_same_data_without_duplicates(engine, kind):
     before = _snapshot(engine)
     with read_session(engine) as s:
         data = (export_csv if kind == "csv" else export_xlsx)(session=s, filters=ExportFilters())
-    with write_session(engine) as s:
-        preview, result = run_import(session=s, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
     assert preview.ok, preview.report_lines()
     assert (result.added, result.updated, result.unchanged) == (0, 0, 7)
     assert _snapshot(engine) == before
@@ -74,15 +77,14 @@ def test_export_into_another_database_gives_the_same_records(engine, databases, 
     other_url = databases.fresh(demo=False)
     other = build_engine(url=other_url)
     try:
-        with write_session(other) as s:
-            preview, result = run_import(session=s, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
+        preview, result = run_import(engine=other, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
         assert result.added == 7  # ids unknown there: new records, each said so in the preview
         assert _snapshot(other) == _snapshot(engine)
         with read_session(other) as s:
             assert summary_mismatches(s) == []
-        with write_session(other) as s:  # and importing that file again adds nothing
-            _, again = run_import(session=s, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
-        assert again.added == 0
+        # and importing that file again changes nothing
+        _, again = run_import(engine=other, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 7)
     finally:
         other.dispose()
         databases.drop(other_url)
@@ -95,8 +97,7 @@ def test_an_edited_export_updates_exactly_the_edited_record(engine):
     assert list(frame["Mã hoạt động"]) == [ids[3], ids[2]]  # by type, then date
     frame.loc[frame["Mã hoạt động"] == ids[2], "Số lần tuần tra"] = 11
     data = frame.to_csv(index=False).encode("utf-8-sig")
-    with write_session(engine) as s:
-        _, result = run_import(session=s, actor=SYSTEM, data=data, filename="sua.csv", today=TODAY)
+    _, result = run_import(engine=engine, actor=SYSTEM, data=data, filename="sua.csv", today=TODAY)
     assert (result.added, result.updated, result.unchanged) == (0, 1, 1)
     with read_session(engine) as s:
         assert s.get(ActivityRecord, ids[2]).m1 == 11
@@ -111,8 +112,9 @@ def test_export_filters_and_format(engine):
         text = export_csv(session=s, filters=ExportFilters(year_from=2024, year_to=2024)).decode("utf-8-sig")
         workbook = load_workbook(io.BytesIO(export_xlsx(session=s, filters=ExportFilters())), read_only=True)
     assert len(frame) == 2  # the deleted record is not exported
-    assert list(frame.columns[:11]) == ["Mã hoạt động", "Loại hoạt động", "Ngày bắt đầu", "Ngày kết thúc",
-                                        "Đơn vị thực hiện", "Mã xã", "Xã", "Bản", "Ngôn ngữ", "Chủ đề", "Ghi chú"]
+    assert list(frame.columns[:12]) == ["Mã hoạt động", "Mã định danh", "Loại hoạt động", "Ngày bắt đầu",
+                                        "Ngày kết thúc", "Đơn vị thực hiện", "Mã xã", "Xã", "Bản", "Ngôn ngữ",
+                                        "Chủ đề", "Ghi chú"]
     assert frame["Ngày bắt đầu"].tolist() == ["05/03/2024", "05/03/2024"]
     assert frame["Topic" if "Topic" in frame else "Chủ đề"].iloc[0] == "'=HYPERLINK(\"http://x\")"
     assert "Tiếng Mông" in frame["Ngôn ngữ"].iloc[1]
@@ -132,3 +134,83 @@ def test_templates_follow_the_definition(engine, activity_type):
     assert workbook.worksheets[0].title == activity_type.name_vi[:31]
     english = pd.read_csv(io.BytesIO(template_csv(type_code=activity_type.code, lang="en")), encoding="utf-8-sig")
     assert english.columns[-1] == activity_type.measures[-1].label_en
+
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _hostile_names(engine) -> None:
+    """Reference names and notes that a spreadsheet would run or link if written raw."""
+    from data_model.models import ReportingUnit, Unit, Village
+
+    with write_session(engine) as s:
+        st = unit_id(s)
+        s.get(ReportingUnit, st).name = "+Đồn=1+1"
+        s.get(Unit, MU_CA).name = "@Mù Cả"
+        village = Village(unit_key=MU_CA, name='=HYPERLINK("http://evil.example/x","Bản")', name_norm="")
+        s.add(village)
+        s.flush()
+        from data_model.names import normalise_name
+
+        village.name_norm = normalise_name(village.name)
+        create_record(session=s, actor=SYSTEM, today=TODAY, values=outreach(
+            st, commune_key=MU_CA, village_id=village.id, note="xem http://example.com/bao-cao và www.example.org",
+            topic="'=không phải công thức"))
+
+
+def test_exports_write_every_text_as_text(engine):
+    _hostile_names(engine)
+    with read_session(engine) as s:
+        xlsx = export_xlsx(session=s, filters=ExportFilters())
+        text = export_csv(session=s, filters=ExportFilters()).decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(xlsx))  # not read-only: hyperlinks are only read this way
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [c.coordinate for c in cells if c.hyperlink is not None]
+    assert not [ws.title for ws in book.worksheets if ws._hyperlinks]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert all(not (isinstance(c.value, str) and c.value.startswith(FORMULA_START)) for c in cells)
+    assert all(not cell.startswith(FORMULA_START) for row in rows for cell in row)
+    assert any(cell == "'+Đồn=1+1" for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_neutralised_text_reimports_exactly(engine, kind):
+    _hostile_names(engine)
+    before = _snapshot(engine)
+    with read_session(engine) as s:
+        data = (export_csv if kind == "csv" else export_xlsx)(session=s, filters=ExportFilters())
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
+    assert preview.ok, preview.report_lines()
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    assert _snapshot(engine) == before
+    with read_session(engine) as s:
+        [rec] = s.scalars(select(ActivityRecord))
+    assert rec.topic == "'=không phải công thức"
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).map(
+    lambda t: unicodedata.normalize("NFC", t).strip()).filter(bool)
+
+
+@given(text=TEXT)
+def test_escaping_round_trips_any_text(text):
+    assert unescape_text(escape_text(text)) == text
+    assert not escape_text(text).startswith(FORMULA_START)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(note=st.one_of(TEXT, st.sampled_from(["'=1+1", "''=x", "'", "''", "'-", "=", "-1", "@x", "'@", "+"])))
+def test_notes_round_trip_exactly_through_an_export(engine, kind, note):
+    with write_session(engine) as s:
+        rid = create_record(session=s, actor=SYSTEM, today=TODAY, confirm_duplicate=True,
+                            values=outreach(unit_id(s), note=note, attendances=7))
+    with read_session(engine) as s:
+        data = (export_csv if kind == "csv" else export_xlsx)(session=s, filters=ExportFilters())
+        target = s.get(ActivityRecord, rid)
+    with write_session(engine) as s:
+        s.get(ActivityRecord, rid).note = "đổi"  # the re-import must bring the exact note back
+    run_import(engine=engine, actor=SYSTEM, data=data, filename=f"xuat.{kind}", today=TODAY)
+    with read_session(engine) as s:
+        assert s.get(ActivityRecord, rid).note == target.note == note

@@ -269,3 +269,39 @@ def test_my_records_search_with_a_nul_says_so(app_db):
     at.text_input(key="md_search").input("a\x00b").run()
     assert not at.exception
     assert any("Tìm" in e.value and "không hợp lệ" in e.value for e in at.error)
+
+def _upload_file(engine, at: AppTest, data: bytes, name: str) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_import_page_writes_what_it_showed_and_says_when_someone_else_imported_first(app_db):
+    from data_model.importer import run_import
+
+    engine, users = app_db
+    data = ("Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Xã,Số buổi,Lượt người nghe\n"
+            "outreach_session,05/03/2024,st_ka_lang,Ka Lăng,1,10\noutreach_session,06/03/2024,st_ka_lang,Ka Lăng,2,20\n"
+            ).encode("utf-8")
+    at = _upload_file(engine, _open(users["staff"], "nhap_tu_tep"), data, "thang3.csv")
+    assert [m.value for m in at.metric][:1] == ["2"]
+    run_import(engine=engine, actor=SYSTEM, data=data, filename="thang3.csv")  # another office, same file, first
+    _button(at, "Nhập 2 dòng").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("đang được người khác nhập" in e.value for e in at.error), [e.value for e in at.error]
+    assert len(_records(engine)) == 2
+    # the page checked the file again: nothing is left to import
+    assert not any(b.label.startswith("Nhập ") and b.label.endswith(" dòng") for b in at.button)
+    assert any("Không có dòng nào mới" in i.value for i in at.info)
+
+
+def test_import_page_imports_an_uploaded_file(app_db):
+    engine, users = app_db
+    data = ("Loại hoạt động,Ngày bắt đầu,Xã,Số buổi,Lượt người nghe,Ghi chú\n"
+            "outreach_session,05/03/2024,Ka Lăng,1,10,'=1+1\n").encode("utf-8")
+    at = _upload_file(engine, _open(users["staff"], "nhap_tu_tep"), data, "mot_dong.csv")
+    _button(at, "Nhập 1 dòng").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Đã thêm 1 hoạt động" in s.value for s in at.success)
+    [record] = _records(engine)
+    assert record.created_by == users["staff"] and record.note == "=1+1" and record.uid

@@ -1,7 +1,7 @@
 """login sessions kept on the server, login throttling per address and user name; app_user.locked_until goes
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002_record_uid
 Create Date: 2026-11-30 13:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0001'
+down_revision: Union[str, Sequence[str], None] = '0002_record_uid'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
