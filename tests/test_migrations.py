@@ -56,7 +56,7 @@ def test_upgrade_gives_records_of_an_older_database_global_ids(empty_url):
     from alembic import command
 
     n = 20_000
-    engine = build_engine(url=empty_url)
+    engine = build_engine(url=empty_url, create=True)
     try:
         cfg = alembic_config()
         with engine.begin() as conn:
