@@ -1,0 +1,202 @@
+"""Compare every table derived from the records with a fresh aggregation in SQL; report and repair differences."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from data_model.activity_types import load_activity_types
+from data_model.changelog import log_change
+from data_model.formatting import format_number
+from data_model.languages import LANGUAGES
+from data_model.models import NO_COMMUNE, NO_UNIT, ReportingUnit, Unit, Village
+from data_model.permissions import Actor
+from data_model.summary_store import (
+    DerivedTable, lock_tables, rebuild_summaries, rebuild_table, record_language_table, summary_tables,
+)
+
+LISTED_PER_TABLE = 20
+TABLE_LABELS = {
+    "record_language": "Ngôn ngữ của từng bản ghi (record_language)",
+    "activity_summary": "Tổng hợp theo loại, xã, đơn vị (activity_summary)",
+    "village_summary": "Tổng hợp theo bản (village_summary)",
+    "language_summary": "Tổng hợp theo ngôn ngữ (language_summary)",
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One key whose stored values differ from the fresh aggregation (None: no such row)."""
+
+    key: dict[str, object]
+    stored: dict[str, int] | None
+    expected: dict[str, int] | None
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """How many keys of one derived table differ, and the first few of them."""
+
+    table: str
+    count: int
+    listed: tuple[Difference, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every derived table compared with the records."""
+
+    tables: tuple[TableCheck, ...]
+    names: dict[str, dict] = field(default_factory=dict, compare=False)
+
+    @property
+    def differences(self) -> int:
+        return sum(t.count for t in self.tables)
+
+    @property
+    def ok(self) -> bool:
+        return self.differences == 0
+
+
+def derived_tables(*, session: Session) -> tuple[DerivedTable, ...]:
+    """Every table computed from the records, in the order a repair rebuilds them."""
+    languages = record_language_table(dialect=session.get_bind().dialect.name)
+    # languages as the records spell them, so that a damaged record_language cannot hide or invent a difference
+    return (languages, *summary_tables(record_languages=languages.fresh.subquery("languages")))
+
+
+def _compare(session: Session, derived: DerivedTable, limit: int) -> TableCheck:
+    """Keys missing, extra or different, by a LEFT JOIN each way (rows of zeros count as no row)."""
+    t = derived.table
+    fresh = derived.fresh.subquery("fresh")
+    fresh_cols = list(fresh.c)
+    fresh_by = {name: fresh_cols[i] for i, name in enumerate((*derived.keys, *derived.values))}
+    stored_query = select(*[t.c[c] for c in (*derived.keys, *derived.values)])
+    if derived.values:
+        stored_query = stored_query.where(or_(*[t.c[v] != 0 for v in derived.values]))
+    stored = stored_query.subquery("stored")
+    same_key = and_(*[fresh_by[k] == stored.c[k] for k in derived.keys])
+    first_key = derived.keys[0]
+    missing_or_wrong = select(
+        *[fresh_by[k].label(k) for k in derived.keys],
+        literal(1).label("has_expected"), *[fresh_by[v].label(f"e_{v}") for v in derived.values],
+        stored.c[first_key].is_not(None).label("has_stored"), *[stored.c[v].label(f"s_{v}") for v in derived.values],
+    ).select_from(fresh.outerjoin(stored, same_key)).where(
+        or_(stored.c[first_key].is_(None), *[fresh_by[v] != stored.c[v] for v in derived.values]))
+    extra = select(
+        *[stored.c[k].label(k) for k in derived.keys],
+        literal(0).label("has_expected"), *[null().label(f"e_{v}") for v in derived.values],
+        literal(True).label("has_stored"), *[stored.c[v].label(f"s_{v}") for v in derived.values],
+    ).select_from(stored.outerjoin(fresh, same_key)).where(fresh_by[first_key].is_(None))
+    both = union_all(missing_or_wrong, extra).subquery("differences")
+    rows = session.execute(
+        select(both, func.count().over().label("total")).order_by(*[both.c[k] for k in derived.keys]).limit(limit)
+    ).mappings().all()
+    listed = tuple(
+        Difference(
+            key={k: row[k] for k in derived.keys},
+            stored={v: int(row[f"s_{v}"] or 0) for v in derived.values} if row["has_stored"] else None,
+            expected={v: int(row[f"e_{v}"] or 0) for v in derived.values} if row["has_expected"] else None,
+        )
+        for row in rows
+    )
+    return TableCheck(table=t.name, count=int(rows[0]["total"]) if rows else 0, listed=listed)
+
+
+def _names(session: Session, tables: tuple[TableCheck, ...]) -> dict[str, dict]:
+    """Display names of the communes, units and villages in the listed differences."""
+    keys = [d.key for t in tables for d in t.listed]
+    communes = {k["commune_key"] for k in keys if k.get("commune_key")}
+    units = {k["reporting_unit_id"] for k in keys if k.get("reporting_unit_id")}
+    villages = {k["village_id"] for k in keys if k.get("village_id")}
+    return {
+        "commune_key": dict(session.execute(select(Unit.key, Unit.name).where(Unit.key.in_(communes))).all())
+        if communes else {},
+        "reporting_unit_id": dict(session.execute(
+            select(ReportingUnit.id, ReportingUnit.name).where(ReportingUnit.id.in_(units))).all())
+        if units else {},
+        "village_id": dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(villages))).all())
+        if villages else {},
+    }
+
+
+def check_derived_tables(*, session: Session, limit: int = LISTED_PER_TABLE) -> CheckResult:
+    """Compare record_language and every summary table with a fresh aggregation of the records."""
+    tables = tuple(_compare(session, d, limit) for d in derived_tables(session=session))
+    return CheckResult(tables=tables, names=_names(session, tables))
+
+
+def repair_derived_tables(*, session: Session, actor: Actor, limit: int = LISTED_PER_TABLE) -> CheckResult:
+    """Rebuild the derived tables that differ, in the caller's transaction; returns what was wrong before."""
+    tables = derived_tables(session=session)
+    lock_tables(session=session, tables=[d.table for d in tables])
+    before = check_derived_tables(session=session, limit=limit)
+    if before.ok:
+        return before
+    language_rows = tables[0]
+    if before.tables[0].count:
+        rebuild_table(session=session, derived=language_rows)
+    rebuild_summaries(session=session)  # after record_language: language_summary is aggregated over it
+    log_change(session=session, actor=actor, action="repair", entity="summary",
+               new={t.table: t.count for t in before.tables if t.count})
+    return before
+
+
+def _key_text(key: dict[str, object], names: dict[str, dict]) -> str:
+    parts = []
+    for column, value in key.items():
+        if column == "year":
+            parts.append(f"năm {value}")
+        elif column == "type_code":
+            definition = load_activity_types().get(str(value))
+            parts.append(definition.name_vi if definition else f"loại «{value}»")
+        elif column == "commune_key":
+            parts.append("không ghi xã" if value == NO_COMMUNE else f"xã {names['commune_key'].get(value, value)}")
+        elif column == "reporting_unit_id":
+            parts.append("không ghi đơn vị" if value == NO_UNIT else
+                         f"đơn vị {names['reporting_unit_id'].get(value, f'số {value}')}")
+        elif column == "village_id":
+            parts.append(f"bản {names['village_id'].get(value, f'số {value}')}")
+        elif column == "language":
+            parts.append(LANGUAGES.get(str(value), (f"ngôn ngữ «{value}»",))[0])
+        elif column == "record_id":
+            parts.append(f"bản ghi số {value}")
+    return ", ".join(parts)
+
+
+def _value_labels(key: dict[str, object]) -> dict[str, str]:
+    labels = {"n_records": "số bản ghi"}
+    definition = load_activity_types().get(str(key.get("type_code")))
+    for measure in definition.measures if definition else ():
+        labels[f"s{measure.slot}"] = measure.label_vi.lower()
+    return labels
+
+
+def _values_text(values: dict[str, int], labels: dict[str, str]) -> str:
+    shown = [f"{labels.get(c, c)} {format_number(v)}" for c, v in values.items() if v or c == "n_records"]
+    return ", ".join(shown)
+
+
+def _difference_text(d: Difference, labels: dict[str, str]) -> str:
+    if d.stored is None:
+        return f"thiếu dòng (đúng là: {_values_text(d.expected, labels)})" if d.expected else "thiếu dòng"
+    if d.expected is None:
+        return f"dòng thừa ({_values_text(d.stored, labels)})" if d.stored else "dòng thừa"
+    changed = [c for c in d.expected if d.expected[c] != d.stored[c]]
+    return "; ".join(f"{labels.get(c, c)} đang ghi {format_number(d.stored[c])}, đúng là {format_number(d.expected[c])}"
+                     for c in changed)
+
+
+def describe_check(result: CheckResult) -> list[str]:
+    """The differences as readable Vietnamese lines, at most the listed ones per table."""
+    lines = []
+    for table in result.tables:
+        if not table.count:
+            continue
+        lines.append(f"{TABLE_LABELS.get(table.table, table.table)}: {format_number(table.count)} dòng lệch")
+        for d in table.listed:
+            lines.append(f"  - {_key_text(d.key, result.names)}: {_difference_text(d, _value_labels(d.key))}")
+        if table.count > len(table.listed):
+            lines.append(f"  … và {format_number(table.count - len(table.listed))} dòng lệch khác")
+    return lines
