@@ -87,24 +87,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     from data_model.summary_check import check_derived_tables, describe_check, repair_derived_tables
 
     engine = open_engine()
+    with read_session(engine) as session:
+        result = check_derived_tables(session=session)
+    if result.ok:
+        outcome = "không có gì cần sửa." if args.repair else "không có chênh lệch."
+        print(f"Các bảng tổng hợp khớp với bản ghi: {outcome}")
+        return 0
     if not args.repair:
-        with read_session(engine) as session:
-            result = check_derived_tables(session=session)
-        if result.ok:
-            print("Các bảng tổng hợp khớp với bản ghi: không có chênh lệch.")
-            return 0
         print(f"Các bảng tổng hợp lệch so với bản ghi: {format_number(result.differences)} dòng.")
         print("\n".join(describe_check(result)))
         print("Chạy `python -m data_model check --repair` để tính lại các bảng tổng hợp từ bản ghi.")
         return 1
-    with write_session(engine) as session:
+    with write_session(engine) as session:  # the write lock only while repairing
         fixed = repair_derived_tables(session=session, actor=SYSTEM)
-        after = check_derived_tables(session=session)
     if fixed.ok:
         print("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa.")
     else:
         print(f"Đã tính lại các bảng tổng hợp từ bản ghi, sửa {format_number(fixed.differences)} dòng lệch:")
         print("\n".join(describe_check(fixed)))
+    with read_session(engine) as session:
+        after = check_derived_tables(session=session)
     if not after.ok:
         print("Sau khi sửa vẫn còn chênh lệch:\n" + "\n".join(describe_check(after)))
         return 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, null, or_, select, union_all
+from sqlalchemy import func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from data_model.activity_types import load_activity_types
@@ -67,37 +67,39 @@ def derived_tables(*, session: Session) -> tuple[DerivedTable, ...]:
 
 
 def _compare(session: Session, derived: DerivedTable, limit: int) -> TableCheck:
-    """Keys missing, extra or different, by a LEFT JOIN each way (rows of zeros count as no row)."""
+    """Keys missing, extra or different: both sides stacked and grouped by key (rows of zeros count as no row)."""
     t = derived.table
+    keys, values = derived.keys, derived.values
     fresh = derived.fresh.subquery("fresh")
-    fresh_cols = list(fresh.c)
-    fresh_by = {name: fresh_cols[i] for i, name in enumerate((*derived.keys, *derived.values))}
-    stored_query = select(*[t.c[c] for c in (*derived.keys, *derived.values)])
-    if derived.values:
-        stored_query = stored_query.where(or_(*[t.c[v] != 0 for v in derived.values]))
+    fresh_cols = dict(zip((*keys, *values), fresh.c))
+    stored_query = select(*[t.c[c] for c in (*keys, *values)])
+    if values:
+        stored_query = stored_query.where(or_(*[t.c[v] != 0 for v in values]))
     stored = stored_query.subquery("stored")
-    same_key = and_(*[fresh_by[k] == stored.c[k] for k in derived.keys])
-    first_key = derived.keys[0]
-    missing_or_wrong = select(
-        *[fresh_by[k].label(k) for k in derived.keys],
-        literal(1).label("has_expected"), *[fresh_by[v].label(f"e_{v}") for v in derived.values],
-        stored.c[first_key].is_not(None).label("has_stored"), *[stored.c[v].label(f"s_{v}") for v in derived.values],
-    ).select_from(fresh.outerjoin(stored, same_key)).where(
-        or_(stored.c[first_key].is_(None), *[fresh_by[v] != stored.c[v] for v in derived.values]))
-    extra = select(
-        *[stored.c[k].label(k) for k in derived.keys],
-        literal(0).label("has_expected"), *[null().label(f"e_{v}") for v in derived.values],
-        literal(True).label("has_stored"), *[stored.c[v].label(f"s_{v}") for v in derived.values],
-    ).select_from(stored.outerjoin(fresh, same_key)).where(fresh_by[first_key].is_(None))
-    both = union_all(missing_or_wrong, extra).subquery("differences")
-    rows = session.execute(
-        select(both, func.count().over().label("total")).order_by(*[both.c[k] for k in derived.keys]).limit(limit)
-    ).mappings().all()
+    # one pass over each side (a FULL JOIN that SQLite before 3.39 lacks, without its index problems)
+    stacked = union_all(
+        select(*[fresh_cols[k].label(k) for k in keys], *[fresh_cols[v].label(f"e_{v}") for v in values],
+               *[null().label(f"s_{v}") for v in values], literal(1).label("in_fresh"), literal(0).label("in_stored")),
+        select(*[stored.c[k].label(k) for k in keys], *[null().label(f"e_{v}") for v in values],
+               *[stored.c[v].label(f"s_{v}") for v in values], literal(0).label("in_fresh"),
+               literal(1).label("in_stored")),
+    ).subquery("stacked")
+    c = stacked.c
+    in_fresh, in_stored = func.max(c.in_fresh), func.max(c.in_stored)
+    grouped = (
+        select(*[c[k] for k in keys], in_fresh.label("has_expected"), in_stored.label("has_stored"),
+               *[func.max(c[f"e_{v}"]).label(f"e_{v}") for v in values],
+               *[func.max(c[f"s_{v}"]).label(f"s_{v}") for v in values], func.count().over().label("total"))
+        .group_by(*[c[k] for k in keys])
+        .having(or_(in_fresh == 0, in_stored == 0, *[func.max(c[f"e_{v}"]) != func.max(c[f"s_{v}"]) for v in values]))
+        .order_by(*[c[k] for k in keys]).limit(limit)
+    )
+    rows = session.execute(grouped).mappings().all()
     listed = tuple(
         Difference(
-            key={k: row[k] for k in derived.keys},
-            stored={v: int(row[f"s_{v}"] or 0) for v in derived.values} if row["has_stored"] else None,
-            expected={v: int(row[f"e_{v}"] or 0) for v in derived.values} if row["has_expected"] else None,
+            key={k: row[k] for k in keys},
+            stored={v: int(row[f"s_{v}"] or 0) for v in values} if row["has_stored"] else None,
+            expected={v: int(row[f"e_{v}"] or 0) for v in values} if row["has_expected"] else None,
         )
         for row in rows
     )
