@@ -11,7 +11,7 @@ from data_model.changelog import log_change
 from data_model.formatting import format_number
 from data_model.languages import LANGUAGES
 from data_model.models import NO_COMMUNE, NO_UNIT, ReportingUnit, Unit, Village
-from data_model.permissions import Actor
+from data_model.permissions import Actor, require_admin
 from data_model.summary_store import (
     DerivedTable, lock_tables, rebuild_summaries, rebuild_table, record_language_table, summary_tables,
 )
@@ -130,7 +130,11 @@ def check_derived_tables(*, session: Session, limit: int = LISTED_PER_TABLE) -> 
 
 
 def repair_derived_tables(*, session: Session, actor: Actor, limit: int = LISTED_PER_TABLE) -> CheckResult:
-    """Rebuild the derived tables that differ, in the caller's transaction; returns what was wrong before."""
+    """When anything differs, rebuild record_language (if wrong) and every summary in the caller's transaction.
+
+    Admins only; returns what was wrong before, which the audit log keeps too.
+    """
+    require_admin(actor)
     tables = derived_tables(session=session)
     lock_tables(session=session, tables=[d.table for d in tables])
     before = check_derived_tables(session=session, limit=limit)

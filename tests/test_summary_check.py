@@ -15,12 +15,12 @@ from data_model.bulk import insert_records
 from data_model.cli import main
 from data_model.db import build_engine, read_session, write_session
 from data_model.models import ActivityRecord, ActivitySummary, ChangeLog, LanguageSummary
-from data_model.permissions import SYSTEM
+from data_model.permissions import SYSTEM, PermissionDenied
 from data_model.queries import Filters, summarise
 from data_model.records import create_record, delete_record
 from data_model.settings import PROJECT_ROOT
-from data_model.summary_check import LISTED_PER_TABLE, check_derived_tables
-from entry_helpers import KA_LANG, MU_CA, outreach, patrol, unit_id, village_id
+from data_model.summary_check import LISTED_PER_TABLE, check_derived_tables, repair_derived_tables
+from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 
 
 def run(monkeypatch, capsys, url, *argv):
@@ -126,6 +126,16 @@ def test_the_listing_is_capped_and_says_how_many_more(monkeypatch, capsys, db_ur
     assert run(monkeypatch, capsys, db_url, "check", "--repair")[0] == 0
     with read_session(engine) as s:
         assert s.scalar(select(func.sum(ActivitySummary.n_records))) == 26
+
+
+def test_only_an_admin_may_repair(filled):
+    with write_session(filled) as s:
+        s.execute(text("DELETE FROM village_summary"))
+        mu_ca_staff = staff(unit_id(s, "st_mu_ca"))
+    with pytest.raises(PermissionDenied), write_session(filled) as s:
+        repair_derived_tables(session=s, actor=mu_ca_staff)
+    with read_session(filled) as s:
+        assert [t.count for t in check_derived_tables(session=s).tables if t.table == "village_summary"] == [1]
 
 
 def test_rows_of_zeros_left_by_a_delete_are_no_difference(engine):
