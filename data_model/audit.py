@@ -24,6 +24,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "restore": ("Khôi phục", "Restore"), "import": ("Nhập từ tệp", "Import"), "login": ("Đăng nhập", "Login"),
     "login_failed": ("Đăng nhập sai", "Failed login"), "logout": ("Đăng xuất", "Logout"),
     "password_change": ("Đổi mật khẩu", "Password change"), "password_reset": ("Đặt lại mật khẩu", "Password reset"),
+    "repair": ("Sửa bảng tổng hợp", "Summary repair"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
     "record": ("Hoạt động", "Record"), "user": ("Người dùng", "User"), "unit": ("Đơn vị hành chính", "Unit"),
@@ -31,6 +32,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "coverage": ("Phạm vi đồn – xã", "Station coverage"), "alias": ("Tên gọi khác", "Alias"),
     "fact": ("Số liệu dân số", "Population figure"), "language": ("Ngôn ngữ", "Language"),
     "successor": ("Sắp xếp đơn vị", "Reorganisation"), "import_batch": ("Tệp nhập", "Import file"),
+    "summary": ("Bảng tổng hợp", "Summary tables"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

@@ -1,4 +1,4 @@
-"""Command line: python -m data_model init | serve | generate | summary | import | export | report | user …"""
+"""Command line: python -m data_model init | serve | generate | check | summary | import | export | report | user …"""
 from __future__ import annotations
 
 import argparse
@@ -14,9 +14,10 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model import cli_records, cli_report, cli_users
 from data_model.activity_types import get_activity_type
-from data_model.db import DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url
+from data_model.db import DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session
 from data_model.formatting import format_number
 from data_model.init_db import DemoRefused, initialise_database, open_database, set_demo_pending
+from data_model.permissions import SYSTEM
 from data_model.queries import GROUP_BYS, Filters, QueryError, summarise
 from data_model.settings import get_settings
 from data_model.startup import ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command
@@ -111,6 +112,37 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Compare the summary tables with the records; with --repair rebuild them in one transaction."""
+    from data_model.summary_check import check_derived_tables, describe_check, repair_derived_tables
+
+    engine = open_engine()
+    with read_session(engine) as session:
+        result = check_derived_tables(session=session)
+    if result.ok:
+        outcome = "không có gì cần sửa." if args.repair else "không có chênh lệch."
+        print(f"Các bảng tổng hợp khớp với bản ghi: {outcome}")
+        return 0
+    if not args.repair:
+        print(f"Các bảng tổng hợp lệch so với bản ghi: {format_number(result.differences)} dòng.")
+        print("\n".join(describe_check(result)))
+        print("Chạy `python -m data_model check --repair` để tính lại các bảng tổng hợp từ bản ghi.")
+        return 1
+    with write_session(engine) as session:  # the write lock only while repairing
+        fixed = repair_derived_tables(session=session, actor=SYSTEM)
+    if fixed.ok:
+        print("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa.")
+    else:
+        print(f"Đã tính lại các bảng tổng hợp từ bản ghi, sửa {format_number(fixed.differences)} dòng lệch:")
+        print("\n".join(describe_check(fixed)))
+    with read_session(engine) as session:
+        after = check_derived_tables(session=session)
+    if not after.ok:
+        print("Sau khi sửa vẫn còn chênh lệch:\n" + "\n".join(describe_check(after)))
+        return 1
+    return 0
+
+
 def _table(frame: pd.DataFrame, by: str) -> str:
     if frame.empty:
         return "Không có hoạt động nào trong khoảng đã chọn."
@@ -171,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("check", help="so các bảng tổng hợp với bản ghi (--repair: tính lại)")
+    p.add_argument("--repair", action="store_true", help="tính lại các bảng tổng hợp lệch, trong một giao dịch")
+    p.set_defaults(func=cmd_check)
     p = sub.add_parser("summary", help="tổng hợp theo năm, xã, đồn hoặc loại hoạt động")
     p.add_argument("--from", dest="year_from", type=year, required=True)
     p.add_argument("--to", dest="year_to", type=year, required=True)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy import FromClause, Select, Table, Text, cast, delete, func, insert, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,29 +119,76 @@ def apply_changes(*, session: Session, removed: Iterable[RecordFigures] = (), ad
     apply_delta(session=session, delta=summary_delta(removed=removed, added=added))
 
 
-def rebuild_summaries(*, session: Session) -> None:
-    """Recompute every summary from the live records (after bulk loads; also a repair tool)."""
-    for model in (ActivitySummary, VillageSummary, LanguageSummary):
-        session.execute(delete(model))
+@dataclass(frozen=True)
+class DerivedTable:
+    """A table computed from the records: its key and value columns and the SELECT that computes it afresh."""
+
+    table: Table
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    fresh: Select
+
+
+def summary_tables(*, record_languages: FromClause | None = None) -> tuple[DerivedTable, ...]:
+    """The three summary tables with their aggregation of the live records (one GROUP BY each).
+
+    Languages come from record_language unless another (record_id, language) source is given.
+    """
     r = ActivityRecord
     live = r.deleted_at.is_(None)
     commune = func.coalesce(r.commune_key, literal(NO_COMMUNE))
     unit = func.coalesce(r.reporting_unit_id, literal(NO_UNIT))
     sums = [func.coalesce(func.sum(getattr(r, m)), 0) for m in MEASURE_COLUMNS]
-    session.execute(insert(ActivitySummary).from_select(
-        ["year", "type_code", "commune_key", "reporting_unit_id", "n_records", *SUM_COLUMNS],
-        select(r.year, r.type_code, commune, unit, func.count(), *sums).where(live)
-        .group_by(r.year, r.type_code, commune, unit),
-    ))
-    session.execute(insert(VillageSummary).from_select(
-        ["year", "type_code", "village_id", "n_records", "s1", "s2"],
-        select(r.year, r.type_code, r.village_id, func.count(), sums[0], sums[1])
-        .where(live, r.village_id.is_not(None)).group_by(r.year, r.type_code, r.village_id),
-    ))
-    rl = RecordLanguage
-    session.execute(insert(LanguageSummary).from_select(
-        ["year", "type_code", "commune_key", "language", "n_records", "s1"],
-        select(r.year, r.type_code, commune, rl.language, func.count(), sums[0])
-        .join(rl, and_(rl.record_id == r.id)).where(live)
-        .group_by(r.year, r.type_code, commune, rl.language),
-    ))
+    rl = RecordLanguage.__table__ if record_languages is None else record_languages
+    return (
+        DerivedTable(
+            ActivitySummary.__table__, ("year", "type_code", "commune_key", "reporting_unit_id"),
+            ("n_records", *SUM_COLUMNS),
+            select(r.year, r.type_code, commune, unit, func.count(), *sums).where(live)
+            .group_by(r.year, r.type_code, commune, unit)),
+        DerivedTable(
+            VillageSummary.__table__, ("year", "type_code", "village_id"), ("n_records", "s1", "s2"),
+            select(r.year, r.type_code, r.village_id, func.count(), sums[0], sums[1])
+            .where(live, r.village_id.is_not(None)).group_by(r.year, r.type_code, r.village_id)),
+        DerivedTable(
+            LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), ("n_records", "s1"),
+            select(r.year, r.type_code, commune, rl.c.language, func.count(), sums[0])
+            .join(rl, rl.c.record_id == r.id).where(live)
+            .group_by(r.year, r.type_code, commune, rl.c.language)),
+    )
+
+
+def record_language_table(*, dialect: str) -> DerivedTable:
+    """record_language as the languages column of every record spells it (split on commas in SQL)."""
+    r = ActivityRecord
+    position = func.strpos if dialect == "postgresql" else func.instr
+    split = select(r.id.label("record_id"), cast(literal(""), Text).label("language"),
+                   cast(r.languages + ",", Text).label("rest")).where(r.languages != "").cte("split", recursive=True)
+    cut = position(split.c.rest, ",")
+    split = split.union_all(select(split.c.record_id, func.substr(split.c.rest, 1, cut - 1),
+                                   func.substr(split.c.rest, cut + 1)).where(split.c.rest != ""))
+    fresh = select(split.c.record_id, split.c.language).where(split.c.language != "").distinct()
+    return DerivedTable(RecordLanguage.__table__, ("record_id", "language"), (), fresh)
+
+
+def lock_tables(*, session: Session, tables: Iterable[Table]) -> None:
+    """Hold off other writers of these tables until the caller's transaction ends (SQLite: BEGIN IMMEDIATE does)."""
+    # PostgreSQL: writers' deltas wait until the rebuilt rows are committed, so none is lost or counted twice
+    if session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        session.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
+def rebuild_table(*, session: Session, derived: DerivedTable) -> None:
+    """Replace a derived table's rows with its fresh aggregation, in the caller's transaction."""
+    lock_tables(session=session, tables=[derived.table])
+    session.execute(delete(derived.table))
+    session.execute(insert(derived.table).from_select([*derived.keys, *derived.values], derived.fresh))
+
+
+def rebuild_summaries(*, session: Session) -> None:
+    """Recompute every summary from the live records (after bulk loads; also a repair tool)."""
+    tables = summary_tables()
+    lock_tables(session=session, tables=[d.table for d in tables])
+    for derived in tables:
+        rebuild_table(session=session, derived=derived)

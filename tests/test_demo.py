@@ -13,12 +13,10 @@ from data_model.activity_types import ActivityType, get_activity_type
 from data_model.boundaries import REORGANISATION_2025
 from data_model.db import build_engine, write_session
 from data_model.demo import DEMO_NOTE, load_demo, partition
-from data_model.models import (
-    ActivityRecord, ActivitySummary, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, UnitFact,
-    UnitLanguage, Village, VillageSummary,
-)
+from data_model.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitFact, UnitLanguage, Village
 from data_model.queries import Filters, summarise
 from data_model.summary_store import MEASURE_COLUMNS
+from entry_helpers import summary_mismatches
 
 D = dt.date
 
@@ -105,51 +103,6 @@ def test_totals_equal_on_historical_and_current_boundaries(demo_session, years):
                         by="commune")
     assert historical.groupby(["type", "measure"])["value"].sum().to_dict() == \
         current.groupby(["type", "measure"])["value"].sum().to_dict()
-
-
-def summary_mismatches(session: Session) -> list[str]:
-    """Where the stored summaries differ from a GROUP BY over the live records (empty when exact)."""
-    r = ActivityRecord
-    live = r.deleted_at.is_(None)
-    sums = [func.sum(getattr(r, c)) for c in MEASURE_COLUMNS]
-    direct = {
-        (y, t, c or "", u or 0): (n, *[int(v or 0) for v in vals])
-        for y, t, c, u, n, *vals in session.execute(
-            select(r.year, r.type_code, r.commune_key, r.reporting_unit_id, func.count(), *sums)
-            .where(live).group_by(r.year, r.type_code, r.commune_key, r.reporting_unit_id))
-    }
-    s = ActivitySummary
-    stored = {
-        (y, t, c, u): tuple(int(x) for x in (n, *vals))
-        for y, t, c, u, n, *vals in session.execute(
-            select(s.year, s.type_code, s.commune_key, s.reporting_unit_id, s.n_records, s.s1, s.s2, s.s3, s.s4, s.s5,
-                   s.s6).where(s.n_records != 0))
-    }
-    wrong = [f"summary {k}: {stored.get(k)} != {direct.get(k)}" for k in sorted(set(stored) | set(direct), key=str)
-             if stored.get(k) != direct.get(k)]
-    v = VillageSummary
-    by_village = {k: (int(n), int(a or 0), int(b or 0)) for k, n, a, b in session.execute(
-        select(r.village_id, func.count(), func.sum(r.m1), func.sum(r.m2)).where(live, r.village_id.is_not(None))
-        .group_by(r.village_id)).all()}
-    stored_village = {k: (int(n), int(a), int(b)) for k, n, a, b in session.execute(
-        select(v.village_id, func.sum(v.n_records), func.sum(v.s1), func.sum(v.s2)).group_by(v.village_id)
-        .having(func.sum(v.n_records) != 0)).all()}
-    if by_village != stored_village:
-        wrong.append("village summary differs")
-    rl, ls = RecordLanguage, LanguageSummary
-    by_language = {k: (int(n), int(a or 0)) for k, n, a in session.execute(
-        select(rl.language, func.count(), func.sum(r.m1)).join(r, r.id == rl.record_id).where(live)
-        .group_by(rl.language)).all()}
-    stored_language = {k: (int(n), int(a)) for k, n, a in session.execute(
-        select(ls.language, func.sum(ls.n_records), func.sum(ls.s1)).group_by(ls.language)
-        .having(func.sum(ls.n_records) != 0)).all()}
-    if by_language != stored_language:
-        wrong.append("language summary differs")
-    languages_written = session.scalar(select(func.count()).select_from(r).where(r.languages != ""))
-    records_with_language_rows = session.scalar(select(func.count(func.distinct(rl.record_id))))
-    if languages_written != records_with_language_rows:
-        wrong.append("record_language rows do not mirror ActivityRecord.languages")
-    return wrong
 
 
 def test_summaries_equal_a_group_by_over_the_records(demo_session):

@@ -127,26 +127,31 @@ def test_other_allowed_roles_see_the_report(app_env, db_url, filled, role):
 @pytest.mark.browser
 def test_official_downloads_the_word_report_in_a_browser(live_server, browser, db_url, filled, engine, tmp_path):
     import docx
+    from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
 
     with write_session(engine) as s:
         create_user(session=s, actor=SYSTEM, username="lanhdao", password="Mat-khau-dai-2026!", role="official")
     base = live_server(db_url)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    page = open_page(browser, viewport={"width": 1400, "height": 1000}, locale="vi-VN")
     page.goto(base)
-    page.wait_for_selector(idle, timeout=60_000)
+    expect(page.get_by_label("Tên đăng nhập")).to_be_visible()
     page.get_by_label("Tên đăng nhập").fill("lanhdao")
     page.get_by_label("Mật khẩu").fill("Mat-khau-dai-2026!")
     page.get_by_role("button", name="Đăng nhập").click()
     # the login rerun rebuilds the navigation: click the report link only once that run has finished
     report_link = page.get_by_role("link", name="Báo cáo năm, giai đoạn")
-    report_link.wait_for(timeout=60_000)
-    page.wait_for_selector(idle, timeout=60_000)
+    expect(report_link).to_be_visible()
+    wait_until_drawn(page)
     report_link.click()
-    page.get_by_role("button", name="Tải Word (DOCX)").wait_for(timeout=60_000)
-    assert page.get_by_text("tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt", exact=False).count() == 1
+    expect(page.get_by_role("heading", name="Báo cáo kết quả năm, giai đoạn")).to_be_visible()
+    # the preview is drawn after the download buttons: wait for the sentence itself, never count it once
+    expect(page.get_by_text("tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt", exact=False)).to_have_count(1)
+    download_button = page.get_by_role("button", name="Tải Word (DOCX)")
+    expect(download_button).to_be_enabled()
+    wait_until_drawn(page)
+    expect_no_exception(page)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Tải Word (DOCX)").click()
+        download_button.click()
     assert download.value.suggested_filename == "bao-cao-2020-province.docx"
     path = tmp_path / "report.docx"
     download.value.save_as(path)

@@ -15,7 +15,8 @@ from data_model.migrate import upgrade_schema
 from data_model.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
 from data_model.summary_store import MEASURE_COLUMNS
 from data_model.synthetic import MAX_RECORDS, SYNTHETIC_NOTE, generate_records
-from test_demo import record_problems, summary_mismatches
+from entry_helpers import summary_mismatches
+from test_demo import record_problems
 
 D = dt.date
 
