@@ -3,10 +3,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from data_model.db import read_session
-from data_model.init_db import has_demo_data
-from data_model.settings import get_settings
-from data_model.startup import has_active_demo_accounts
+from data_model.schema.db import read_session
+from data_model.schema.init_db import has_demo_data
+from data_model.schema.settings import get_settings
+from data_model.schema.startup import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
 from ui.engine import get_engine
 from ui.errors import plain_errors

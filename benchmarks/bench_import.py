@@ -18,13 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from data_model.db import build_engine, read_session  # noqa: E402
-from data_model.exporter import ExportFilters, export_csv  # noqa: E402
-from data_model.importer import preview_import, run_import  # noqa: E402
-from data_model.init_db import initialise_database  # noqa: E402
-from data_model.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit  # noqa: E402
-from data_model.permissions import SYSTEM  # noqa: E402
-from data_model.settings import get_settings  # noqa: E402
+from data_model.accounts.permissions import SYSTEM  # noqa: E402
+from data_model.files.export import ExportFilters, export_csv  # noqa: E402
+from data_model.files.records_import.preview import preview_import, run_import  # noqa: E402
+from data_model.schema.db import build_engine, read_session  # noqa: E402
+from data_model.schema.init_db import initialise_database  # noqa: E402
+from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit  # noqa: E402
+from data_model.schema.settings import get_settings  # noqa: E402
 
 
 def make_csv(*, rows: int, communes: list[tuple[str, str]], stations: list[str], seed: int = 1) -> bytes:

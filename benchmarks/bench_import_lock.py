@@ -25,20 +25,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import select  # noqa: E402
 
 from bench_import import make_csv  # noqa: E402
-from data_model import importer  # noqa: E402
-from data_model.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.importer import preview_import, write_import  # noqa: E402
-from data_model.init_db import initialise_database  # noqa: E402
-from data_model.models import ReportingUnit, Unit  # noqa: E402
-from data_model.permissions import SYSTEM  # noqa: E402
-from data_model.settings import get_settings  # noqa: E402
+from data_model.accounts.permissions import SYSTEM  # noqa: E402
+from data_model.files.records_import import preview as importer  # noqa: E402
+from data_model.files.records_import.preview import preview_import, write_import  # noqa: E402
+from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
+from data_model.schema.init_db import initialise_database  # noqa: E402
+from data_model.schema.models import ReportingUnit, Unit  # noqa: E402
+from data_model.schema.settings import get_settings  # noqa: E402
 
 TODAY = dt.date(2025, 6, 30)
 
 
 def writer(url: str, stop, started, results) -> None:
     """Create records one per transaction until told to stop; send (start time, seconds) of each write."""
-    from data_model.records import create_record
+    from data_model.records.write import create_record
 
     engine = build_engine(url=url)
     with read_session(engine) as session:

@@ -19,19 +19,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
-from data_model.changelog import log_change  # noqa: E402
-from data_model.db import build_engine, write_session  # noqa: E402
-from data_model.init_db import initialise_database  # noqa: E402
-from data_model.permissions import SYSTEM  # noqa: E402
-from data_model.settings import get_settings  # noqa: E402
+from data_model.accounts.permissions import SYSTEM  # noqa: E402
+from data_model.records.changelog import log_change  # noqa: E402
+from data_model.schema.db import build_engine, write_session  # noqa: E402
+from data_model.schema.init_db import initialise_database  # noqa: E402
+from data_model.schema.settings import get_settings  # noqa: E402
 
 
 def failed_login(engine, i: int) -> None:
     """One failed login the way the login page makes it."""
     try:
-        from data_model.login import authenticate
+        from data_model.accounts.login import authenticate
     except ImportError:  # before issue 9: the page opened a write transaction and checked the password inside it
-        from data_model.accounts import authenticate as old_authenticate
+        from data_model.accounts.users import authenticate as old_authenticate
 
         with write_session(engine) as session:
             old_authenticate(session=session, username=f"khong-co-{i}", password="sai-mat-khau")

@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from data_model.accounts import create_user  # noqa: E402
-from data_model.db import build_engine, write_session  # noqa: E402
-from data_model.models import User  # noqa: E402
-from data_model.permissions import SYSTEM  # noqa: E402
+from data_model.accounts.permissions import SYSTEM  # noqa: E402
+from data_model.accounts.users import create_user  # noqa: E402
+from data_model.schema.db import build_engine, write_session  # noqa: E402
+from data_model.schema.models import User  # noqa: E402
 from ui.registry import pages_for_role  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

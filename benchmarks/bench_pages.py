@@ -31,16 +31,16 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from data_model.analytics import build_overview, yearly_series  # noqa: E402
-from data_model.analytics_common import filter_options  # noqa: E402
-from data_model.analytics_compare import busiest_communes, compare_communes  # noqa: E402
-from data_model.analytics_places import commune_detail, commune_view, station_detail, station_view  # noqa: E402
-from data_model.db import build_engine, read_session  # noqa: E402
-from data_model.init_db import initialise_database  # noqa: E402
-from data_model.models import ActivityRecord, ReportingUnit  # noqa: E402
-from data_model.queries import Filters, year_bounds  # noqa: E402
-from data_model.records_query import count_records, fetch_records  # noqa: E402
-from data_model.settings import get_settings  # noqa: E402
+from data_model.analytics.aggregate import filter_options  # noqa: E402
+from data_model.analytics.compare import busiest_communes, compare_communes  # noqa: E402
+from data_model.analytics.overview import build_overview, yearly_series  # noqa: E402
+from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view  # noqa: E402
+from data_model.analytics.summary import Filters, year_bounds  # noqa: E402
+from data_model.records.query import count_records, fetch_records  # noqa: E402
+from data_model.schema.db import build_engine, read_session  # noqa: E402
+from data_model.schema.init_db import initialise_database  # noqa: E402
+from data_model.schema.models import ActivityRecord, ReportingUnit  # noqa: E402
+from data_model.schema.settings import get_settings  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_PAGE_MS, TARGET_RECORDS_MS = 100.0, 300.0
@@ -152,7 +152,7 @@ def prepare(engine_name: str, n: int, seed: int) -> str:
         if have != n:
             if have:
                 raise SystemExit(f"{url} holds {have} records, not {n}: drop it first (--drop) and run again")
-            from data_model.synthetic import generate_records
+            from data_model.demo.synthetic import generate_records
 
             started = time.perf_counter()
             generate_records(engine=engine, n=n, seed=seed)

@@ -1,6 +1,6 @@
 """python -m data_model …"""
 import sys
 
-from data_model.cli import main
+from data_model.cli.main import main
 
 sys.exit(main())

@@ -1,9 +1,9 @@
-"""Alembic environment: runs on the connection handed over by data_model.migrate, or on DATABASE_URL."""
+"""Alembic environment: runs on the connection handed over by data_model.schema.migrate, or on DATABASE_URL."""
 from alembic import context
 
-from data_model.db import build_engine
-from data_model.models import Base
-from data_model.settings import get_settings
+from data_model.schema.db import build_engine
+from data_model.schema.models import Base
+from data_model.schema.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,11 +5,11 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.db import read_session
-from data_model.queries import QueryError, year_bounds
+from data_model.analytics.summary import QueryError, year_bounds
 from data_model.report import ReportFiles, build_report_files
 from data_model.report.scope import Period, ScopeOption, list_scope_options
-from data_model.settings import get_settings
+from data_model.schema.db import read_session
+from data_model.schema.settings import get_settings
 from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.i18n import current_language, t

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts import count_users, list_demo_logins
-from data_model.db import read_session
+from data_model.accounts.users import count_users, list_demo_logins
+from data_model.schema.db import read_session
 from ui.auth import go_home, guard_page, login, login_as_demo, plain, pop_notice, role_name
 from ui.engine import get_engine
 from ui.i18n import t

@@ -8,12 +8,12 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model import reference_admin as ra
-from data_model.db import read_session, write_session
-from data_model.formatting import format_date, format_number
-from data_model.languages import LANGUAGES, language_name
-from data_model.permissions import PermissionDenied, can_edit_population
-from data_model.validation import MAX_REASON, YEAR_MAX, YEAR_MIN
+from data_model.accounts.permissions import PermissionDenied, can_edit_population
+from data_model.records.validation.checks import MAX_REASON, YEAR_MAX, YEAR_MIN
+from data_model.reference import admin as ra
+from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.db import read_session, write_session
+from data_model.texts.formatting import format_date, format_number
 from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t

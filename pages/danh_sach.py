@@ -6,11 +6,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_model.activity_types import get_activity_type, load_activity_types
-from data_model.db import read_session
-from data_model.formatting import format_date, format_number
-from data_model.queries import Filters
-from data_model.records_query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
+from data_model.analytics.summary import Filters
+from data_model.definitions.activity_types import get_activity_type, load_activity_types
+from data_model.records.query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
+from data_model.schema.db import read_session
+from data_model.texts.formatting import format_date, format_number
 from ui.downloads import download_buttons
 from ui.auth import guard_page
 from ui.engine import get_engine

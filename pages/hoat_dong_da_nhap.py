@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.activity_types import get_activity_type, list_activity_types
-from data_model.db import read_session, write_session
-from data_model.formatting import format_date
-from data_model.permissions import PermissionDenied
-from data_model.records import can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record
-from data_model.validation import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.accounts.permissions import PermissionDenied
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.records.validation.checks import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.records.write import (
+    can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record,
+)
+from data_model.schema.db import read_session, write_session
+from data_model.texts.formatting import format_date
 from ui.auth import guard_page, plain, write_actor
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields

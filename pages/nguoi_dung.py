@@ -5,12 +5,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from data_model.accounts import AccountError, create_user, list_users, reset_password, update_user
-from data_model.audit import LOCAL_OFFSET
-from data_model.db import read_session, write_session
-from data_model.formatting import format_date
-from data_model.models import ReportingUnit
-from data_model.permissions import ROLES, PermissionDenied
+from data_model.accounts.audit import LOCAL_OFFSET
+from data_model.accounts.permissions import ROLES, PermissionDenied
+from data_model.accounts.users import AccountError, create_user, list_users, reset_password, update_user
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ReportingUnit
+from data_model.texts.formatting import format_date
 from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
 from ui.i18n import current_language, t

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.activity_types import get_activity_type, list_activity_types
-from data_model.db import write_session
-from data_model.permissions import PermissionDenied
-from data_model.records import create_record
-from data_model.validation import ValidationError
+from data_model.accounts.permissions import PermissionDenied
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.records.validation.checks import ValidationError
+from data_model.records.write import create_record
+from data_model.schema.db import write_session
 from ui.auth import guard_page, plain, write_actor
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields

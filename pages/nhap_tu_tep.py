@@ -7,16 +7,16 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.activity_types import list_activity_types
-from data_model.db import read_session
-from data_model.exporter import (
+from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.definitions.activity_types import list_activity_types
+from data_model.files.export import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
 )
-from data_model.formatting import format_date, format_number
-from data_model.importer import (
+from data_model.files.records_import.preview import (
     ImportConflict, ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
 )
-from data_model.permissions import Actor, PermissionDenied
+from data_model.schema.db import read_session
+from data_model.texts.formatting import format_date, format_number
 from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t

@@ -6,13 +6,13 @@ import math
 
 import streamlit as st
 
-from data_model.audit import (
+from data_model.accounts.audit import (
     ACTIONS, ENTITIES, HEADERS_EN, HEADERS_VI, AuditError, AuditFilters, count_audit, export_audit, label,
     list_audit, list_audit_kinds, list_audit_usernames,
 )
-from data_model.db import read_session
-from data_model.formatting import format_number
-from data_model.permissions import can_read_audit
+from data_model.accounts.permissions import can_read_audit
+from data_model.schema.db import read_session
+from data_model.texts.formatting import format_number
 from ui.auth import guard_page, plain
 from ui.engine import get_engine
 from ui.i18n import current_language, t

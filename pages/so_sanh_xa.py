@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.activity_types import get_activity_type
-from data_model.analytics_common import FilterOptions, type_order
-from data_model.analytics_compare import (
+from data_model.analytics.aggregate import FilterOptions, type_order
+from data_model.analytics.compare import (
     MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options,
     village_type_options,
 )
-from data_model.db import read_session
-from data_model.queries import Filters
+from data_model.analytics.summary import Filters
+from data_model.definitions.activity_types import get_activity_type
+from data_model.schema.db import read_session
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
 from ui.auth import guard_page

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts import AccountError, change_own_password, get_account
-from data_model.db import read_session
-from data_model.permissions import PermissionDenied
+from data_model.accounts.permissions import PermissionDenied
+from data_model.accounts.users import AccountError, change_own_password, get_account
+from data_model.schema.db import read_session
 from ui.auth import guard_page, plain, role_name
 from ui.engine import get_engine
 from ui.i18n import t

@@ -5,10 +5,10 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.analytics_places import PlaceDetail, PlaceView, station_detail, station_view
-from data_model.db import read_session
-from data_model.formatting import format_date
-from data_model.queries import Filters
+from data_model.analytics.places import PlaceDetail, PlaceView, station_detail, station_view
+from data_model.analytics.summary import Filters
+from data_model.schema.db import read_session
+from data_model.texts.formatting import format_date
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
 from ui.auth import guard_page

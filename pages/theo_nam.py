@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_model.analytics import yearly_series
-from data_model.db import read_session
-from data_model.queries import Filters
+from data_model.analytics.overview import yearly_series
+from data_model.analytics.summary import Filters
+from data_model.schema.db import read_session
 from ui.charts import selected_points, trend_lines
 from ui.downloads import download_buttons
 from ui.auth import guard_page

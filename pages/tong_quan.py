@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.activity_types import get_activity_type
-from data_model.analytics import Overview, build_overview
-from data_model.db import read_session
-from data_model.formatting import format_number, format_percent_change
-from data_model.queries import Filters
+from data_model.analytics.overview import Overview, build_overview
+from data_model.analytics.summary import Filters
+from data_model.definitions.activity_types import get_activity_type
+from data_model.schema.db import read_session
+from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
 from ui.downloads import download_buttons
 from ui.auth import guard_page

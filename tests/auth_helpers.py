@@ -6,9 +6,9 @@ import datetime as dt
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.db import build_engine, write_session
-from data_model.login_sessions import find_login_session, open_login_session
-from data_model.models import LoginSession, utcnow
+from data_model.accounts.sessions import find_login_session, open_login_session
+from data_model.schema.db import build_engine, write_session
+from data_model.schema.models import LoginSession, utcnow
 
 
 def start_login(db_url: str, user_id: int, *, seen_ago_s: float = 0, address: str = "") -> str:

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 # Pages in tests must never fill an empty test database with demo data on their own.
 os.environ["DEMO_ON_FIRST_START"] = "0"
 
-from data_model.db import build_engine  # noqa: E402
-from data_model.init_db import initialise_database  # noqa: E402
-from data_model.settings import PROJECT_ROOT, get_settings  # noqa: E402
+from data_model.schema.db import build_engine  # noqa: E402
+from data_model.schema.init_db import initialise_database  # noqa: E402
+from data_model.schema.settings import PROJECT_ROOT, get_settings  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 CHROMIUM = "/usr/bin/chromium"
@@ -123,8 +123,6 @@ def db_url(databases) -> Iterator[str]:
 @pytest.fixture
 def demo_db_url(databases) -> Iterator[str]:
     """URL of a fresh database holding reference and demo data."""
-    if not (PROJECT_ROOT / "data_model" / "demo.py").exists():
-        pytest.skip("demo data (data_model/demo.py) is not there yet")
     url = databases.fresh(demo=True)
     yield url
     databases.drop(url)

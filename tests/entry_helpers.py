@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.models import ActivityRecord, ReportingUnit, Village
-from data_model.permissions import Actor
-from data_model.summary_check import check_derived_tables, describe_check
+from data_model.accounts.permissions import Actor
+from data_model.records.summary_check import check_derived_tables, describe_check
+from data_model.schema.models import ActivityRecord, ReportingUnit, Village
 
 KA_LANG = "c03439@1900"  # Mường Tè, merged into Thu Lũm on 2025-07-01 (population 2,599 in the reference)
 MU_CA = "c03451@1900"
@@ -70,9 +70,9 @@ def concurrent_values(unit: int, worker: int, i: int) -> dict[str, Any]:
 
 def write_many(url: str, worker: int, n: int) -> list[int]:
     """One writer: its own engine, n records each in its own transaction (used by threads and processes)."""
-    from data_model.db import build_engine, write_session
-    from data_model.permissions import SYSTEM
-    from data_model.records import create_record
+    from data_model.accounts.permissions import SYSTEM
+    from data_model.records.write import create_record
+    from data_model.schema.db import build_engine, write_session
 
     engine = build_engine(url=url)
     try:

@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model import accounts, login
-from data_model.accounts import (
+from data_model.accounts import login, users as accounts
+from data_model.accounts.login import authenticate, login_demo
+from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.accounts.users import (
     AccountError, change_own_password, check_password, check_username, create_demo_accounts, create_user, get_actor,
     list_demo_logins, list_users, reset_password, update_user,
 )
-from data_model.login import authenticate, login_demo
-from data_model.cli import main as cli_main
-from data_model.models import AppMeta, ChangeLog, ReportingUnit, User
-from data_model.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.cli.main import main as cli_main
+from data_model.schema.models import AppMeta, ChangeLog, ReportingUnit, User
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, 0)
 
@@ -253,7 +253,7 @@ def test_demo_accounts_only_offered_on_a_demo_database(session):
 
 
 def test_demo_database_has_demo_accounts(demo_engine):
-    from data_model.db import read_session
+    from data_model.schema.db import read_session
 
     with read_session(demo_engine) as s:
         assert {d.role for d in list_demo_logins(session=s)} == {"admin", "official", "planner", "staff"}

@@ -1,7 +1,7 @@
 """Every activity-type definition is complete, consistent and enforces its rules."""
 import pytest
 
-from data_model.activity_types import MAX_MEASURES, list_activity_types
+from data_model.definitions.activity_types import MAX_MEASURES, list_activity_types
 
 TYPES = list_activity_types()
 REQUIRED_CODES = {

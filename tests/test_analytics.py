@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data_model.analytics import build_overview, change_ratio, period_sentence, yearly_kpis, yearly_series
-from data_model.analytics_common import (
+from data_model.analytics.aggregate import (
     Population, commune_names, filter_options, grouped_summary, population_by_commune, with_cluster_units,
 )
-from data_model.analytics_compare import busiest_communes, compare_communes
-from data_model.analytics_places import commune_detail, commune_view, per_thousand, station_detail, station_view
-from data_model.bulk import insert_records
-from data_model.db import write_session
-from data_model.models import ReportingUnit
-from data_model.queries import Filters, QueryError, summarise
+from data_model.analytics.compare import busiest_communes, compare_communes
+from data_model.analytics.overview import build_overview, change_ratio, period_sentence, yearly_kpis, yearly_series
+from data_model.analytics.places import commune_detail, commune_view, per_thousand, station_detail, station_view
+from data_model.analytics.summary import Filters, QueryError, summarise
+from data_model.records.bulk import insert_records
+from data_model.schema.db import write_session
+from data_model.schema.models import ReportingUnit
 
 MA_LI_CHAI, SI_LO_LAU, SI_LO_LAU_2025 = "c03556@1900", "c03550@1900", "c03562@2025"
 MU_CA, MU_CA_2025, PA_TAN = "c03451@1900", "c03451@2025", "c03493@1900"

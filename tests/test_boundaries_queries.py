@@ -4,12 +4,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model.boundaries import build_rollup, load_rollup, units_valid_on
-from data_model.bulk import insert_records
-from data_model.models import ActivityRecord, ActivitySummary, ReportingUnit
-from data_model.queries import GROUP_BYS, Filters, QueryError, summarise, year_bounds
-from data_model.summary_check import check_derived_tables
-from data_model.summary_store import rebuild_summaries
+from data_model.analytics.summary import GROUP_BYS, Filters, QueryError, summarise, year_bounds
+from data_model.records.bulk import insert_records
+from data_model.records.summaries import rebuild_summaries
+from data_model.records.summary_check import check_derived_tables
+from data_model.reference.boundaries import build_rollup, load_rollup, units_valid_on
+from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit
 
 D = dt.date
 UNITS = {"a": (None, D(2020, 2, 1)), "b": (None, D(2025, 7, 1)), "c": (D(2025, 7, 1), None),

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from data_model.accounts import DEMO_ACCOUNTS
+from data_model.accounts.users import DEMO_ACCOUNTS
 from ui.registry import pages_for_role
 from browser_helpers import expect, expect_none, open_page, url_ending, wait_until_drawn
 

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from data_model.cli import main
-from data_model.settings import PROJECT_ROOT
+from data_model.cli.main import main
+from data_model.schema.settings import PROJECT_ROOT
 
 REPORT_FIGURES = {
     ("outreach_session", "sessions"): 824, ("outreach_session", "attendances"): 41262,

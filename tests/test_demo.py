@@ -9,18 +9,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.activity_types import ActivityType, get_activity_type
-from data_model.boundaries import REORGANISATION_2025
-from data_model.db import build_engine, write_session
-from data_model.demo import DEMO_NOTE, load_demo, partition
-from data_model.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitFact, UnitLanguage, Village
-from data_model.queries import Filters, summarise
-from data_model.summary_store import MEASURE_COLUMNS
+from data_model.analytics.summary import Filters, summarise
+from data_model.definitions.activity_types import ActivityType, get_activity_type
+from data_model.demo.drafts import DEMO_NOTE, load_demo, partition
+from data_model.records.summaries import MEASURE_COLUMNS
+from data_model.reference.boundaries import REORGANISATION_2025
+from data_model.schema.db import build_engine, write_session
+from data_model.schema.models import (
+    ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitFact, UnitLanguage, Village,
+)
 from entry_helpers import summary_mismatches
 
 D = dt.date
 
-# The source report's 2012–2020 figures, written out here independently of data_model.demo.
+# The source report's 2012–2020 figures, written out here independently of data_model.demo.drafts.
 REPORT_FIGURES = [
     ("outreach_session", "sessions", 824), ("outreach_session", "attendances", 41_262),
     ("study_session", "sessions", 1_146), ("study_session", "soldier_attendances", 52_621),

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model.activity_types import get_activity_type, list_activity_types
-from data_model.db import build_engine, read_session, write_session
-from data_model.exporter import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
-from data_model.import_parse import escape_text, template_columns, unescape_text
-from data_model.importer import run_import
-from data_model.models import ActivityRecord
-from data_model.permissions import SYSTEM
-from data_model.records import create_record, delete_record
+from data_model.accounts.permissions import SYSTEM
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
+from data_model.files.parse import escape_text, template_columns, unescape_text
+from data_model.files.records_import.preview import run_import
+from data_model.records.write import create_record, delete_record
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord
 from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id, village_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -141,7 +141,7 @@ FORMULA_START = ("=", "+", "-", "@")
 
 def _hostile_names(engine) -> None:
     """Reference names and notes that a spreadsheet would run or link if written raw."""
-    from data_model.models import ReportingUnit, Unit, Village
+    from data_model.schema.models import ReportingUnit, Unit, Village
 
     with write_session(engine) as s:
         st = unit_id(s)
@@ -150,7 +150,7 @@ def _hostile_names(engine) -> None:
         village = Village(unit_key=MU_CA, name='=HYPERLINK("http://evil.example/x","Bản")', name_norm="")
         s.add(village)
         s.flush()
-        from data_model.names import normalise_name
+        from data_model.reference.names import normalise_name
 
         village.name_norm = normalise_name(village.name)
         create_record(session=s, actor=SYSTEM, today=TODAY, values=outreach(

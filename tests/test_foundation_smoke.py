@@ -1,7 +1,7 @@
 """The init code builds a working database with the reference data on the test engine."""
 from sqlalchemy import func, select
 
-from data_model.models import ReportingUnit, Unit, UnitSuccessor
+from data_model.schema.models import ReportingUnit, Unit, UnitSuccessor
 
 
 def test_reference_counts(session):

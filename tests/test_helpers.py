@@ -4,10 +4,10 @@ import unicodedata
 
 import pytest
 
-from data_model.formatting import format_date, format_number, format_percent_change
-from data_model.languages import language_name, languages_of_ethnic_groups, parse_language
-from data_model.names import name_keys, normalise_name
-from data_model.reference import parse_fact_number
+from data_model.reference.languages import language_name, languages_of_ethnic_groups, parse_language
+from data_model.reference.loader import parse_fact_number
+from data_model.reference.names import name_keys, normalise_name
+from data_model.texts.formatting import format_date, format_number, format_percent_change
 
 
 @pytest.mark.parametrize("a, b", [

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data_model.bulk import insert_records
-from data_model.db import build_engine, read_session, write_session
-from data_model.exporter import ExportFilters, export_csv, export_frame, export_xlsx
-from data_model.importer import run_import
-from data_model.models import ActivityRecord
-from data_model.permissions import SYSTEM
-from data_model.records import create_record, record_history
+from data_model.accounts.permissions import SYSTEM
+from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx
+from data_model.files.records_import.preview import run_import
+from data_model.records.bulk import insert_records
+from data_model.records.write import create_record, record_history
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord
 from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -158,7 +158,7 @@ def test_malformed_and_repeated_global_ids_are_row_errors(engine):
     frame.loc[0, UID_HEADER] = "không-phải-mã"
     frame.loc[1, UID_HEADER] = frame.loc[1, UID_HEADER].upper()  # case and braces do not matter…
     frame = pd.concat([frame, frame.iloc[[1]]])  # …but the same id twice in one file is an error
-    from data_model.importer import preview_import
+    from data_model.files.records_import.preview import preview_import
 
     with read_session(engine) as s:
         preview = preview_import(session=s, actor=SYSTEM, data=frame.to_csv(index=False).encode(), filename="x.csv",
@@ -168,7 +168,7 @@ def test_malformed_and_repeated_global_ids_are_row_errors(engine):
 
 
 def test_every_way_of_making_a_record_gives_it_a_new_global_id(engine):
-    from data_model.synthetic import generate_records
+    from data_model.demo.synthetic import generate_records
 
     with write_session(engine) as s:
         create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)), today=TODAY)
@@ -202,7 +202,7 @@ def test_global_id_is_unique_in_the_database(engine):
 
 
 def test_edits_of_different_columns_in_one_file_each_reach_their_record(engine):
-    from data_model.models import RecordLanguage
+    from data_model.schema.models import RecordLanguage
 
     with write_session(engine) as s:
         st = unit_id(s)

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from data_model.db import read_session, write_session
-from data_model.import_parse import parse_count, parse_date
-from data_model.importer import ImportRejected, preview_import, run_import
-from data_model.models import ActivityRecord, ChangeLog, ImportBatch
-from data_model.permissions import SYSTEM
+from data_model.accounts.permissions import SYSTEM
+from data_model.files.parse import parse_count, parse_date
+from data_model.files.records_import.preview import ImportRejected, preview_import, run_import
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch
 from entry_helpers import KA_LANG, MU_CA, count_records, staff, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -296,7 +296,7 @@ def test_staff_import_only_their_units_and_default_unit(engine):
 
 
 def test_import_is_logged_once_per_file_and_shows_in_history(engine):
-    from data_model.records import record_history
+    from data_model.records.write import record_history
 
     rows = [HEADER, ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]]
     _import(engine, csv_bytes(rows), filename="thang3.csv")
@@ -366,7 +366,7 @@ def test_random_files_never_crash_and_never_half_write(engine, header, rows, raw
 
 
 def test_command_line_import_and_export(engine, db_url, monkeypatch, capsys, tmp_path):
-    from data_model.cli import main
+    from data_model.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     bad = tmp_path / "sai.csv"

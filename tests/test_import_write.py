@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import PG_URL
-from data_model import importer
-from data_model.db import build_engine, read_session, write_session
-from data_model.importer import ImportConflict, preview_import, run_import, write_import
-from data_model.models import ActivityRecord, ImportBatch
-from data_model.permissions import SYSTEM, PermissionDenied
-from data_model.records import create_record, delete_record, update_record
+from data_model.accounts.permissions import SYSTEM, PermissionDenied
+from data_model.files.records_import import preview as importer
+from data_model.files.records_import.preview import ImportConflict, preview_import, run_import, write_import
+from data_model.records.write import create_record, delete_record, update_record
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord, ImportBatch
 from entry_helpers import count_records, outreach, staff, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -33,7 +33,7 @@ def _csv(n: int, unit: str = "st_ka_lang") -> bytes:
 
 def test_reading_the_file_does_not_hold_the_write_lock(engine, db_url, monkeypatch, tmp_path, capsys):
     """While the importer reads, matches and checks the file, another writer with a short busy timeout still writes."""
-    from data_model.cli import main
+    from data_model.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     path = tmp_path / "tep.csv"
@@ -63,7 +63,7 @@ def test_reading_the_file_does_not_hold_the_write_lock(engine, db_url, monkeypat
 def test_a_record_changed_after_the_check_is_not_overwritten(engine):
     with write_session(engine) as s:
         rid = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)), today=TODAY)
-    from data_model.exporter import ExportFilters, export_frame
+    from data_model.files.export import ExportFilters, export_frame
 
     with read_session(engine) as s:
         frame = export_frame(session=s, filters=ExportFilters())
@@ -87,8 +87,8 @@ def test_a_record_changed_after_the_check_is_not_overwritten(engine):
 
 
 def test_a_user_whose_rights_changed_after_the_check_writes_nothing(engine):
-    from data_model.accounts import create_user, to_actor, update_user
-    from data_model.models import User
+    from data_model.accounts.users import create_user, to_actor, update_user
+    from data_model.schema.models import User
 
     with write_session(engine) as s:
         unit = unit_id(s)
@@ -126,7 +126,7 @@ def test_the_same_file_written_twice_after_one_check_is_refused_the_second_time(
 @pytest.mark.skipif(not PG_URL, reason="SQLite serialises writers at BEGIN IMMEDIATE: the loser re-checks and is "
                     "refused before writing (test above); only PostgreSQL lets both reach the insert")
 def test_two_processes_importing_the_same_new_file_on_postgresql(db_url, engine, monkeypatch, tmp_path, capsys):
-    from data_model.cli import main
+    from data_model.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     path = tmp_path / "cung_tep.csv"

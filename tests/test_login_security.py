@@ -9,13 +9,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from data_model import login
-from data_model.accounts import AccountError, change_own_password, create_user, reset_password
-from data_model.cli import main as cli_main
-from data_model.db import build_engine, read_session, write_session
-from data_model.login import authenticate
-from data_model.models import AppMeta, ChangeLog, User
-from data_model.permissions import SYSTEM
+from data_model.accounts import login
+from data_model.accounts.login import authenticate
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import AccountError, change_own_password, create_user, reset_password
+from data_model.cli.main import main as cli_main
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import AppMeta, ChangeLog, User
 
 T0 = dt.datetime(2026, 3, 2, 0, 0, 0)
 HOME, ATTACKER, NEW_PLACE = "10.0.0.5", "203.0.113.9", "10.0.0.77"
@@ -196,7 +196,7 @@ def test_cli_refuses_a_weak_password(db_url, engine, monkeypatch, capsys):
 
 
 def test_demo_accounts_keep_their_published_passwords(demo_engine):
-    from data_model.accounts import DEMO_ACCOUNTS
+    from data_model.accounts.users import DEMO_ACCOUNTS
 
     for username, _, _, password, _ in DEMO_ACCOUNTS:
         assert authenticate(engine=demo_engine, username=username, password=password).ok

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from auth_helpers import logged_in_user, sign_in, start_login
-from data_model.accounts import create_user, update_user
-from data_model.db import build_engine, read_session, write_session
-from data_model.models import ChangeLog, Unit, User
-from data_model.permissions import SYSTEM
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import create_user, update_user
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ChangeLog, Unit, User
 from ui.registry import PAGES, hidden_pages_for_role, home_page, pages_for_role
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -317,7 +317,7 @@ def test_planner_keeps_population_only(users, db_url):
 def test_audit_page_lists_events_as_text(users, db_url):
     engine = build_engine(url=db_url)
     with write_session(engine) as session:
-        from data_model.changelog import log_change
+        from data_model.records.changelog import log_change
 
         log_change(session=session, actor=SYSTEM, action="update", entity="record", entity_id=1,
                    reason="[bấm](javascript:alert(1))")
@@ -333,7 +333,7 @@ def test_audit_page_lists_events_as_text(users, db_url):
 
 
 def test_admin_imports_villages_with_preview(users, db_url):
-    from data_model.models import Village
+    from data_model.schema.models import Village
 
     evil = "Bản [mở](javascript:alert(1))"
     bad = f"Xã,Bản,Năm,Dân số\nMù Cả,{evil},2026,120\nMù Cả,Bản Lỗi,2026,nhiều\n".encode()

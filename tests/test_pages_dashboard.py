@@ -11,16 +11,16 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from auth_helpers import sign_in
-from data_model.analytics_places import commune_view
-from data_model.bulk import insert_records
-from data_model.db import build_engine, read_session, write_session
-from data_model.formatting import format_number
-from data_model.activity_types import get_activity_type
-from data_model.accounts import create_user
-from data_model.models import ReportingUnit, User
-from data_model.permissions import SYSTEM
-from data_model.queries import Filters, summarise
-from data_model.settings import PROJECT_ROOT
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import create_user
+from data_model.analytics.places import commune_view
+from data_model.analytics.summary import Filters, summarise
+from data_model.definitions.activity_types import get_activity_type
+from data_model.records.bulk import insert_records
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ReportingUnit, User
+from data_model.schema.settings import PROJECT_ROOT
+from data_model.texts.formatting import format_number
 
 PAGES = ("tong_quan", "theo_xa", "theo_don", "theo_nam", "so_sanh_xa", "danh_sach")
 TIMEOUT = 60

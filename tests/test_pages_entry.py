@@ -10,11 +10,11 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from auth_helpers import age_logins, sign_in
-from data_model.accounts import create_user, update_user
-from data_model.db import build_engine, read_session, write_session
-from data_model.models import ActivityRecord
-from data_model.permissions import SYSTEM
-from data_model.records import create_record
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import create_user, update_user
+from data_model.records.write import create_record
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord
 from entry_helpers import KA_LANG, THU_LUM_2025, outreach, unit_id
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -277,7 +277,7 @@ def _upload_file(engine, at: AppTest, data: bytes, name: str) -> AppTest:
 
 
 def test_import_page_writes_what_it_showed_and_says_when_someone_else_imported_first(app_db):
-    from data_model.importer import run_import
+    from data_model.files.records_import.preview import run_import
 
     engine, users = app_db
     data = ("Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Xã,Số buổi,Lượt người nghe\n"

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from auth_helpers import sign_in
-from data_model.accounts import create_user
-from data_model.bulk import insert_records
-from data_model.db import build_engine, write_session
-from data_model.models import ReportingUnit, User
-from data_model.permissions import SYSTEM
-from data_model.settings import PROJECT_ROOT
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import create_user
+from data_model.records.bulk import insert_records
+from data_model.schema.db import build_engine, write_session
+from data_model.schema.models import ReportingUnit, User
+from data_model.schema.settings import PROJECT_ROOT
 from ui.registry import pages_for_role
 
 PAGE = "pages/bao_cao.py"

@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts import create_user
-from data_model.login import authenticate
-from data_model.db import read_session, write_session
-from data_model.models import ActivityRecord, ChangeLog
-from data_model.permissions import (
+from data_model.accounts.login import authenticate
+from data_model.accounts.permissions import (
     SYSTEM, Actor, PermissionDenied, can_edit_population, can_read_audit, can_write_record, require_admin,
     require_login, require_record_write, require_role,
 )
-from data_model.records import create_record, delete_record, restore_record, update_record
+from data_model.accounts.users import create_user
+from data_model.records.write import create_record, delete_record, restore_record, update_record
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ActivityRecord, ChangeLog
 from entry_helpers import KA_LANG, outreach, unit_id
 
 TODAY = dt.date(2025, 12, 31)
@@ -142,7 +142,7 @@ def test_sql_like_text_in_a_record_is_stored_as_text(engine, accounts):
 
 
 def test_station_staff_write_for_the_units_under_their_station(engine, accounts):
-    from data_model.models import ReportingUnit
+    from data_model.schema.models import ReportingUnit
 
     with write_session(engine) as session:
         dao_san = unit_id(session, "st_dao_san")

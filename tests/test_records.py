@@ -7,15 +7,17 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from data_model import records as records_module
-from data_model.db import read_session, write_session
-from data_model.models import ActivityRecord, ChangeLog, RecordLanguage
-from data_model.permissions import SYSTEM, Actor, PermissionDenied
-from data_model.records import (
+from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.records import write as records_module
+from data_model.records.validation.checks import DUPLICATE, ValidationError
+from data_model.records.write import (
     create_record, delete_record, entry_choices, get_record, list_records, record_history, restore_record, update_record,
 )
-from data_model.validation import DUPLICATE, ValidationError
-from entry_helpers import KA_LANG, MU_CA, THU_LUM_2025, count_records, outreach, patrol, staff, summary_mismatches, unit_id
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage
+from entry_helpers import (
+    KA_LANG, MU_CA, THU_LUM_2025, count_records, outreach, patrol, staff, summary_mismatches, unit_id,
+)
 
 TODAY = dt.date(2025, 12, 31)
 
@@ -254,7 +256,7 @@ def test_entry_choices_follow_the_date_and_the_actor(session):
 
 
 def test_history_of_a_bulk_loaded_record_says_where_it_came_from(engine):
-    from data_model.bulk import insert_records
+    from data_model.records.bulk import insert_records
 
     with write_session(engine) as s:
         [rid] = insert_records(session=s, rows=[{

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, text, update
 
-from data_model.bulk import insert_records
-from data_model.db import write_session
-from data_model.models import ActivityRecord, ReportingUnit
-from data_model.queries import Filters
-from data_model.records_query import count_records, fetch_records, records_statement
-from data_model.summary_store import RecordFigures, apply_changes
+from data_model.analytics.summary import Filters
+from data_model.records.bulk import insert_records
+from data_model.records.query import count_records, fetch_records, records_statement
+from data_model.records.summaries import RecordFigures, apply_changes
+from data_model.schema.db import write_session
+from data_model.schema.models import ActivityRecord, ReportingUnit
 
 MA_LI_CHAI, SI_LO_LAU, SI_LO_LAU_2025, MU_CA = "c03556@1900", "c03550@1900", "c03562@2025", "c03451@1900"
 

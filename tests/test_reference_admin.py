@@ -9,12 +9,12 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from data_model import reference_admin as ra
-from data_model.boundaries import load_rollup
-from data_model.models import (
+from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.reference import admin as ra
+from data_model.reference.boundaries import load_rollup
+from data_model.schema.models import (
     ActivityRecord, ChangeLog, StationCoverage, Unit, UnitFact, UnitLanguage, UnitSuccessor, Village,
 )
-from data_model.permissions import SYSTEM, Actor, PermissionDenied
 
 ADMIN = SYSTEM
 PLANNER = Actor(user_id=None, username="kh", role="planner")

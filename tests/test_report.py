@@ -7,16 +7,16 @@ import string
 import pytest
 from sqlalchemy import select
 
-from data_model.activity_types import list_activity_types
-from data_model.bulk import insert_records
-from data_model.cli import main
-from data_model.db import read_session, write_session
-from data_model.formatting import format_number
-from data_model.models import AppMeta, ReportingUnit, Unit, Village
-from data_model.queries import Filters, summarise
+from data_model.analytics.summary import Filters, summarise
+from data_model.cli.main import main
+from data_model.definitions.activity_types import list_activity_types
+from data_model.records.bulk import insert_records
 from data_model.report import Period, ReportError, Scope, make_report, render
 from data_model.report.content import gather_report
 from data_model.report.wording import load_templates, round_down
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import AppMeta, ReportingUnit, Unit, Village
+from data_model.texts.formatting import format_number
 
 MU_CA, KA_LANG, THU_LUM_2025 = "c03451@1900", "c03439@1900", "c03439@2025"
 MUONG_TE = "d107@1900"
@@ -302,7 +302,7 @@ def test_markdown_escape(text, expected):
 
 
 def test_typed_village_names_stay_text(engine, records):
-    from data_model.names import normalise_name
+    from data_model.reference.names import normalise_name
 
     name = "*Nà* [lừa](http://evil.example) <script>"
     with write_session(engine) as s:
@@ -339,8 +339,8 @@ def test_broken_templates_do_not_break_the_report(tmp_path):
 
 
 def test_station_scope_counts_the_loudspeaker_clusters_under_the_station(session):
-    from data_model.models import ReportingUnit
     from data_model.report.scope import Period, Scope, resolve_scope
+    from data_model.schema.models import ReportingUnit
 
     station = session.scalar(select(ReportingUnit).where(ReportingUnit.key == "st_dao_san"))
     cluster = ReportingUnit(key="cum_loa_dao_san", kind="loudspeaker_cluster", name="Cụm loa Dào San",

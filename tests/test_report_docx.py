@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from data_model.bulk import insert_records
-from data_model.db import write_session
-from data_model.models import ReportingUnit
+from data_model.records.bulk import insert_records
 from data_model.report import build_report_files
+from data_model.schema.db import write_session
+from data_model.schema.models import ReportingUnit
 
 MU_CA = "c03451@1900"
 

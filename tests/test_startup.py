@@ -17,10 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from streamlit.testing.v1 import AppTest
 
-from data_model.cli import main
-from data_model.db import build_engine, read_session, write_session
-from data_model.models import ActivityRecord, AppMeta, User
-from data_model.settings import PROJECT_ROOT
+from data_model.cli.main import main
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord, AppMeta, User
+from data_model.schema.settings import PROJECT_ROOT
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 STRONG_PASSWORD = "Bien-gioi-Lai-Chau-2025!"
@@ -116,8 +116,8 @@ def test_first_start_with_demo_off_creates_an_empty_production_database(tmp_path
 
 def _interrupted_first_start(url: str) -> None:
     """The state a first start leaves when it is killed during the demo load: reference data and the plan."""
-    from data_model.init_db import initialise_database, set_demo_pending
-    from data_model.settings import get_settings
+    from data_model.schema.init_db import initialise_database, set_demo_pending
+    from data_model.schema.settings import get_settings
 
     engine = build_engine(url=url, create=True)
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
@@ -217,7 +217,7 @@ def test_serve_opens_a_demo_database_to_the_network_once_its_demo_accounts_are_l
     ("0.0.0.0", False), ("::", False), ("", False), ("192.168.1.20", False), ("dashboard.local", False),
 ])
 def test_is_loopback(address, loopback):
-    from data_model.startup import is_loopback
+    from data_model.schema.startup import is_loopback
 
     assert is_loopback(address) is loopback
 
@@ -366,7 +366,7 @@ def test_an_unexpected_error_on_a_page_shows_a_plain_message(db_url, app_env, mo
         raise ProgrammingError(SQL, {"username": "x"}, Exception('column "password_hash" does not exist'))
 
     app_env(db_url)
-    monkeypatch.setattr("data_model.accounts.count_users", broken)  # the login page calls it
+    monkeypatch.setattr("data_model.accounts.users.count_users", broken)  # the login page calls it
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.session_state["ui_lang"] = lang
     at.run()

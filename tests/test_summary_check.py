@@ -11,15 +11,15 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from data_model.bulk import insert_records
-from data_model.cli import main
-from data_model.db import build_engine, read_session, write_session
-from data_model.models import ActivityRecord, ActivitySummary, ChangeLog, LanguageSummary
-from data_model.permissions import SYSTEM, PermissionDenied
-from data_model.queries import Filters, summarise
-from data_model.records import create_record, delete_record
-from data_model.settings import PROJECT_ROOT
-from data_model.summary_check import LISTED_PER_TABLE, check_derived_tables, repair_derived_tables
+from data_model.accounts.permissions import SYSTEM, PermissionDenied
+from data_model.analytics.summary import Filters, summarise
+from data_model.cli.main import main
+from data_model.records.bulk import insert_records
+from data_model.records.summary_check import LISTED_PER_TABLE, check_derived_tables, repair_derived_tables
+from data_model.records.write import create_record, delete_record
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord, ActivitySummary, ChangeLog, LanguageSummary
+from data_model.schema.settings import PROJECT_ROOT
 from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 
 

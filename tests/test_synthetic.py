@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.activity_types import get_activity_type, list_activity_types
-from data_model.boundaries import REORGANISATION_2025
-from data_model.db import build_engine
-from data_model.migrate import upgrade_schema
-from data_model.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
-from data_model.summary_store import MEASURE_COLUMNS
-from data_model.synthetic import MAX_RECORDS, SYNTHETIC_NOTE, generate_records
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.demo.synthetic import MAX_RECORDS, SYNTHETIC_NOTE, generate_records
+from data_model.records.summaries import MEASURE_COLUMNS
+from data_model.reference.boundaries import REORGANISATION_2025
+from data_model.schema.db import build_engine
+from data_model.schema.migrate import upgrade_schema
+from data_model.schema.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
 from entry_helpers import summary_mismatches
 from test_demo import record_problems
 

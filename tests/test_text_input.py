@@ -10,16 +10,17 @@ from typing import Callable
 import pytest
 from sqlalchemy import func, select
 
-from data_model import reference_admin as ra
-from data_model.accounts import AccountError, create_user, update_user
-from data_model.audit import AuditError, AuditFilters, list_audit
-from data_model.cli import year as cli_year
-from data_model.db import read_session, write_session
-from data_model.models import ActivityRecord, ChangeLog, Unit, UnitFact, User, Village
-from data_model.permissions import SYSTEM
-from data_model.records import create_record, delete_record, list_records, restore_record, update_record
-from data_model.text_input import TextInputError, clean_text, safe_text, text_problem
-from data_model.validation import YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.accounts.audit import AuditError, AuditFilters, list_audit
+from data_model.accounts.permissions import SYSTEM
+from data_model.accounts.users import AccountError, create_user, update_user
+from data_model.cli.main import year as cli_year
+from data_model.records.validation.checks import YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.records.write import create_record, delete_record, list_records, restore_record, update_record
+from data_model.reference import admin as ra
+from data_model.reference.admin import edits as reference_imports
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ActivityRecord, ChangeLog, ReportingUnit, Unit, UnitFact, User, Village
+from data_model.texts.input import TextInputError, clean_text, safe_text, text_problem
 from entry_helpers import KA_LANG, outreach, unit_id
 from test_import import HEADER, csv_bytes
 
@@ -143,7 +144,7 @@ def test_account_fields_refuse_bad_characters(engine, kind):
 
 def _reference_writes(session) -> dict[str, Callable[[str], object]]:
     village = ra.create_village(session=session, actor=SYSTEM, unit_key=KA_LANG, name="Bản Thử")
-    station = session.scalar(select(ra.ReportingUnit.key).limit(1))
+    station = session.scalar(select(ReportingUnit.key).limit(1))
     return {
         "Tên xã": lambda text: ra.update_commune(session=session, actor=SYSTEM, key=KA_LANG, name=text),
         "Ghi chú": lambda text: ra.update_village(session=session, actor=SYSTEM, village_id=village, note=text),
@@ -183,7 +184,7 @@ def test_village_import_names_the_row_and_column_of_a_bad_cell(engine, monkeypat
     # a reader that lets a bad character through (today's CSV and XLSX readers refuse them for the whole file)
     sheet = SimpleNamespace(name="Trang 1", rows=[["Xã", "Bản", "Năm", "Dân số"], ["Ka Lăng", "Bản Một", 2024, 100],
                                                   ["Ka Lăng", "Bản \ud800 Hai", 2024, 200]])
-    monkeypatch.setattr(ra, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
+    monkeypatch.setattr(reference_imports, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
     with read_session(engine) as s:
         preview = ra.preview_village_import(session=s, data=b"", filename="ban.xlsx")
     assert preview.errors == ["Dòng 3, cột Bản: chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại "
@@ -206,7 +207,7 @@ def test_write_api_refuses_years_outside_the_rule(engine, day):
 
 
 def test_the_first_allowed_year_is_accepted(engine):
-    from data_model.models import Unit as U
+    from data_model.schema.models import Unit as U
 
     with write_session(engine) as s:  # a commune valid then: Ka Lăng exists from 1900 in the reference
         assert s.get(U, KA_LANG).valid_from is None or s.get(U, KA_LANG).valid_from.year <= YEAR_MIN
@@ -216,7 +217,7 @@ def test_the_first_allowed_year_is_accepted(engine):
 
 
 def test_import_uses_the_same_year_rule(engine):
-    from data_model.importer import preview_import
+    from data_model.files.records_import.preview import preview_import
 
     rows = [HEADER, ["Tuyên truyền tại bản", "05/03/1900", "", "Mù Cả", "03451", "", "", "", "", "2", "40"],
             ["Tuyên truyền tại bản", "05/03/2024", "", "Mù Cả", "03451", "", "", "", "", "2", "40"]]

@@ -8,13 +8,13 @@ from typing import Callable
 import pytest
 from sqlalchemy import func, select, update
 
-from data_model import reference_admin as ra
-from data_model.accounts import change_own_password, create_user, refresh_actor, reset_password, update_user
-from data_model.db import read_session, write_session
-from data_model.login import authenticate, log_out, resume_login
-from data_model.models import ActivityRecord, ChangeLog, LoginSession, Unit, utcnow
-from data_model.permissions import SYSTEM, Actor, PermissionDenied
-from data_model.records import create_record, delete_record, restore_record, update_record
+from data_model.accounts.login import authenticate, log_out, resume_login
+from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.accounts.users import change_own_password, create_user, refresh_actor, reset_password, update_user
+from data_model.records.write import create_record, delete_record, restore_record, update_record
+from data_model.reference import admin as ra
+from data_model.schema.db import read_session, write_session
+from data_model.schema.models import ActivityRecord, ChangeLog, LoginSession, Unit, utcnow
 from entry_helpers import KA_LANG, outreach, unit_id
 
 PASSWORD = "mat-khau-1"

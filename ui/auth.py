@@ -13,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from data_model.formatting import format_number
-from data_model.login import LoginResult, authenticate, log_out, login_demo, resume_login
-from data_model.permissions import ROLE_NAMES, Actor
+from data_model.accounts.login import LoginResult, authenticate, log_out, login_demo, resume_login
+from data_model.accounts.permissions import ROLE_NAMES, Actor
+from data_model.texts.formatting import format_number
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 
@@ -201,7 +201,7 @@ def render_account_box(actor: Actor | None) -> None:
 
 def login_info_text(last_login_at, failures: int) -> str:
     """"Lần đăng nhập trước …; N lần đăng nhập sai kể từ đó" for the user who has just logged in."""
-    from data_model.audit import LOCAL_OFFSET
+    from data_model.accounts.audit import LOCAL_OFFSET
 
     if last_login_at is None:
         said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.", "This is this account's first login.")

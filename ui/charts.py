@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.activity_types import list_activity_types
+from data_model.definitions.activity_types import list_activity_types
 
 FONT = "Source Sans Pro, Noto Sans, Arial, sans-serif"
 # a colour-blind-safe sequential scale (viridis) for heatmaps; types keep their own colours from the definitions
@@ -147,7 +147,7 @@ def selected_points(event) -> list[dict]:
 
 def formatted(frame: pd.DataFrame, *, columns: list[str], lang: str, decimals: int = 0) -> pd.DataFrame:
     """A copy for display with the numeric columns written the Vietnamese way (41.262); empty cells stay empty."""
-    from data_model.formatting import format_number
+    from data_model.texts.formatting import format_number
 
     out = frame.copy()
     for c in columns:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
-from data_model.analytics_common import FilterOptions, filter_options, with_cluster_units
-from data_model.db import read_session
-from data_model.queries import Filters
-from data_model.settings import get_settings
+from data_model.analytics.aggregate import FilterOptions, filter_options, with_cluster_units
+from data_model.analytics.summary import Filters
+from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
+from data_model.schema.db import read_session
+from data_model.schema.settings import get_settings
 from ui.engine import get_engine
 from ui.i18n import current_language, t
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from data_model.activity_types import ActivityType
-from data_model.db import read_session
-from data_model.languages import LANGUAGES, language_name
-from data_model.permissions import Actor
-from data_model.records import EntryChoices, entry_choices
-from data_model.validation import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
+from data_model.accounts.permissions import Actor
+from data_model.definitions.activity_types import ActivityType
+from data_model.records.validation.checks import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
+from data_model.records.write import EntryChoices, entry_choices
+from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.db import read_session
 from ui.auth import plain
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key
@@ -163,7 +163,7 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
 
 
 def collect_values(form: RecordForm, activity_type: ActivityType) -> dict[str, Any]:
-    """The values of every field of the form, as data_model.records expects them."""
+    """The values of every field of the form, as data_model.records.write expects them."""
     commune = form.value("commune_key")
     start = form.value("start_date")
     values: dict[str, Any] = {

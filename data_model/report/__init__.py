@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from data_model.db import read_session
 from data_model.report.content import ReportContent, gather_report
 from data_model.report.document import ReportDocument
 from data_model.report.scope import Period, ReportError, Scope
 from data_model.report.wording import REPORT_LANGUAGES, write_report
+from data_model.schema.db import read_session
 
 FORMATS = ("docx", "xlsx", "md")
 

@@ -8,14 +8,14 @@ import pandas as pd
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from data_model.activity_types import list_activity_types
-from data_model.init_db import DEMO_FLAG
-from data_model.models import (
+from data_model.analytics.summary import NONE_CODE, Filters, filtered_summary, summarise
+from data_model.definitions.activity_types import list_activity_types
+from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
+from data_model.schema.init_db import DEMO_FLAG
+from data_model.schema.models import (
     ActivityRecord, AppMeta, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village,
     VillageSummary,
 )
-from data_model.queries import NONE_CODE, Filters, filtered_summary, summarise
-from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 
 
 @dataclass

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from data_model.formatting import format_number, format_percent_change
 from data_model.report.document import Cell, ColumnFormat, ReportDocument, Section, Table
+from data_model.texts.formatting import format_number, format_percent_change
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~$])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")

@@ -9,10 +9,10 @@ from typing import Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics_common import with_cluster_units
-from data_model.boundaries import load_rollup
-from data_model.models import ReportingUnit, Unit
-from data_model.queries import Filters, QueryError
+from data_model.analytics.aggregate import with_cluster_units
+from data_model.analytics.summary import Filters, QueryError
+from data_model.reference.boundaries import load_rollup
+from data_model.schema.models import ReportingUnit, Unit
 
 ScopeKind = Literal["province", "district", "station", "commune"]
 SCOPE_KINDS: tuple[str, ...] = ("province", "district", "station", "commune")

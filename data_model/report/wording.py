@@ -8,13 +8,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from data_model.activity_types import ActivityType, get_activity_type, load_activity_types
-from data_model.formatting import format_date, format_number
-from data_model.languages import language_name
-from data_model.queries import NONE_CODE
+from data_model.analytics.summary import NONE_CODE
+from data_model.definitions.activity_types import ActivityType, get_activity_type, load_activity_types
+from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
 from data_model.report.scope import Period, ReportError
+from data_model.texts.formatting import format_date, format_number
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 REPORT_LANGUAGES = ("vi", "en")

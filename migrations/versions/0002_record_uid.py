@@ -31,7 +31,7 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     expression = _POSTGRESQL_UUID4 if dialect == "postgresql" else _SQLITE_UUID4
     op.execute(f"UPDATE activity_record SET uid = {expression} WHERE uid IS NULL")
-    # SQLite rebuilds the table for NOT NULL (data_model.migrate turns foreign-key actions off around migrations)
+    # SQLite rebuilds the table for NOT NULL (data_model.schema.migrate turns foreign-key actions off around migrations)
     with op.batch_alter_table("activity_record") as batch_op:
         batch_op.alter_column("uid", existing_type=sa.String(length=36), nullable=False)
         batch_op.create_index("ix_activity_record_uid", ["uid"], unique=True)

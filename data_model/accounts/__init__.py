@@ -1,0 +1,1 @@
+"""Accounts, logging in, login sessions, passwords, permissions and the audit log."""

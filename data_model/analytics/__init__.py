@@ -1,0 +1,1 @@
+"""Every aggregation the pages, the command line and the report show, computed in SQL."""

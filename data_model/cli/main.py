@@ -1,0 +1,250 @@
+"""Command line: python -m data_model init | serve | generate | check | summary | import | export | report | user …"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Callable, Sequence
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from data_model.accounts.permissions import SYSTEM
+from data_model.analytics.summary import GROUP_BYS, Filters, QueryError, summarise
+from data_model.cli import records as cli_records, report as cli_report, users as cli_users
+from data_model.definitions.activity_types import get_activity_type
+from data_model.schema.db import (
+    DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
+)
+from data_model.schema.init_db import DemoRefused, initialise_database, open_database, set_demo_pending
+from data_model.schema.settings import get_settings
+from data_model.schema.startup import (
+    ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command,
+)
+from data_model.texts.formatting import format_number
+
+MAX_GENERATE = 5_000_000
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        raise CliError(f"{self.prog}: {message}")
+
+
+def year(text: str) -> int:
+    """A year within the one rule for years (data_model.records.validation.checks.YEAR_MIN–YEAR_MAX)."""
+    # the same rule as the entry form, imports and the API
+    from data_model.records.validation.checks import YEAR_MAX, YEAR_MIN
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text[:20]!r}") from None
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}")
+    return value
+
+
+def open_engine(*, create: bool = False) -> Engine:
+    """The engine for DATABASE_URL, checked to be reachable; without create, an initialised database or an error."""
+    settings = get_settings()
+    if not create:
+        return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s, create=True)
+    with engine.connect():
+        pass
+    return engine
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or migrate the schema, load reference data and, with --demo, demo data."""
+    engine = open_engine(create=True)
+    added = initialise_database(engine=engine, reference_dir=get_settings().reference_dir, demo=args.demo)
+    if not args.demo:  # whoever runs init without --demo makes this a production database
+        set_demo_pending(engine=engine, pending=False)
+    if added:
+        print("Đã thêm: " + ", ".join(f"{k} {format_number(v)}" for k, v in added.items()))
+    else:
+        print("Cơ sở dữ liệu đã sẵn sàng, không có gì mới để thêm.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Prepare the database (first start: the embedded one, with demo data), check exposure, start the dashboard."""
+    settings = get_settings()
+    print(f"Chuẩn bị cơ sở dữ liệu {shown_url(settings.database_url)} …", flush=True)
+    prepared = prepare_app_database(settings=settings)
+    try:
+        if prepared.created:
+            print("Đã tạo cơ sở dữ liệu mới" + (" với dữ liệu mẫu (demo)." if prepared.added.get("demo_records")
+                                                else ", chưa có tài khoản nào."))
+        check_exposure(engine=prepared.engine, address=settings.server_address)
+    finally:
+        prepared.engine.dispose()
+    where = f"{settings.server_address}:{settings.server_port}"
+    if is_loopback(settings.server_address):
+        print(f"Chỉ máy này mở được: http://{where} (đặt SERVER_ADDRESS=0.0.0.0 để mở ra mạng)")
+    else:
+        print(f"CHÚ Ý: bảng điều khiển mở ra mạng tại {where}; mọi máy trong mạng đều thấy trang đăng nhập.")
+    sys.stdout.flush()
+    command = streamlit_command(settings=settings)
+    os.execv(command[0], command)
+    return 0  # not reached: the process is now the Streamlit server
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Add synthetic records for benchmarks."""
+    if not 1 <= args.records <= MAX_GENERATE:
+        raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
+    from data_model.demo.synthetic import generate_records  # only needed for benchmarks
+
+    engine = open_engine(create=True)
+    initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
+    started = time.perf_counter()
+    try:
+        result = generate_records(engine=engine, n=args.records, seed=args.seed)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    seconds = time.perf_counter() - started
+    print(f"{result.rows} rows in {seconds:.1f} s: {result.rows / max(seconds, 1e-9):,.0f} rows/s")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Compare the summary tables with the records; with --repair rebuild them in one transaction."""
+    from data_model.records.summary_check import check_derived_tables, describe_check, repair_derived_tables
+
+    engine = open_engine()
+    with read_session(engine) as session:
+        result = check_derived_tables(session=session)
+    if result.ok:
+        outcome = "không có gì cần sửa." if args.repair else "không có chênh lệch."
+        print(f"Các bảng tổng hợp khớp với bản ghi: {outcome}")
+        return 0
+    if not args.repair:
+        print(f"Các bảng tổng hợp lệch so với bản ghi: {format_number(result.differences)} dòng.")
+        print("\n".join(describe_check(result)))
+        print("Chạy `python -m data_model check --repair` để tính lại các bảng tổng hợp từ bản ghi.")
+        return 1
+    with write_session(engine) as session:  # the write lock only while repairing
+        fixed = repair_derived_tables(session=session, actor=SYSTEM)
+    if fixed.ok:
+        print("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa.")
+    else:
+        print(f"Đã tính lại các bảng tổng hợp từ bản ghi, sửa {format_number(fixed.differences)} dòng lệch:")
+        print("\n".join(describe_check(fixed)))
+    with read_session(engine) as session:
+        after = check_derived_tables(session=session)
+    if not after.ok:
+        print("Sau khi sửa vẫn còn chênh lệch:\n" + "\n".join(describe_check(after)))
+        return 1
+    return 0
+
+
+def _table(frame: pd.DataFrame, by: str) -> str:
+    if frame.empty:
+        return "Không có hoạt động nào trong khoảng đã chọn."
+    label = {"year": "year", "type": None, "station": "station", "commune": "commune", "district": "district"}[by]
+    lines = []
+    for row in frame.itertuples(index=False):
+        rec = row._asdict()
+        definition = get_activity_type(rec["type"])
+        measure = definition.measure(rec["measure"])
+        group = "" if label is None else (str(rec[label]) or "(không có)")
+        lines.append((group, definition.name_vi, measure.label_vi, format_number(rec["value"]), measure.unit_vi))
+    widths = [max(len(l[i]) for l in lines) for i in range(5)]
+    return "\n".join(
+        f"{g:<{widths[0]}}  {t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}".strip() if label else
+        f"{t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}"
+        for g, t, m, v, u in lines
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Totals of every measure per group and type."""
+    if args.year_from > args.year_to:
+        raise CliError(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
+    engine = open_engine()
+    filters = Filters(year_from=args.year_from, year_to=args.year_to, boundaries=args.boundaries)
+    with read_session(engine) as session:
+        frame = summarise(session=session, filters=filters, by=args.by)
+    if "station_key" in frame:
+        frame = frame.rename(columns={"station_key": "station_code"})
+    frame = frame.drop(columns=[c for c in ("commune_key", "district_key") if c in frame])
+    if args.format == "json":
+        print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1, default=int))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        print(_table(frame, args.by))
+    return 0
+
+
+def cmd_makemigration(args: argparse.Namespace) -> int:
+    """Autogenerate a migration from the models."""
+    from data_model.schema.migrate import make_migration
+
+    make_migration(engine=open_engine(), message=args.message)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(prog="python -m data_model", description="Thông tin, tuyên truyền khu vực biên giới – dòng lệnh")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("init", help="tạo/cập nhật lược đồ, nạp dữ liệu tham chiếu (và dữ liệu mẫu)")
+    p.add_argument("--demo", action="store_true", help="nạp dữ liệu mẫu (demo)")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="chuẩn bị cơ sở dữ liệu rồi chạy bảng điều khiển (như make run)")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("generate", help="thêm bản ghi tổng hợp để đo hiệu năng")
+    p.add_argument("--records", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("check", help="so các bảng tổng hợp với bản ghi (--repair: tính lại)")
+    p.add_argument("--repair", action="store_true", help="tính lại các bảng tổng hợp lệch, trong một giao dịch")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("summary", help="tổng hợp theo năm, xã, đồn hoặc loại hoạt động")
+    p.add_argument("--from", dest="year_from", type=year, required=True)
+    p.add_argument("--to", dest="year_to", type=year, required=True)
+    p.add_argument("--by", choices=GROUP_BYS, required=True)
+    p.add_argument("--boundaries", choices=("historical", "current"), default="historical")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
+    p.add_argument("message")
+    p.set_defaults(func=cmd_makemigration)
+    for module in (cli_records, cli_users, cli_report):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors print one line and return non-zero, never a traceback."""
+    def fail(message: str, status: int) -> int:
+        print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+        return status
+
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.func
+        return int(handler(args) or 0)
+    except (CliError, QueryError, DatabaseUrlError, DemoRefused, ExposureRefused) as exc:
+        return fail(str(exc), 2)
+    except DatabaseNotInitialised as exc:
+        return fail(str(exc), 3)
+    except OperationalError as exc:
+        return fail(f"không kết nối được cơ sở dữ liệu ({str(exc.orig).splitlines()[0] if exc.orig else exc})", 3)
+    except SQLAlchemyError as exc:
+        return fail(f"lỗi cơ sở dữ liệu: {str(exc).splitlines()[0]}", 3)
+    except OSError as exc:
+        return fail(f"không mở được tệp hoặc thư mục: {exc}", 3)
+    except KeyboardInterrupt:
+        return fail("đã dừng", 130)

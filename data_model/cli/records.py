@@ -1,0 +1,155 @@
+"""`python -m data_model import FILE [--dry-run]` and `export --out FILE [filters]`: records from and to spreadsheets."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.definitions.activity_types import load_activity_types
+from data_model.files.export import ExportFilters, export_csv, export_xlsx
+from data_model.files.records_import.preview import (
+    ImportConflict, ImportRejected, preview_import, run_import, summarise_result,
+)
+from data_model.schema.db import read_session
+from data_model.schema.init_db import open_database
+from data_model.schema.models import ReportingUnit, User
+from data_model.schema.settings import get_settings
+from data_model.texts.formatting import format_number
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+    return status
+
+
+def _engine():
+    settings = get_settings()
+    return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _actor(session, username: str | None) -> Actor:
+    """The named active user, or the system administrator when no --user is given."""
+    if not username:
+        return SYSTEM
+    from data_model.accounts.users import to_actor
+
+    user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
+    if user is None or not user.active:
+        raise PermissionDenied(f"không có tài khoản đang hoạt động tên «{username}»")
+    return to_actor(user)
+
+
+def _year(text: str) -> int:
+    from data_model.cli.main import year  # the one year rule of every command
+
+    return year(text)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check the file, then (unless --dry-run) write all rows in one short transaction; any bad row: nothing written."""
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"không có tệp {path}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return _fail("tệp lớn hơn 200 MB: hãy chia nhỏ")
+    if args.type and args.type not in load_activity_types():
+        return _fail(f"không có loại hoạt động «{args.type}»")
+    data = path.read_bytes()
+    engine = _engine()
+    try:
+        with read_session(engine) as session:
+            actor = _actor(session, args.user)
+        if args.dry_run:
+            with read_session(engine) as session:
+                preview = preview_import(session=session, actor=actor, data=data, filename=path.name,
+                                         default_type=args.type)
+            _print_report(preview)
+            if not preview.ok:
+                return _fail(_rejected_line(preview), 1)
+            counts = preview.counts()
+            print(f"Kiểm tra xong (chưa ghi): {format_number(counts['new'])} dòng thêm mới, "
+                  f"{format_number(counts['update'])} cập nhật, {format_number(counts['unchanged'])} không đổi, "
+                  f"{format_number(counts['skip'])} bỏ qua.")
+            return 0
+        # the file is read and checked without the write lock; only the writing holds it
+        preview, result = run_import(engine=engine, actor=actor, data=data, filename=path.name,
+                                     default_type=args.type)
+        _print_report(preview)
+        print(summarise_result(result))
+        return 0
+    except ImportRejected as exc:
+        _print_report(exc.preview)
+        return _fail(_rejected_line(exc.preview), 1)
+    except ImportConflict as exc:
+        return _fail(str(exc), 1)
+    except PermissionDenied as exc:
+        return _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def _rejected_line(preview) -> str:
+    if preview.file_errors:
+        return preview.file_errors[0] + " Chưa ghi gì."
+    bad = sum(r.has_error for r in preview.rows)
+    return f"{format_number(bad)} dòng có lỗi, không ghi dòng nào."
+
+
+def _print_report(preview) -> None:
+    for line in preview.report_lines():
+        print(line)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the filtered live records as CSV or XLSX (by the file extension) in the import format."""
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        return _fail("--out phải là tệp .csv hoặc .xlsx")
+    if args.year_from and args.year_to and args.year_from > args.year_to:
+        return _fail(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
+    types = tuple(args.type or ())
+    unknown = [t for t in types if t not in load_activity_types()]
+    if unknown:
+        return _fail("không có loại hoạt động " + ", ".join(unknown))
+    engine = _engine()
+    try:
+        with read_session(engine) as session:
+            unit_ids: tuple[int, ...] = ()
+            if args.unit:
+                units = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id)
+                                             .where(ReportingUnit.key.in_(args.unit))).all())
+                missing = [u for u in args.unit if u not in units]
+                if missing:
+                    return _fail("không có đơn vị " + ", ".join(missing))
+                unit_ids = tuple(units.values())
+            filters = ExportFilters(year_from=args.year_from, year_to=args.year_to, types=types,
+                                    reporting_unit_ids=unit_ids)
+            data = (export_csv if suffix == ".csv" else export_xlsx)(session=session, filters=filters)
+    finally:
+        engine.dispose()
+    out.write_bytes(data)
+    print(f"Đã ghi {out} ({format_number(len(data))} byte).")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `import` and `export` to `python -m data_model`."""
+    p = subparsers.add_parser("import", help="nhập hoạt động từ tệp CSV/XLSX (tất cả hoặc không dòng nào)")
+    p.add_argument("file", help="tệp .csv hoặc .xlsx")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    p.add_argument("--user", help="tên tài khoản thực hiện (mặc định: hệ thống)")
+    p.add_argument("--type", help="loại hoạt động khi tệp không có cột «Loại hoạt động»")
+    p.set_defaults(func=cmd_import)
+    p = subparsers.add_parser("export", help="xuất hoạt động ra CSV/XLSX theo đúng mẫu nhập")
+    p.add_argument("--out", required=True, help="tệp .csv hoặc .xlsx")
+    p.add_argument("--from", dest="year_from", type=_year)
+    p.add_argument("--to", dest="year_to", type=_year)
+    p.add_argument("--type", action="append", help="mã loại hoạt động (có thể lặp lại)")
+    p.add_argument("--unit", action="append", help="mã đơn vị thực hiện, ví dụ st_dao_san (có thể lặp lại)")
+    p.set_defaults(func=cmd_export)

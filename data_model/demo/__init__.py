@@ -1,0 +1,1 @@
+"""Demo data (deterministic, matching the source report) and synthetic records for benchmarks."""

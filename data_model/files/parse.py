@@ -1,0 +1,386 @@
+"""The import file format (columns and headers from the definitions), reading CSV/XLSX into raw cells, parsing cells."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any, Sequence
+
+from data_model.definitions.activity_types import ActivityType, list_activity_types
+from data_model.reference.names import normalise_name
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
+MAX_CELLS = 20_000_000
+MAX_CELL_CHARS = 131_072  # Python's default CSV field limit; a longer cell is a row error, not a file error
+_CSV_READ_LIMIT = 2**31 - 1  # the reader itself takes any cell the upload size allows, so that other rows are checked
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read; the message is Vietnamese."""
+
+
+class Formula:
+    """A formula cell without a computed value (written by a program, never opened in Excel)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
+
+
+class TooLong:
+    """A CSV cell longer than MAX_CELL_CHARS (its text is not kept)."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+    def __repr__(self) -> str:
+        return f"TooLong({self.length})"
+
+
+@dataclass
+class Sheet:
+    """One sheet (a CSV file is one sheet) as rows of raw cell values; rows[i] is spreadsheet row i + 1."""
+
+    name: str
+    rows: list[list[Any]]
+
+
+@dataclass
+class RawFile:
+    """The sheets of a file and what the reader noticed (encoding, formulas)."""
+
+    sheets: list[Sheet]
+    notes: list[str] = field(default_factory=list)
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.replace("\ufeff", "")).strip()
+    return value
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Text of a CSV, with a note when it was not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1258"), ("Tệp không dùng mã UTF-8; đã đọc theo bảng mã Windows-1258 (tiếng Việt). "
+                                      "Nếu chữ có dấu hiện sai, hãy lưu lại tệp CSV với mã UTF-8.")
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), ("Tệp không dùng mã UTF-8 hay Windows-1258; đã đọc theo Latin-1, chữ có dấu "
+                                        "có thể sai. Hãy lưu lại tệp CSV với mã UTF-8.")
+
+
+def read_csv(data: bytes, *, name: str = "CSV") -> RawFile:
+    """A CSV file (comma, semicolon or tab separated) as one sheet."""
+    text, note = _decode(data)
+    if "\x00" in text:
+        raise FileError("Tệp chứa ký tự lạ (NUL): có thể không phải tệp CSV. Hãy xuất lại từ Excel dạng CSV UTF-8.")
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    if csv.field_size_limit() < _CSV_READ_LIMIT:
+        csv.field_size_limit(_CSV_READ_LIMIT)  # process-wide; only ever raised
+    try:
+        rows = [[_csv_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise FileError(f"Không đọc được tệp CSV: {exc}") from None
+    return RawFile([Sheet(name, rows)], [note] if note else [])
+
+
+def _csv_cell(text: str) -> Any:
+    return TooLong(len(text)) if len(text) > MAX_CELL_CHARS else _nfc(text)
+
+
+def _has_formulas(archive: zipfile.ZipFile) -> bool:
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            with archive.open(info) as fh:
+                chunk = fh.read()
+            if b"<f>" in chunk or b"<f " in chunk:
+                return True
+    return False
+
+
+def read_xlsx(data: bytes) -> RawFile:
+    """Every sheet of an XLSX workbook; formulas give their computed values or a Formula marker."""
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        formulas = _has_formulas(archive)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise FileError(f"Tệp XLSX bị hỏng hoặc không phải XLSX ({type(exc).__name__}).") from None
+    notes: list[str] = []
+    sheets: list[Sheet] = []
+    texts = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if formulas else None
+    used_cached = 0
+    cells = 0
+    for ws in values.worksheets:
+        rows = [[_nfc(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        cells += sum(len(r) for r in rows)
+        if cells > MAX_CELLS:
+            raise FileError("Tệp quá lớn: hãy chia thành nhiều tệp nhỏ hơn.")
+        if texts is not None:
+            for r, row in enumerate(texts[ws.title].iter_rows(values_only=True)):
+                for c, cell in enumerate(row):
+                    if isinstance(cell, str) and cell.startswith("=") and r < len(rows) and c < len(rows[r]):
+                        if rows[r][c] is None:
+                            rows[r][c] = Formula(cell)
+                        else:
+                            used_cached += 1
+        sheets.append(Sheet(ws.title, [list(r) for r in rows]))
+    values.close()
+    if texts is not None:
+        texts.close()
+    if used_cached:
+        notes.append(f"{used_cached} ô có công thức: đã dùng giá trị Excel đã tính cho các ô đó.")
+    return RawFile(sheets, notes)
+
+
+def read_file(*, data: bytes, filename: str) -> RawFile:
+    """An uploaded file by its content (XLSX is a zip archive) and name."""
+    if not data or not data.strip():
+        raise FileError("Tệp rỗng: không có dòng nào để nhập.")
+    lower = filename.lower()
+    if data[:4] == b"PK\x03\x04":
+        return read_xlsx(data)
+    if lower.endswith(".xlsx"):
+        raise FileError("Tệp có đuôi .xlsx nhưng không phải tệp Excel hợp lệ.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
+        raise FileError("Tệp Excel kiểu cũ (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc CSV UTF-8.")
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV"
+    return read_csv(data, name=stem)
+
+
+def too_long_message(cell: TooLong) -> str:
+    """Why a cell over the limit was not read."""
+    limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
+    return f"ô dài quá {limit} ký tự (có {cell.length:,} ký tự), không đọc được; hãy rút gọn".replace(",", ".")
+
+
+def escape_text(text: str) -> str:
+    """Text for a spreadsheet cell that no spreadsheet runs as a formula; unescape_text gives the text back exactly."""
+    return ESCAPE + text if text and text.startswith((*_FORMULA_START, ESCAPE)) else text
+
+
+def unescape_text(text: str) -> str:
+    """The text escape_text was given (a leading apostrophe before a formula sign or an apostrophe is dropped)."""
+    if len(text) > 1 and text[0] == ESCAPE and text[1:].startswith((*_FORMULA_START, ESCAPE)):
+        return text[1:]
+    return text
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell holds nothing."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_COUNT_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_COUNT_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date from a cell: a date, dd/mm/yyyy, yyyy-mm-dd or an Excel serial; ValueError with a message otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, Formula):
+        raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+    if isinstance(value, TooLong):
+        raise ValueError(too_long_message(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == value and SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(f"«{value}» không phải ngày (dd/mm/yyyy)")
+    text = str(value).strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        match = _YMD.match(text)
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValueError(f"«{text}» không phải ngày có thật") from None
+    if text.isdigit() and SERIAL_RANGE[0] <= int(text) <= SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + dt.timedelta(days=int(text))
+    raise ValueError(f"«{text[:40]}» không phải ngày (dd/mm/yyyy)")
+
+
+def parse_count(value: Any) -> int | None:
+    """A whole number from a cell: 41262, "41.262", "41 262", 41262.0; None when blank; ValueError otherwise."""
+    if is_blank(value):
+        return None
+    if isinstance(value, Formula):
+        raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+    if isinstance(value, TooLong):
+        raise ValueError(too_long_message(value))
+    if isinstance(value, bool):
+        raise ValueError(f"«{value}» không phải số")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("không phải số")
+        if not value.is_integer():
+            raise ValueError(f"«{value}» không phải số nguyên")
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise ValueError("là ngày, không phải số (kiểm tra lại cột)")
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.startswith("="):
+        raise ValueError(f"công thức «{text[:30]}» không được hỗ trợ; hãy nhập số")
+    if len(text) > 30:
+        raise ValueError("số quá lớn")
+    if text.isdigit():
+        return int(text)
+    if _COUNT_DOT.match(text):
+        return int(text.replace(".", ""))
+    if _COUNT_COMMA.match(text):
+        return int(text.replace(",", ""))
+    if text.startswith("-") and text[1:].isdigit():
+        return int(text)
+    if re.match(r"^\d+[.,]0+$", text):
+        return int(re.split(r"[.,]", text)[0])
+    raise ValueError(f"«{text}» không phải số nguyên")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text (numbers without a trailing .0, dates as dd/mm/yyyy)."""
+    if value is None or isinstance(value, TooLong):
+        return ""
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A non-measure column of the import format."""
+
+    key: str
+    header_vi: str
+    header_en: str
+    aliases: tuple[str, ...] = ()
+    field: str = ""  # the validation field its problems are reported under
+
+
+BASE_COLUMNS: tuple[Column, ...] = (
+    Column("id", "Mã hoạt động", "Record ID", ("mã bản ghi", "số hoạt động", "id", "record id"), "id"),
+    Column("uid", "Mã định danh", "Global ID", ("mã định danh toàn cục", "uid", "uuid", "global id"), "uid"),
+    Column("type", "Loại hoạt động", "Activity type", ("loại", "type"), "type_code"),
+    Column("start_date", "Ngày bắt đầu", "Start date", ("ngày", "date", "từ ngày", "ngày thực hiện"), "start_date"),
+    Column("end_date", "Ngày kết thúc", "End date", ("đến ngày",), "end_date"),
+    Column("unit", "Đơn vị thực hiện", "Reporting unit", ("đơn vị", "đồn", "đồn biên phòng", "unit"),
+           "reporting_unit_id"),
+    Column("commune_code", "Mã xã", "Commune code", ("mã đơn vị hành chính",), "commune_key"),
+    Column("commune", "Xã", "Commune", ("tên xã", "xã, phường", "xã/phường/thị trấn"), "commune_key"),
+    Column("village", "Bản", "Village", ("thôn, bản", "thôn bản", "tên bản", "thôn"), "village_id"),
+    Column("languages", "Ngôn ngữ", "Languages", ("ngôn ngữ phát", "tiếng"), "languages"),
+    Column("topic", "Chủ đề", "Topic", ("nội dung",), "topic"),
+    Column("note", "Ghi chú", "Note", ("notes",), "note"),
+)
+BASE_HEADERS = {c.key: c.header_vi for c in BASE_COLUMNS}
+
+
+def header_key(text: Any) -> str:
+    """A header cell as a matching key: normalised, without a trailing "(unit)" or "*"."""
+    return _text_key(cell_text(text))
+
+
+@lru_cache(maxsize=20_000)
+def _text_key(text: str) -> str:
+    key = normalise_name(text).rstrip("* ").strip()
+    return re.sub(r"\s*\([^)]*\)$", "", key).strip()
+
+
+@cache
+def base_header_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for col in BASE_COLUMNS:
+        for text in (col.header_vi, col.header_en, col.key, *col.aliases):
+            keys.setdefault(header_key(text), col.key)
+    return keys
+
+
+@cache
+def measure_header_keys() -> dict[str, dict[str, str]]:
+    """Header key → {type code → measure code}."""
+    keys: dict[str, dict[str, str]] = defaultdict(dict)
+    for t in list_activity_types():
+        for m in t.measures:
+            for text in (m.label_vi, m.label_en, m.code):
+                keys[header_key(text)].setdefault(t.code, m.code)
+    return keys
+
+
+def template_columns(activity_type: ActivityType, lang: str = "vi") -> list[str]:
+    """Headers of the template for one type: only the fields the definition uses, then its measures."""
+    skip = set()
+    if activity_type.commune == "none":
+        skip |= {"commune_code", "commune"}
+    if activity_type.village == "none":
+        skip.add("village")
+    if activity_type.languages == "none":
+        skip.add("languages")
+    if not activity_type.topic:
+        skip.add("topic")
+    base = [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS if c.key not in skip]
+    return base + [m.label(lang) for m in activity_type.measures]
+
+
+def export_columns(types: Sequence[ActivityType], lang: str = "vi") -> list[str]:
+    """Headers for records of several types: every base column, then each distinct measure label."""
+    labels = list(dict.fromkeys(m.label(lang) for t in types for m in t.measures))
+    return [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS] + labels
+
+
+@cache
+def _type_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for t in list_activity_types():
+        for text in (t.code, t.name_vi, t.name_en):
+            keys[header_key(text)] = t.code
+    return keys
+
+
+@lru_cache(maxsize=1000)
+def type_of_name(text: str) -> str | None:
+    """The activity type named by a code, a Vietnamese or English name, or a template file/sheet name."""
+    key = header_key(text)
+    keys = _type_keys()
+    if key in keys:
+        return keys[key]
+    for t in list_activity_types():  # template files are named mau_nhap_<code>
+        if t.code in str(text).lower():
+            return t.code
+    return None

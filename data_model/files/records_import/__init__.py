@@ -1,0 +1,1 @@
+"""Importing activity records from CSV/XLSX: a preview row by row, then every row or none."""

@@ -1,0 +1,1 @@
+"""Activity records: the write API, validation, reading, summaries kept exact, the change log."""

@@ -1,0 +1,1 @@
+"""Checking a record against its type's definition and the dated reference data."""

@@ -1,0 +1,534 @@
+"""Checking an activity record against its type's definition and the dated reference data, with Vietnamese messages."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_model.definitions.activity_types import ActivityType, load_activity_types
+from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.models import ReportingUnit, Unit, UnitAlias, UnitFact, UnitSuccessor, Village
+from data_model.texts.formatting import format_date, format_number
+from data_model.texts.input import BAD_TEXT, is_clean
+
+ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
+MAX_TOPIC = 300
+MAX_NOTE = 4000
+MAX_REASON = 500  # a reason for deleting or restoring a record
+# the one rule for years, used by the entry form, imports, the write API, reference data and the command line
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+# the fields of a record besides its measures (measures use their codes from the definition)
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("Mã hoạt động", "Record ID"),
+    "type_code": ("Loại hoạt động", "Activity type"),
+    "start_date": ("Ngày bắt đầu", "Start date"),
+    "end_date": ("Ngày kết thúc", "End date"),
+    "reporting_unit_id": ("Đơn vị thực hiện", "Reporting unit"),
+    "commune_key": ("Xã", "Commune"),
+    "village_id": ("Bản", "Village"),
+    "languages": ("Ngôn ngữ", "Languages"),
+    "topic": ("Chủ đề", "Topic"),
+    "note": ("Ghi chú", "Note"),
+    "reason": ("Lý do", "Reason"),
+    "search": ("Tìm", "Search"),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one field: an error blocks the write, a warning or duplicate needs confirming."""
+
+    field: str
+    message: str
+    severity: str = ERROR
+    detail: str = ""  # the message without the field's label (when the label is shown elsewhere)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class ValidationError(Exception):
+    """A record was refused; `issues` lists each field's problem in Vietnamese."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__("; ".join(i.message for i in self.issues))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    @property
+    def duplicates(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == DUPLICATE]
+
+
+def field_label(field_name: str, activity_type: ActivityType | None = None, lang: str = "vi") -> str:
+    """The label users see for a field or a measure code."""
+    if field_name in FIELD_LABELS:
+        vi, en = FIELD_LABELS[field_name]
+        return vi if lang == "vi" else en
+    if activity_type is not None:
+        try:
+            return activity_type.measure(field_name).label(lang)
+        except KeyError:
+            pass
+    return field_name
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    """One commune version with its validity interval."""
+
+    key: str
+    code: str
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A reporting unit as validation needs it."""
+
+    id: int
+    key: str
+    kind: str
+    name: str
+    short_name: str
+
+
+@dataclass
+class Catalogue:
+    """The reference data validation needs, loaded once (an import checks many rows against it)."""
+
+    communes: dict[str, CommuneInfo] = field(default_factory=dict)
+    communes_by_code: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    communes_by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    successors: dict[str, list[tuple[str, dt.date]]] = field(default_factory=lambda: defaultdict(list))
+    villages: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (commune key, name)
+    villages_by_name: dict[tuple[str, str], int] = field(default_factory=dict)  # (commune key, norm) → id
+    units: dict[int, UnitInfo] = field(default_factory=dict)
+    units_by_name: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    commune_population: dict[str, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
+    village_population: dict[int, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
+
+    def communes_named(self, keys: Iterable[str]) -> list[str]:
+        """Commune keys whose name or alias has one of the normalised keys (without diacritics as a last resort)."""
+        keys = list(keys)
+        found: list[str] = []
+        for k in keys:
+            for unit_key in self.communes_by_name.get(k, []):
+                if unit_key not in found:
+                    found.append(unit_key)
+        if not found:
+            folded = {fold_diacritics(k) for k in keys}
+            for name_key, unit_keys in self.communes_by_name.items():
+                if fold_diacritics(name_key) in folded:
+                    found.extend(u for u in unit_keys if u not in found)
+        return found
+
+    def successor_text(self, key: str) -> str:
+        """" (đã sáp nhập vào X từ dd/mm/yyyy)" for an abolished commune, else ""."""
+        links = self.successors.get(key)
+        if not links:
+            return ""
+        names = ", ".join(sorted({self.communes[t].name for t, _ in links if t in self.communes}))
+        return f" (đã sáp nhập vào {names} từ {format_date(links[0][1])})"
+
+
+def load_catalogue(*, session: Session, names: bool = True) -> Catalogue:
+    """Communes, villages, reporting units and population facts; names=True adds the name indexes imports match on."""
+    from data_model.reference.names import normalise_name, name_keys
+
+    cat = Catalogue()
+    for unit in session.scalars(select(Unit).where(Unit.level == "commune")):
+        cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
+        cat.communes_by_code[unit.code].append(unit.key)
+        if names:
+            for k in name_keys(unit.name):
+                cat.communes_by_name[k].append(unit.key)
+    if names:
+        for unit_key, alias in session.execute(select(UnitAlias.unit_key, UnitAlias.alias)):
+            if unit_key in cat.communes:
+                for k in name_keys(alias):
+                    if unit_key not in cat.communes_by_name[k]:
+                        cat.communes_by_name[k].append(unit_key)
+    for from_key, to_key, date in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date)):
+        cat.successors[from_key].append((to_key, date))
+    for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)):
+        cat.villages[vid] = (unit_key, name)
+        if names:
+            for k in name_keys(name):
+                cat.villages_by_name.setdefault((unit_key, k), vid)
+    for row in session.execute(select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.kind, ReportingUnit.name,
+                                      ReportingUnit.short_name, ReportingUnit.number)):
+        unit = UnitInfo(row.id, row.key, row.kind, row.name, row.short_name)
+        cat.units[unit.id] = unit
+        if names:
+            for text in (unit.key, unit.name, unit.short_name):
+                for k in name_keys(text):
+                    if unit.id not in cat.units_by_name[k]:
+                        cat.units_by_name[k].append(unit.id)
+            if row.number:
+                cat.units_by_name[normalise_name(row.number)].append(unit.id)
+    _load_population(session, cat, select(UnitFact.unit_key, UnitFact.village_id, UnitFact.village_text, UnitFact.year,
+                                          UnitFact.value_num))
+    return cat
+
+
+def load_catalogue_for(*, session: Session, records: Iterable[Mapping[str, Any]]) -> Catalogue:
+    """Only the reference rows some records name (one record's checks stay fast however big the reference is)."""
+    records = list(records)
+    commune_keys = {r.get("commune_key") for r in records if isinstance(r.get("commune_key"), str)}
+    village_ids = {r.get("village_id") for r in records if isinstance(r.get("village_id"), int)}
+    unit_ids = set()
+    for r in records:
+        try:
+            unit_ids.add(to_int(r.get("reporting_unit_id")))
+        except ValueError:
+            pass
+    unit_ids.discard(None)
+    cat = Catalogue()
+    links = session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date)
+                            .where(UnitSuccessor.from_key.in_(commune_keys))).all() if commune_keys else []
+    for from_key, to_key, date in links:
+        cat.successors[from_key].append((to_key, date))
+    wanted = commune_keys | {to_key for _, to_key, _ in links}
+    if wanted:
+        for unit in session.scalars(select(Unit).where(Unit.level == "commune", Unit.key.in_(wanted))):
+            cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
+    if village_ids:
+        for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)
+                                                   .where(Village.id.in_(village_ids))):
+            cat.villages[vid] = (unit_key, name)
+    if unit_ids:
+        for row in session.execute(select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.kind, ReportingUnit.name,
+                                          ReportingUnit.short_name).where(ReportingUnit.id.in_(unit_ids))):
+            cat.units[row.id] = UnitInfo(row.id, row.key, row.kind, row.name, row.short_name)
+    if commune_keys or village_ids:
+        f = UnitFact
+        _load_population(session, cat, select(f.unit_key, f.village_id, f.village_text, f.year, f.value_num).where(
+            f.unit_key.in_(commune_keys) | f.village_id.in_(village_ids)))
+    return cat
+
+
+def _load_population(session: Session, cat: Catalogue, stmt) -> None:
+    stmt = stmt.where(UnitFact.fact == "population", UnitFact.value_num.is_not(None))
+    for unit_key, village_id, village_text, year, value in session.execute(stmt):
+        if village_id:
+            cat.village_population[village_id].append((year, value))
+        elif not village_text:
+            cat.commune_population[unit_key].append((year, value))
+
+
+def fold_diacritics(text: str) -> str:
+    """"mường tè" → "muong te": the last resort for names typed without diacritics."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _nearest(facts: list[tuple[int | None, float]], year: int) -> float | None:
+    """The population figure of the nearest year (undated figures last)."""
+    if not facts:
+        return None
+    return min(facts, key=lambda f: (f[0] is None, abs((f[0] or year) - year)))[1]
+
+
+def to_int(value: Any) -> int | None:
+    """An integer from a form or API value; None when blank; ValueError when not a whole number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise ValueError(value)
+
+
+def _languages(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [str(x).strip() for x in items if str(x).strip()]
+
+
+@dataclass
+class Checked:
+    """The record's columns (when no error) and every issue found."""
+
+    columns: dict[str, Any] | None
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+
+class _Collector:
+    def __init__(self, activity_type: ActivityType | None) -> None:
+        self.type = activity_type
+        self.issues: list[Issue] = []
+
+    def add(self, field_name: str, message: str, severity: str = ERROR) -> None:
+        self.issues.append(Issue(field_name, f"{field_label(field_name, self.type)}: {message}", severity, message))
+
+    def failed(self, field_name: str) -> bool:
+        return any(i.field == field_name and i.is_error for i in self.issues)
+
+
+def text_issues(values: Mapping[str, Any]) -> list[Issue]:
+    """An error for each field whose text holds a character no database stores (checked before anything else)."""
+    types = load_activity_types()
+    type_code = values.get("type_code")
+    activity_type = types.get(type_code) if isinstance(type_code, str) and is_clean(type_code) else None
+    issues = []
+    for name, value in values.items():
+        items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        if any(not is_clean(v) for v in items):
+            name = str(name) if is_clean(name) else "?"
+            issues.append(Issue(name, f"{field_label(name, activity_type)}: {BAD_TEXT}", ERROR, BAD_TEXT))
+    return issues
+
+
+def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.date | None = None) -> Checked:
+    """Every rule of the definition and the reference data, without touching the database."""
+    today = today or dt.date.today()
+    bad_text = text_issues(values)
+    if bad_text:
+        return Checked(None, bad_text)
+    types = load_activity_types()
+    type_code = values.get("type_code")
+    if not type_code:
+        c = _Collector(None)
+        c.add("type_code", "chưa chọn loại hoạt động")
+        return Checked(None, c.issues)
+    if type_code not in types:
+        c = _Collector(None)
+        c.add("type_code", f"không có loại hoạt động «{type_code}»")
+        return Checked(None, c.issues)
+    t = types[type_code]
+    c = _Collector(t)
+
+    start, end = _check_dates(c, t, values.get("start_date"), values.get("end_date"), today)
+    unit_id = _check_unit(c, t, catalogue, values.get("reporting_unit_id"))
+    commune_key, village_id = _check_place(c, t, catalogue, values.get("commune_key"), values.get("village_id"), start, end)
+    languages = _check_languages(c, t, values.get("languages"))
+    topic = str(values.get("topic") or "").strip()
+    if topic and not t.topic:
+        c.add("topic", "loại hoạt động này không ghi chủ đề")
+    if len(topic) > MAX_TOPIC:
+        c.add("topic", f"dài quá {MAX_TOPIC} ký tự")
+    note = str(values.get("note") or "").strip()
+    if len(note) > MAX_NOTE:
+        c.add("note", f"dài quá {format_number(MAX_NOTE)} ký tự")
+    measures = _check_measures(c, t, values)
+    if start and measures is not None:
+        _check_plausible(c, t, catalogue, measures, commune_key, village_id, start.year)
+
+    if any(i.is_error for i in c.issues):
+        return Checked(None, c.issues)
+    columns: dict[str, Any] = {
+        "type_code": t.code, "start_date": start, "end_date": end, "year": start.year,
+        "reporting_unit_id": unit_id, "commune_key": commune_key, "village_id": village_id,
+        "languages": ",".join(languages), "topic": topic, "note": note,
+        **{f"m{i}": None for i in range(1, 7)},
+    }
+    for m in t.measures:
+        columns[m.column] = measures.get(m.code)
+    return Checked(columns, c.issues)
+
+
+def _check_dates(c: _Collector, t: ActivityType, start: Any, end: Any, today: dt.date):
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if isinstance(end, dt.datetime):
+        end = end.date()
+    if not isinstance(start, dt.date):
+        c.add("start_date", "chưa nhập ngày" if start in (None, "") else "không phải ngày hợp lệ")
+        return None, None
+    if not YEAR_MIN <= start.year <= YEAR_MAX:
+        c.add("start_date", f"năm {start.year} nằm ngoài khoảng cho phép {YEAR_MIN}–{YEAR_MAX}")
+        return None, None
+    if end in (None, ""):
+        end = start
+    elif not isinstance(end, dt.date):
+        c.add("end_date", "không phải ngày hợp lệ")
+        return start, None
+    if start > today:
+        c.add("start_date", f"ngày {format_date(start)} ở tương lai (hôm nay là {format_date(today)})")
+    if end > today and end != start:
+        c.add("end_date", f"ngày {format_date(end)} ở tương lai (hôm nay là {format_date(today)})")
+    if end < start:
+        c.add("end_date", f"ngày kết thúc {format_date(end)} trước ngày bắt đầu {format_date(start)}")
+    elif end.year != start.year:
+        c.add("end_date", f"hoạt động kéo dài sang năm khác ({format_date(start)}–{format_date(end)}): hãy tách thành "
+              f"hai hoạt động, mỗi năm một hoạt động")
+    elif not t.period and end != start:
+        c.add("end_date", f"«{t.name_vi}» ghi theo từng ngày: ngày kết thúc phải trùng ngày bắt đầu")
+    return start, end
+
+
+def _check_unit(c: _Collector, t: ActivityType, cat: Catalogue, unit_id: Any) -> int | None:
+    if unit_id in (None, ""):
+        c.add("reporting_unit_id", "chưa chọn đơn vị thực hiện")
+        return None
+    try:
+        unit_id = to_int(unit_id)
+    except ValueError:
+        unit_id = None
+    unit = cat.units.get(unit_id) if unit_id is not None else None
+    if unit is None:
+        c.add("reporting_unit_id", "không có đơn vị này")
+        return None
+    if unit.kind not in t.reporting_kinds:
+        c.add("reporting_unit_id", f"{unit.name} không báo cáo loại hoạt động «{t.name_vi}»")
+    return unit.id
+
+
+def _check_place(c: _Collector, t: ActivityType, cat: Catalogue, commune_key: Any, village_id: Any,
+                 start: dt.date | None, end: dt.date | None) -> tuple[str | None, int | None]:
+    commune_key = commune_key or None
+    village_id = village_id or None
+    if t.commune == "none" and commune_key:
+        c.add("commune_key", f"«{t.name_vi}» không ghi theo xã, hãy để trống")
+    elif t.commune == "required" and not commune_key:
+        c.add("commune_key", "bắt buộc với loại hoạt động này")
+    if commune_key and t.commune != "none":
+        info = cat.communes.get(commune_key)
+        if info is None:
+            c.add("commune_key", "không có xã này")
+        else:
+            for label, day in (("ngày bắt đầu", start), ("ngày kết thúc", end)):
+                if day and not info.valid_on(day):
+                    if info.valid_from and day < info.valid_from:
+                        why = f"xã {info.name} chỉ có từ {format_date(info.valid_from)}"
+                    else:
+                        why = f"xã {info.name} không còn từ {format_date(info.valid_to)}{cat.successor_text(info.key)}"
+                    c.add("commune_key", f"{why}, không nhận hoạt động có {label} {format_date(day)}; "
+                          "hãy chọn xã có vào ngày đó" + (" hoặc tách hoạt động" if label == "ngày kết thúc" else ""))
+                    break
+    if village_id is not None:
+        try:
+            village_id = to_int(village_id)
+        except ValueError:
+            village_id = -1
+        if t.village == "none":
+            c.add("village_id", f"«{t.name_vi}» không ghi theo bản, hãy để trống")
+        elif village_id not in cat.villages:
+            c.add("village_id", "không có bản này")
+        elif not commune_key:
+            c.add("village_id", "hãy chọn xã của bản trước")
+        elif cat.villages[village_id][0] != commune_key:
+            commune_name = cat.communes[commune_key].name if commune_key in cat.communes else commune_key
+            c.add("village_id", f"bản {cat.villages[village_id][1]} không thuộc xã {commune_name}")
+    elif t.village == "required":
+        c.add("village_id", "bắt buộc với loại hoạt động này")
+    return (commune_key if t.commune != "none" else None), (village_id if t.village != "none" else None)
+
+
+def _check_languages(c: _Collector, t: ActivityType, value: Any) -> list[str]:
+    codes = _languages(value)
+    unknown = [x for x in codes if x not in LANGUAGES]
+    if unknown:
+        c.add("languages", "không biết ngôn ngữ " + ", ".join(f"«{x}»" for x in unknown))
+    if t.languages == "none" and codes:
+        c.add("languages", f"«{t.name_vi}» không ghi ngôn ngữ, hãy để trống")
+    if t.languages == "required" and not codes:
+        c.add("languages", "chọn ít nhất một ngôn ngữ phát")
+    order = list(LANGUAGES)
+    return sorted(dict.fromkeys(x for x in codes if x in LANGUAGES), key=order.index)
+
+
+def _check_measures(c: _Collector, t: ActivityType, values: Mapping[str, Any]) -> dict[str, int | None] | None:
+    measures: dict[str, int | None] = {}
+    for m in t.measures:
+        try:
+            value = to_int(values.get(m.code))
+        except ValueError:
+            c.add(m.code, f"«{values.get(m.code)}» không phải số nguyên")
+            continue
+        if value is None:
+            if m.required:
+                c.add(m.code, "bắt buộc, hãy nhập số " + m.unit_vi)
+            measures[m.code] = None
+            continue
+        if abs(value) > 10**15:  # too big to format or store: say so without echoing it
+            c.add(m.code, f"số quá lớn, nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} {m.unit_vi}")
+            continue
+        if value < m.min or value > m.max:
+            c.add(m.code, f"{format_number(value)} nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} "
+                  f"{m.unit_vi}")
+            continue
+        measures[m.code] = value
+    if any(i.is_error for i in c.issues if i.field in {m.code for m in t.measures}):
+        return None
+    for rule in t.rules:
+        if not rule.holds(measures):
+            c.add(rule.fields[0], rule.message_vi)
+    return measures
+
+
+def _check_plausible(c: _Collector, t: ActivityType, cat: Catalogue, measures: Mapping[str, int | None],
+                     commune_key: str | None, village_id: int | None, year: int) -> None:
+    if not t.plausible_measure or not t.plausible_factor:
+        return
+    value = measures.get(t.plausible_measure)
+    if not value:
+        return
+    population, place = None, ""
+    if village_id and village_id in cat.villages:
+        population = _nearest(cat.village_population.get(village_id, []), year)
+        place = f"bản {cat.villages[village_id][1]}"
+    if population is None and commune_key in cat.communes:
+        population = _nearest(cat.commune_population.get(commune_key, []), year)
+        place = f"xã {cat.communes[commune_key].name}"
+    if population is None:
+        return
+    ceiling = population * t.plausible_factor
+    if value > ceiling:
+        m = t.measure(t.plausible_measure)
+        c.add(m.code, f"{format_number(value)} {m.unit_vi} là nhiều so với số dân {place} (khoảng "
+              f"{format_number(population)} người); hãy kiểm tra lại hoặc xác nhận vẫn lưu", WARNING)
+
+
+def describe_values(*, catalogue: Catalogue, columns: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's columns as readable field values (for the change log and history)."""
+    t = load_activity_types().get(columns.get("type_code"))
+    unit = catalogue.units.get(columns.get("reporting_unit_id"))
+    commune = catalogue.communes.get(columns.get("commune_key") or "")
+    village = catalogue.villages.get(columns.get("village_id") or 0)
+    out: dict[str, Any] = {
+        "type_code": columns.get("type_code"),
+        "start_date": columns.get("start_date"), "end_date": columns.get("end_date"),
+        "reporting_unit_id": unit.name if unit else columns.get("reporting_unit_id"),
+        "commune_key": f"{commune.name} ({commune.code})" if commune else None,
+        "village_id": village[1] if village else None,
+        "languages": ", ".join(language_name(x) for x in (columns.get("languages") or "").split(",") if x),
+        "topic": columns.get("topic") or "", "note": columns.get("note") or "",
+    }
+    if t:
+        for m in t.measures:
+            out[m.code] = columns.get(m.column)
+    return out

@@ -1,0 +1,1 @@
+"""The province's reference data: units and their successors, names, languages, and the admin's edits."""

@@ -1,0 +1,40 @@
+"""The one settings object, read from the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "border_outreach.sqlite"
+
+
+def _default_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one process; every field comes from an environment variable."""
+
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_url())
+    reference_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("REFERENCE_DIR") or PROJECT_ROOT / "reference")
+    )
+    sqlite_busy_timeout_s: float = field(
+        default_factory=lambda: float(os.environ.get("SQLITE_BUSY_TIMEOUT_S", "30"))
+    )
+    session_idle_minutes: int = field(default_factory=lambda: int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+    cookie_secret: str = field(default_factory=lambda: os.environ.get("COOKIE_SECRET", ""))
+    default_language: str = field(default_factory=lambda: os.environ.get("UI_LANGUAGE", "vi"))
+    demo_on_first_start: bool = field(
+        default_factory=lambda: os.environ.get("DEMO_ON_FIRST_START", "1") not in ("0", "false", "no")
+    )
+    # this machine only by default; 0.0.0.0 (every interface) opens the dashboard to the network
+    server_address: str = field(default_factory=lambda: os.environ.get("SERVER_ADDRESS") or "127.0.0.1")
+    server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
+
+
+def get_settings() -> Settings:
+    """Settings read from the current environment."""
+    return Settings()

@@ -1,0 +1,48 @@
+"""Text typed by people: one check, used wherever text enters, for characters no database stores and for length."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from data_model.texts.formatting import format_number
+
+# NUL is refused by PostgreSQL and silently stored by SQLite; a lone surrogate cannot be encoded as UTF-8 at all
+_BAD = re.compile("[\x00\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+BAD_TEXT = "chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường"
+
+
+class TextInputError(ValueError):
+    """A text field was refused; the message is Vietnamese and names the field."""
+
+
+def text_problem(text: str, *, limit: int | None = None) -> str | None:
+    """What is wrong with a typed text (NUL, lone surrogate, too long), in Vietnamese without the field; else None."""
+    if _BAD.search(text):
+        return BAD_TEXT
+    if limit is not None and len(text) > limit:
+        return f"dài quá {format_number(limit)} ký tự"
+    return None
+
+
+def is_clean(value: Any) -> bool:
+    """Whether a value can go into a query or a column as it is (non-strings always can)."""
+    return not isinstance(value, str) or _BAD.search(value) is None
+
+
+def clean_text(value: Any, *, field: str, limit: int | None, required: bool = False,
+               error: type[ValueError] = TextInputError) -> str:
+    """The text trimmed, or `error` with "Field: message" when it is missing, holds a bad character or is too long."""
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise error(f"{field}: không được để trống")
+    problem = text_problem(text, limit=limit)
+    if problem:
+        raise error(f"{field}: {problem}")
+    return text
+
+
+def safe_text(value: Any, *, limit: int | None = None) -> str:
+    """The text with bad characters replaced (for a log line or a message that echoes what was typed)."""
+    text = _BAD.sub(REPLACEMENT, "" if value is None else str(value))
+    return text[:limit] if limit is not None else text
