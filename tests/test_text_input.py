@@ -17,7 +17,7 @@ from data_model.cli.main import year as cli_year
 from data_model.records.validation.checks import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import create_record, delete_record, list_records, restore_record, update_record
 from data_model.reference import admin as ra
-from data_model.reference.admin import edits as reference_imports
+from data_model.reference.admin import imports as reference_imports
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ReportingUnit, Unit, UnitFact, User, Village
 from data_model.texts.input import TextInputError, clean_text, safe_text, text_problem

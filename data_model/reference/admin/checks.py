@@ -1,0 +1,114 @@
+"""Checks shared by the admin's reference edits and imports: typed values, the acting admin, units by key."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_model.accounts.permissions import Actor, require_admin, require_population_edit
+from data_model.accounts.users import refresh_actor
+from data_model.records.validation.checks import YEAR_MAX, YEAR_MIN
+from data_model.reference.languages import LANGUAGES, parse_language
+from data_model.schema.models import ReportingUnit, Unit, Village
+from data_model.texts.input import BAD_TEXT, clean_text, is_clean
+
+BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
+REPORTING_KINDS = ("station", "battalion", "department", "radio_tv", "press", "loudspeaker_cluster")
+COMMUNE_KINDS = ("xã", "phường", "thị trấn")
+MAX_POPULATION = 10_000_000
+MAX_NAME = 120
+
+
+class ReferenceEditError(ValueError):
+    """Bad reference-data input; the message is Vietnamese and names the field."""
+
+
+def checked_text(value: Any, field_name: str, *, required: bool = True, limit: int = MAX_NAME) -> str:
+    return clean_text(value, field=field_name, limit=limit, required=required, error=ReferenceEditError)
+
+
+def acting_admin(session: Session, actor: Actor) -> Actor:
+    actor = refresh_actor(session=session, actor=actor)
+    require_admin(actor)
+    return actor
+
+
+def acting_population_editor(session: Session, actor: Actor) -> Actor:
+    actor = refresh_actor(session=session, actor=actor)
+    require_population_edit(actor)
+    return actor
+
+
+def checked_key(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not is_clean(value):
+        raise ReferenceEditError(f"{field_name}: mã không hợp lệ")
+    return value
+
+
+def checked_year(value: Any) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise ReferenceEditError(f"Năm: «{value}» không phải năm") from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ReferenceEditError(f"Năm: phải từ {YEAR_MIN} đến {YEAR_MAX}")
+    return year
+
+
+def checked_population(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POPULATION:
+        raise ReferenceEditError(f"Dân số: phải là số nguyên từ 0 đến {MAX_POPULATION:,}".replace(",", "."))
+    return value
+
+
+def get_commune(session: Session, key: str) -> Unit:
+    unit = session.get(Unit, checked_key(key, "Xã"))
+    if unit is None or unit.level != "commune":
+        raise ReferenceEditError(f"Xã: không có xã mã {key!r}")
+    return unit
+
+
+def get_station(session: Session, key: str) -> ReportingUnit:
+    unit = session.scalar(select(ReportingUnit).where(ReportingUnit.key == checked_key(key, "Đơn vị")))
+    if unit is None:
+        raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {key!r}")
+    return unit
+
+
+def get_village(session: Session, village_id: int) -> Village:
+    village = session.get(Village, village_id)
+    if village is None:
+        raise ReferenceEditError(f"Bản: không có bản số {village_id}")
+    return village
+
+
+def snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def apply_given(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    for key, value in changes.items():
+        if value is not None:
+            setattr(obj, key, value)
+    return changes
+
+
+
+
+def parse_languages(text: str | Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
+    """Language codes from "Mông, Dao" or a list of names/codes; ReferenceEditError naming an unknown one."""
+    parts = text if not isinstance(text, str) else text.replace(";", ",").replace("/", ",").split(",")
+    if any(not is_clean(str(part)) for part in parts):
+        raise ReferenceEditError(f"{field_name}: {BAD_TEXT}")
+    codes: list[str] = []
+    for part in parts:
+        if not str(part).strip():
+            continue
+        code = parse_language(str(part))
+        if code is None:
+            raise ReferenceEditError(f"{field_name}: không biết ngôn ngữ «{str(part).strip()[:40]}» "
+                                     f"(dùng: {', '.join(v[0].removeprefix('Tiếng ') for v in LANGUAGES.values())})")
+        if code not in codes:
+            codes.append(code)
+    return codes
