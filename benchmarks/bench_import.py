@@ -20,7 +20,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from data_model.accounts.permissions import SYSTEM  # noqa: E402
 from data_model.files.export import ExportFilters, export_csv  # noqa: E402
-from data_model.files.records_import.preview import preview_import, run_import  # noqa: E402
+from data_model.files.records_import import preview_import, run_import  # noqa: E402
 from data_model.schema.db import build_engine, read_session  # noqa: E402
 from data_model.schema.init_db import initialise_database  # noqa: E402
 from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit  # noqa: E402

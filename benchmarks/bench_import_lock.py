@@ -26,8 +26,8 @@ from sqlalchemy import select  # noqa: E402
 
 from bench_import import make_csv  # noqa: E402
 from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.files.records_import import preview as importer  # noqa: E402
-from data_model.files.records_import.preview import preview_import, write_import  # noqa: E402
+from data_model.files.records_import import preview_import, write_import  # noqa: E402
+from data_model.files.records_import import write as import_write  # noqa: E402
 from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
 from data_model.schema.init_db import initialise_database  # noqa: E402
 from data_model.schema.models import ReportingUnit, Unit  # noqa: E402
@@ -112,7 +112,7 @@ def main() -> int:
 
     phases: dict[str, float] = {}
 
-    real_write = importer._write
+    real_write = import_write._write
 
     def timed_write(*args, **kwargs):
         """The work inside the importer's write transaction, with the CPU time it takes (load-independent)."""
@@ -122,7 +122,7 @@ def main() -> int:
         finally:
             phases["write transaction, CPU time of the importing process"] = time.process_time() - cpu
 
-    importer._write = timed_write
+    import_write._write = timed_write
 
     def run() -> None:
         t0 = time.perf_counter()

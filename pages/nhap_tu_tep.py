@@ -12,7 +12,7 @@ from data_model.definitions.activity_types import list_activity_types
 from data_model.files.export import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
 )
-from data_model.files.records_import.preview import (
+from data_model.files.records_import import (
     ImportConflict, ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
 )
 from data_model.schema.db import read_session

@@ -17,7 +17,7 @@ from data_model.accounts.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
 from data_model.files.parse import escape_text, template_columns, unescape_text
-from data_model.files.records_import.preview import run_import
+from data_model.files.records_import import run_import
 from data_model.records.write import create_record, delete_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord

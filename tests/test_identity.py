@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from data_model.accounts.permissions import SYSTEM
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx
-from data_model.files.records_import.preview import run_import
+from data_model.files.records_import import run_import
 from data_model.records.bulk import insert_records
 from data_model.records.write import create_record, record_history
 from data_model.schema.db import build_engine, read_session, write_session
@@ -158,7 +158,7 @@ def test_malformed_and_repeated_global_ids_are_row_errors(engine):
     frame.loc[0, UID_HEADER] = "không-phải-mã"
     frame.loc[1, UID_HEADER] = frame.loc[1, UID_HEADER].upper()  # case and braces do not matter…
     frame = pd.concat([frame, frame.iloc[[1]]])  # …but the same id twice in one file is an error
-    from data_model.files.records_import.preview import preview_import
+    from data_model.files.records_import import preview_import
 
     with read_session(engine) as s:
         preview = preview_import(session=s, actor=SYSTEM, data=frame.to_csv(index=False).encode(), filename="x.csv",

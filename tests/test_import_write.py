@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from conftest import PG_URL
 from data_model.accounts.permissions import SYSTEM, PermissionDenied
-from data_model.files.records_import import preview as importer
-from data_model.files.records_import.preview import ImportConflict, preview_import, run_import, write_import
+from data_model.files.records_import import ImportConflict, preview_import, run_import, write_import
+from data_model.files.records_import import preview as import_preview, write as import_write
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ImportBatch
@@ -40,7 +40,7 @@ def test_reading_the_file_does_not_hold_the_write_lock(engine, db_url, monkeypat
     path.write_bytes(_csv(5))
     other = build_engine(url=db_url, busy_timeout_s=0.5)
     written: list[object] = []
-    real_load = importer.load_catalogue
+    real_load = import_preview.load_catalogue
 
     def load_then_let_someone_write(**kw):
         catalogue = real_load(**kw)  # the importer has now used its session: on SQLite, its transaction is open
@@ -51,7 +51,7 @@ def test_reading_the_file_does_not_hold_the_write_lock(engine, db_url, monkeypat
             written.append(exc)
         return catalogue
 
-    monkeypatch.setattr(importer, "load_catalogue", load_then_let_someone_write)
+    monkeypatch.setattr(import_preview, "load_catalogue", load_then_let_someone_write)
     try:
         assert main(["import", str(path)]) == 0
     finally:
@@ -132,13 +132,13 @@ def test_two_processes_importing_the_same_new_file_on_postgresql(db_url, engine,
     path = tmp_path / "cung_tep.csv"
     path.write_bytes(_csv(50))
     both_checked = threading.Barrier(2, timeout=30)
-    real_insert = importer.insert_records
+    real_insert = import_write.insert_records
 
     def insert_together(**kw):
         both_checked.wait()  # both passed every check; now both insert the same rows
         return real_insert(**kw)
 
-    monkeypatch.setattr(importer, "insert_records", insert_together)
+    monkeypatch.setattr(import_write, "insert_records", insert_together)
     statuses: list[int] = []
     threads = [threading.Thread(target=lambda: statuses.append(main(["import", str(path)]))) for _ in range(2)]
     for t in threads:

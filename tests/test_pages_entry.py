@@ -277,7 +277,7 @@ def _upload_file(engine, at: AppTest, data: bytes, name: str) -> AppTest:
 
 
 def test_import_page_writes_what_it_showed_and_says_when_someone_else_imported_first(app_db):
-    from data_model.files.records_import.preview import run_import
+    from data_model.files.records_import import run_import
 
     engine, users = app_db
     data = ("Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Xã,Số buổi,Lượt người nghe\n"

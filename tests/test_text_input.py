@@ -217,7 +217,7 @@ def test_the_first_allowed_year_is_accepted(engine):
 
 
 def test_import_uses_the_same_year_rule(engine):
-    from data_model.files.records_import.preview import preview_import
+    from data_model.files.records_import import preview_import
 
     rows = [HEADER, ["Tuyên truyền tại bản", "05/03/1900", "", "Mù Cả", "03451", "", "", "", "", "2", "40"],
             ["Tuyên truyền tại bản", "05/03/2024", "", "Mù Cả", "03451", "", "", "", "", "2", "40"]]

@@ -10,9 +10,7 @@ from sqlalchemy import select
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
-from data_model.files.records_import.preview import (
-    ImportConflict, ImportRejected, preview_import, run_import, summarise_result,
-)
+from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
 from data_model.schema.db import read_session
 from data_model.schema.init_db import open_database
 from data_model.schema.models import ReportingUnit, User

@@ -1,1 +1,11 @@
-"""Importing activity records from CSV/XLSX: a preview row by row, then every row or none."""
+"""Importing activity records from CSV/XLSX: a preview row by row, then every row in one transaction or none."""
+from data_model.files.records_import.outcome import (
+    ImportConflict, ImportPreview, ImportRejected, ImportResult, Problem, RowOutcome,
+)
+from data_model.files.records_import.preview import fingerprint_of, preview_import
+from data_model.files.records_import.write import run_import, summarise_result, write_import
+
+__all__ = [
+    "ImportConflict", "ImportPreview", "ImportRejected", "ImportResult", "Problem", "RowOutcome", "fingerprint_of",
+    "preview_import", "run_import", "summarise_result", "write_import",
+]

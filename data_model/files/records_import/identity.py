@@ -1,0 +1,122 @@
+"""What each checked row does: new, update, unchanged or skip (by global id or file and row), and duplicates."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_model.accounts.permissions import Actor, can_write_record
+from data_model.files.parse import BASE_HEADERS
+from data_model.files.records_import.outcome import ImportPreview, Problem, RowOutcome
+from data_model.records.bulk import chunked
+from data_model.records.summaries import MEASURE_COLUMNS
+from data_model.records.validation.checks import DUPLICATE, WARNING
+from data_model.records.write import RECORD_FIELDS
+from data_model.schema.models import ActivityRecord, ImportBatch
+from data_model.texts.formatting import format_number
+
+COMPARED = ("type_code", "start_date", "end_date", "reporting_unit_id", "commune_key", "village_id", "languages", "topic",
+            "note", *MEASURE_COLUMNS)
+
+ID_HEADER, UID_HEADER = BASE_HEADERS["id"], BASE_HEADERS["uid"]
+
+
+def rows_imported_from(session: Session, fingerprint: str) -> int:
+    """Rows added by every import of the file so far (read through the index on the batch's fingerprint)."""
+    return session.scalar(select(func.coalesce(func.sum(ImportBatch.rows_added), 0))
+                          .where(ImportBatch.fingerprint == fingerprint))
+
+
+def mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> None:
+    """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
+
+    The file's own «Mã hoạt động» never picks a record: in another database, or in a copy of this one, the same number
+    names an unrelated record.
+    """
+    prefix = f"f:{preview.fingerprint[:20]}:"
+    existing_keys = set(session.scalars(select(ActivityRecord.source_key)
+                                        .where(ActivityRecord.source_key.like(prefix + "%"))))
+    preview.file_imported = rows_imported_from(session, preview.fingerprint)
+    a = ActivityRecord
+    columns = [a.id, a.uid, a.updated_at, a.deleted_at, *(getattr(a, c) for c in RECORD_FIELDS)]
+    by_uid: dict[str, Any] = {}
+    for chunk in chunked(sorted({r.uid for r in preview.rows if r.uid}), 500):
+        for rec in session.execute(select(*columns).where(a.uid.in_(chunk))):
+            by_uid[rec.uid] = rec
+    seen: dict[str, int] = {}
+    foreign_ids = 0
+    for r in preview.rows:
+        if r.action == "skip":
+            continue
+        if r.uid:
+            if r.uid in seen:
+                r.problems.append(Problem(UID_HEADER, f"mã định danh này đã có ở dòng {seen[r.uid]}"))
+            seen.setdefault(r.uid, r.row)
+        local_id, r.record_id = r.record_id, None
+        if r.has_error:
+            r.action = "error"
+            continue
+        rec = by_uid.get(r.uid) if r.uid else None
+        if r.uid and local_id is not None and (rec is None or rec.id != local_id):
+            foreign_ids += 1
+        if rec is not None:
+            r.record_id = rec.id
+            if rec.deleted_at is not None:
+                r.action, r.skip_reason = "skip", f"Hoạt động số {rec.id} đã bị xoá; khôi phục trước nếu muốn sửa"
+            elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
+                r.action = "unchanged"
+            elif not can_write_record(actor, rec.reporting_unit_id):
+                r.problems.append(Problem(UID_HEADER, f"bạn không có quyền sửa hoạt động số {rec.id}"))
+                r.action = "error"
+            else:
+                r.action = "update"
+                r.old = {c: getattr(rec, c) for c in RECORD_FIELDS}
+                r.version = (rec.updated_at, rec.deleted_at)
+            continue
+        r.source_key = f"{prefix}{r.sheet[:40]}:{r.row}"
+        if r.source_key in existing_keys:
+            r.action, r.skip_reason = "skip", "Dòng này đã được nhập từ chính tệp này trước đây"
+            continue
+        r.action = "new"
+        if local_id is not None and not r.uid:
+            r.problems.append(Problem(ID_HEADER, f"dòng không có «{UID_HEADER}» nên «{ID_HEADER}» {local_id} không "
+                                      "dùng để tìm hoạt động cần sửa: dòng sẽ được thêm mới. Muốn sửa hoạt động đã "
+                                      "có, hãy xuất tệp mới rồi sửa trong tệp đó.", WARNING))
+    if foreign_ids:
+        preview.notes.append(
+            f"{format_number(foreign_ids)} dòng ghi «{ID_HEADER}» không phải số của hoạt động đó ở đây (tệp xuất từ "
+            f"cơ sở dữ liệu khác?): hoạt động được nhận ra theo «{UID_HEADER}», «{ID_HEADER}» của tệp không được "
+            "dùng.")
+
+
+def _signature(columns: dict[str, Any]) -> tuple:
+    return (columns["type_code"], columns["start_date"], columns["end_date"], columns.get("commune_key"),
+            columns.get("village_id"), *(columns.get(m) for m in MEASURE_COLUMNS))
+
+
+def mark_duplicates(session: Session, preview: ImportPreview) -> None:
+    """Flag new rows identical to another row of the file or to a live record."""
+    new_rows = [r for r in preview.rows if r.action == "new" and r.columns]
+    if not new_rows:
+        return
+    by_signature: dict[tuple, list[RowOutcome]] = defaultdict(list)
+    for r in new_rows:
+        by_signature[_signature(r.columns)].append(r)
+    for rows in by_signature.values():
+        if len(rows) > 1:
+            for r in rows:
+                others = ", ".join(f"{o.row}" for o in rows if o is not r)
+                r.problems.append(Problem("", f"Có thể trùng với dòng {others} của tệp (cùng loại, ngày, nơi, số liệu)",
+                                          DUPLICATE))
+    a = ActivityRecord
+    types = sorted({r.columns["type_code"] for r in new_rows})
+    first = min(r.columns["start_date"] for r in new_rows)
+    last = max(r.columns["start_date"] for r in new_rows)
+    stmt = select(a.id, a.type_code, a.start_date, a.end_date, a.commune_key, a.village_id,
+                  *(getattr(a, m) for m in MEASURE_COLUMNS)).where(
+        a.deleted_at.is_(None), a.type_code.in_(types), a.start_date >= first, a.start_date <= last)
+    for row in session.execute(stmt):
+        for r in by_signature.get(tuple(row[1:]), []):
+            r.problems.append(Problem("", f"Có thể trùng với hoạt động đã có số {row[0]}", DUPLICATE))

@@ -1,0 +1,129 @@
+"""Writing a checked records file: one short transaction that re-checks what may have changed, all rows or none."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from data_model.accounts.permissions import Actor, PermissionDenied, can_write_record
+from data_model.accounts.users import refresh_actor
+from data_model.files.records_import.identity import rows_imported_from
+from data_model.files.records_import.outcome import (
+    ImportConflict, ImportPreview, ImportRejected, ImportResult, RowOutcome,
+)
+from data_model.files.records_import.preview import preview_import
+from data_model.records.bulk import (
+    PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
+    prepare_updates, stage_writes, update_records,
+)
+from data_model.records.changelog import log_change
+from data_model.records.validation.checks import describe_values
+from data_model.schema.db import read_session, write_bind
+from data_model.schema.models import ActivityRecord, ImportBatch, new_uid, utcnow
+from data_model.texts.formatting import format_number
+
+TAKEN = ("Tệp này đang được người khác nhập (hoặc vừa được nhập xong), chưa ghi dòng nào. Hãy thử lại sau: "
+         "lần kiểm tra mới sẽ cho biết dòng nào còn cần nhập.")
+
+
+
+def run_import(*, engine: Engine, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
+               today: dt.date | None = None) -> tuple[ImportPreview, ImportResult]:
+    """Check the whole file without the write lock, then write every row in one short transaction (or nothing)."""
+    with read_session(engine) as session:
+        preview = preview_import(session=session, actor=actor, data=data, filename=filename,
+                                 default_type=default_type, today=today)
+    return preview, write_import(engine=engine, actor=actor, preview=preview)
+
+
+def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> ImportResult:
+    """Write a checked file in one write transaction that re-checks what may have changed since the check.
+
+    ImportRejected when the check found errors, ImportConflict when another import or edit got there first,
+    PermissionDenied when the user may no longer write these records; in every case nothing is written.
+    """
+    if not preview.ok:
+        raise ImportRejected(preview)
+    new_rows = [r for r in preview.rows if r.action == "new"]
+    updates = [r for r in preview.rows if r.action == "update"]
+    counts = preview.counts()
+    if not new_rows and not updates:
+        return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
+    # everything that does not need the lock is prepared before taking it
+    now = utcnow()
+    inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key, "created_at": now,
+                                "created_by": actor.user_id} for r in new_rows], dialect=engine.dialect,
+                              late=("import_batch_id",))
+    reason = f"Nhập từ tệp {preview.filename}"
+    catalogue = preview.catalogue
+    changes = prepare_updates([RecordUpdate(record_id=r.record_id, old=r.old, new=r.columns, reason=reason,
+                                            old_text=describe_values(catalogue=catalogue, columns=r.old),
+                                            new_text=describe_values(catalogue=catalogue, columns=r.columns))
+                               for r in updates], actor=actor, dialect=engine.dialect, now=now)
+    try:
+        with engine.connect() as connection:
+            staged = stage_writes(connection=connection, records=inserts, updates=changes)
+            try:
+                started = time.perf_counter()
+                with Session(write_bind(connection), expire_on_commit=False) as session, session.begin():
+                    ids, batch_id = _write(session, actor, preview, new_rows, updates, inserts, changes, counts)
+                seconds = time.perf_counter() - started
+            finally:
+                drop_staged(connection=connection, tables=staged)
+    except IntegrityError as exc:  # PostgreSQL: a concurrent import inserted the same rows after our re-check
+        if "source_key" in str(exc.orig) or "uid" in str(exc.orig):
+            raise ImportConflict(TAKEN) from None
+        raise ImportConflict("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
+                             "Hãy tải tệp lên lại để kiểm tra.") from None
+    return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
+
+
+def _write(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+           updates: list[RowOutcome], inserts: PreparedRecords, changes: PreparedUpdates,
+           counts: dict[str, int]) -> tuple[list[int], int]:
+    """The write transaction: re-check, then the batch, the records, the edits and one log entry for the file."""
+    actor = refresh_actor(session=session, actor=actor)
+    _recheck(session, actor, preview, new_rows, updates)
+    batch = ImportBatch(fingerprint=preview.fingerprint, filename=preview.filename[:255], rows_added=len(new_rows),
+                        user_id=actor.user_id)
+    session.add(batch)
+    session.flush()
+    ids = insert_records(session=session, rows=inserts, late={"import_batch_id": batch.id})
+    update_records(session=session, updates=changes)
+    log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
+               new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
+                    "unchanged": counts["unchanged"], "skipped": counts["skip"]})
+    return ids, batch.id
+
+
+def _recheck(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
+             updates: list[RowOutcome]) -> None:
+    """Inside the write transaction: the user's rights now, rows imported meanwhile, records changed meanwhile."""
+    units = {r.columns["reporting_unit_id"] for r in new_rows + updates} | {r.old["reporting_unit_id"] for r in updates}
+    if not all(can_write_record(actor, u) for u in units):
+        raise PermissionDenied("Quyền của bạn đã thay đổi từ lúc kiểm tra tệp: bạn không còn được ghi hoạt động của "
+                               "mọi đơn vị trong tệp. Chưa ghi dòng nào.")
+    a = ActivityRecord
+    # rows of this file imported meanwhile (one indexed read); global ids taken meanwhile, and on PostgreSQL rows of
+    # an import that has not committed yet, are refused by the unique indexes at the insert (IntegrityError below)
+    if new_rows and rows_imported_from(session, preview.fingerprint) != preview.file_imported:
+        raise ImportConflict(TAKEN)
+    expected = {r.record_id: r.version for r in updates}
+    for chunk in chunked(sorted(expected), 500):
+        # FOR UPDATE: on PostgreSQL nobody changes these records between this check and our write
+        for rid, updated_at, deleted_at in session.execute(
+                select(a.id, a.updated_at, a.deleted_at).where(a.id.in_(chunk)).order_by(a.id).with_for_update()):
+            if (updated_at, deleted_at) != expected.pop(rid):
+                raise ImportConflict(f"Hoạt động số {rid} vừa được sửa hoặc xoá trong lúc kiểm tra tệp, chưa ghi dòng "
+                                     "nào. Hãy tải tệp lên lại để kiểm tra.")
+    if expected:
+        raise ImportConflict(f"Hoạt động số {min(expected)} không còn nữa, chưa ghi dòng nào. Hãy tải tệp lên lại.")
+
+
+def summarise_result(result: ImportResult) -> str:
+    """One Vietnamese sentence about what an import wrote."""
+    return (f"Đã thêm {format_number(result.added)} hoạt động, cập nhật {format_number(result.updated)}, "
+            f"{format_number(result.unchanged)} không đổi, bỏ qua {format_number(result.skipped)} dòng.")
