@@ -9,7 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied, can_edit_population
-from data_model.records.validation.checks import MAX_REASON, YEAR_MAX, YEAR_MIN
+from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.db import read_session, write_session

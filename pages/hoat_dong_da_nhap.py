@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
-from data_model.records.validation.checks import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import (
     can_edit, delete_record, get_record, list_records, record_history, restore_record, update_record,
 )

@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
-from data_model.records.validation.checks import ValidationError
+from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
 from data_model.schema.db import write_session
 from ui.auth import guard_page, plain, write_actor

@@ -15,9 +15,10 @@ from data_model.accounts.users import refresh_actor
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.records.changelog import log_change
 from data_model.records.summaries import MEASURE_COLUMNS, RecordFigures, apply_changes
-from data_model.records.validation.checks import (
-    DUPLICATE, ERROR, MAX_REASON, WARNING, Catalogue, Checked, Issue, ValidationError, check_values, describe_values,
-    field_label, load_catalogue, load_catalogue_for, text_issues,
+from data_model.records.validation.catalogue import Catalogue, load_catalogue, load_catalogue_for
+from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
+from data_model.records.validation.rules import (
+    DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError, field_label,
 )
 from data_model.reference.names import normalise_name
 from data_model.schema.models import (

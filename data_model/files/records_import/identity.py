@@ -12,7 +12,7 @@ from data_model.files.parse import BASE_HEADERS
 from data_model.files.records_import.outcome import ImportPreview, Problem, RowOutcome
 from data_model.records.bulk import chunked
 from data_model.records.summaries import MEASURE_COLUMNS
-from data_model.records.validation.checks import DUPLICATE, WARNING
+from data_model.records.validation.rules import DUPLICATE, WARNING
 from data_model.records.write import RECORD_FIELDS
 from data_model.schema.models import ActivityRecord, ImportBatch
 from data_model.texts.formatting import format_number

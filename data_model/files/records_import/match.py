@@ -6,13 +6,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-
 from data_model.accounts.permissions import Actor
 from data_model.files.parse import Formula, header_key, is_blank, parse_date
-from data_model.records.validation.checks import Catalogue
+from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_language
 from data_model.reference.names import name_keys, normalise_name
-
 
 HEADER_SCAN_ROWS = 15
 TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")

@@ -17,7 +17,10 @@ from data_model.files.parse import (
 from data_model.files.records_import.identity import mark_duplicates, mark_identity
 from data_model.files.records_import.match import CellMatcher, find_header, is_total_row
 from data_model.files.records_import.outcome import ImportPreview, Problem, RowOutcome
-from data_model.records.validation.checks import ERROR, Catalogue, check_values, load_catalogue
+from data_model.records.validation.catalogue import Catalogue, load_catalogue
+from data_model.records.validation.checks import check_values
+from data_model.records.validation.rules import ERROR
+
 
 def fingerprint_of(data: bytes) -> str:
     """The file's identity: SHA-256 of its bytes."""

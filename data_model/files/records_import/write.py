@@ -29,7 +29,6 @@ TAKEN = ("Tệp này đang được người khác nhập (hoặc vừa được
          "lần kiểm tra mới sẽ cho biết dòng nào còn cần nhập.")
 
 
-
 def run_import(*, engine: Engine, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
                today: dt.date | None = None) -> tuple[ImportPreview, ImportResult]:
     """Check the whole file without the write lock, then write every row in one short transaction (or nothing)."""

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_admin, require_population_edit
 from data_model.accounts.users import refresh_actor
-from data_model.records.validation.checks import YEAR_MAX, YEAR_MIN
+from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import LANGUAGES, parse_language
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
@@ -92,8 +92,6 @@ def apply_given(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
         if value is not None:
             setattr(obj, key, value)
     return changes
-
-
 
 
 def parse_languages(text: str | Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
 from data_model.records.changelog import log_change
-from data_model.records.validation.checks import MAX_REASON
+from data_model.records.validation.rules import MAX_REASON
 from data_model.reference.admin.checks import (
     BORDER_STATUSES, REPORTING_KINDS, ReferenceEditError, acting_admin, acting_population_editor, apply_given,
     checked_key, checked_population, checked_text, checked_year, get_commune, get_station, get_village,

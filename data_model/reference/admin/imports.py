@@ -165,7 +165,6 @@ def row_errors(row: int, problems: list[tuple[str, str]]) -> list[str]:
     return [f"Dòng {row}, cột {label}: {message}" for label, message in problems]
 
 
-
 def check_cell(problems: list[tuple[str, str]], label: str, fn: Callable[[], Any]) -> Any:
     try:
         return fn()

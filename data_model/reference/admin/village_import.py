@@ -34,7 +34,6 @@ class _VillageRow:
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
-
 def _parse_village_rows(session: Session, data: bytes, filename: str) -> tuple[list[_VillageRow], list[str], list[str]]:
     table, errors, notes = read_table(data, filename, VILLAGE_COLUMNS, "village")
     parsed: list[_VillageRow] = []

@@ -1,0 +1,95 @@
+"""The limits every record keeps (years, text lengths), field labels, and the issues that report a broken rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from data_model.definitions.activity_types import ActivityType
+
+ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
+MAX_TOPIC = 300
+MAX_NOTE = 4000
+MAX_REASON = 500  # a reason for deleting or restoring a record
+# the one rule for years, used by the entry form, imports, the write API, reference data and the command line
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+# the fields of a record besides its measures (measures use their codes from the definition)
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("Mã hoạt động", "Record ID"),
+    "type_code": ("Loại hoạt động", "Activity type"),
+    "start_date": ("Ngày bắt đầu", "Start date"),
+    "end_date": ("Ngày kết thúc", "End date"),
+    "reporting_unit_id": ("Đơn vị thực hiện", "Reporting unit"),
+    "commune_key": ("Xã", "Commune"),
+    "village_id": ("Bản", "Village"),
+    "languages": ("Ngôn ngữ", "Languages"),
+    "topic": ("Chủ đề", "Topic"),
+    "note": ("Ghi chú", "Note"),
+    "reason": ("Lý do", "Reason"),
+    "search": ("Tìm", "Search"),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one field: an error blocks the write, a warning or duplicate needs confirming."""
+
+    field: str
+    message: str
+    severity: str = ERROR
+    detail: str = ""  # the message without the field's label (when the label is shown elsewhere)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+class ValidationError(Exception):
+    """A record was refused; `issues` lists each field's problem in Vietnamese."""
+
+    def __init__(self, issues: Iterable[Issue]) -> None:
+        self.issues = list(issues)
+        super().__init__("; ".join(i.message for i in self.issues))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    @property
+    def duplicates(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == DUPLICATE]
+
+
+def field_label(field_name: str, activity_type: ActivityType | None = None, lang: str = "vi") -> str:
+    """The label users see for a field or a measure code."""
+    if field_name in FIELD_LABELS:
+        vi, en = FIELD_LABELS[field_name]
+        return vi if lang == "vi" else en
+    if activity_type is not None:
+        try:
+            return activity_type.measure(field_name).label(lang)
+        except KeyError:
+            pass
+    return field_name
+
+
+def to_int(value: Any) -> int | None:
+    """An integer from a form or API value; None when blank; ValueError when not a whole number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise ValueError(value)
