@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from data_model.analytics.summary import Filters, summarise
 from data_model.definitions.activity_types import ActivityType, get_activity_type
-from data_model.demo.drafts import DEMO_NOTE, load_demo, partition
+from data_model.demo.context import DEMO_NOTE, partition
+from data_model.demo.load import load_demo
 from data_model.records.summaries import MEASURE_COLUMNS
 from data_model.reference.boundaries import REORGANISATION_2025
 from data_model.schema.db import build_engine, write_session
@@ -22,7 +23,7 @@ from entry_helpers import summary_mismatches
 
 D = dt.date
 
-# The source report's 2012–2020 figures, written out here independently of data_model.demo.drafts.
+# The source report's 2012–2020 figures, written out here independently of data_model.demo.
 REPORT_FIGURES = [
     ("outreach_session", "sessions", 824), ("outreach_session", "attendances", 41_262),
     ("study_session", "sessions", 1_146), ("study_session", "soldier_attendances", 52_621),

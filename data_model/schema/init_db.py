@@ -48,7 +48,7 @@ def add_demo_data(*, engine: Engine) -> dict[str, int]:
         if holds_user_data(session=session):
             raise DemoRefused("Không nạp dữ liệu mẫu: cơ sở dữ liệu này đã có tài khoản, hoạt động hoặc lô nhập "
                               "(dữ liệu mẫu chỉ dành cho một cơ sở dữ liệu mới)")
-        from data_model.demo.drafts import load_demo  # demo code is only imported when asked for
+        from data_model.demo.load import load_demo  # demo code is only imported when asked for
 
         added = load_demo(session=session)
         added.update(create_demo_accounts(session=session))
