@@ -33,9 +33,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from data_model.analytics.aggregate import filter_options  # noqa: E402
 from data_model.analytics.compare import busiest_communes, compare_communes  # noqa: E402
+from data_model.analytics.filters import Filters  # noqa: E402
 from data_model.analytics.overview import build_overview, yearly_series  # noqa: E402
 from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view  # noqa: E402
-from data_model.analytics.summary import Filters, year_bounds  # noqa: E402
+from data_model.analytics.summary import year_bounds  # noqa: E402
 from data_model.records.query import count_records, fetch_records  # noqa: E402
 from data_model.schema.db import build_engine, read_session  # noqa: E402
 from data_model.schema.init_db import initialise_database  # noqa: E402

@@ -5,7 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.analytics.summary import QueryError, year_bounds
+from data_model.analytics.filters import QueryError
+from data_model.analytics.summary import year_bounds
 from data_model.report import ReportFiles, build_report_files
 from data_model.report.scope import Period, ScopeOption, list_scope_options
 from data_model.schema.db import read_session

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_model.analytics.summary import Filters
+from data_model.analytics.filters import Filters
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.records.query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
 from data_model.schema.db import read_session

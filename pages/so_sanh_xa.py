@@ -8,7 +8,7 @@ from data_model.analytics.compare import (
     MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options,
     village_type_options,
 )
-from data_model.analytics.summary import Filters
+from data_model.analytics.filters import Filters
 from data_model.definitions.activity_types import get_activity_type
 from data_model.schema.db import read_session
 from ui.charts import formatted, grouped_bars

@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
+from data_model.analytics.filters import Filters
 from data_model.analytics.places import PlaceDetail, PlaceView, station_detail, station_view
-from data_model.analytics.summary import Filters
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data_model.analytics.filters import Filters
 from data_model.analytics.overview import yearly_series
-from data_model.analytics.summary import Filters
 from data_model.schema.db import read_session
 from ui.charts import selected_points, trend_lines
 from ui.downloads import download_buttons

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_model.analytics.filters import Filters
 from data_model.analytics.places import PlaceDetail, PlaceView, commune_detail, commune_view
-from data_model.analytics.summary import Filters
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines

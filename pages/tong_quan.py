@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_model.analytics.filters import Filters
 from data_model.analytics.overview import Overview, build_overview
-from data_model.analytics.summary import Filters
 from data_model.definitions.activity_types import get_activity_type
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number, format_percent_change

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model.analytics.summary import GROUP_BYS, Filters, QueryError, summarise, year_bounds
+from data_model.analytics.filters import Filters, QueryError
+from data_model.analytics.summary import GROUP_BYS, summarise, year_bounds
 from data_model.records.bulk import insert_records
 from data_model.records.summaries import rebuild_summaries
 from data_model.records.summary_check import check_derived_tables

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.summary import Filters, summarise
+from data_model.analytics.filters import Filters
+from data_model.analytics.summary import summarise
 from data_model.definitions.activity_types import ActivityType, get_activity_type
 from data_model.demo.context import DEMO_NOTE, partition
 from data_model.demo.load import load_demo

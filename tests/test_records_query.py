@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, text, update
 
-from data_model.analytics.summary import Filters
+from data_model.analytics.filters import Filters
 from data_model.records.bulk import insert_records
 from data_model.records.query import count_records, fetch_records, records_statement
 from data_model.records.summaries import RecordFigures, apply_changes

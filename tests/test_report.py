@@ -7,7 +7,8 @@ import string
 import pytest
 from sqlalchemy import select
 
-from data_model.analytics.summary import Filters, summarise
+from data_model.analytics.filters import Filters
+from data_model.analytics.summary import summarise
 from data_model.cli.main import main
 from data_model.definitions.activity_types import list_activity_types
 from data_model.records.bulk import insert_records

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from data_model.accounts.permissions import SYSTEM, PermissionDenied
-from data_model.analytics.summary import Filters, summarise
+from data_model.analytics.filters import Filters
+from data_model.analytics.summary import summarise
 from data_model.cli.main import main
 from data_model.records.bulk import insert_records
 from data_model.records.summary_check import LISTED_PER_TABLE, check_derived_tables, repair_derived_tables

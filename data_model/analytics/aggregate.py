@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.summary import Filters, summary_conditions, unpivot_measures
+from data_model.analytics.filters import Filters, summary_conditions
+from data_model.analytics.summary import unpivot_measures
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.records.summaries import SUM_COLUMNS
 from data_model.reference.boundaries import load_rollup, units_valid_on

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_model.analytics.aggregate import grouped_summary
-from data_model.analytics.summary import Filters
+from data_model.analytics.filters import Filters
 from data_model.definitions.activity_types import list_activity_types
 from data_model.texts.formatting import format_number
 

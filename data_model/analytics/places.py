@@ -12,8 +12,8 @@ from data_model.analytics.aggregate import (
     Population, commune_names, grouped_rows, measure_column, population_by_commune, reporting_unit_names,
     station_of_unit, with_cluster_units,
 )
+from data_model.analytics.filters import Filters
 from data_model.analytics.overview import yearly_series
-from data_model.analytics.summary import Filters
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary

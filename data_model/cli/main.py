@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model.accounts.permissions import SYSTEM
-from data_model.analytics.summary import GROUP_BYS, Filters, QueryError, summarise
+from data_model.analytics.filters import Filters, QueryError
+from data_model.analytics.summary import GROUP_BYS, summarise
 from data_model.cli import records as cli_records, report as cli_report, users as cli_users
 from data_model.definitions.activity_types import get_activity_type
 from data_model.schema.db import (

@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.analytics.aggregate import commune_names
-from data_model.analytics.summary import Filters, recorded_commune_keys, summary_conditions
+from data_model.analytics.filters import Filters, recorded_commune_keys, summary_conditions
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.languages import language_name
 from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Village

@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.summary import NONE_CODE, Filters, filtered_summary, summarise
+from data_model.analytics.filters import Filters, filtered_summary
+from data_model.analytics.summary import NONE_CODE, summarise
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.init_db import DEMO_FLAG

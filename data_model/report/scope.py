@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from data_model.analytics.aggregate import with_cluster_units
-from data_model.analytics.summary import Filters, QueryError
+from data_model.analytics.filters import Filters, QueryError
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, Unit
 
