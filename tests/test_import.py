@@ -296,7 +296,7 @@ def test_staff_import_only_their_units_and_default_unit(engine):
 
 
 def test_import_is_logged_once_per_file_and_shows_in_history(engine):
-    from data_model.records.write import record_history
+    from data_model.records.history import record_history
 
     rows = [HEADER, ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "", "", "1", "10"]]
     _import(engine, csv_bytes(rows), filename="thang3.csv")

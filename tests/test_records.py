@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.records import write as records_module
+from data_model.records.history import record_history
+from data_model.records.query import entry_choices, get_record, list_records
 from data_model.records.validation.rules import DUPLICATE, ValidationError
-from data_model.records.write import (
-    create_record, delete_record, entry_choices, get_record, list_records, record_history, restore_record,
-    update_record,
-)
+from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage
 from entry_helpers import (

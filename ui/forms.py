@@ -8,8 +8,8 @@ import streamlit as st
 
 from data_model.accounts.permissions import Actor
 from data_model.definitions.activity_types import ActivityType
+from data_model.records.query import EntryChoices, entry_choices
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
-from data_model.records.write import EntryChoices, entry_choices
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.db import read_session
 from ui.auth import plain

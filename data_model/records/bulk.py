@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
 from data_model.records.changelog import change_entry
-from data_model.records.summaries import (
-    RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta,
-)
+from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 
 RECORD_COLUMNS = (

@@ -1,18 +1,28 @@
-"""The Records page: filtered live records in (start_date, id) order, one page at a time with a keyset cursor."""
+"""Reading records: one record for its form, a user's own records, the Records page (filtered pages with a keyset
+cursor), and what the entry form may offer."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write
 from data_model.analytics.aggregate import commune_names
 from data_model.analytics.filters import Filters, recorded_commune_keys, summary_conditions
-from data_model.definitions.activity_types import load_activity_types
+from data_model.definitions.activity_types import get_activity_type, load_activity_types
+from data_model.records.summaries import MEASURE_COLUMNS
+from data_model.records.validation.catalogue import load_catalogue
+from data_model.records.validation.rules import Issue, ValidationError
+from data_model.records.write import RECORD_FIELDS, columns_of, record_not_found
 from data_model.reference.languages import language_name
-from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Village
+from data_model.reference.names import normalise_name
+from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit, Village
+from data_model.texts.formatting import format_number
+from data_model.texts.input import TextInputError, clean_text
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -124,3 +134,118 @@ def count_records(*, session: Session, filters: Filters) -> int:
     total = select(func.coalesce(func.sum(ActivitySummary.n_records), 0)).where(
         *summary_conditions(session=session, filters=filters))
     return int(session.scalar(total) or 0)
+
+
+LIST_LIMIT = 500
+
+
+def get_record(*, session: Session, record_id: int) -> dict[str, Any]:
+    """One record as form values (measures under their codes), with deletion state."""
+    record = session.get(ActivityRecord, record_id)
+    if record is None:
+        raise record_not_found(record_id)
+    t = get_activity_type(record.type_code)
+    values = {c: getattr(record, c) for c in RECORD_FIELDS if c not in MEASURE_COLUMNS}
+    values["languages"] = [x for x in record.languages.split(",") if x]
+    for m in t.measures:
+        values[m.code] = getattr(record, m.column)
+    values.update(id=record.id, deleted=record.deleted_at is not None, delete_reason=record.delete_reason,
+                  created_by=record.created_by, created_at=record.created_at)
+    return values
+
+
+def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:
+    """Whether the actor may edit a record of that unit (for showing buttons; the write functions check again)."""
+    if actor is None:
+        return False
+    try:
+        require_record_write(actor, reporting_unit_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def figures_text(type_code: str, measures: Mapping[str, Any], lang: str = "vi") -> str:
+    """"3 buổi; 120 lượt người" from m1..m6 by the definition."""
+    types = load_activity_types()
+    t = types.get(type_code)
+    if t is None:
+        return ""
+    parts = [f"{format_number(measures.get(m.column), lang)} {m.unit(lang)}" for m in t.measures
+             if measures.get(m.column) is not None]
+    return "; ".join(parts)
+
+
+def list_records(*, session: Session, actor: Actor, search: str = "", year: int | None = None,
+                 type_code: str | None = None, include_deleted: bool = True, limit: int = LIST_LIMIT,
+                 lang: str = "vi") -> pd.DataFrame:
+    """Records the actor entered or that belong to the actor's units (everything for an admin), newest first."""
+    r = ActivityRecord
+    commune, village, unit = aliased(Unit), aliased(Village), aliased(ReportingUnit)
+    stmt = (select(r, commune.name.label("commune"), village.name.label("village"), unit.short_name.label("unit"))
+            .outerjoin(commune, commune.key == r.commune_key).outerjoin(village, village.id == r.village_id)
+            .outerjoin(unit, unit.id == r.reporting_unit_id))
+    if actor.role != "admin":
+        mine = r.created_by == actor.user_id if actor.user_id is not None else r.id < 0
+        if actor.role == "staff" and actor.unit_ids:
+            mine = or_(mine, r.reporting_unit_id.in_(sorted(actor.unit_ids)))
+        stmt = stmt.where(mine)
+    if year:
+        stmt = stmt.where(r.year == year)
+    if type_code:
+        stmt = stmt.where(r.type_code == type_code)
+    if not include_deleted:
+        stmt = stmt.where(r.deleted_at.is_(None))
+    try:
+        text = clean_text(search, field="Tìm", limit=200)
+    except TextInputError as exc:
+        raise ValidationError([Issue("search", str(exc))]) from None
+    if text:
+        like = f"%{text}%"
+        conditions = [r.topic.ilike(like), r.note.ilike(like), commune.name.ilike(like), village.name.ilike(like),
+                      unit.short_name.ilike(like)]
+        if text.isdigit():
+            conditions.append(r.id == int(text))
+        stmt = stmt.where(or_(*conditions))
+    stmt = stmt.order_by(r.start_date.desc(), r.id.desc()).limit(limit)
+    types = load_activity_types()
+    rows = []
+    for rec, commune_name, village_name, unit_name in session.execute(stmt):
+        t = types.get(rec.type_code)
+        rows.append({
+            "id": rec.id, "start_date": rec.start_date, "end_date": rec.end_date,
+            "type": t.name(lang) if t else rec.type_code, "unit": unit_name or "", "commune": commune_name or "",
+            "village": village_name or "", "figures": figures_text(rec.type_code, columns_of(rec), lang),
+            "topic": rec.topic, "deleted": rec.deleted_at is not None, "delete_reason": rec.delete_reason,
+        })
+    columns = ["id", "start_date", "end_date", "type", "unit", "commune", "village", "figures", "topic", "deleted",
+               "delete_reason"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class EntryChoices:
+    """What an entry form may offer for one type and date: reporting units, communes that exist, their villages."""
+
+    units: dict[int, str]
+    communes: dict[str, str]
+    villages: dict[str, dict[int, str]]
+
+
+def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor | None) -> EntryChoices:
+    """Units the actor may write for this type, communes valid on the day (by name), villages per commune."""
+    t = get_activity_type(type_code)
+    cat = load_catalogue(session=session, names=False)
+    kinds = list(t.reporting_kinds)
+    units = sorted((u for u in cat.units.values() if u.kind in kinds and (actor is None or can_edit(actor, u.id))),
+                   key=lambda u: (kinds.index(u.kind), u.name))
+    communes = {}
+    if t.commune != "none":
+        valid = sorted((c for c in cat.communes.values() if c.valid_on(on)), key=lambda c: (normalise_name(c.name), c.code))
+        communes = {c.key: f"{c.name} ({c.code})" for c in valid}
+    villages: dict[str, dict[int, str]] = {}
+    if t.village != "none":
+        for vid, (unit_key, name) in sorted(cat.villages.items(), key=lambda kv: normalise_name(kv[1][1])):
+            if unit_key in communes:
+                villages.setdefault(unit_key, {})[vid] = name
+    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages)

@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 
 from data_model.definitions.activity_types import load_activity_types
+from data_model.records.query import figures_text
 from data_model.records.validation.catalogue import Catalogue
 from data_model.records.validation.rules import DUPLICATE, ERROR, WARNING
-from data_model.records.write import figures_text
 
 STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "skip": "Bỏ qua", "error": "Lỗi"}
 
