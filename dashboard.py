@@ -4,7 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from data_model.schema.db import read_session
-from data_model.schema.init_db import has_demo_data
+from data_model.schema.meta import is_demo_database
 from data_model.schema.settings import get_settings
 from data_model.schema.startup import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
@@ -18,7 +18,8 @@ PAGES_DIR = Path(__file__).parent / "pages"
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _holds_demo_data(url: str) -> bool:
-    return has_demo_data(engine=get_engine())
+    with read_session(get_engine()) as session:
+        return is_demo_database(session=session)
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -32,11 +32,11 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from data_model.analytics.aggregate import filter_options  # noqa: E402
+from data_model.analytics.aggregate import first_and_last_year  # noqa: E402
 from data_model.analytics.compare import busiest_communes, compare_communes  # noqa: E402
 from data_model.analytics.filters import Filters  # noqa: E402
 from data_model.analytics.overview import build_overview, yearly_series  # noqa: E402
 from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view  # noqa: E402
-from data_model.analytics.summary import year_bounds  # noqa: E402
 from data_model.records.query import count_records, fetch_records  # noqa: E402
 from data_model.schema.db import build_engine, read_session  # noqa: E402
 from data_model.schema.init_db import initialise_database  # noqa: E402
@@ -185,7 +185,7 @@ def context(url: str) -> Context:
     """The first screen's choices on this database."""
     engine = build_engine(url=url)
     with read_session(engine) as session:
-        lo, hi = year_bounds(session=session)
+        lo, hi = first_and_last_year(session=session)
         filters = Filters(lo, hi)
         picked = busiest_communes(session=session, filters=filters, n=3)
         stations = select(ReportingUnit.id).where(ReportingUnit.kind == "station").order_by(ReportingUnit.id)

@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
+from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
-from data_model.analytics.summary import year_bounds
 from data_model.report import ReportFiles, build_report_files
 from data_model.report.scope import Period, ScopeOption, list_scope_options
 from data_model.schema.db import read_session
@@ -32,7 +32,7 @@ def database_key() -> str:
 def load_years(url: str) -> tuple[int, int] | None:
     """First and last year with records (cached per database)."""
     with read_session(get_engine()) as session:
-        return year_bounds(session=session)
+        return first_and_last_year(session=session)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

@@ -4,8 +4,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import Filters, QueryError
-from data_model.analytics.summary import GROUP_BYS, summarise, year_bounds
+from data_model.analytics.summary import GROUP_BYS, summarise
 from data_model.records.bulk import insert_records
 from data_model.records.summaries import rebuild_summaries
 from data_model.records.summary_check import check_derived_tables
@@ -130,8 +131,8 @@ def test_summaries_equal_a_direct_group_by(session, records):
         session.scalar(select(func.count()).select_from(ActivityRecord).where(ActivityRecord.deleted_at.is_(None)))
 
 
-def test_year_bounds(session, records):
-    assert year_bounds(session=session) == (2019, 2025)
+def test_first_and_last_year(session, records):
+    assert first_and_last_year(session=session) == (2019, 2025)
 
 
 @pytest.mark.parametrize("filters, message", [
@@ -146,4 +147,4 @@ def test_impossible_filters_are_refused(session, filters, message):
 
 def test_empty_database_gives_empty_frames(session):
     assert summarise(session=session, filters=Filters(2012, 2020), by="commune").empty
-    assert year_bounds(session=session) is None
+    assert first_and_last_year(session=session) is None

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from data_model.accounts.permissions import SYSTEM
 from data_model.files.parse import parse_count, parse_date
 from data_model.files.records_import import ImportRejected, preview_import, run_import
-from data_model.schema.db import read_session, write_session
+from data_model.schema.db import read_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch
 from entry_helpers import KA_LANG, MU_CA, count_records, staff, summary_mismatches, unit_id
 

@@ -13,7 +13,7 @@ from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog, Unit, User
-from ui.registry import PAGES, hidden_pages_for_role, home_page, pages_for_role
+from ui.registry import hidden_pages_for_role, home_page, pages_for_role
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PASSWORDS = {"admin": "quan-tri-1", "official": "lanh-dao-1", "planner": "ke-hoach-1", "staff": "nhap-lieu-1"}

@@ -14,7 +14,6 @@ from ui.i18n import current_language, t
 # widget keys double as query-parameter names; the prefix keeps them apart from other pages' widgets
 KEY_YEARS, KEY_TYPES, KEY_BOUNDS = "f_years", "f_types", "f_bounds"
 KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS = "f_district", "f_communes", "f_communes_now", "f_stations"
-FILTER_KEYS = (KEY_YEARS, KEY_TYPES, KEY_BOUNDS, KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS)
 CACHE_TTL_S = 600
 
 

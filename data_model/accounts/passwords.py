@@ -26,10 +26,6 @@ _PATTERNS = {
 }
 
 
-class WeakPassword(ValueError):
-    """The password breaks the rule; the message is Vietnamese, without the field name."""
-
-
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
     return PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)

@@ -18,11 +18,11 @@ from data_model.accounts.permissions import (
 from data_model.accounts.sessions import end_login_sessions, require_live_session
 from data_model.records.changelog import log_change
 from data_model.schema.db import read_session, write_session
-from data_model.schema.models import AppMeta, LoginThrottle, ReportingUnit, User, UserUnit, utcnow
+from data_model.schema.meta import is_demo_database
+from data_model.schema.models import LoginThrottle, ReportingUnit, User, UserUnit, utcnow
 from data_model.texts.input import clean_text, is_clean, safe_text
 
 MAX_FULL_NAME = 200
-DEMO_FLAG = "demo_loaded"  # same AppMeta key as data_model.schema.init_db
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 # Demo-only accounts: written into the demo database and the README, never created anywhere else.
@@ -298,11 +298,6 @@ def get_account(*, session: Session, user_id: int) -> dict:
 def count_users(*, session: Session) -> int:
     """How many accounts exist."""
     return session.scalar(select(func.count()).select_from(User))
-
-
-def is_demo_database(*, session: Session) -> bool:
-    """Whether the demo data set was loaded into this database."""
-    return session.get(AppMeta, DEMO_FLAG) is not None
 
 
 def create_demo_accounts(*, session: Session) -> dict[str, int]:

@@ -150,7 +150,7 @@ def population_by_commune(*, session: Session, boundaries: str, on: dt.date | No
 
 
 def first_and_last_year(*, session: Session) -> tuple[int, int] | None:
-    """Like queries.year_bounds, but each end read by walking the summary's (year, …) key from that end and stopping."""
+    """First and last year that has records (None for an empty database); each end read along the summary's key."""
     s = ActivitySummary
     live = s.n_records != 0
     first = session.scalar(select(s.year).where(live).order_by(s.year.asc()).limit(1))

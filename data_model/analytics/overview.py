@@ -96,12 +96,6 @@ def yearly_kpis(*, session: Session, filters: Filters, year: int, lang: str = "v
     return kpis_from(sums, filters=filters, year=year, lang=lang)
 
 
-def period_totals(*, session: Session, filters: Filters, lang: str = "vi") -> pd.DataFrame:
-    """Every type's measures added up over the filters' year range, in definition order."""
-    sums = year_type_sums(session=session, filters=filters)
-    return totals_from(sums, filters=filters, years=(filters.year_from, filters.year_to), lang=lang)
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 

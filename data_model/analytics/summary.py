@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -14,7 +13,6 @@ from data_model.records.summaries import SUM_COLUMNS
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import NO_COMMUNE, ActivitySummary, ReportingUnit, Unit
 
-GroupBy = Literal["year", "commune", "station", "type", "district"]
 GROUP_BYS: tuple[str, ...] = ("year", "commune", "station", "type", "district")
 NONE_CODE = "none"
 LONG_COLUMNS = ["type", "measure", "value"]
@@ -115,10 +113,4 @@ def _order_types(long: pd.DataFrame) -> pd.DataFrame:
     long = long.assign(_o=long["type"].map(order)).sort_values(["_o"], kind="stable")
     return long.drop(columns="_o").reset_index(drop=True)
 
-
-def year_bounds(*, session: Session) -> tuple[int, int] | None:
-    """First and last year that has records (None for an empty database)."""
-    row = session.execute(select(func.min(ActivitySummary.year), func.max(ActivitySummary.year))
-                          .where(ActivitySummary.n_records != 0)).one()
-    return None if row[0] is None else (int(row[0]), int(row[1]))
 

@@ -16,8 +16,6 @@ from data_model.schema.models import ReportingUnit, StationCoverage, Unit, UnitL
 SEED = 2012
 DEMO_NOTE = "dữ liệu mẫu (demo)"
 DEMO_SOURCE = "dữ liệu mẫu (demo), không phải số liệu thật"
-FIRST_DAY = dt.date(2012, 1, 1)
-LAST_DAY = dt.date(2025, 12, 31)  # fixed, so that the demo is the same whatever today is
 BORDER_STATUSES = ("confirmed", "probable", "possible")
 GROWTH = 1.016  # yearly population growth assumed for demo figures
 

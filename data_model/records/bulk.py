@@ -37,11 +37,6 @@ def _complete(row: dict) -> dict:
     return full
 
 
-def _language_rows(pairs: Iterable[tuple[int, str]]) -> list[dict]:
-    return [{"record_id": rid, "language": lang}
-            for rid, languages in pairs for lang in dict.fromkeys(x for x in (languages or "").split(",") if x)]
-
-
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # keeps the record indexes in memory while a big insert grows them
 
 

@@ -12,10 +12,9 @@ from data_model.analytics.filters import Filters, filtered_summary
 from data_model.analytics.summary import NONE_CODE, summarise
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
-from data_model.schema.init_db import DEMO_FLAG
+from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
-    ActivityRecord, AppMeta, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village,
-    VillageSummary,
+    ActivityRecord, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village, VillageSummary,
 )
 
 
@@ -166,11 +165,6 @@ def _village_gaps(*, session: Session, resolved: ResolvedScope, period: Period) 
     gaps = sorted((VillageGap(commune=c, village=n, is_demo=bool(d)) for _, n, c, d in rows),
                   key=lambda g: (g.commune, g.village))
     return int(total), int(n_reached), gaps
-
-
-def is_demo_database(*, session: Session) -> bool:
-    """Whether the demo data set was loaded into this database."""
-    return session.get(AppMeta, DEMO_FLAG) is not None
 
 
 def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.date | None = None) -> ReportContent:

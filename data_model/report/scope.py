@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +13,6 @@ from data_model.analytics.filters import Filters, QueryError
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, Unit
 
-ScopeKind = Literal["province", "district", "station", "commune"]
 SCOPE_KINDS: tuple[str, ...] = ("province", "district", "station", "commune")
 
 

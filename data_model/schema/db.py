@@ -8,7 +8,7 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 
 class DatabaseUrlError(ValueError):
@@ -89,11 +89,6 @@ def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False, 
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     raise DatabaseUrlError(f"Chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ {backend!r}")
-
-
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to the engine, objects usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 def write_bind(engine: Engine) -> Engine:

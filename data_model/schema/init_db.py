@@ -11,12 +11,9 @@ from data_model.reference.loader import load_reference
 from data_model.schema.db import (
     NOT_INITIALISED, DatabaseNotInitialised, build_engine, read_session, sqlite_file, write_session,
 )
+from data_model.schema.meta import DEMO_FLAG, DEMO_PENDING, is_demo_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.schema.models import ActivityRecord, AppMeta, ImportBatch, Target, User
-
-DEMO_FLAG = "demo_loaded"
-# Set by the dashboard in an embedded database it has just created for the demo, until the demo load is done.
-DEMO_PENDING = "demo_pending"
 
 
 class DemoRefused(ValueError):
@@ -43,7 +40,7 @@ def holds_user_data(*, session: Session) -> bool:
 def add_demo_data(*, engine: Engine) -> dict[str, int]:
     """Load the demo data set and its accounts once; DemoRefused when the database already holds user data."""
     with write_session(engine) as session:
-        if session.get(AppMeta, DEMO_FLAG) is not None:
+        if is_demo_database(session=session):
             return {}
         if holds_user_data(session=session):
             raise DemoRefused("Không nạp dữ liệu mẫu: cơ sở dữ liệu này đã có tài khoản, hoạt động hoặc lô nhập "
@@ -73,12 +70,6 @@ def set_demo_pending(*, engine: Engine, pending: bool) -> None:
             session.add(AppMeta(key=DEMO_PENDING, value="1"))
         elif not pending and row is not None:
             session.delete(row)
-
-
-def has_demo_data(*, engine: Engine) -> bool:
-    """Whether the demo data set was loaded into this database."""
-    with read_session(engine) as session:
-        return session.get(AppMeta, DEMO_FLAG) is not None
 
 
 def open_database(*, url: str, busy_timeout_s: float = 30.0) -> Engine:

@@ -10,11 +10,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from data_model.definitions.activity_types import MAX_MEASURES
 
 NO_COMMUNE = ""  # summary key for records without a commune
 NO_UNIT = 0  # summary key for records without a reporting unit
-NO_VILLAGE = 0
 
 
 def new_uid() -> str:
@@ -286,10 +284,6 @@ class RecordLanguage(Base):
 
     record_id: Mapped[int] = mapped_column(ForeignKey("activity_record.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
-
-
-def _summary_columns() -> dict:
-    return {f"s{i}": mapped_column(BigInteger, default=0) for i in range(1, MAX_MEASURES + 1)}
 
 
 class ActivitySummary(Base):

@@ -25,7 +25,6 @@ class Settings:
         default_factory=lambda: float(os.environ.get("SQLITE_BUSY_TIMEOUT_S", "30"))
     )
     session_idle_minutes: int = field(default_factory=lambda: int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
-    cookie_secret: str = field(default_factory=lambda: os.environ.get("COOKIE_SECRET", ""))
     default_language: str = field(default_factory=lambda: os.environ.get("UI_LANGUAGE", "vi"))
     demo_on_first_start: bool = field(
         default_factory=lambda: os.environ.get("DEMO_ON_FIRST_START", "1") not in ("0", "false", "no")
