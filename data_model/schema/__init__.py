@@ -1,1 +1,1 @@
-"""The database: typed models, engine and sessions, settings, migrations, creating and opening a database."""
+"""The database: typed models, engine and sessions, settings, migrations, creating, opening and starting on a database."""
