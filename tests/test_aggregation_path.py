@@ -80,12 +80,12 @@ def test_unknown_grouping_is_refused():
     ([("", "t", 2, 7)], {"a": [("b", 1.0)]}, [("", "t", 2, 7)]),  # records without a commune stay without
 ])
 def test_roll_up(rows, rollup, expected):
-    assert sorted(roll_up(rows, at=0, keys=2, rollup=rollup)) == sorted(expected)
+    assert sorted(roll_up(rows=rows, at=0, keys=2, rollup=rollup)) == sorted(expected)
 
 
 def test_roll_up_keeps_other_groups_apart():
     rows = [(2019, "a", "t", 1, 10), (2020, "a", "t", 2, 20), (2020, "b", "t", 4, 40)]
-    assert sorted(roll_up(rows, at=1, keys=3, rollup={"a": [("b", 1.0)]})) == [
+    assert sorted(roll_up(rows=rows, at=1, keys=3, rollup={"a": [("b", 1.0)]})) == [
         (2019, "b", "t", 1, 10), (2020, "b", "t", 6, 60)]
 
 

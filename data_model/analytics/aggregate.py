@@ -21,10 +21,8 @@ LONG_COLUMNS = ["type", "measure", "value"]
 
 def grouped_rows(*, session: Session, filters: Filters, by: tuple[str, ...],
                  sums: tuple[str, ...] = SUM_COLUMNS) -> list[tuple]:
-    """(groups…, type_code, records, sums…) tuples, communes rolled up to the chosen boundaries.
-
-    Groups: year, commune, district (as recorded only), unit (as entered), station (clusters under their station).
-    """
+    """(groups…, type_code, records, sums…) tuples, communes rolled up to the chosen boundaries."""
+    # groups: year, commune, district (as recorded only), unit (as entered), station (clusters under their station)
     resolved = resolve_filters(session=session, filters=filters)
     if "district" in by and resolved.boundaries != "historical":
         raise QueryError("Nhóm theo huyện chỉ dùng được với địa giới như khi ghi nhận")
@@ -32,7 +30,8 @@ def grouped_rows(*, session: Session, filters: Filters, by: tuple[str, ...],
     rows = [tuple(NO_COMMUNE if v is None and i < len(by) else v for i, v in enumerate(r)) for r in
             session.execute(grouped_statement(resolved=resolved, by=by, sums=sums))]
     if "commune" in by and resolved.boundaries == "current" and rows:
-        return roll_up(rows, at=by.index("commune"), keys=keys, rollup=load_rollup(session=session, on=resolved.on))
+        rollup = load_rollup(session=session, on=resolved.on)
+        return roll_up(rows=rows, at=by.index("commune"), keys=keys, rollup=rollup)
     return [r[:keys] + tuple(int(v or 0) for v in r[keys:]) for r in rows]
 
 
@@ -44,12 +43,10 @@ def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...],
     return frame.astype({c: "int64" for c in names[len(by) + 1:]})
 
 
-def roll_up(rows: list[tuple], *, at: int, keys: int, rollup: Rollup) -> list[tuple]:
-    """Move each row's unit (position at) to the unit(s) it rolls up to, split by share, and add the rows up again.
-
-    The first `keys` values of a row are its group key, the rest are sums; split sums are rounded at the end.
-    A unit the roll-up does not know (such as the empty key of records without a commune) stays as it is.
-    """
+def roll_up(*, rows: list[tuple], at: int, keys: int, rollup: Rollup) -> list[tuple]:
+    """Move each row's unit (position at) to the unit(s) it rolls up to, split by share, and add the rows up again."""
+    # the first `keys` values of a row are its group key, the rest are sums; split sums are rounded at the end;
+    # a unit the roll-up does not know (such as the empty key of records without a commune) stays as it is
     acc: dict[tuple, list[float]] = {}
     for row in rows:
         values = [float(v or 0) for v in row[keys:]]

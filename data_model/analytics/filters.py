@@ -46,11 +46,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class ResolvedFilters:
-    """Filters resolved to concrete keys: all a statement builder needs, with nothing left to look up.
+    """Filters resolved to concrete keys: all a statement builder needs, with nothing left to look up."""
 
-    None means "no condition" (every type, every commune including records without one, every reporting unit).
-    """
-
+    # None means no condition: every type, every commune (records without one included), every reporting unit
     year_from: int
     year_to: int
     types: tuple[str, ...] | None
@@ -60,7 +58,7 @@ class ResolvedFilters:
     on: dt.date  # the day current boundaries are rolled up to
 
 
-def keys_rolling_up_to(rollup: Rollup, targets: Iterable[str]) -> list[str]:
+def keys_rolling_up_to(*, rollup: Rollup, targets: Iterable[str]) -> list[str]:
     """Unit keys as recorded whose roll-up lands (wholly or in part) on one of the target keys, sorted."""
     wanted = set(targets)
     return sorted(k for k, parts in rollup.items() if any(t in wanted for t, _ in parts))
@@ -71,7 +69,7 @@ def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | 
     keys: set[str] | None = None
     if filters.communes:
         if filters.boundaries == "current":
-            keys = set(keys_rolling_up_to(load_rollup(session=session, on=filters.on), filters.communes))
+            keys = set(keys_rolling_up_to(rollup=load_rollup(session=session, on=filters.on), targets=filters.communes))
         else:
             keys = set(filters.communes)
     if filters.district:

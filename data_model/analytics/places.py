@@ -129,7 +129,7 @@ def recorded_communes_of(*, session: Session, key: str, boundaries: str, on: dt.
     """Commune keys as recorded that belong to a commune of the chosen boundaries."""
     if boundaries != "current":
         return [key]
-    return keys_rolling_up_to(load_rollup(session=session, on=on), [key])
+    return keys_rolling_up_to(rollup=load_rollup(session=session, on=on), targets=[key])
 
 
 def predecessors_of(*, session: Session, key: str) -> list[str]:
@@ -139,7 +139,7 @@ def predecessors_of(*, session: Session, key: str) -> list[str]:
         return [key]
     last_day = unit.valid_to - dt.timedelta(days=1) if unit.valid_to else dt.date.today()
     rollup = load_rollup(session=session, on=last_day)
-    return sorted({key, *keys_rolling_up_to(rollup, [key])})
+    return sorted({key, *keys_rolling_up_to(rollup=rollup, targets=[key])})
 
 
 def village_totals(*, session: Session, filters: Filters, commune_keys: list[str], lang: str = "vi") -> pd.DataFrame:

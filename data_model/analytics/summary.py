@@ -37,11 +37,9 @@ def _label_groups(long: pd.DataFrame, *, by: str, labels: dict) -> pd.DataFrame:
 
 
 def summarise(*, session: Session, filters: Filters, by: str) -> pd.DataFrame:
-    """Totals of every measure per group and type, long: group columns, type, measure, value.
-
-    Groups in order (years ascending, units by official code, `none` last); within a group, types and measures in
-    the order of their definition.
-    """
+    """Totals of every measure per group and type, long: group columns, type, measure, value."""
+    # groups in order (years ascending, units by official code, `none` last); within a group, types and measures in
+    # the order of their definition
     filters.check()
     if by not in GROUP_BYS:
         raise QueryError(f"Không nhóm được theo {by!r}; chọn một trong: {', '.join(GROUP_BYS)}")

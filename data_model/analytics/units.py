@@ -38,12 +38,11 @@ def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dic
     return names
 
 
-def format_validity(start: dt.date | None, end: dt.date | None) -> str:
+def format_validity(*, start: dt.date | None, end: dt.date | None) -> str:
     """A unit version's half-open validity [start, end) as dd/mm/yyyy–dd/mm/yyyy, an open end left blank."""
     if start is None and end is None:
         return ""
-    day = lambda d: d.strftime("%d/%m/%Y") if d else ""  # noqa: E731
-    return f"{day(start)}–{day(end)}"
+    return "–".join(d.strftime("%d/%m/%Y") if d else "" for d in (start, end))
 
 
 @dataclass(frozen=True)

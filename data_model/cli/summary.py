@@ -34,7 +34,7 @@ def format_table(frame: pd.DataFrame, *, by: str) -> str:
     groups = GROUP_HEADERS[by]
     lines = [[h for _, h in groups] + list(MEASURE_HEADERS)]
     for rec in frame.to_dict(orient="records"):
-        rec["validity"] = format_validity(rec.get("valid_from"), rec.get("valid_to"))
+        rec["validity"] = format_validity(start=rec.get("valid_from"), end=rec.get("valid_to"))
         definition = get_activity_type(rec["type"])
         measure = definition.measure(rec["measure"])
         lines.append([str(rec[c]) for c, _ in groups]

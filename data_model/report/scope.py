@@ -147,7 +147,7 @@ def resolve_scope(*, session: Session, scope: Scope, period: Period) -> Resolved
         return ResolvedScope(scope, unit.name, unit.kind, Filters(**base, district=unit.key), keys)
     on = _roll_up_date(unit, period)
     rollup = load_rollup(session=session, on=on)
-    keys = tuple(keys_rolling_up_to(rollup, [unit.key]) or [unit.key])
+    keys = tuple(keys_rolling_up_to(rollup=rollup, targets=[unit.key]) or [unit.key])
     merged = tuple(sorted(session.scalars(select(Unit.name).where(Unit.key.in_(keys), Unit.key != unit.key))))
     filters = Filters(**base, communes=(unit.key,), boundaries="current", on=on)
     return ResolvedScope(scope, unit.name, unit.kind, filters, keys, merged)
