@@ -18,7 +18,6 @@ from data_model.cli.main import main
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report.content import gather_report
 from data_model.report.scope import Period, Scope, resolve_scope
-from data_model.schema.db import build_engine
 from data_model.schema.models import ReportingUnit
 
 SI_LO_LAU_2025 = "c03562@2025"
@@ -89,44 +88,29 @@ def test_roll_up_keeps_other_groups_apart():
         (2019, "b", "t", 1, 10), (2020, "b", "t", 6, 60)]
 
 
-@pytest.fixture(scope="module")
-def demo_url(databases):
-    """One demo database for the module: these tests only read."""
-    url = databases.fresh(demo=True)
-    yield url
-    databases.drop(url)
-
-
-@pytest.fixture
-def demo(demo_url):
-    engine = build_engine(url=demo_url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
 def _units(session: Session) -> dict[str, ReportingUnit]:
     return {u.key: u for u in session.scalars(select(ReportingUnit))}
 
 
-def test_filters_resolve_to_concrete_keys(demo):
-    units = _units(demo)
+def test_filters_resolve_to_concrete_keys(shared_demo):
+    units = _units(shared_demo)
     station = units["st_vang_ma_chai"]
     clusters = {u.id for u in units.values() if u.parent_id == station.id and u.kind == "loudspeaker_cluster"}
     assert len(clusters) == 2
-    resolved = resolve_filters(session=demo, filters=Filters(2012, 2025, stations=(station.id,)))
+    resolved = resolve_filters(session=shared_demo, filters=Filters(2012, 2025, stations=(station.id,)))
     assert set(resolved.unit_ids) == {station.id} | clusters
     assert resolved.commune_keys is None and resolved.types is None
-    current = resolve_filters(session=demo, filters=Filters(2012, 2025, communes=(SI_LO_LAU_2025,),
+    current = resolve_filters(session=shared_demo, filters=Filters(2012, 2025, communes=(SI_LO_LAU_2025,),
                                                             boundaries="current", on=dt.date(2026, 1, 1)))
     assert current.commune_keys == SI_LO_LAU_BEFORE and current.on == dt.date(2026, 1, 1)
-    recorded = resolve_filters(session=demo, filters=Filters(2012, 2025, communes=(SI_LO_LAU_2025,)))
+    recorded = resolve_filters(session=shared_demo, filters=Filters(2012, 2025, communes=(SI_LO_LAU_2025,)))
     assert recorded.commune_keys == (SI_LO_LAU_2025,) and recorded.on == dt.date.today()
-    district = resolve_filters(session=demo, filters=Filters(2012, 2025, district="d109@1900", types=("patrol",)))
+    in_district = Filters(2012, 2025, district="d109@1900", types=("patrol",))
+    district = resolve_filters(session=shared_demo, filters=in_district)
     assert "c03550@1900" in district.commune_keys and SI_LO_LAU_2025 not in district.commune_keys
     assert district.types == ("patrol",)
     with pytest.raises(QueryError, match="huyện"):
-        resolve_filters(session=demo, filters=Filters(2012, 2025, district="d109@1900", boundaries="current"))
+        resolve_filters(session=shared_demo, filters=Filters(2012, 2025, district="d109@1900", boundaries="current"))
 
 
 def _nonzero(figures: dict) -> dict:
@@ -191,13 +175,14 @@ def _report_figures(session: Session, scope: str, years: tuple[int, int]) -> dic
     ("station:st_vang_ma_chai", (2019, 2025), ["--unit", "st_vang_ma_chai"]),  # a station with two loudspeaker clusters
     (f"commune:{SI_LO_LAU_2025}", (2012, 2025), ["--commune", SI_LO_LAU_2025, "--boundaries", "current"]),
 ])
-def test_pages_cli_and_report_agree_for_a_report_scope(monkeypatch, capsys, demo_url, demo, scope, years, options):
-    stations = {k for k, u in _units(demo).items() if u.kind == "station"}
-    filters = resolve_scope(session=demo, scope=Scope.parse(scope), period=Period(*years)).filters
-    pages = _page_figures(demo, filters)
+def test_pages_cli_and_report_agree_for_a_report_scope(monkeypatch, capsys, shared_demo_url, shared_demo, scope, years,
+                                                       options):
+    stations = {k for k, u in _units(shared_demo).items() if u.kind == "station"}
+    filters = resolve_scope(session=shared_demo, scope=Scope.parse(scope), period=Period(*years)).filters
+    pages = _page_figures(shared_demo, filters)
     assert pages["types"] and pages["years"] and pages["stations"]
-    assert pages == _cli_figures(monkeypatch, capsys, demo_url, years, options, stations)
-    assert pages == _report_figures(demo, scope, years)
+    assert pages == _cli_figures(monkeypatch, capsys, shared_demo_url, years, options, stations)
+    assert pages == _report_figures(shared_demo, scope, years)
 
 
 @pytest.mark.parametrize("filters, options", [
@@ -206,9 +191,9 @@ def test_pages_cli_and_report_agree_for_a_report_scope(monkeypatch, capsys, demo
     (Filters(2015, 2025, communes=("c03442@1900", "c03442@2025")),  # Pa Ủ before and after 1 July 2025
      ["--commune", "c03442@1900", "--commune", "c03442@2025"]),
 ])
-def test_pages_and_cli_agree_for_other_filters(monkeypatch, capsys, demo_url, demo, filters, options):
-    stations = {k for k, u in _units(demo).items() if u.kind == "station"}
-    pages = _page_figures(demo, filters)
+def test_pages_and_cli_agree_for_other_filters(monkeypatch, capsys, shared_demo_url, shared_demo, filters, options):
+    stations = {k for k, u in _units(shared_demo).items() if u.kind == "station"}
+    pages = _page_figures(shared_demo, filters)
     assert pages["types"] and pages["communes"]
     years = (filters.year_from, filters.year_to)
-    assert pages == _cli_figures(monkeypatch, capsys, demo_url, years, options, stations)
+    assert pages == _cli_figures(monkeypatch, capsys, shared_demo_url, years, options, stations)

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from data_model.analytics.compare import compare_communes
 from data_model.analytics.filters import Filters
@@ -14,7 +13,6 @@ from data_model.analytics.overview import build_overview, yearly_series
 from data_model.cli.main import main
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report import Period, Scope, make_report
-from data_model.schema.db import build_engine
 from data_model.schema.models import ReportingUnit
 
 DEFINITION_ORDER = {(t.code, m.code): i for i, (t, m) in
@@ -30,18 +28,10 @@ GROUP_KEY = {"year": "year", "type": None, "commune": "commune_key", "district":
              "station": "station_key"}
 
 
-@pytest.fixture(scope="module")
-def demo_url(databases):
-    """One demo database for the module: these tests only read."""
-    url = databases.fresh(demo=True)
-    yield url
-    databases.drop(url)
-
-
 @pytest.fixture
-def summary(monkeypatch, capsys, demo_url):
+def summary(monkeypatch, capsys, shared_demo_url):
     """Run `summary` on the demo database; its standard output."""
-    monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("DATABASE_URL", shared_demo_url)
 
     def run(*argv: str, status: int = 0) -> str:
         code = main(["summary", *argv])
@@ -132,11 +122,8 @@ def test_communes_without_a_district_group_under_none_not_the_province(summary):
     assert {r["district"] for r in rows if r["district_key"] == "none"} == {""}
 
 
-def test_summary_filters_by_type_and_unit_with_its_clusters(summary, demo_url):
-    engine = build_engine(url=demo_url)
-    with Session(engine) as session:
-        units = {u.key: u for u in session.scalars(select(ReportingUnit))}
-    engine.dispose()
+def test_summary_filters_by_type_and_unit_with_its_clusters(summary, shared_demo):
+    units = {u.key: u for u in shared_demo.scalars(select(ReportingUnit))}
     station = units["st_vang_ma_chai"]
     clusters = [k for k, u in units.items() if u.parent_id == station.id]
     rows = json.loads(summary("--from", "2012", "--to", "2025", "--by", "station", "--type", "loudspeaker_broadcast",
@@ -162,26 +149,18 @@ def test_summary_filters_refuse_unknown_units_in_one_line(summary, argv, message
     assert message in err and err.count("\n") == 1
 
 
-@pytest.fixture
-def demo(demo_url):
-    engine = build_engine(url=demo_url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
-def test_pages_and_report_follow_the_definition_order(demo):
+def test_pages_and_report_follow_the_definition_order(shared_demo):
     filters = Filters(2012, 2025)
-    overview = build_overview(session=demo, filters=filters, year=2024)
+    overview = build_overview(session=shared_demo, filters=filters, year=2024)
     assert _in_definition_order(list(zip(overview.period["type"], overview.period["measure"])))
     assert _in_definition_order(list(zip(overview.kpis["type"], overview.kpis["measure"])))
-    series = yearly_series(session=demo, filters=filters)
+    series = yearly_series(session=shared_demo, filters=filters)
     for _, rows in series.groupby("year"):
         assert _in_definition_order(list(zip(rows["type"], rows["measure"])))
-    cmp = compare_communes(session=demo, filters=filters, communes=("c03442@1900", "c03442@2025"), year=2024,
+    cmp = compare_communes(session=shared_demo, filters=filters, communes=("c03442@1900", "c03442@2025"), year=2024,
                            gap_type="outreach_session", language_type="loudspeaker_broadcast")
     for _, rows in cmp.measures.groupby("commune_key"):
         assert _in_definition_order(list(zip(rows["type"], rows["measure"])))
-    _, doc = make_report(session=demo, scope=Scope.parse("province"), period=Period(2012, 2020), charts=False)
+    _, doc = make_report(session=shared_demo, scope=Scope.parse("province"), period=Period(2012, 2020), charts=False)
     totals = doc.all_tables()[0]
     assert _in_definition_order([(row[0], row[1]) for row in totals.rows], LABEL_ORDER)
