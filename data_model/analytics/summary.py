@@ -16,23 +16,19 @@ UNIT_GROUP_COLUMNS = {  # the columns that name a group of each kind, in output 
     "station": ["station_key", "station"],
 }
 
-def group_columns(by: str) -> list[str]:
-    """The columns that name the group in summarise(by=…)'s frame (none for by type)."""
-    return UNIT_GROUP_COLUMNS.get(by, [] if by == "type" else [by])
+
+def _label_cells(label: UnitLabel, *, by: str) -> dict:
+    cells = {f"{by}_key": label.key, f"{by}_code": label.code, by: label.name, "valid_from": label.valid_from,
+             "valid_to": label.valid_to}
+    return {c: cells[c] for c in UNIT_GROUP_COLUMNS[by]}
 
 
 def _label_groups(long: pd.DataFrame, *, by: str, labels: dict) -> pd.DataFrame:
-    """Replace the raw group key by the group's key, code, name and validity; groups by code, none last."""
-    raw = GROUPS[by]
-    shown: list[UnitLabel] = [labels[k] for k in long[raw]]
-    values = {"key": [u.key for u in shown], "code": [u.code for u in shown], "name": [u.name for u in shown],
-              "valid_from": [u.valid_from for u in shown], "valid_to": [u.valid_to for u in shown]}
-    columns = group_columns(by)
-    parts = {c: values[{f"{by}_key": "key", f"{by}_code": "code", by: "name"}.get(c, c)] for c in columns}
-    frame = pd.DataFrame({**parts, **{c: long[c].tolist() for c in LONG_COLUMNS}}, columns=columns + LONG_COLUMNS)
-    frame = frame.astype({c: object for c in ("valid_from", "valid_to") if c in frame})  # dates or None, never NaT
-    order = [(k == NONE_CODE, c, k) for k, c in zip(values["key"], values["code"])]
-    frame["_o"] = order
+    """Replace the raw group key by the group's key, code, name (and validity); groups by code, `none` last."""
+    shown: list[UnitLabel] = [labels[k] for k in long[GROUPS[by]]]
+    named = pd.DataFrame([_label_cells(u, by=by) for u in shown], columns=UNIT_GROUP_COLUMNS[by], dtype=object)
+    frame = pd.concat([named, long[LONG_COLUMNS].reset_index(drop=True)], axis=1)
+    frame["_o"] = [(u.key == NONE_CODE, u.code, u.key) for u in shown]
     return frame.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
