@@ -146,6 +146,23 @@ def demo_engine(demo_db_url: str) -> Iterator[Engine]:
     yield from _engine(demo_db_url)
 
 
+@pytest.fixture(scope="module")
+def shared_demo_url(databases) -> Iterator[str]:
+    """URL of one demo database for a whole test module, for tests that only read."""
+    url = databases.fresh(demo=True)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def shared_demo(shared_demo_url: str) -> Iterator[Session]:
+    """A session on the module's read-only demo database."""
+    engine = build_engine(url=shared_demo_url)
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session on the fresh reference database."""

@@ -7,14 +7,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data_model.analytics.aggregate import (
-    Population, commune_names, filter_options, grouped_summary, population_by_commune, with_cluster_units,
-)
+from data_model.analytics.aggregate import filter_options, grouped_summary
 from data_model.analytics.compare import busiest_communes, compare_communes
 from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.overview import build_overview, change_ratio, period_sentence, yearly_kpis, yearly_series
 from data_model.analytics.places import commune_detail, commune_view, per_thousand, station_detail, station_view
 from data_model.analytics.summary import summarise
+from data_model.analytics.units import Population, commune_names, population_by_commune, with_cluster_units
 from data_model.records.bulk import insert_records
 from data_model.schema.db import write_session
 from data_model.schema.models import ReportingUnit

@@ -109,7 +109,7 @@ def test_demo_groupings_keep_the_grand_total(monkeypatch, capsys, demo_db_url, b
     _, whole, _ = run(monkeypatch, capsys, demo_db_url, "summary", "--from", "2012", "--to", "2025", "--by", "type",
                       "--format", "json")
     assert _totals(rows) == _totals(json.loads(whole))
-    key = {"year": "year", "commune": "commune_code", "station": "station_code", "district": "district_code"}[by]
+    key = {"year": "year", "commune": "commune_key", "station": "station_key", "district": "district_key"}[by]
     assert all(key in row for row in rows)
     if by in ("commune", "district"):
         assert any(row[key] == "none" for row in rows)  # press and radio items name no commune: their own group

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.analytics.aggregate import FilterOptions, filter_options, with_cluster_units
+from data_model.analytics.aggregate import FilterOptions, filter_options
 from data_model.analytics.filters import Filters
+from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
 from data_model.schema.db import read_session
 from data_model.schema.settings import get_settings

@@ -7,9 +7,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.aggregate import commune_names, grouped_summary, long_measures, population_by_commune
+from data_model.analytics.aggregate import grouped_summary, long_measures
 from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.places import per_thousand, predecessors_of, recorded_communes_of, village_totals
+from data_model.analytics.units import commune_names, population_by_commune
 from data_model.definitions.activity_types import list_activity_types
 from data_model.reference.languages import language_name
 from data_model.schema.models import LanguageSummary, UnitLanguage

@@ -1,15 +1,19 @@
-"""What the user narrowed the data to (Filters), checked, and the WHERE conditions it puts on the summary table."""
+"""What the user narrowed the data to (Filters), checked, and resolved to concrete unit keys (ResolvedFilters)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import Boundaries, load_rollup
-from data_model.schema.models import ActivitySummary, Unit
+from data_model.schema.models import Unit
+
+Rollup = Mapping[str, list[tuple[str, float]]]  # unit key as recorded → [(key on the roll-up date, share)]
 
 
 class QueryError(ValueError):
@@ -40,14 +44,32 @@ class Filters:
             raise QueryError("Lọc theo huyện chỉ dùng được với địa giới như khi ghi nhận (trước 01/07/2025)")
 
 
+@dataclass(frozen=True)
+class ResolvedFilters:
+    """Filters resolved to concrete keys: all a statement builder needs, with nothing left to look up."""
+
+    # None means no condition: every type, every commune (records without one included), every reporting unit
+    year_from: int
+    year_to: int
+    types: tuple[str, ...] | None
+    commune_keys: tuple[str, ...] | None  # commune keys as recorded on the records
+    unit_ids: tuple[int, ...] | None  # reporting unit ids, the loudspeaker clusters under a chosen station included
+    boundaries: Boundaries
+    on: dt.date  # the day current boundaries are rolled up to
+
+
+def keys_rolling_up_to(*, rollup: Rollup, targets: Iterable[str]) -> list[str]:
+    """Unit keys as recorded whose roll-up lands (wholly or in part) on one of the target keys, sorted."""
+    wanted = set(targets)
+    return sorted(k for k, parts in rollup.items() if any(t in wanted for t, _ in parts))
+
+
 def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | None:
     """Commune keys as recorded that the filters' commune and district choice lets through (None = no such filter)."""
     keys: set[str] | None = None
     if filters.communes:
         if filters.boundaries == "current":
-            rollup = load_rollup(session=session, on=filters.on)
-            wanted = set(filters.communes)
-            keys = {k for k, targets in rollup.items() if any(t in wanted for t, _ in targets)}
+            keys = set(keys_rolling_up_to(rollup=load_rollup(session=session, on=filters.on), targets=filters.communes))
         else:
             keys = set(filters.communes)
     if filters.district:
@@ -56,27 +78,13 @@ def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | 
     return None if keys is None else sorted(keys)
 
 
-def summary_conditions(*, session: Session, filters: Filters) -> list:
-    """WHERE conditions on ActivitySummary for the filters, written so the table's key can be used.
-
-    With a type or commune filter, years and types become IN lists: the (year, type_code, commune_key, …) key then
-    leads straight to the rows of those types (and communes) instead of every row of the year range.
-    """
-    s = ActivitySummary
+def resolve_filters(*, session: Session, filters: Filters) -> ResolvedFilters:
+    """Check the filters and look up the concrete commune keys and reporting unit ids they stand for."""
+    filters.check()
     communes = recorded_commune_keys(session=session, filters=filters)
-    if communes is None and not filters.types:
-        conditions = [s.year >= filters.year_from, s.year <= filters.year_to]
-    else:
-        conditions = [s.year.in_(range(filters.year_from, filters.year_to + 1)),
-                      s.type_code.in_(filters.types or tuple(load_activity_types()))]
-    if communes is not None:
-        conditions.append(s.commune_key.in_(communes))
-    if filters.stations:
-        conditions.append(s.reporting_unit_id.in_(filters.stations))
-    conditions.append(s.n_records != 0)
-    return conditions
-
-
-def filtered_summary(*, session: Session, filters: Filters) -> Select:
-    """SELECT over the yearly summary with the filters applied (columns chosen by the caller)."""
-    return select(ActivitySummary).where(*summary_conditions(session=session, filters=filters))
+    return ResolvedFilters(
+        year_from=filters.year_from, year_to=filters.year_to, types=tuple(filters.types) or None,
+        commune_keys=None if communes is None else tuple(communes),
+        unit_ids=with_cluster_units(session=session, station_ids=tuple(filters.stations)) or None,
+        boundaries=filters.boundaries, on=filters.on or dt.date.today(),
+    )

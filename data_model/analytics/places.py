@@ -8,12 +8,12 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.aggregate import (
-    Population, commune_names, grouped_rows, measure_column, population_by_commune, reporting_unit_names,
-    station_of_unit, with_cluster_units,
-)
-from data_model.analytics.filters import Filters
+from data_model.analytics.aggregate import grouped_rows, measure_column
+from data_model.analytics.filters import Filters, keys_rolling_up_to
 from data_model.analytics.overview import yearly_series
+from data_model.analytics.units import (
+    Population, commune_names, population_by_commune, reporting_unit_names, with_cluster_units,
+)
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary
@@ -99,14 +99,12 @@ def station_coverage(*, session: Session, filters: Filters, lang: str = "vi") ->
 def station_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
     """One type's measure per border station and year (loudspeaker clusters counted under their station), a ranking."""
     column = measure_column(type_code, measure)
-    rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "unit"),
+    rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "station"),
                         sums=(column,))
     units = reporting_unit_names(session=session)
-    to_station = station_of_unit(session=session)
-    per_station = [(to_station.get(u, u), y, n, v) for y, u, _, n, v in rows]
     names = {i: n for i, (n, _) in units.items()}
-    matrix, ranking = _matrix_and_ranking([r for r in per_station if units.get(r[0], ("", ""))[1] == "station"],
-                                          names=names)
+    matrix, ranking = _matrix_and_ranking([(u, y, n, v) for y, u, _, n, v in rows
+                                           if units.get(u, ("", ""))[1] == "station"], names=names)
     coverage = station_coverage(session=session, filters=filters, lang=lang)
     covered = coverage.groupby("station_id")["commune"].agg(lambda s: ", ".join(dict.fromkeys(s))).to_dict()
     ranking["population"] = None
@@ -131,7 +129,7 @@ def recorded_communes_of(*, session: Session, key: str, boundaries: str, on: dt.
     """Commune keys as recorded that belong to a commune of the chosen boundaries."""
     if boundaries != "current":
         return [key]
-    return sorted(k for k, targets in load_rollup(session=session, on=on).items() if any(t == key for t, _ in targets))
+    return keys_rolling_up_to(rollup=load_rollup(session=session, on=on), targets=[key])
 
 
 def predecessors_of(*, session: Session, key: str) -> list[str]:
@@ -141,7 +139,7 @@ def predecessors_of(*, session: Session, key: str) -> list[str]:
         return [key]
     last_day = unit.valid_to - dt.timedelta(days=1) if unit.valid_to else dt.date.today()
     rollup = load_rollup(session=session, on=last_day)
-    return sorted({key} | {k for k, targets in rollup.items() if any(t == key for t, _ in targets)})
+    return sorted({key, *keys_rolling_up_to(rollup=rollup, targets=[key])})
 
 
 def village_totals(*, session: Session, filters: Filters, commune_keys: list[str], lang: str = "vi") -> pd.DataFrame:

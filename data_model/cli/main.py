@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from typing import Callable, Sequence
 
-import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model.accounts.permissions import SYSTEM
-from data_model.analytics.filters import Filters, QueryError
-from data_model.analytics.summary import GROUP_BYS, summarise
-from data_model.cli import records as cli_records, report as cli_report, users as cli_users
-from data_model.definitions.activity_types import get_activity_type
+from data_model.analytics.filters import QueryError
+from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
 from data_model.schema.db import (
     DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
 )
@@ -149,45 +145,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _table(frame: pd.DataFrame, by: str) -> str:
-    if frame.empty:
-        return "Không có hoạt động nào trong khoảng đã chọn."
-    label = {"year": "year", "type": None, "station": "station", "commune": "commune", "district": "district"}[by]
-    lines = []
-    for row in frame.itertuples(index=False):
-        rec = row._asdict()
-        definition = get_activity_type(rec["type"])
-        measure = definition.measure(rec["measure"])
-        group = "" if label is None else (str(rec[label]) or "(không có)")
-        lines.append((group, definition.name_vi, measure.label_vi, format_number(rec["value"]), measure.unit_vi))
-    widths = [max(len(l[i]) for l in lines) for i in range(5)]
-    return "\n".join(
-        f"{g:<{widths[0]}}  {t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}".strip() if label else
-        f"{t:<{widths[1]}}  {m:<{widths[2]}}  {v:>{widths[3]}} {u}"
-        for g, t, m, v, u in lines
-    )
-
-
-def cmd_summary(args: argparse.Namespace) -> int:
-    """Totals of every measure per group and type."""
-    if args.year_from > args.year_to:
-        raise CliError(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
-    engine = open_engine()
-    filters = Filters(year_from=args.year_from, year_to=args.year_to, boundaries=args.boundaries)
-    with read_session(engine) as session:
-        frame = summarise(session=session, filters=filters, by=args.by)
-    if "station_key" in frame:
-        frame = frame.rename(columns={"station_key": "station_code"})
-    frame = frame.drop(columns=[c for c in ("commune_key", "district_key") if c in frame])
-    if args.format == "json":
-        print(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1, default=int))
-    elif args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    else:
-        print(_table(frame, args.by))
-    return 0
-
-
 def cmd_makemigration(args: argparse.Namespace) -> int:
     """Autogenerate a migration from the models."""
     from data_model.schema.migrate import make_migration
@@ -212,17 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="so các bảng tổng hợp với bản ghi (--repair: tính lại)")
     p.add_argument("--repair", action="store_true", help="tính lại các bảng tổng hợp lệch, trong một giao dịch")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("summary", help="tổng hợp theo năm, xã, đồn hoặc loại hoạt động")
-    p.add_argument("--from", dest="year_from", type=year, required=True)
-    p.add_argument("--to", dest="year_to", type=year, required=True)
-    p.add_argument("--by", choices=GROUP_BYS, required=True)
-    p.add_argument("--boundaries", choices=("historical", "current"), default="historical")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.set_defaults(func=cmd_summary)
     p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)
-    for module in (cli_records, cli_users, cli_report):
+    for module in (cli_summary, cli_records, cli_users, cli_report):
         module.register(sub)
     return parser
 

@@ -11,8 +11,9 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write
-from data_model.analytics.aggregate import commune_names
-from data_model.analytics.filters import Filters, recorded_commune_keys, summary_conditions
+from data_model.analytics.filters import Filters, recorded_commune_keys, resolve_filters
+from data_model.analytics.statements import summary_conditions
+from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.records.summaries import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import load_catalogue
@@ -130,9 +131,8 @@ def _fmt(value: int | None, lang: str) -> str:
 
 def count_records(*, session: Session, filters: Filters) -> int:
     """How many live records the filters let through, read from the exact yearly summary (no COUNT over records)."""
-    filters.check()
     total = select(func.coalesce(func.sum(ActivitySummary.n_records), 0)).where(
-        *summary_conditions(session=session, filters=filters))
+        *summary_conditions(resolved=resolve_filters(session=session, filters=filters)))
     return int(session.scalar(total) or 0)
 
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # headless; must come before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from data_model.analytics.summary import NONE_CODE  # noqa: E402
+from data_model.analytics.units import NONE_CODE  # noqa: E402
 from data_model.definitions.activity_types import get_activity_type  # noqa: E402
 from data_model.report.content import PlaceFigures, ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402

@@ -5,16 +5,19 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.filters import Filters, filtered_summary
-from data_model.analytics.summary import NONE_CODE, summarise
+from data_model.analytics.aggregate import grouped_rows
+from data_model.analytics.filters import Filters
+from data_model.analytics.summary import summarise
+from data_model.analytics.units import NONE_CODE
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
-    ActivityRecord, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village, VillageSummary,
+    NO_UNIT, ActivityRecord, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village,
+    VillageSummary,
 )
 
 
@@ -85,17 +88,15 @@ def _totals(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     return out
 
 
-def _records_by_type(*, session: Session, filters: Filters) -> dict[str, int]:
-    base = filtered_summary(session=session, filters=filters).subquery()
-    stmt = select(base.c.type_code, func.sum(base.c.n_records)).group_by(base.c.type_code)
-    return {code: int(n) for code, n in session.execute(stmt)}
-
-
-def _units_by_type(*, session: Session, filters: Filters) -> dict[str, int]:
-    base = filtered_summary(session=session, filters=filters).subquery()
-    stmt = (select(base.c.type_code, func.count(distinct(base.c.reporting_unit_id)))
-            .where(base.c.reporting_unit_id != 0).group_by(base.c.type_code))
-    return {code: int(n) for code, n in session.execute(stmt)}
+def _records_and_units_by_type(*, session: Session, filters: Filters) -> tuple[dict[str, int], dict[str, int]]:
+    """Records of each type, and how many reporting units (as entered) recorded it."""
+    records: dict[str, int] = {}
+    units: dict[str, int] = {}
+    for unit, code, n in grouped_rows(session=session, filters=filters, by=("unit",), sums=()):
+        records[code] = records.get(code, 0) + n
+        if unit != NO_UNIT and n:
+            units[code] = units.get(code, 0) + 1
+    return records, units
 
 
 def _places(frame: pd.DataFrame, *, key: str, name: str, groups: dict[str, str]) -> list[PlaceFigures]:
@@ -175,8 +176,7 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
     totals = _totals(summarise(session=session, filters=filters, by="type"))
     before_filters = replace(filters, year_from=previous.year_from, year_to=previous.year_to)
     before = _totals(summarise(session=session, filters=before_filters, by="type"))
-    records = _records_by_type(session=session, filters=filters)
-    units = _units_by_type(session=session, filters=filters)
+    records, units = _records_and_units_by_type(session=session, filters=filters)
     by_year: dict[str, dict[int, dict[str, int]]] = {}
     for row in summarise(session=session, filters=filters, by="year").itertuples(index=False):
         by_year.setdefault(row.type, {}).setdefault(int(row.year), {})[row.measure] = int(row.value)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.aggregate import with_cluster_units
-from data_model.analytics.filters import Filters, QueryError
+from data_model.analytics.filters import Filters, QueryError, keys_rolling_up_to
+from data_model.analytics.units import with_cluster_units
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, Unit
 
@@ -147,7 +147,7 @@ def resolve_scope(*, session: Session, scope: Scope, period: Period) -> Resolved
         return ResolvedScope(scope, unit.name, unit.kind, Filters(**base, district=unit.key), keys)
     on = _roll_up_date(unit, period)
     rollup = load_rollup(session=session, on=on)
-    keys = tuple(sorted(k for k, targets in rollup.items() if any(t == unit.key for t, _ in targets)) or [unit.key])
+    keys = tuple(keys_rolling_up_to(rollup=rollup, targets=[unit.key]) or [unit.key])
     merged = tuple(sorted(session.scalars(select(Unit.name).where(Unit.key.in_(keys), Unit.key != unit.key))))
     filters = Filters(**base, communes=(unit.key,), boundaries="current", on=on)
     return ResolvedScope(scope, unit.name, unit.kind, filters, keys, merged)

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from data_model.analytics.summary import NONE_CODE
+from data_model.analytics.units import NONE_CODE
 from data_model.definitions.activity_types import ActivityType, get_activity_type, load_activity_types
 from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures

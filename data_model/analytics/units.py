@@ -1,0 +1,126 @@
+"""Units behind the figures: commune and reporting unit names, labels with key and validity, clusters, population."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_model.reference.boundaries import units_valid_on
+from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
+
+NONE_CODE = "none"  # the group of records without a commune, district or reporting unit, in every output
+
+
+def _period(start: dt.date | None, end: dt.date | None, lang: str) -> str:
+    if start and end:
+        return f"{start.month}/{start.year}–{end.month}/{end.year}"
+    if start:
+        return ("từ " if lang == "vi" else "from ") + f"{start.month}/{start.year}"
+    return (("đến " if lang == "vi" else "until ") + f"{end.month}/{end.year}") if end else ""
+
+
+def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dict[str, str]:
+    """Display name of every commune version; names shared by several versions get the kind and validity added."""
+    rows = session.execute(select(Unit.key, Unit.name, Unit.kind, Unit.valid_from, Unit.valid_to)
+                           .where(Unit.level == "commune")).all()
+    base = {key: name if kind in ("xã", "") else f"{name} ({kind})" for key, name, kind, _, _ in rows}
+    if boundaries == "current":
+        names = {key: name for key, name, *_ in rows}
+    else:
+        seen: dict[str, int] = {}
+        for label in base.values():
+            seen[label] = seen.get(label, 0) + 1
+        names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end, lang)})"
+                 for key, _, _, start, end in rows}
+    names[""] = "(không ghi xã)" if lang == "vi" else "(no commune)"
+    return names
+
+
+def format_validity(*, start: dt.date | None, end: dt.date | None) -> str:
+    """A unit version's half-open validity [start, end) as dd/mm/yyyy–dd/mm/yyyy, an open end left blank."""
+    if start is None and end is None:
+        return ""
+    return "–".join(d.strftime("%d/%m/%Y") if d else "" for d in (start, end))
+
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """What an output says about a unit group: its key, official code, name and validity."""
+
+    key: str
+    code: str
+    name: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+NO_UNIT_LABEL = UnitLabel(key=NONE_CODE, code=NONE_CODE, name="")
+
+
+def unit_labels(*, session: Session, keys: list[str]) -> dict[str, UnitLabel]:
+    """Label of each administrative unit key; the empty key (records without a unit) and unknown keys get `none`."""
+    found = {u.key: UnitLabel(key=u.key, code=u.code, name=u.name, valid_from=u.valid_from, valid_to=u.valid_to)
+             for u in session.scalars(select(Unit).where(Unit.key.in_([k for k in keys if k])))}
+    return {k: found.get(k, NO_UNIT_LABEL) for k in keys}
+
+
+def reporting_unit_labels(*, session: Session, ids: list[int]) -> dict[int, UnitLabel]:
+    """Label of each reporting unit id (its key and short name); no unit and unknown ids get `none`."""
+    found = {uid: UnitLabel(key=key, code=key, name=name) for uid, key, name in session.execute(
+        select(ReportingUnit.id, ReportingUnit.key, ReportingUnit.short_name).where(ReportingUnit.id.in_(ids)))}
+    return {i: found.get(i, NO_UNIT_LABEL) for i in ids}
+
+
+def reporting_unit_names(*, session: Session) -> dict[int, tuple[str, str]]:
+    """Reporting unit id → (short name, kind)."""
+    return {uid: (name, kind) for uid, name, kind in
+            session.execute(select(ReportingUnit.id, ReportingUnit.short_name, ReportingUnit.kind))}
+
+
+def with_cluster_units(*, session: Session, station_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """The stations plus the loudspeaker clusters under them (a cluster's broadcasts are its station's work)."""
+    if not station_ids:
+        return ()
+    children = session.scalars(select(ReportingUnit.id).where(ReportingUnit.parent_id.in_(station_ids),
+                                                            ReportingUnit.kind == "loudspeaker_cluster"))
+    return tuple(sorted(set(station_ids) | set(children)))
+
+
+@dataclass(frozen=True)
+class Population:
+    """Residents of a commune and whether the figure is approximate or derived from predecessors."""
+
+    value: float
+    year: int | None
+    approximate: bool
+    derived: bool = False
+
+
+def population_by_commune(*, session: Session, boundaries: str, on: dt.date | None = None) -> dict[str, Population]:
+    """The latest known population of each commune; a current commune without one adds up its direct predecessors'."""
+    latest: dict[str, Population] = {}
+    rows = session.execute(select(UnitFact.unit_key, UnitFact.year, UnitFact.value_num, UnitFact.approximate)
+                           .where(UnitFact.fact == "population", UnitFact.value_num.is_not(None),
+                                  UnitFact.village_id.is_(None), UnitFact.village_text == ""))
+    for key, year, value, approx in rows:
+        old = latest.get(key)
+        if old is None or (year or 0) > (old.year or 0):
+            latest[key] = Population(value=float(value), year=year, approximate=bool(approx))
+    if boundaries != "current":
+        return latest
+    current = {u.key for u in units_valid_on(session=session, on=on or dt.date.today())}
+    sources: dict[str, list[tuple[str, float]]] = {}
+    # only direct predecessors: following a chain would count a commune merged earlier twice
+    links = session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.share))
+    for from_key, to_key, share in links:
+        sources.setdefault(to_key, []).append((from_key, share))
+    result = {k: p for k, p in latest.items() if k in current}
+    for key, parts in sources.items():
+        if key in result or key not in current:
+            continue
+        if all(k in latest for k, _ in parts):
+            result[key] = Population(value=sum(latest[k].value * s for k, s in parts), year=None,
+                                     approximate=any(latest[k].approximate for k, _ in parts), derived=True)
+    return result
