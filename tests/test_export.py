@@ -16,7 +16,8 @@ from sqlalchemy import select
 from data_model.accounts.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
-from data_model.files.parse import escape_text, template_columns, unescape_text
+from data_model.files.parse import escape_text, unescape_text
+from data_model.files.record_format import template_columns
 from data_model.files.records_import import run_import
 from data_model.records.write import create_record, delete_record
 from data_model.schema.db import build_engine, read_session, write_session
