@@ -72,7 +72,8 @@ def test_format_date(day, lang, expected):
     ("Mông", "mong"), ("tiếng Hà Nhì", "ha_nhi"), ("Phổ thông", "vi"), ("La Hủ", "la_hu"), ("la_hu", "la_hu"),
     ("Hmông", "mong"), ("Klingon", None), ("tiếng Việt", "vi"), ("Tiếng Dao", "dao"), ("tiếng Kinh", "vi"),
     # typed without diacritics, as commune names are matched
-    ("tieng Mong", "mong"), ("Ha Nhi", "ha_nhi"), ("TIENG VIET", "vi"), ("kho mu", "kho_mu"), ("tieng Ha Nhi", "ha_nhi"),
+    ("tieng Mong", "mong"), ("Ha Nhi", "ha_nhi"), ("TIENG VIET", "vi"), ("kho mu", "kho_mu"),
+    ("tieng Ha Nhi", "ha_nhi"),
     ("pho thong", "vi"), ("  Tiếng   Thái ", "thai"), ("Tiếng", None), ("", None),
 ])
 def test_parse_language(text, code):

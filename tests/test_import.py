@@ -163,7 +163,8 @@ def test_reimport_adds_nothing_and_identical_rows_are_two_flagged_records(engine
 
 
 def test_languages_typed_without_diacritics(engine):
-    rows = [HEADER, ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "Ha Nhi; tieng Viet", "", "1", "10"]]
+    rows = [HEADER,
+            ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "Ha Nhi; tieng Viet", "", "1", "10"]]
     _, result = _import(engine, csv_bytes(rows))
     assert result.added == 1 and _records(engine)[0].languages == "vi,ha_nhi"
 

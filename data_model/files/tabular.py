@@ -44,8 +44,9 @@ def header_key(text: Any) -> str:
 
 @lru_cache(maxsize=20_000)
 def _text_key(text: str) -> str:
-    key = normalise_name(text).rstrip("* ").strip()
-    return re.sub(r"\s*\([^)]*\)$", "", key).strip()
+    # the "(unit)" goes before normalising: normalising puts a tone mark after the ")" ("(người)" → "(ngươi)̀")
+    text = re.sub(r"\s*\([^)]*\)$", "", text.strip().rstrip("* ").strip())
+    return normalise_name(text).rstrip("* ").strip()
 
 
 @dataclass(frozen=True)
