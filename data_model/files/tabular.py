@@ -33,9 +33,6 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
 
-    def header(self, lang: str = "vi") -> str:
-        return self.header_vi if lang == "vi" or not self.header_en else self.header_en
-
 
 def header_key(text: Any) -> str:
     """A header cell as a matching key: normalised, without a trailing "(unit)" or "*"."""
@@ -86,29 +83,29 @@ class Header:
         return self.texts[self.columns[key]] if key in self.columns else ""
 
 
-def read_header(cells: Sequence[Any], fmt: TableFormat) -> Header:
-    """One row read as a header row of the format."""
-    texts = tuple(cell_text(c) for c in cells)
+def read_header(rows: Sequence[Sequence[Any]], index: int, fmt: TableFormat) -> Header:
+    """rows[index] read as the header row of the format."""
+    texts = tuple(cell_text(c) for c in rows[index])
     columns: dict[str, int] = {}
     ignored: list[str] = []
-    for index, text in enumerate(texts):
+    for column, text in enumerate(texts):
         if not text:
             continue
         key = fmt.known.get(header_key(text))
         if key is not None and key not in columns:
-            columns[key] = index
+            columns[key] = column
         else:
             ignored.append(text[:60])
-    return Header(0, texts, columns, tuple(ignored))
+    return Header(index, texts, columns, tuple(ignored))
 
 
 def find_header(rows: Sequence[Sequence[Any]], fmt: TableFormat) -> Header | None:
     """The row among the first HEADER_SCAN_ROWS with the most known headers (at least two), else None."""
     best: Header | None = None
-    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
-        header = read_header(cells, fmt)
+    for index in range(min(len(rows), HEADER_SCAN_ROWS)):
+        header = read_header(rows, index, fmt)
         if len(header.columns) >= 2 and (best is None or len(header.columns) > len(best.columns)):
-            best = Header(index, header.texts, header.columns, header.ignored)
+            best = header
     return best
 
 
@@ -198,15 +195,14 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
     """Every data row of every sheet with data; headers not found, missing columns, total rows go into the preview."""
     preview.notes.extend(raw.notes)
     for sheet in raw.sheets:
-        filled = [i for i, cells in enumerate(sheet.rows) if any(not is_blank(c) for c in cells)]
-        if not filled:
+        first = next((i for i, cells in enumerate(sheet.rows) if any(not is_blank(c) for c in cells)), None)
+        if first is None:
             continue
         header = find_header(sheet.rows, fmt)
-        where = header if header is not None else read_header(sheet.rows[filled[0]], fmt)
-        line = (header.index if header is not None else filled[0]) + 1
-        missing = [c.header_vi for c in fmt.columns if c.required and c.key not in where.columns]
+        found = header or read_header(sheet.rows, first, fmt)  # the first filled row, to name what is missing
+        missing = [c.header_vi for c in fmt.columns if c.required and c.key not in found.columns]
         if missing:
-            preview.file_errors.append(f"Trang «{sheet.name}», dòng {line}: thiếu cột {', '.join(missing)}")
+            preview.file_errors.append(f"Trang «{sheet.name}», dòng {found.index + 1}: thiếu cột {', '.join(missing)}")
             continue
         if header is None:
             preview.file_errors.append(f"Trang «{sheet.name}»: không tìm thấy dòng tiêu đề (cần các cột như "

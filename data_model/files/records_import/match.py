@@ -2,13 +2,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from data_model.accounts.permissions import Actor
 from data_model.files.parse import Formula, parse_date
 from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages
 from data_model.reference.names import name_keys
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+def _remembered(memo: dict[Any, Any], key: Any, compute: Callable[[], T]) -> T:
+    """compute()'s result, or its ValueError again, computed once per key."""
+    if key not in memo:
+        try:
+            memo[key] = compute()
+        except ValueError as exc:
+            memo[key] = _Failed(str(exc))
+    result = memo[key]
+    if isinstance(result, _Failed):
+        raise ValueError(result.message)
+    return result
 
 
 class CellMatcher:
@@ -20,33 +41,21 @@ class CellMatcher:
         self.cat = catalogue
         self.actor = actor
         self.communes = catalogue.commune_matcher
-        self._units: dict[str, list[int]] = {}
-        self._languages: dict[str, list[str] | str] = {}
-        self._dates: dict[Any, dt.date | str] = {}
+        self._units: dict[str, Any] = {}
+        self._languages: dict[str, Any] = {}
+        self._dates: dict[Any, Any] = {}
         own = sorted(actor.unit_ids)
         self.default_unit = own[0] if actor.role == "staff" and len(own) == 1 else None
 
     def date(self, value: Any) -> dt.date:
         key = value if not isinstance(value, Formula) else id(value)
-        if key not in self._dates:
-            try:
-                self._dates[key] = parse_date(value)
-            except ValueError as exc:
-                self._dates[key] = str(exc)
-        result = self._dates[key]
-        if isinstance(result, str):
-            raise ValueError(result)
-        return result
+        return _remembered(self._dates, key, lambda: parse_date(value))
 
     def unit(self, text: str) -> int:
-        if text not in self._units:
-            found: list[int] = []
-            for k in name_keys(text):
-                found = self.cat.units_by_name.get(k, [])
-                if found:
-                    break
-            self._units[text] = found
-        found = self._units[text]
+        return _remembered(self._units, text, lambda: self._find_unit(text))
+
+    def _find_unit(self, text: str) -> int:
+        found = next((ids for k in name_keys(text) if (ids := self.cat.units_by_name.get(k))), [])
         if not found:
             raise ValueError(f"không tìm thấy đơn vị «{text}»")
         if len(found) > 1:
@@ -66,12 +75,4 @@ class CellMatcher:
         raise ValueError(f"không tìm thấy bản «{text}» trong xã {self.cat.communes[commune_key].name}")
 
     def languages(self, text: str) -> list[str]:
-        if text not in self._languages:
-            try:
-                self._languages[text] = parse_languages(text)
-            except ValueError as exc:
-                self._languages[text] = str(exc)
-        result = self._languages[text]
-        if isinstance(result, str):
-            raise ValueError(result)
-        return result
+        return _remembered(self._languages, text, lambda: parse_languages(text))
