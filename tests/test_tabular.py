@@ -39,13 +39,13 @@ def test_header_key(text, same_as):
     ([["Xã", "Xã", "Bản"]], 0, {"commune": 0, "village": 2}),  # a repeated column is ignored, not read twice
 ])
 def test_the_header_row_is_the_fullest_of_the_first_rows(rows, index, columns):
-    header = find_header(rows, FMT)
+    header = find_header(rows=rows, fmt=FMT)
     assert (header.index, header.columns) == (index, columns)
 
 
 @pytest.mark.parametrize("rows", [[["Xã", "Tên"]], [["a", "b"]], [[]], [["x"]] * 15 + [["Xã", "Bản"]]])
 def test_no_header_row(rows):
-    assert find_header(rows, FMT) is None
+    assert find_header(rows=rows, fmt=FMT) is None
 
 
 @pytest.mark.parametrize("cells, total", [
@@ -97,7 +97,7 @@ class _Row(RowOutcome):
 
 
 def test_one_preview_counts_tables_and_reports_every_import_alike():
-    preview = ImportPreview("tep.xlsx", columns=("thing",), rows=[
+    preview = ImportPreview("tep.xlsx", shown_columns=("thing",), rows=[
         _Row("Trang 1", 2), _Row("Trang 1", 3, action="update", problems=[Problem("Xã", "ghi chú", "warning")]),
         _Row("Trang 1", 4, problems=[Problem("Năm", "phải từ 1990 đến 2100"), Problem("", "trùng", "duplicate")]),
         _Row("Trang 2", 7, action="skip", skip_reason="Dòng tổng, bỏ qua")], notes=["ghi chú tệp"])

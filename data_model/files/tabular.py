@@ -83,7 +83,7 @@ class Header:
         return self.texts[self.columns[key]] if key in self.columns else ""
 
 
-def read_header(rows: Sequence[Sequence[Any]], index: int, fmt: TableFormat) -> Header:
+def read_header(*, rows: Sequence[Sequence[Any]], index: int, fmt: TableFormat) -> Header:
     """rows[index] read as the header row of the format."""
     texts = tuple(cell_text(c) for c in rows[index])
     columns: dict[str, int] = {}
@@ -99,11 +99,11 @@ def read_header(rows: Sequence[Sequence[Any]], index: int, fmt: TableFormat) -> 
     return Header(index, texts, columns, tuple(ignored))
 
 
-def find_header(rows: Sequence[Sequence[Any]], fmt: TableFormat) -> Header | None:
+def find_header(*, rows: Sequence[Sequence[Any]], fmt: TableFormat) -> Header | None:
     """The row among the first HEADER_SCAN_ROWS with the most known headers (at least two), else None."""
     best: Header | None = None
     for index in range(min(len(rows), HEADER_SCAN_ROWS)):
-        header = read_header(rows, index, fmt)
+        header = read_header(rows=rows, index=index, fmt=fmt)
         if len(header.columns) >= 2 and (best is None or len(header.columns) > len(best.columns)):
             best = header
     return best
@@ -198,8 +198,8 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
         first = next((i for i, cells in enumerate(sheet.rows) if any(not is_blank(c) for c in cells)), None)
         if first is None:
             continue
-        header = find_header(sheet.rows, fmt)
-        found = header or read_header(sheet.rows, first, fmt)  # the first filled row, to name what is missing
+        header = find_header(rows=sheet.rows, fmt=fmt)
+        found = header or read_header(rows=sheet.rows, index=first, fmt=fmt)  # the first filled row, to name what is missing
         missing = [c.header_vi for c in fmt.columns if c.required and c.key not in found.columns]
         if missing:
             preview.file_errors.append(f"Trang «{sheet.name}», dòng {found.index + 1}: thiếu cột {', '.join(missing)}")
@@ -263,7 +263,7 @@ class ImportPreview:
     rows: list[RowOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
-    columns: tuple[str, ...] = ()  # the table columns RowOutcome.shown gives
+    shown_columns: tuple[str, ...] = ()  # the table columns RowOutcome.shown gives
     totals: dict[str, int] = field(default_factory=dict)  # the import's own figures (what it adds, what it wrote)
 
     @property
@@ -288,7 +288,7 @@ class ImportPreview:
                 status += " (có thể trùng)"
             data.append({"sheet": r.sheet, "row": r.row, "status": status, **r.shown(lang),
                          "message": r.skip_reason or "; ".join(_problem_text(p) for p in r.problems)})
-        return pd.DataFrame(data, columns=["sheet", "row", "status", *self.columns, "message"])
+        return pd.DataFrame(data, columns=["sheet", "row", "status", *self.shown_columns, "message"])
 
     def problems_table(self) -> pd.DataFrame:
         """Errors and warnings by sheet, row and column."""

@@ -33,7 +33,7 @@ class RecordRow(RowOutcome):
 class RecordsPreview(ImportPreview):
     """A records file checked: the tabular preview plus the file's identity and the reference data it was checked on."""
 
-    columns: tuple[str, ...] = ("type", "start_date", "figures", "record_id")
+    shown_columns: tuple[str, ...] = ("type", "start_date", "figures", "record_id")
     fingerprint: str = ""
     catalogue: Catalogue | None = field(default=None, repr=False)  # for the change log of updated records
     file_imported: int = 0  # rows added by earlier imports of this very file, when it was checked

@@ -133,7 +133,7 @@ def _check_reorganisation(session: Session, parsed: list[tuple[ReorganisationRow
 
 
 def _reorganisation_preview(session: Session, data: bytes, filename: str) -> ImportPreview:
-    preview = ImportPreview(filename, columns=SHOWN)
+    preview = ImportPreview(filename, shown_columns=SHOWN)
     matcher = load_commune_matcher(session=session)
     parsed = []
     for row in read_upload(data=data, filename=filename, fmt=REORGANISATION_FORMAT, preview=preview):

@@ -69,7 +69,7 @@ def _village_row(row: TableRow, matcher, today: dt.date) -> VillageRow:
 
 
 def _village_preview(session: Session, data: bytes, filename: str) -> ImportPreview:
-    preview = ImportPreview(filename, columns=SHOWN)
+    preview = ImportPreview(filename, shown_columns=SHOWN)
     matcher = load_commune_matcher(session=session)
     today = dt.date.today()
     seen: dict[tuple, int] = {}
