@@ -9,6 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from data_model.accounts.permissions import PermissionDenied, can_edit_population
+from data_model.files.tabular import ImportRejected
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
@@ -310,30 +311,32 @@ def import_tab() -> None:
         preview = preview_fn(session=session, data=data, filename=filename)
     for note in preview.notes:
         st.info(plain(note))
-    if not preview.rows.empty:
-        st.dataframe(preview.rows, hide_index=True, column_config={
-            "row": t("Dòng", "Row"), "status": t("Trạng thái", "Status"), "message": t("Lỗi", "Errors")})
-    if preview.errors:
-        st.error(plain(t(f"Không thể nhập: {len(preview.errors)} lỗi. Sửa tệp rồi tải lên lại; chưa có gì được ghi.",
-                         f"Cannot import: {len(preview.errors)} errors. Fix the file and upload again; "
+    table, errors = preview.table(), preview.error_lines()
+    if not table.empty:
+        st.dataframe(table, hide_index=True, column_config={
+            "sheet": t("Trang", "Sheet"), "row": t("Dòng", "Row"), "status": t("Trạng thái", "Status"),
+            "message": t("Lỗi", "Errors")})
+    if errors:
+        st.error(plain(t(f"Không thể nhập: {len(errors)} lỗi. Sửa tệp rồi tải lên lại; chưa có gì được ghi.",
+                         f"Cannot import: {len(errors)} errors. Fix the file and upload again; "
                          "nothing was written.")))
-        st.dataframe({t("Lỗi", "Error"): preview.errors}, hide_index=True)
+        st.dataframe({t("Lỗi", "Error"): errors}, hide_index=True)
         return
-    if preview.rows.empty:
+    if table.empty:
         return
-    st.write(t(f"{format_number(len(preview.rows))} dòng hợp lệ.", f"{len(preview.rows)} valid rows."))
+    st.write(t(f"{format_number(len(table))} dòng hợp lệ.", f"{len(table)} valid rows."))
     if st.button(t("Nhập tất cả", "Import all"), type="primary", key="ref_import_go"):
         import_fn = ra.import_villages if kind == "village" else ra.import_reorganisation
         try:
             with write_session(get_engine()) as session:
                 result = import_fn(session=session, actor=actor, data=data, filename=filename)
-        except ra.ReferenceImportError as exc:
+        except ImportRejected as exc:
             st.error(plain(exc))
         except PermissionDenied as exc:
             st.error(plain(exc))
         else:
             clear_data_caches()
-            c = result.counts
+            c = result.totals
             if kind == "village":
                 st.success(t(f"Đã nhập {c['rows']} dòng: {c['created']} bản mới, {c['population']} số dân, "
                              f"{c['languages']} danh sách ngôn ngữ.",

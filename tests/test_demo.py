@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from data_model.analytics.filters import Filters
 from data_model.analytics.summary import summarise
 from data_model.definitions.activity_types import ActivityType, get_activity_type
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.demo.context import DEMO_NOTE, partition
 from data_model.demo.load import load_demo
-from data_model.records.summaries import MEASURE_COLUMNS
 from data_model.reference.boundaries import REORGANISATION_2025
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import (
@@ -53,7 +53,7 @@ def record_problems(record: ActivityRecord, definition: ActivityType) -> list[st
                 problems.append(f"{m.code} missing")
         elif not m.min <= value <= m.max:
             problems.append(f"{m.code}={value} outside [{m.min}, {m.max}]")
-    used = {f"m{m.slot}" for m in definition.measures}
+    used = {m.column for m in definition.measures}
     problems += [f"{c} set but unused" for c in MEASURE_COLUMNS if c not in used and getattr(record, c) is not None]
     problems += [f"rule broken: {r.message_en}" for r in definition.rules if not r.holds(values)]
     if not (record.start_date <= record.end_date and record.start_date.year == record.end_date.year == record.year):

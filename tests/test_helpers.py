@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from data_model.reference.languages import language_name, languages_of_ethnic_groups, parse_language
+from data_model.reference.languages import language_name, languages_of_ethnic_groups, parse_language, parse_languages
 from data_model.reference.loader import parse_fact_number
 from data_model.reference.names import name_keys, normalise_name
 from data_model.texts.formatting import format_date, format_number, format_percent_change
@@ -71,9 +71,33 @@ def test_format_date(day, lang, expected):
 @pytest.mark.parametrize("text, code", [
     ("Mông", "mong"), ("tiếng Hà Nhì", "ha_nhi"), ("Phổ thông", "vi"), ("La Hủ", "la_hu"), ("la_hu", "la_hu"),
     ("Hmông", "mong"), ("Klingon", None), ("tiếng Việt", "vi"), ("Tiếng Dao", "dao"), ("tiếng Kinh", "vi"),
+    # typed without diacritics, as commune names are matched
+    ("tieng Mong", "mong"), ("Ha Nhi", "ha_nhi"), ("TIENG VIET", "vi"), ("kho mu", "kho_mu"),
+    ("tieng Ha Nhi", "ha_nhi"),
+    ("pho thong", "vi"), ("  Tiếng   Thái ", "thai"), ("Tiếng", None), ("", None),
 ])
 def test_parse_language(text, code):
     assert parse_language(text) == code
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("Hà Nhì, tiếng Việt", ["ha_nhi", "vi"]),
+    ("Mông; Dao", ["mong", "dao"]),
+    ("tieng Mong / Ha Nhi", ["mong", "ha_nhi"]),
+    ("Thái + Mông\nDao", ["thai", "mong", "dao"]),
+    ("Mông, H'Mông, mong", ["mong"]),
+    (["Mông", "dao"], ["mong", "dao"]),
+    ("", []),
+    (" , ;", []),
+])
+def test_parse_languages(text, codes):
+    assert parse_languages(text) == codes
+
+
+def test_parse_languages_names_every_unknown_language():
+    with pytest.raises(ValueError, match="không biết ngôn ngữ «Klingon», «Elvish»") as info:
+        parse_languages("Mông, Klingon, Elvish")
+    assert "Hà Nhì" in str(info.value)  # and says which names it knows
 
 
 def test_languages_of_ethnic_groups():
@@ -87,3 +111,13 @@ def test_languages_of_ethnic_groups():
 ])
 def test_parse_fact_number(text, number, approximate):
     assert parse_fact_number(text) == (number, approximate)
+
+
+def test_language_names_stay_apart_without_diacritics():
+    from data_model.reference.languages import _LANGUAGE_KEYS
+    from data_model.reference.names import fold_diacritics
+
+    folded: dict[str, set[str]] = {}
+    for key, code in _LANGUAGE_KEYS.items():
+        folded.setdefault(fold_diacritics(key), set()).add(code)
+    assert all(len(codes) == 1 for codes in folded.values())

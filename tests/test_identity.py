@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from data_model.accounts.permissions import SYSTEM
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx
 from data_model.files.records_import import run_import
 from data_model.records.bulk import insert_records
@@ -22,7 +23,7 @@ from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summa
 TODAY = dt.date(2025, 12, 31)
 UID_HEADER = "Mã định danh"
 CONTENT = ("type_code", "start_date", "end_date", "commune_key", "village_id", "languages", "topic", "note",
-           "m1", "m2", "m3", "m4", "m5", "m6")
+           *MEASURE_COLUMNS)
 CANONICAL = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 

@@ -162,6 +162,13 @@ def test_reimport_adds_nothing_and_identical_rows_are_two_flagged_records(engine
     assert any("hoạt động đã có số" in p.message for r in preview.rows for p in r.problems)
 
 
+def test_languages_typed_without_diacritics(engine):
+    rows = [HEADER,
+            ["outreach_session", "05/03/2024", "", "Ka Lăng", "", "Ka Lăng", "", "Ha Nhi; tieng Viet", "", "1", "10"]]
+    _, result = _import(engine, csv_bytes(rows))
+    assert result.added == 1 and _records(engine)[0].languages == "vi,ha_nhi"
+
+
 def test_xlsx_one_type_per_sheet_with_dates_serials_and_cached_formulas(engine):
     outreach_rows = [["Ngày bắt đầu", "Đơn vị thực hiện", "Xã", "Số buổi", "Lượt người nghe"],
                      [dt.date(2024, 4, 1), "Ka Lăng", "Ka Lăng", 1, 25],

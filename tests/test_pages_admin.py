@@ -341,13 +341,13 @@ def test_admin_imports_villages_with_preview(users, db_url):
     at.file_uploader(key="ref_import_file_village").set_value(("ban.csv", bad, "text/csv"))
     at.run()
     assert any("1 lỗi" in _shown(e.value) for e in at.error)
-    assert "Dòng 3, cột Dân số" in str(at.dataframe[-1].value.iloc[0, 0])
+    assert "dòng 3, cột «Dân số»" in str(at.dataframe[-1].value.iloc[0, 0])
     assert not [b for b in at.button if b.key == "ref_import_go"]  # no import button while any row is wrong
     good = bad.decode().splitlines()[:2]
     at.file_uploader(key="ref_import_file_village").set_value(("ban.csv", "\n".join(good).encode(), "text/csv"))
     at.run()
     preview = at.dataframe[-1].value
-    assert list(preview["village"]) == [evil] and list(preview["status"]) == ["bản mới"]
+    assert list(preview["village"]) == [evil] and list(preview["status"]) == ["Thêm mới"]
     at.button(key="ref_import_go").click()
     at.run()
     assert any("1 bản mới" in _shown(s.value) for s in at.success), [e.value for e in at.error]

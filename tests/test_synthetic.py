@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.demo.synthetic import MAX_RECORDS, SYNTHETIC_NOTE, generate_records
-from data_model.records.summaries import MEASURE_COLUMNS
 from data_model.reference.boundaries import REORGANISATION_2025
 from data_model.schema.db import build_engine
 from data_model.schema.migrate import upgrade_schema

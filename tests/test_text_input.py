@@ -14,11 +14,12 @@ from data_model.accounts.audit import AuditError, AuditFilters, list_audit
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import AccountError, create_user, update_user
 from data_model.cli.main import year as cli_year
+from data_model.files import tabular
+from data_model.files.tabular import ImportRejected
 from data_model.records.query import list_records
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.reference import admin as ra
-from data_model.reference.admin import imports as reference_imports
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ReportingUnit, Unit, UnitFact, User, Village
 from data_model.texts.input import TextInputError, clean_text, safe_text, text_problem
@@ -178,23 +179,36 @@ def test_village_import_refuses_a_file_with_nul(engine):
     data = "Xã,Bản,Năm,Dân số\nKa Lăng,Bản Một,2024,100\nKa Lăng,Bản\x00Hai,2024,200\n".encode("utf-8")
     with read_session(engine) as s:
         preview = ra.preview_village_import(session=s, data=data, filename="ban.csv")
-    assert not preview.ok and any("NUL" in e for e in preview.errors)
+    assert not preview.ok and any("NUL" in e for e in preview.error_lines())
 
 
 def test_village_import_names_the_row_and_column_of_a_bad_cell(engine, monkeypatch):
     # a reader that lets a bad character through (today's CSV and XLSX readers refuse them for the whole file)
     sheet = SimpleNamespace(name="Trang 1", rows=[["Xã", "Bản", "Năm", "Dân số"], ["Ka Lăng", "Bản Một", 2024, 100],
                                                   ["Ka Lăng", "Bản \ud800 Hai", 2024, 200]])
-    monkeypatch.setattr(reference_imports, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
+    monkeypatch.setattr(tabular, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
     with read_session(engine) as s:
         preview = ra.preview_village_import(session=s, data=b"", filename="ban.xlsx")
-    assert preview.errors == ["Dòng 3, cột Bản: chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại "
-                              "hoặc dán dạng văn bản thường"]
-    with pytest.raises(ra.ReferenceImportError):
+    assert preview.error_lines() == ["Trang 1, dòng 3, cột «Bản»: chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode "
+                                     "lỗi); hãy gõ lại hoặc dán dạng văn bản thường"]
+    with pytest.raises(ImportRejected):
         with write_session(engine) as s:
             ra.import_villages(session=s, actor=SYSTEM, data=b"", filename="ban.xlsx")
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Village).where(Village.name == "Bản Một")) == 0
+
+
+def test_records_import_names_the_row_and_column_of_a_bad_cell(engine, monkeypatch):
+    from data_model.files.records_import import preview_import
+
+    sheet = SimpleNamespace(name="Tuyên truyền tại bản", rows=[
+        ["Ngày bắt đầu", "Đơn vị thực hiện", "Xã", "Chủ đề", "Số buổi", "Lượt người nghe"],
+        ["05/03/2024", "Ka Lăng", "Ka Lăng", "Luật \ud800 Biên phòng", 1, 10]])
+    monkeypatch.setattr(tabular, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
+    with read_session(engine) as s:
+        preview = preview_import(session=s, actor=SYSTEM, data=b"x", filename="tep.xlsx", today=dt.date(2025, 1, 1))
+    assert preview.error_lines() == ["Tuyên truyền tại bản, dòng 2, cột «Chủ đề»: chứa ký tự không hợp lệ (ký tự NUL "
+                                     "hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường"]
 
 
 # ---------------------------------------------------------------- one rule for years

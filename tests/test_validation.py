@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from data_model.definitions.activity_types import list_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import load_catalogue
 from data_model.records.validation.checks import check_values
 from data_model.records.validation.rules import ERROR, WARNING, field_label, to_int
@@ -149,7 +150,7 @@ def test_valid_values_give_columns(session, ids, build):
 
 def test_measures_go_to_their_slots(session, ids):
     checked = check_values(catalogue=load_catalogue(session=session), values=patrol(ids["st"]), today=TODAY)
-    assert [checked.columns[f"m{i}"] for i in range(1, 7)] == [10, 40, 2, 6, None, None]
+    assert [checked.columns[c] for c in MEASURE_COLUMNS] == [10, 40, 2, 6, None, None]
 
 
 def test_languages_are_stored_in_a_fixed_order(session, ids):

@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, Mapping
 
-MAX_MEASURES = 6
+from data_model.definitions.fields import MAX_MEASURES, measure_column, sum_column
+
 DEFINITIONS_FILE = Path(__file__).with_name("activity_types.toml")
 
 Requirement = Literal["required", "optional", "none"]
@@ -17,7 +18,7 @@ _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt
 
 @dataclass(frozen=True)
 class Measure:
-    """One numeric measure of an activity type, stored in column m<slot>."""
+    """One numeric measure of an activity type, stored in the column of its slot (slot 2 → m2, summed in s2)."""
 
     code: str
     slot: int
@@ -31,7 +32,11 @@ class Measure:
 
     @property
     def column(self) -> str:
-        return f"m{self.slot}"
+        return measure_column(self.slot)
+
+    @property
+    def sum_column(self) -> str:
+        return sum_column(self.slot)
 
     def label(self, lang: str = "vi") -> str:
         return self.label_vi if lang == "vi" else self.label_en
@@ -105,17 +110,38 @@ def _parse_terms(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in str(text).split("+"))
 
 
-def _build_type(raw: dict) -> ActivityType:
+def _slot(type_code: str, raw: dict) -> int:
+    """A measure's storage slot as the definition writes it: a whole number 1..MAX_MEASURES, never implied."""
+    slot = raw.get("slot")
+    if isinstance(slot, bool) or not isinstance(slot, int) or not 1 <= slot <= MAX_MEASURES:
+        raise ValueError(f"{type_code}: measure {raw.get('code')!r} needs slot = 1..{MAX_MEASURES}, not {slot!r}")
+    return slot
+
+
+def _build_measures(type_code: str, raw: list[dict]) -> tuple[Measure, ...]:
     measures = tuple(
         Measure(
-            code=m["code"], slot=i + 1, label_vi=m["label_vi"], label_en=m["label_en"],
+            code=m["code"], slot=_slot(type_code, m), label_vi=m["label_vi"], label_en=m["label_en"],
             unit_vi=m["unit_vi"], unit_en=m["unit_en"], min=int(m["min"]), max=int(m["max"]),
             required=bool(m["required"]),
         )
-        for i, m in enumerate(raw["measure"])
+        for m in raw
     )
     if len(measures) > MAX_MEASURES:
-        raise ValueError(f"{raw['code']}: at most {MAX_MEASURES} measures")
+        raise ValueError(f"{type_code}: at most {MAX_MEASURES} measures")
+    slots = [m.slot for m in measures]
+    if len(set(slots)) != len(slots):
+        raise ValueError(f"{type_code}: two measures share a slot ({slots})")
+    if len({m.code for m in measures}) != len(measures):
+        raise ValueError(f"{type_code}: two measures share a code")
+    if not measures or measures[0].slot != 1:
+        raise ValueError(f"{type_code}: the first measure is the main one and keeps slot 1 (the village and language "
+                         "summaries sum slot 1)")
+    return measures
+
+
+def _build_type(raw: dict) -> ActivityType:
+    measures = _build_measures(raw["code"], raw["measure"])
     codes = {m.code for m in measures}
     rules = []
     for r in raw.get("rule", []):

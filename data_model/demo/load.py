@@ -7,6 +7,7 @@ import random
 from sqlalchemy.orm import Session
 
 from data_model.definitions.activity_types import get_activity_type
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.demo.context import DEMO_NOTE, SEED, load_context
 from data_model.demo.drafts import Draft, build_drafts
 from data_model.demo.places import add_clusters, add_demo_population, add_demo_villages
@@ -29,7 +30,7 @@ def _rows(drafts: list[Draft], rng: random.Random) -> list[dict]:
     return sorted(rows, key=lambda r: tuple(r.get(c) is None for c in _NULLABLE))
 
 
-_NULLABLE = ("reporting_unit_id", "commune_key", "village_id", "m1", "m2", "m3", "m4", "m5", "m6")
+_NULLABLE = ("reporting_unit_id", "commune_key", "village_id", *MEASURE_COLUMNS)
 
 
 def load_demo(*, session: Session) -> dict[str, int]:

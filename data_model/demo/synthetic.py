@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from data_model.definitions.activity_types import ActivityType, list_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.reference.languages import LANGUAGES
 from data_model.schema.db import write_session
@@ -176,7 +177,7 @@ def _row(plan: _Plan, rng: random.Random, entered: dt.datetime) -> dict:
         "uid": new_uid(), "type_code": definition.code, "start_date": start, "end_date": end, "year": start.year,
         "reporting_unit_id": _unit_for(plan, definition, place, rng), "commune_key": place.key if place else None,
         "village_id": village, "languages": languages, "topic": "", "note": SYNTHETIC_NOTE, "is_demo": True,
-        "created_at": entered, "delete_reason": "", **{f"m{i}": None for i in range(1, 7)},
+        "created_at": entered, "delete_reason": "", **dict.fromkeys(MEASURE_COLUMNS),
     }
     for m in definition.measures:
         row[m.column] = values[m.code]

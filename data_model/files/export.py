@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.definitions.activity_types import ActivityType, get_activity_type, list_activity_types
-from data_model.files.parse import BASE_COLUMNS, escape_text, export_columns, template_columns
+from data_model.definitions.fields import FILE_FIELDS
+from data_model.files.parse import escape_text
+from data_model.files.record_format import export_columns, template_columns
 from data_model.reference.languages import language_name
 from data_model.schema.models import ActivityRecord, ReportingUnit, Unit, Village
 
@@ -48,14 +50,14 @@ def _statement(filters: ExportFilters):
 
 
 def _rows(session: Session, filters: ExportFilters, *, dates_as_text: bool) -> Iterator[tuple[str, dict[str, Any]]]:
-    headers = {c.key: c.header_vi for c in BASE_COLUMNS}
+    headers = {f.key: f.label_vi for f in FILE_FIELDS}
     for rec, commune_code, commune_name, village_name, unit_name in session.execute(
             _statement(filters).execution_options(yield_per=2000)):
         t = get_activity_type(rec.type_code)
         fmt = (lambda d: d.strftime("%d/%m/%Y")) if dates_as_text else (lambda d: d)
         texts = {  # every text cell neutralised, reference names as much as notes (an admin may name a village "=…")
-            "type": t.name_vi, "unit": unit_name or "", "commune_code": commune_code or "",
-            "commune": commune_name or "", "village": village_name or "",
+            "type_code": t.name_vi, "reporting_unit_id": unit_name or "", "commune_code": commune_code or "",
+            "commune_key": commune_name or "", "village_id": village_name or "",
             "languages": "; ".join(language_name(x) for x in rec.languages.split(",") if x),
             "topic": rec.topic, "note": rec.note,
         }

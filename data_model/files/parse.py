@@ -1,4 +1,4 @@
-"""The import file format (columns and headers from the definitions), reading CSV/XLSX into raw cells, parsing cells."""
+"""Reading CSV/XLSX into raw cells (sheets, encodings, formulas), and parsing cells: dates, counts, text."""
 from __future__ import annotations
 
 import csv
@@ -7,13 +7,8 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from typing import Any, Sequence
-
-from data_model.definitions.activity_types import ActivityType, list_activity_types
-from data_model.reference.names import normalise_name
+from typing import Any
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
@@ -281,106 +276,3 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value).strip()
-
-
-@dataclass(frozen=True)
-class Column:
-    """A non-measure column of the import format."""
-
-    key: str
-    header_vi: str
-    header_en: str
-    aliases: tuple[str, ...] = ()
-    field: str = ""  # the validation field its problems are reported under
-
-
-BASE_COLUMNS: tuple[Column, ...] = (
-    Column("id", "Mã hoạt động", "Record ID", ("mã bản ghi", "số hoạt động", "id", "record id"), "id"),
-    Column("uid", "Mã định danh", "Global ID", ("mã định danh toàn cục", "uid", "uuid", "global id"), "uid"),
-    Column("type", "Loại hoạt động", "Activity type", ("loại", "type"), "type_code"),
-    Column("start_date", "Ngày bắt đầu", "Start date", ("ngày", "date", "từ ngày", "ngày thực hiện"), "start_date"),
-    Column("end_date", "Ngày kết thúc", "End date", ("đến ngày",), "end_date"),
-    Column("unit", "Đơn vị thực hiện", "Reporting unit", ("đơn vị", "đồn", "đồn biên phòng", "unit"),
-           "reporting_unit_id"),
-    Column("commune_code", "Mã xã", "Commune code", ("mã đơn vị hành chính",), "commune_key"),
-    Column("commune", "Xã", "Commune", ("tên xã", "xã, phường", "xã/phường/thị trấn"), "commune_key"),
-    Column("village", "Bản", "Village", ("thôn, bản", "thôn bản", "tên bản", "thôn"), "village_id"),
-    Column("languages", "Ngôn ngữ", "Languages", ("ngôn ngữ phát", "tiếng"), "languages"),
-    Column("topic", "Chủ đề", "Topic", ("nội dung",), "topic"),
-    Column("note", "Ghi chú", "Note", ("notes",), "note"),
-)
-BASE_HEADERS = {c.key: c.header_vi for c in BASE_COLUMNS}
-
-
-def header_key(text: Any) -> str:
-    """A header cell as a matching key: normalised, without a trailing "(unit)" or "*"."""
-    return _text_key(cell_text(text))
-
-
-@lru_cache(maxsize=20_000)
-def _text_key(text: str) -> str:
-    key = normalise_name(text).rstrip("* ").strip()
-    return re.sub(r"\s*\([^)]*\)$", "", key).strip()
-
-
-@cache
-def base_header_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for col in BASE_COLUMNS:
-        for text in (col.header_vi, col.header_en, col.key, *col.aliases):
-            keys.setdefault(header_key(text), col.key)
-    return keys
-
-
-@cache
-def measure_header_keys() -> dict[str, dict[str, str]]:
-    """Header key → {type code → measure code}."""
-    keys: dict[str, dict[str, str]] = defaultdict(dict)
-    for t in list_activity_types():
-        for m in t.measures:
-            for text in (m.label_vi, m.label_en, m.code):
-                keys[header_key(text)].setdefault(t.code, m.code)
-    return keys
-
-
-def template_columns(activity_type: ActivityType, lang: str = "vi") -> list[str]:
-    """Headers of the template for one type: only the fields the definition uses, then its measures."""
-    skip = set()
-    if activity_type.commune == "none":
-        skip |= {"commune_code", "commune"}
-    if activity_type.village == "none":
-        skip.add("village")
-    if activity_type.languages == "none":
-        skip.add("languages")
-    if not activity_type.topic:
-        skip.add("topic")
-    base = [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS if c.key not in skip]
-    return base + [m.label(lang) for m in activity_type.measures]
-
-
-def export_columns(types: Sequence[ActivityType], lang: str = "vi") -> list[str]:
-    """Headers for records of several types: every base column, then each distinct measure label."""
-    labels = list(dict.fromkeys(m.label(lang) for t in types for m in t.measures))
-    return [(c.header_vi if lang == "vi" else c.header_en) for c in BASE_COLUMNS] + labels
-
-
-@cache
-def _type_keys() -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for t in list_activity_types():
-        for text in (t.code, t.name_vi, t.name_en):
-            keys[header_key(text)] = t.code
-    return keys
-
-
-@lru_cache(maxsize=1000)
-def type_of_name(text: str) -> str | None:
-    """The activity type named by a code, a Vietnamese or English name, or a template file/sheet name."""
-    key = header_key(text)
-    keys = _type_keys()
-    if key in keys:
-        return keys[key]
-    for t in list_activity_types():  # template files are named mau_nhap_<code>
-        if t.code in str(text).lower():
-            return t.code
-    return None

@@ -11,17 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
+from data_model.definitions.fields import RECORD_FIELDS
 from data_model.records.changelog import change_entry
 from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 
-RECORD_COLUMNS = (
-    "uid", "type_code", "start_date", "end_date", "year", "reporting_unit_id", "commune_key", "village_id",
-    "languages", "topic", "note", "m1", "m2", "m3", "m4", "m5", "m6", "source_key", "import_batch_id", "is_demo",
-    "created_by", "created_at", "delete_reason",
-)
-UPDATED_COLUMNS = ("type_code", "start_date", "end_date", "year", "reporting_unit_id", "commune_key", "village_id",
-                   "languages", "topic", "note", "m1", "m2", "m3", "m4", "m5", "m6")
+RECORD_COLUMNS = ("uid", *RECORD_FIELDS, "source_key", "import_batch_id", "is_demo", "created_by", "created_at",
+                  "delete_reason")
+UPDATED_COLUMNS = RECORD_FIELDS
 
 
 def _complete(row: dict) -> dict:

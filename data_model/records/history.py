@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.definitions.activity_types import load_activity_types
+from data_model.definitions.fields import FIELDS
 from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
 from data_model.texts.formatting import format_number
 
-FIELD_ORDER = ("type_code", "start_date", "end_date", "reporting_unit_id", "commune_key", "village_id", "languages",
-               "topic", "note")
+FIELD_ORDER = tuple(f.key for f in FIELDS)
 ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
                 "restore": ("Khôi phục", "Restored"), "import": ("Nhập từ tệp", "Imported")}
 

@@ -15,10 +15,10 @@ from data_model.analytics.filters import Filters, recorded_commune_keys, resolve
 from data_model.analytics.statements import summary_conditions
 from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
-from data_model.records.summaries import MEASURE_COLUMNS
+from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.validation.catalogue import load_catalogue
 from data_model.records.validation.rules import Issue, ValidationError
-from data_model.records.write import RECORD_FIELDS, columns_of, record_not_found
+from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name
 from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit, Village
@@ -28,7 +28,7 @@ from data_model.texts.input import TextInputError, clean_text
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 RECORD_COLUMNS = ["id", "start_date", "end_date", "type", "type_name", "unit", "commune_key", "commune", "village",
-                  "languages", "topic", "figures", *[f"m{i}" for i in range(1, 7)]]
+                  "languages", "topic", "figures", *MEASURE_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _record_rows(*, session: Session, ids: list[int], filters: Filters, newest_f
         return pd.DataFrame(columns=RECORD_COLUMNS)
     r, u, v = ActivityRecord, aliased(ReportingUnit), Village
     stmt = (select(r.id, r.start_date, r.end_date, r.type_code, u.short_name, r.commune_key, v.name, r.languages,
-                   r.topic, r.m1, r.m2, r.m3, r.m4, r.m5, r.m6)
+                   r.topic, *(getattr(r, c) for c in MEASURE_COLUMNS))
             .outerjoin(u, u.id == r.reporting_unit_id).outerjoin(v, v.id == r.village_id).where(r.id.in_(ids)))
     found = {row[0]: row for row in session.execute(stmt)}
     names = commune_names(session=session, boundaries="historical", lang=lang)
@@ -108,17 +108,17 @@ def _record_rows(*, session: Session, ids: list[int], filters: Filters, newest_f
     for rid in ids:  # keep the index order
         rec = found[rid]
         definition = types.get(rec.type_code)
-        measures = [rec.m1, rec.m2, rec.m3, rec.m4, rec.m5, rec.m6]
+        measures = dict(zip(MEASURE_COLUMNS, rec[-len(MEASURE_COLUMNS):]))
         figures = "; ".join(
-            f"{m.label(lang)}: {_fmt(measures[m.slot - 1], lang)}" for m in (definition.measures if definition else ())
-            if measures[m.slot - 1] is not None)
+            f"{m.label(lang)}: {_fmt(measures[m.column], lang)}" for m in (definition.measures if definition else ())
+            if measures[m.column] is not None)
         out.append({
             "id": rid, "start_date": rec.start_date, "end_date": rec.end_date, "type": rec.type_code,
             "type_name": definition.name(lang) if definition else rec.type_code, "unit": rec.short_name or "",
             "commune_key": rec.commune_key or "", "commune": names.get(rec.commune_key, "") if rec.commune_key else "",
             "village": rec.name or "",
             "languages": ", ".join(language_name(c, lang) for c in rec.languages.split(",") if c),
-            "topic": rec.topic, "figures": figures, **{f"m{i + 1}": measures[i] for i in range(6)},
+            "topic": rec.topic, "figures": figures, **measures,
         })
     return pd.DataFrame(out, columns=RECORD_COLUMNS)
 
@@ -166,7 +166,7 @@ def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:
 
 
 def figures_text(type_code: str, measures: Mapping[str, Any], lang: str = "vi") -> str:
-    """"3 buổi; 120 lượt người" from m1..m6 by the definition."""
+    """"3 buổi; 120 lượt người" from the measure columns by the definition."""
     types = load_activity_types()
     t = types.get(type_code)
     if t is None:

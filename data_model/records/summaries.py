@@ -9,13 +9,13 @@ from sqlalchemy import FromClause, Select, Table, Text, cast, delete, func, inse
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data_model.definitions.activity_types import MAX_MEASURES
+from data_model.definitions.fields import MAX_MEASURES, MEASURE_COLUMNS, SUM_COLUMNS
 from data_model.schema.models import (
     NO_COMMUNE, NO_UNIT, ActivityRecord, ActivitySummary, LanguageSummary, RecordLanguage, VillageSummary,
 )
 
-MEASURE_COLUMNS = tuple(f"m{i}" for i in range(1, MAX_MEASURES + 1))
-SUM_COLUMNS = tuple(f"s{i}" for i in range(1, MAX_MEASURES + 1))
+VILLAGE_SUMS = SUM_COLUMNS[:2]  # the village summary sums slots 1 and 2
+LANGUAGE_SUMS = SUM_COLUMNS[:1]  # the language summary sums slot 1 (every type's main measure)
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class RecordFigures:
     reporting_unit_id: int | None
     village_id: int | None
     languages: tuple[str, ...]
-    measures: tuple[int, ...]  # m1..m6, None as 0
+    measures: tuple[int, ...]  # by slot (MEASURE_COLUMNS), None as 0
 
     @classmethod
     def of(cls, record: ActivityRecord | Mapping) -> "RecordFigures":
@@ -60,8 +60,8 @@ def _upsert_add(session: Session, table, key_cols: tuple[str, ...], rows: list[d
 
 def _delta_rows(changes: Iterable[tuple[RecordFigures, int]]) -> tuple[list[dict], list[dict], list[dict]]:
     main: dict[tuple, list[int]] = defaultdict(lambda: [0] * (MAX_MEASURES + 1))
-    village: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    language: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    village: dict[tuple, list[int]] = defaultdict(lambda: [0] * (len(VILLAGE_SUMS) + 1))
+    language: dict[tuple, list[int]] = defaultdict(lambda: [0] * (len(LANGUAGE_SUMS) + 1))
     for fig, sign in changes:
         acc = main[(fig.year, fig.type_code, fig.commune_key or NO_COMMUNE, fig.reporting_unit_id or NO_UNIT)]
         acc[0] += sign
@@ -70,23 +70,25 @@ def _delta_rows(changes: Iterable[tuple[RecordFigures, int]]) -> tuple[list[dict
         if fig.village_id:
             v = village[(fig.year, fig.type_code, fig.village_id)]
             v[0] += sign
-            v[1] += sign * fig.measures[0]
-            v[2] += sign * fig.measures[1]
+            for i in range(len(VILLAGE_SUMS)):
+                v[i + 1] += sign * fig.measures[i]
         for lang in fig.languages:
             l_acc = language[(fig.year, fig.type_code, fig.commune_key or NO_COMMUNE, lang)]
             l_acc[0] += sign
-            l_acc[1] += sign * fig.measures[0]
+            for i in range(len(LANGUAGE_SUMS)):
+                l_acc[i + 1] += sign * fig.measures[i]
     main_rows = [
         {"year": k[0], "type_code": k[1], "commune_key": k[2], "reporting_unit_id": k[3], "n_records": v[0],
          **{SUM_COLUMNS[i]: v[i + 1] for i in range(MAX_MEASURES)}}
         for k, v in main.items() if any(v)
     ]
     village_rows = [
-        {"year": k[0], "type_code": k[1], "village_id": k[2], "n_records": v[0], "s1": v[1], "s2": v[2]}
+        {"year": k[0], "type_code": k[1], "village_id": k[2], "n_records": v[0], **dict(zip(VILLAGE_SUMS, v[1:]))}
         for k, v in village.items() if any(v)
     ]
     language_rows = [
-        {"year": k[0], "type_code": k[1], "commune_key": k[2], "language": k[3], "n_records": v[0], "s1": v[1]}
+        {"year": k[0], "type_code": k[1], "commune_key": k[2], "language": k[3], "n_records": v[0],
+         **dict(zip(LANGUAGE_SUMS, v[1:]))}
         for k, v in language.items() if any(v)
     ]
     return main_rows, village_rows, language_rows
@@ -147,12 +149,12 @@ def summary_tables(*, record_languages: FromClause | None = None) -> tuple[Deriv
             select(r.year, r.type_code, commune, unit, func.count(), *sums).where(live)
             .group_by(r.year, r.type_code, commune, unit)),
         DerivedTable(
-            VillageSummary.__table__, ("year", "type_code", "village_id"), ("n_records", "s1", "s2"),
-            select(r.year, r.type_code, r.village_id, func.count(), sums[0], sums[1])
+            VillageSummary.__table__, ("year", "type_code", "village_id"), ("n_records", *VILLAGE_SUMS),
+            select(r.year, r.type_code, r.village_id, func.count(), *sums[:len(VILLAGE_SUMS)])
             .where(live, r.village_id.is_not(None)).group_by(r.year, r.type_code, r.village_id)),
         DerivedTable(
-            LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), ("n_records", "s1"),
-            select(r.year, r.type_code, commune, rl.c.language, func.count(), sums[0])
+            LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), ("n_records", *LANGUAGE_SUMS),
+            select(r.year, r.type_code, commune, rl.c.language, func.count(), *sums[:len(LANGUAGE_SUMS)])
             .join(rl, rl.c.record_id == r.id).where(live)
             .group_by(r.year, r.type_code, commune, rl.c.language)),
     )

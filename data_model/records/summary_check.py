@@ -175,7 +175,7 @@ def _value_labels(key: dict[str, object]) -> dict[str, str]:
     labels = {"n_records": "số bản ghi"}
     definition = load_activity_types().get(str(key.get("type_code")))
     for measure in definition.measures if definition else ():
-        labels[f"s{measure.slot}"] = measure.label_vi.lower()
+        labels[measure.sum_column] = measure.label_vi.lower()
     return labels
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor, require_record_write
 from data_model.accounts.users import refresh_actor
 from data_model.records.changelog import log_change
-from data_model.records.summaries import MEASURE_COLUMNS, RecordFigures, apply_changes
+from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
+from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
@@ -18,8 +19,6 @@ from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
 from data_model.texts.input import TextInputError, clean_text
 
 ENTITY = "record"
-RECORD_FIELDS = ("type_code", "start_date", "end_date", "year", "reporting_unit_id", "commune_key", "village_id",
-                 "languages", "topic", "note", *MEASURE_COLUMNS)
 
 
 def duplicate_filter(columns: Mapping[str, Any]):

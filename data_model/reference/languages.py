@@ -1,7 +1,10 @@
 """Languages of broadcasts and of the people in a commune, and the ethnic groups that speak them."""
 from __future__ import annotations
 
-from data_model.reference.names import normalise_name
+import re
+from typing import Sequence
+
+from data_model.reference.names import fold_diacritics, normalise_name
 
 # code: (Vietnamese name, English name)
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -32,9 +35,11 @@ _LANGUAGE_KEYS = {
     **{normalise_name(k): v for k, v in {"phổ thông": "vi", "việt": "vi", "tiếng phổ thông": "vi"}.items()},
     **_ETHNIC_KEYS,
 }
-
-
-_TIENG_PREFIX = normalise_name("tiếng") + " "
+# the same names typed without diacritics ("tieng Mong", "Ha Nhi"), as commune names are matched; none of the
+# known names collide when folded
+_FOLDED_KEYS = {fold_diacritics(k): v for k, v in _LANGUAGE_KEYS.items()}
+_TIENG = fold_diacritics(normalise_name("tiếng")) + " "
+_SEPARATORS = re.compile(r"[,;/+\n]")
 
 
 def language_name(code: str, lang: str = "vi") -> str:
@@ -46,11 +51,31 @@ def language_name(code: str, lang: str = "vi") -> str:
 
 
 def parse_language(text: str) -> str | None:
-    """The language code for a name or code as people write it ("Mông", "tiếng Hà Nhì", "la_hu")."""
-    key = normalise_name(text.strip())
+    """The language code for a name or code as people write it ("Mông", "tiếng Hà Nhì", "tieng Mong", "la_hu")."""
+    key = normalise_name(text)
     if key in _LANGUAGE_KEYS:
         return _LANGUAGE_KEYS[key]
-    return _LANGUAGE_KEYS.get(key.removeprefix(_TIENG_PREFIX))
+    # diacritics are folded before "tiếng" is taken off, so that the prefix goes whichever way it was typed
+    folded = fold_diacritics(key)
+    return _FOLDED_KEYS.get(folded) or _FOLDED_KEYS.get(folded.removeprefix(_TIENG))
+
+
+def parse_languages(text: str | Sequence[str]) -> list[str]:
+    """Language codes, each once, from "Mông, tiếng Việt" (also ; / + or lines between) or a list of names or codes;
+    ValueError naming every unknown one."""
+    parts = _SEPARATORS.split(text) if isinstance(text, str) else [str(part) for part in text]
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in (p.strip() for p in parts):
+        code = parse_language(part) if part else None
+        if code is None and part:
+            unknown.append(part[:40])
+        elif code is not None and code not in codes:
+            codes.append(code)
+    if unknown:
+        known = ", ".join(vi.removeprefix("Tiếng ") for vi, _ in LANGUAGES.values())
+        raise ValueError(f"không biết ngôn ngữ {', '.join(f'«{u}»' for u in unknown)} (dùng: {known})")
+    return codes
 
 
 def languages_of_ethnic_groups(text: str) -> list[str]:

@@ -31,6 +31,12 @@ def normalise_name(text: str | None, *, strip_prefix: bool = False) -> str:
     return " ".join(_normalise_syllable(w) for w in cleaned.split(" "))
 
 
+def fold_diacritics(text: str) -> str:
+    """"mường tè" → "muong te": the last resort for names typed without diacritics."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def name_keys(text: str | None) -> list[str]:
     """Matching keys to try in order: the whole name, then without a kind prefix ("xã Bản Lang" → "bản lang")."""
     keys = [normalise_name(text), normalise_name(text, strip_prefix=True)]

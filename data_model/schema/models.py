@@ -259,6 +259,7 @@ class ActivityRecord(Base):
     languages: Mapped[str] = mapped_column(String(200), default="")  # comma-separated language codes
     topic: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # the measure slots (MEASURE_COLUMNS of definitions/fields.py; each measure names its slot in activity_types.toml)
     m1: Mapped[Optional[int]] = mapped_column(BigInteger)
     m2: Mapped[Optional[int]] = mapped_column(BigInteger)
     m3: Mapped[Optional[int]] = mapped_column(BigInteger)
@@ -296,6 +297,7 @@ class ActivitySummary(Base):
     commune_key: Mapped[str] = mapped_column(String(32), primary_key=True)  # NO_COMMUNE when none
     reporting_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # NO_UNIT when none
     n_records: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the sum of each measure slot (SUM_COLUMNS of definitions/fields.py)
     s1: Mapped[int] = mapped_column(BigInteger, default=0)
     s2: Mapped[int] = mapped_column(BigInteger, default=0)
     s3: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,19 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, can_write_record
-from data_model.files.parse import BASE_HEADERS
-from data_model.files.records_import.outcome import ImportPreview, Problem, RowOutcome
+from data_model.definitions.fields import COMPARED, FIELD_BY_KEY, MEASURE_COLUMNS, RECORD_FIELDS
+from data_model.files.records_import.outcome import RecordRow, RecordsPreview
+from data_model.files.tabular import Problem
 from data_model.records.bulk import chunked
-from data_model.records.summaries import MEASURE_COLUMNS
 from data_model.records.validation.rules import DUPLICATE, WARNING
-from data_model.records.write import RECORD_FIELDS
 from data_model.schema.models import ActivityRecord, ImportBatch
 from data_model.texts.formatting import format_number
 
-COMPARED = ("type_code", "start_date", "end_date", "reporting_unit_id", "commune_key", "village_id", "languages", "topic",
-            "note", *MEASURE_COLUMNS)
-
-ID_HEADER, UID_HEADER = BASE_HEADERS["id"], BASE_HEADERS["uid"]
+ID_HEADER, UID_HEADER = FIELD_BY_KEY["id"].label_vi, FIELD_BY_KEY["uid"].label_vi
 
 
 def rows_imported_from(session: Session, fingerprint: str) -> int:
@@ -29,7 +25,7 @@ def rows_imported_from(session: Session, fingerprint: str) -> int:
                           .where(ImportBatch.fingerprint == fingerprint))
 
 
-def mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> None:
+def mark_identity(session: Session, preview: RecordsPreview, actor: Actor) -> None:
     """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
 
     The file's own «Mã hoạt động» never picks a record: in another database, or in a copy of this one, the same number
@@ -42,12 +38,13 @@ def mark_identity(session: Session, preview: ImportPreview, actor: Actor) -> Non
     a = ActivityRecord
     columns = [a.id, a.uid, a.updated_at, a.deleted_at, *(getattr(a, c) for c in RECORD_FIELDS)]
     by_uid: dict[str, Any] = {}
-    for chunk in chunked(sorted({r.uid for r in preview.rows if r.uid}), 500):
+    rows = [r for r in preview.rows if isinstance(r, RecordRow)]  # total rows are skipped as they are read
+    for chunk in chunked(sorted({r.uid for r in rows if r.uid}), 500):
         for rec in session.execute(select(*columns).where(a.uid.in_(chunk))):
             by_uid[rec.uid] = rec
     seen: dict[str, int] = {}
     foreign_ids = 0
-    for r in preview.rows:
+    for r in rows:
         if r.action == "skip":
             continue
         if r.uid:
@@ -96,12 +93,12 @@ def _signature(columns: dict[str, Any]) -> tuple:
             columns.get("village_id"), *(columns.get(m) for m in MEASURE_COLUMNS))
 
 
-def mark_duplicates(session: Session, preview: ImportPreview) -> None:
+def mark_duplicates(session: Session, preview: RecordsPreview) -> None:
     """Flag new rows identical to another row of the file or to a live record."""
-    new_rows = [r for r in preview.rows if r.action == "new" and r.columns]
+    new_rows = [r for r in preview.rows if r.action == "new" and isinstance(r, RecordRow) and r.columns]
     if not new_rows:
         return
-    by_signature: dict[tuple, list[RowOutcome]] = defaultdict(list)
+    by_signature: dict[tuple, list[RecordRow]] = defaultdict(list)
     for r in new_rows:
         by_signature[_signature(r.columns)].append(r)
     for rows in by_signature.values():

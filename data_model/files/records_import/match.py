@@ -1,55 +1,61 @@
-"""Reading a sheet: names in cells matched to reference ids (cached), dates, the header row and total rows."""
+"""Names in a records file's cells matched to reference ids (cached: a file repeats the same names many times)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-from functools import lru_cache
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from data_model.accounts.permissions import Actor
-from data_model.files.parse import Formula, header_key, is_blank, parse_date
+from data_model.files.parse import Formula, parse_date
 from data_model.records.validation.catalogue import Catalogue
-from data_model.reference.languages import parse_language
-from data_model.reference.names import name_keys, normalise_name
+from data_model.reference.languages import parse_languages
+from data_model.reference.names import name_keys
 
-HEADER_SCAN_ROWS = 15
-TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+def _remembered(memo: dict[Any, Any], key: Any, compute: Callable[[], T]) -> T:
+    """compute()'s result, or its ValueError again, computed once per key."""
+    if key not in memo:
+        try:
+            memo[key] = compute()
+        except ValueError as exc:
+            memo[key] = _Failed(str(exc))
+    result = memo[key]
+    if isinstance(result, _Failed):
+        raise ValueError(result.message)
+    return result
 
 
 class CellMatcher:
-    """Resolving names in cells to reference ids, cached (a file repeats the same names many times)."""
+    """Resolving the cells of a records file to reference ids, dates and language codes."""
 
     def __init__(self, catalogue: Catalogue, actor: Actor) -> None:
+        if catalogue.commune_matcher is None:
+            raise ValueError("the catalogue of an import is loaded with its names (load_catalogue(names=True))")
         self.cat = catalogue
         self.actor = actor
-        self._units: dict[str, list[int]] = {}
-        self._communes: dict[tuple[str, str], list[str]] = {}
-        self._languages: dict[str, tuple[list[str], list[str]]] = {}
-        self._dates: dict[Any, dt.date | str] = {}
+        self.communes = catalogue.commune_matcher
+        self._units: dict[str, Any] = {}
+        self._languages: dict[str, Any] = {}
+        self._dates: dict[Any, Any] = {}
         own = sorted(actor.unit_ids)
         self.default_unit = own[0] if actor.role == "staff" and len(own) == 1 else None
 
     def date(self, value: Any) -> dt.date:
         key = value if not isinstance(value, Formula) else id(value)
-        if key not in self._dates:
-            try:
-                self._dates[key] = parse_date(value)
-            except ValueError as exc:
-                self._dates[key] = str(exc)
-        result = self._dates[key]
-        if isinstance(result, str):
-            raise ValueError(result)
-        return result
+        return _remembered(self._dates, key, lambda: parse_date(value))
 
     def unit(self, text: str) -> int:
-        if text not in self._units:
-            found: list[int] = []
-            for k in name_keys(text):
-                found = self.cat.units_by_name.get(k, [])
-                if found:
-                    break
-            self._units[text] = found
-        found = self._units[text]
+        return _remembered(self._units, text, lambda: self._find_unit(text))
+
+    def _find_unit(self, text: str) -> int:
+        found = next((ids for k in name_keys(text) if (ids := self.cat.units_by_name.get(k))), [])
         if not found:
             raise ValueError(f"không tìm thấy đơn vị «{text}»")
         if len(found) > 1:
@@ -57,27 +63,7 @@ class CellMatcher:
         return found[0]
 
     def commune(self, code: str, name: str, day: dt.date | None) -> str:
-        if (code, name) not in self._communes:
-            if code:
-                keys = list(self.cat.communes_by_code.get(code.zfill(5), []))
-                if name:
-                    named = self.cat.communes_named(name_keys(name))
-                    keys = [k for k in keys if k in named] or keys
-            else:
-                keys = self.cat.communes_named(name_keys(name))
-            self._communes[(code, name)] = keys
-        keys = self._communes[(code, name)]
-        label = " ".join(x for x in (code, name) if x)
-        if not keys:
-            raise ValueError(f"không tìm thấy xã «{label}» (theo mã, tên hoặc tên khác)")
-        if day is None:  # the date's own error is reported; the commune cannot be checked against it
-            return keys[-1]
-        valid = [k for k in keys if self.cat.communes[k].valid_on(day)]
-        if len(valid) == 1:
-            return valid[0]
-        if len(valid) > 1:
-            raise ValueError(f"«{label}» khớp nhiều xã vào ngày {day:%d/%m/%Y}; hãy ghi mã xã")
-        return keys[-1]  # the validation explains which dates this commune existed on
+        return self.communes.match(code=code, name=name, on=day)
 
     def village(self, commune_key: str | None, text: str) -> int:
         if not commune_key:
@@ -89,43 +75,4 @@ class CellMatcher:
         raise ValueError(f"không tìm thấy bản «{text}» trong xã {self.cat.communes[commune_key].name}")
 
     def languages(self, text: str) -> list[str]:
-        if text not in self._languages:
-            codes, unknown = [], []
-            for part in re.split(r"[,;/+\n]", text):
-                if part.strip():
-                    # languages.parse_language misses "tiếng …" after tone normalisation, so strip it here
-                    bare = re.sub(r"^(tiếng|tieng)\s+", "", part.strip(), flags=re.IGNORECASE)
-                    code = parse_language(part) or parse_language(bare)
-                    (codes if code else unknown).append(code or part.strip())
-            self._languages[text] = (codes, unknown)
-        codes, unknown = self._languages[text]
-        if unknown:
-            raise ValueError("không biết ngôn ngữ " + ", ".join(f"«{u}»" for u in unknown))
-        return codes
-
-
-def is_total_row(cells: list[Any]) -> bool:
-    first = next((c for c in cells if not is_blank(c)), None)
-    return isinstance(first, str) and len(first) < 80 and _is_total_text(first)
-
-
-@lru_cache(maxsize=10_000)
-def _is_total_text(text: str) -> bool:
-    if not text[:1].isalpha():  # e.g. the record number that starts every row of an export
-        return False
-    key = normalise_name(re.sub(r"[^\w\s]", " ", text))
-    return any(key == w or key.startswith(w + " ") for w in _total_words())
-
-
-@lru_cache(maxsize=1)
-def _total_words() -> tuple[str, ...]:
-    return tuple(normalise_name(w) for w in TOTAL_WORDS)
-
-
-def find_header(rows: list[list[Any]], base: dict[str, str], measures: dict[str, dict[str, str]]) -> int | None:
-    best, best_count = None, 1
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        count = sum(1 for c in row if not is_blank(c) and (header_key(c) in base or header_key(c) in measures))
-        if count > best_count:
-            best, best_count = i, count
-    return best
+        return _remembered(self._languages, text, lambda: parse_languages(text))

@@ -4,22 +4,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, can_write_record
 from data_model.definitions.activity_types import ActivityType, load_activity_types
-from data_model.files.parse import (
-    BASE_HEADERS, FileError, Formula, RawFile, TooLong, base_header_keys, cell_text, header_key, is_blank,
-    measure_header_keys, parse_count, read_file, too_long_message, type_of_name, unescape_text,
-)
+from data_model.definitions.fields import FIELD_BY_KEY, FILE_FIELDS
+from data_model.files.parse import parse_count
+from data_model.files.record_format import measure_header_keys, records_format, type_of_name
 from data_model.files.records_import.identity import mark_duplicates, mark_identity
-from data_model.files.records_import.match import CellMatcher, find_header, is_total_row
-from data_model.files.records_import.outcome import ImportPreview, Problem, RowOutcome
+from data_model.files.records_import.match import CellMatcher
+from data_model.files.records_import.outcome import RecordRow, RecordsPreview
+from data_model.files.tabular import Problem, TableRow, read_upload
 from data_model.records.validation.catalogue import Catalogue, load_catalogue
 from data_model.records.validation.checks import check_values
-from data_model.records.validation.rules import ERROR
+
+# the columns that help find a field (the commune code finds the commune): its problems may be shown there
+LOCATORS = {f.key: tuple(g.key for g in FILE_FIELDS if g.locates == f.key) for f in FILE_FIELDS}
 
 
 def fingerprint_of(data: bytes) -> str:
@@ -28,114 +31,57 @@ def fingerprint_of(data: bytes) -> str:
 
 
 def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
-                   today: dt.date | None = None) -> ImportPreview:
+                   today: dt.date | None = None) -> RecordsPreview:
     """Read, match and check every row without writing anything."""
-    preview = ImportPreview(filename=filename, fingerprint=fingerprint_of(data or b""))
-    try:
-        raw = read_file(data=data or b"", filename=filename)
-    except FileError as exc:
-        preview.file_errors.append(str(exc))
+    preview = RecordsPreview(filename, fingerprint=fingerprint_of(data or b""))
+    rows = read_upload(data=data, filename=filename, fmt=records_format(), preview=preview)
+    first = next(rows, None)
+    if first is None:
         return preview
-    preview.notes.extend(raw.notes)
     catalogue = preview.catalogue = load_catalogue(session=session)
+    matcher = CellMatcher(catalogue, actor)
     default_type = default_type or type_of_name(filename)
-    _plan_rows(preview, raw, catalogue, actor, default_type, today or dt.date.today())
-    if not preview.rows and not preview.file_errors:
-        preview.file_errors.append("Tệp không có dòng dữ liệu nào (chỉ có tiêu đề, dòng trống hoặc dòng tổng).")
+    for row in chain([first], rows):
+        sheet_type = type_of_name(row.sheet) if row.sheet != "CSV" else None
+        preview.rows.append(_plan_row(row, matcher, sheet_type or default_type, today or dt.date.today()))
     mark_identity(session, preview, actor)
     mark_duplicates(session, preview)
     return preview
 
 
-def _plan_rows(preview: ImportPreview, raw: RawFile, cat: Catalogue, actor: Actor, default_type: str | None,
-               today: dt.date) -> None:
-    base, measures = base_header_keys(), measure_header_keys()
-    types = load_activity_types()
-    matcher = CellMatcher(cat, actor)
-    found_header = False
-    for sheet in raw.sheets:
-        if not any(not is_blank(c) for row in sheet.rows for c in row):
-            continue
-        header_index = find_header(sheet.rows, base, measures)
-        if header_index is None:
-            preview.file_errors.append(
-                f"Trang «{sheet.name}»: không tìm thấy dòng tiêu đề (cần các cột như «Ngày bắt đầu», «Xã», "
-                "«Số buổi»…). Hãy dùng tệp mẫu.")
-            continue
-        found_header = True
-        header = [cell_text(c) for c in sheet.rows[header_index]]
-        roles: dict[int, tuple[str, str]] = {}  # column index → ("base", key) | ("measure", header key)
-        seen: set[str] = set()
-        for i, text in enumerate(header):
-            if not text:
-                continue
-            key = header_key(text)
-            if key in base and base[key] not in seen:
-                roles[i] = ("base", base[key])
-                seen.add(base[key])
-            elif key in measures:
-                roles[i] = ("measure", key)
-            else:
-                preview.notes.append(f"Trang «{sheet.name}»: cột «{text}» không thuộc mẫu nhập, đã bỏ qua.")
-        sheet_type = type_of_name(sheet.name) if sheet.name != "CSV" else None
-        for index in range(header_index + 1, len(sheet.rows)):
-            cells = sheet.rows[index]
-            if all(is_blank(c) for c in cells):
-                continue
-            row_no = index + 1
-            if is_total_row(cells):
-                preview.rows.append(RowOutcome(sheet.name, row_no, action="skip", skip_reason="Dòng tổng, bỏ qua"))
-                continue
-            outcome = _plan_row(sheet.name, row_no, cells, header, roles, measures, types, matcher,
-                                sheet_type or default_type, cat, today)
-            preview.rows.append(outcome)
-    if not found_header and not preview.file_errors:
-        preview.file_errors.append("Tệp không có dữ liệu.")
-
-
-def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], roles: dict[int, tuple[str, str]],
-              measures: dict[str, dict[str, str]], types: dict[str, ActivityType], matcher: CellMatcher,
-              fallback_type: str | None, cat: Catalogue, today: dt.date) -> RowOutcome:
-    out = RowOutcome(sheet, row_no)
-    headers: dict[str, str] = {}
-    base_cells: dict[str, Any] = {}
-    measure_cells: list[tuple[str, str, Any]] = []
-    oversized: set[str] = set()
-    for i, (kind, key) in roles.items():
-        value = cells[i] if i < len(cells) else None
-        if isinstance(value, TooLong):
-            out.problems.append(Problem(header[i], too_long_message(value)))
-            oversized.add(key)
-            continue
-        if kind == "base":
-            base_cells[key] = value
-            headers[key] = header[i]
-        elif not is_blank(value):
-            measure_cells.append((header[i], key, value))
-
-    def problem(col_key: str, message: str, severity: str = ERROR) -> None:
-        out.problems.append(Problem(headers.get(col_key) or BASE_HEADERS.get(col_key, col_key), message, severity))
-
-    def text(key: str) -> str:
-        value = base_cells.get(key)
-        if isinstance(value, Formula):
-            problem(key, f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị")
-            return ""
-        return unescape_text(cell_text(value))  # exports protect text from spreadsheets; the import reverses it
-
-    # type
-    type_text = text("type")
+def _plan_row(row: TableRow, matcher: CellMatcher, fallback_type: str | None, today: dt.date) -> RecordRow:
+    out = RecordRow(row.sheet, row.row, problems=row.problems)
+    type_text = row.text("type_code")
     type_code = type_of_name(type_text) if type_text else fallback_type
     if type_text and not type_code:
-        problem("type", f"không có loại hoạt động «{type_text[:60]}»")
-    elif not type_code and "type" not in oversized:
-        out.problems.append(Problem("Loại hoạt động", "không xác định được loại hoạt động: thêm cột «Loại hoạt động» "
-                                    "hoặc chọn loại cho cả tệp"))
+        row.problem("type_code", f"không có loại hoạt động «{type_text[:60]}»")
+    elif not type_code and "type_code" not in row.unreadable:
+        row.problem("type_code", "không xác định được loại hoạt động: thêm cột «Loại hoạt động» hoặc chọn loại cho "
+                    "cả tệp")
     out.type_code = type_code
-    t = types.get(type_code or "")
-    values: dict[str, Any] = {"type_code": type_code}
+    _read_identity(row, out)
+    values = {"type_code": type_code, **_read_fields(row, matcher)}
+    t = load_activity_types().get(type_code or "")
+    if t is not None:
+        values.update(_read_measures(row, t))
+    if t is None or out.has_error:
+        # still report the definition's checks for the fields that parsed, so one pass shows every problem
+        if t is not None:
+            _add_checks(row, out, matcher.cat, values, today, t, only_fields_without_problems=True)
+        out.action = "error"
+        return out
+    _add_checks(row, out, matcher.cat, values, today, t)
+    if out.has_error:
+        out.action = "error"
+    if out.columns is not None and not can_write_record(matcher.actor, out.columns["reporting_unit_id"]):
+        row.problem("reporting_unit_id", "bạn không có quyền ghi hoạt động của đơn vị này")
+        out.action = "error"
+    return out
 
-    id_text = text("id")
+
+def _read_identity(row: TableRow, out: RecordRow) -> None:
+    """The file's record number (only ever a hint) and global id."""
+    id_text = row.text("id")
     if id_text:
         try:
             out.record_id = parse_count(id_text)
@@ -143,115 +89,88 @@ def _plan_row(sheet: str, row_no: int, cells: list[Any], header: list[str], role
                 raise ValueError(id_text)
         except ValueError:
             out.record_id = None
-            problem("id", f"«{id_text[:30]}» không phải mã hoạt động (số)")
-    uid_text = text("uid")
+            row.problem("id", f"«{id_text[:30]}» không phải mã hoạt động (số)")
+    uid_text = row.text("uid")
     if uid_text:
         try:
             out.uid = str(uuid.UUID(uid_text))
         except ValueError:
-            problem("uid", f"«{uid_text[:40]}» không phải mã định danh (dạng xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+            row.problem("uid", f"«{uid_text[:40]}» không phải mã định danh (dạng xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
 
+
+def _read_fields(row: TableRow, matcher: CellMatcher) -> dict[str, Any]:
+    """The record's fields from the row's cells, names matched to reference ids; what fails is the cell's problem."""
+    values: dict[str, Any] = {}
     start = end = None
-    if is_blank(base_cells.get("start_date")):
-        if "start_date" not in oversized:
-            problem("start_date", "chưa ghi ngày")
+    if row.blank("start_date"):
+        if "start_date" not in row.unreadable:
+            row.problem("start_date", "chưa ghi ngày")
     else:
-        try:
-            start = matcher.date(base_cells["start_date"])
-        except ValueError as exc:
-            problem("start_date", str(exc))
-    if not is_blank(base_cells.get("end_date")):
-        try:
-            end = matcher.date(base_cells["end_date"])
-        except ValueError as exc:
-            problem("end_date", str(exc))
+        start = row.parsed("start_date", lambda: matcher.date(row.cells["start_date"]))
+    if not row.blank("end_date"):
+        end = row.parsed("end_date", lambda: matcher.date(row.cells["end_date"]))
     values["start_date"], values["end_date"] = start, end or start
-
-    unit_text = text("unit")
-    if unit_text:
-        try:
-            values["reporting_unit_id"] = matcher.unit(unit_text)
-        except ValueError as exc:
-            problem("unit", str(exc))
+    unit = row.text("reporting_unit_id")
+    if unit:
+        values["reporting_unit_id"] = row.parsed("reporting_unit_id", lambda: matcher.unit(unit))
     elif matcher.default_unit is not None:
         values["reporting_unit_id"] = matcher.default_unit
-    elif "unit" not in oversized:
-        problem("unit", "chưa ghi đơn vị thực hiện")
-
-    code, name = text("commune_code"), text("commune")
+    elif "reporting_unit_id" not in row.unreadable:
+        row.problem("reporting_unit_id", "chưa ghi đơn vị thực hiện")
+    code, name = row.text("commune_code"), row.text("commune_key")
     if code or name:
-        try:
-            values["commune_key"] = matcher.commune(code, name, start)
-        except ValueError as exc:
-            problem("commune" if name else "commune_code", str(exc))
-    village = text("village")
+        values["commune_key"] = row.parsed("commune_key" if name else "commune_code",
+                                           lambda: matcher.commune(code, name, start))
+    village = row.text("village_id")
     if village:
-        try:
-            values["village_id"] = matcher.village(values.get("commune_key"), village)
-        except ValueError as exc:
-            problem("village", str(exc))
-    languages = text("languages")
+        values["village_id"] = row.parsed("village_id", lambda: matcher.village(values.get("commune_key"), village))
+    languages = row.text("languages")
     if languages:
-        try:
-            values["languages"] = matcher.languages(languages)
-        except ValueError as exc:
-            problem("languages", str(exc))
-    values["topic"] = text("topic")
-    values["note"] = text("note")
+        values["languages"] = row.parsed("languages", lambda: matcher.languages(languages))
+    values["topic"] = row.text("topic")
+    values["note"] = row.text("note")
+    return values
 
-    for column, key, value in measure_cells:
-        measure_code = measures[key].get(type_code or "")
-        if t is None:
+
+def _read_measures(row: TableRow, t: ActivityType) -> dict[str, int | None]:
+    """The type's measures from the measure columns the row fills; a column of another type is a problem."""
+    values: dict[str, int | None] = {}
+    measures = measure_header_keys()
+    for key, value in row.cells.items():
+        if key in FIELD_BY_KEY or row.blank(key):
             continue
-        if measure_code is None:
-            out.problems.append(Problem(column, f"cột này không dùng cho loại «{t.name_vi}», hãy để trống"))
+        code = measures[key].get(t.code)
+        if code is None:
+            row.problem(key, f"cột này không dùng cho loại «{t.name_vi}», hãy để trống")
             continue
-        try:
-            values[measure_code] = parse_count(value)
-        except ValueError as exc:
-            out.problems.append(Problem(column, str(exc)))
-            values[measure_code] = None
-    if t is None or out.has_error:
-        # still report the definition's checks for the fields that parsed, so one pass shows every problem
-        if t is not None:
-            _add_checks(out, cat, values, today, headers, t, only_fields_without_problems=True)
-        out.action = "error"
-        return out
-    _add_checks(out, cat, values, today, headers, t)
-    if out.has_error:
-        out.action = "error"
-    if out.columns is not None and not can_write_record(matcher.actor, out.columns["reporting_unit_id"]):
-        problem("unit", "bạn không có quyền ghi hoạt động của đơn vị này")
-        out.action = "error"
-    return out
+        values[code] = row.parsed(key, lambda: parse_count(value))
+    return values
 
 
-_FIELD_COLUMN = {"type_code": "type", "start_date": "start_date", "end_date": "end_date",
-                 "reporting_unit_id": "unit", "commune_key": "commune", "village_id": "village",
-                 "languages": "languages", "topic": "topic", "note": "note", "id": "id", "uid": "uid"}
+def _column_of(row: TableRow, field: str, t: ActivityType) -> str:
+    """The file's column a validation issue belongs to: the field's own, one that locates it, or a measure's."""
+    if field in FIELD_BY_KEY:
+        found = (row.header.text(k) for k in (field, *LOCATORS.get(field, ())))
+        return next((text for text in found if text), FIELD_BY_KEY[field].label_vi)
+    measures = measure_header_keys()
+    found = (row.header.text(k) for k in row.header.columns if measures.get(k, {}).get(t.code) == field)
+    try:
+        return next(found, None) or t.measure(field).label_vi
+    except KeyError:
+        return field
 
 
-def _add_checks(out: RowOutcome, cat: Catalogue, values: dict[str, Any], today: dt.date, headers: dict[str, str],
+def _add_checks(row: TableRow, out: RecordRow, cat: Catalogue, values: dict[str, Any], today: dt.date,
                 t: ActivityType, only_fields_without_problems: bool = False) -> None:
     checked = check_values(catalogue=cat, values=values, today=today)
-    if not checked.issues:
-        if not only_fields_without_problems:
-            out.columns = checked.columns
-        return
-    measure_headers = {m.code: m.label_vi for m in t.measures}
     reported = {p.column for p in out.problems}
     for issue in checked.issues:
-        if issue.field in _FIELD_COLUMN:
-            key = _FIELD_COLUMN[issue.field]
-            column = (headers.get(key) or headers.get("commune_code" if key == "commune" else key)
-                      or BASE_HEADERS.get(key, issue.field))
-        else:
-            column = next((h for h in headers.values() if header_key(h) == header_key(measure_headers.get(issue.field, ""))),
-                          measure_headers.get(issue.field, issue.field))
+        column = _column_of(row, issue.field, t)
         if only_fields_without_problems and (column in reported or issue.field in ("start_date", "end_date")
                                              and not values.get("start_date")):
             continue
-        if only_fields_without_problems and issue.field in ("reporting_unit_id", "commune_key") and not values.get(issue.field):
+        if only_fields_without_problems and issue.field in ("reporting_unit_id", "commune_key") and not values.get(
+                issue.field):
             continue
         out.problems.append(Problem(column, issue.detail or issue.message, issue.severity))
     if not only_fields_without_problems:

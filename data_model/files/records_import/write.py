@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor, PermissionDenied, can_write_record
 from data_model.accounts.users import refresh_actor
 from data_model.files.records_import.identity import rows_imported_from
-from data_model.files.records_import.outcome import (
-    ImportConflict, ImportPreview, ImportRejected, ImportResult, RowOutcome,
-)
+from data_model.files.records_import.outcome import ImportConflict, ImportResult, RecordRow, RecordsPreview
 from data_model.files.records_import.preview import preview_import
+from data_model.files.tabular import ImportRejected
 from data_model.records.bulk import (
     PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
     prepare_updates, stage_writes, update_records,
@@ -30,7 +29,7 @@ TAKEN = ("Tệp này đang được người khác nhập (hoặc vừa được
 
 
 def run_import(*, engine: Engine, actor: Actor, data: bytes, filename: str, default_type: str | None = None,
-               today: dt.date | None = None) -> tuple[ImportPreview, ImportResult]:
+               today: dt.date | None = None) -> tuple[RecordsPreview, ImportResult]:
     """Check the whole file without the write lock, then write every row in one short transaction (or nothing)."""
     with read_session(engine) as session:
         preview = preview_import(session=session, actor=actor, data=data, filename=filename,
@@ -38,7 +37,7 @@ def run_import(*, engine: Engine, actor: Actor, data: bytes, filename: str, defa
     return preview, write_import(engine=engine, actor=actor, preview=preview)
 
 
-def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> ImportResult:
+def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> ImportResult:
     """Write a checked file in one write transaction that re-checks what may have changed since the check.
 
     ImportRejected when the check found errors, ImportConflict when another import or edit got there first,
@@ -80,8 +79,8 @@ def write_import(*, engine: Engine, actor: Actor, preview: ImportPreview) -> Imp
     return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
 
 
-def _write(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
-           updates: list[RowOutcome], inserts: PreparedRecords, changes: PreparedUpdates,
+def _write(session: Session, actor: Actor, preview: RecordsPreview, new_rows: list[RecordRow],
+           updates: list[RecordRow], inserts: PreparedRecords, changes: PreparedUpdates,
            counts: dict[str, int]) -> tuple[list[int], int]:
     """The write transaction: re-check, then the batch, the records, the edits and one log entry for the file."""
     actor = refresh_actor(session=session, actor=actor)
@@ -98,8 +97,8 @@ def _write(session: Session, actor: Actor, preview: ImportPreview, new_rows: lis
     return ids, batch.id
 
 
-def _recheck(session: Session, actor: Actor, preview: ImportPreview, new_rows: list[RowOutcome],
-             updates: list[RowOutcome]) -> None:
+def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: list[RecordRow],
+             updates: list[RecordRow]) -> None:
     """Inside the write transaction: the user's rights now, rows imported meanwhile, records changed meanwhile."""
     units = {r.columns["reporting_unit_id"] for r in new_rows + updates} | {r.old["reporting_unit_id"] for r in updates}
     if not all(can_write_record(actor, u) for u in units):

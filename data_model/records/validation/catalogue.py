@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -11,22 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.records.validation.rules import to_int
-from data_model.schema.models import ReportingUnit, Unit, UnitAlias, UnitFact, UnitSuccessor, Village
+from data_model.reference.communes import CommuneMatcher, CommuneVersion, commune_version, load_commune_matcher
+from data_model.reference.names import name_keys, normalise_name
+from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor, Village
 from data_model.texts.formatting import format_date
-
-
-@dataclass(frozen=True)
-class CommuneInfo:
-    """One commune version with its validity interval."""
-
-    key: str
-    code: str
-    name: str
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-
-    def valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -44,9 +31,8 @@ class UnitInfo:
 class Catalogue:
     """The reference data validation needs, loaded once (an import checks many rows against it)."""
 
-    communes: dict[str, CommuneInfo] = field(default_factory=dict)
-    communes_by_code: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    communes_by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    communes: dict[str, CommuneVersion] = field(default_factory=dict)
+    commune_matcher: CommuneMatcher | None = None  # with names=True: what imports match commune cells with
     successors: dict[str, list[tuple[str, dt.date]]] = field(default_factory=lambda: defaultdict(list))
     villages: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (commune key, name)
     villages_by_name: dict[tuple[str, str], int] = field(default_factory=dict)  # (commune key, norm) → id
@@ -54,21 +40,6 @@ class Catalogue:
     units_by_name: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     commune_population: dict[str, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
     village_population: dict[int, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
-
-    def communes_named(self, keys: Iterable[str]) -> list[str]:
-        """Commune keys whose name or alias has one of the normalised keys (without diacritics as a last resort)."""
-        keys = list(keys)
-        found: list[str] = []
-        for k in keys:
-            for unit_key in self.communes_by_name.get(k, []):
-                if unit_key not in found:
-                    found.append(unit_key)
-        if not found:
-            folded = {fold_diacritics(k) for k in keys}
-            for name_key, unit_keys in self.communes_by_name.items():
-                if fold_diacritics(name_key) in folded:
-                    found.extend(u for u in unit_keys if u not in found)
-        return found
 
     def successor_text(self, key: str) -> str:
         """" (đã sáp nhập vào X từ dd/mm/yyyy)" for an abolished commune, else ""."""
@@ -81,21 +52,12 @@ class Catalogue:
 
 def load_catalogue(*, session: Session, names: bool = True) -> Catalogue:
     """Communes, villages, reporting units and population facts; names=True adds the name indexes imports match on."""
-    from data_model.reference.names import normalise_name, name_keys
-
     cat = Catalogue()
-    for unit in session.scalars(select(Unit).where(Unit.level == "commune")):
-        cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
-        cat.communes_by_code[unit.code].append(unit.key)
-        if names:
-            for k in name_keys(unit.name):
-                cat.communes_by_name[k].append(unit.key)
     if names:
-        for unit_key, alias in session.execute(select(UnitAlias.unit_key, UnitAlias.alias)):
-            if unit_key in cat.communes:
-                for k in name_keys(alias):
-                    if unit_key not in cat.communes_by_name[k]:
-                        cat.communes_by_name[k].append(unit_key)
+        cat.commune_matcher = load_commune_matcher(session=session)
+        cat.communes = cat.commune_matcher.versions
+    else:
+        cat.communes = {u.key: commune_version(u) for u in session.scalars(select(Unit).where(Unit.level == "commune"))}
     for from_key, to_key, date in session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date)):
         cat.successors[from_key].append((to_key, date))
     for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)):
@@ -139,7 +101,7 @@ def load_catalogue_for(*, session: Session, records: Iterable[Mapping[str, Any]]
     wanted = commune_keys | {to_key for _, to_key, _ in links}
     if wanted:
         for unit in session.scalars(select(Unit).where(Unit.level == "commune", Unit.key.in_(wanted))):
-            cat.communes[unit.key] = CommuneInfo(unit.key, unit.code, unit.name, unit.valid_from, unit.valid_to)
+            cat.communes[unit.key] = commune_version(unit)
     if village_ids:
         for vid, unit_key, name in session.execute(select(Village.id, Village.unit_key, Village.name)
                                                    .where(Village.id.in_(village_ids))):
@@ -163,8 +125,3 @@ def _load_population(session: Session, cat: Catalogue, stmt) -> None:
         elif not village_text:
             cat.commune_population[unit_key].append((year, value))
 
-
-def fold_diacritics(text: str) -> str:
-    """"mường tè" → "muong te": the last resort for names typed without diacritics."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from data_model.definitions.activity_types import ActivityType, load_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import Catalogue
 from data_model.records.validation.rules import (
     ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MAX, YEAR_MIN, Issue, field_label, to_int,
@@ -108,7 +109,7 @@ def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.d
         "type_code": t.code, "start_date": start, "end_date": end, "year": start.year,
         "reporting_unit_id": unit_id, "commune_key": commune_key, "village_id": village_id,
         "languages": ",".join(languages), "topic": topic, "note": note,
-        **{f"m{i}": None for i in range(1, 7)},
+        **dict.fromkeys(MEASURE_COLUMNS),
     }
     for m in t.measures:
         columns[m.column] = measures.get(m.code)

@@ -1,10 +1,12 @@
-"""The limits every record keeps (years, text lengths), field labels, and the issues that report a broken rule."""
+"""The limits every record keeps (years, text lengths), the label of a field, and the issues that report a broken
+rule."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from data_model.definitions.activity_types import ActivityType
+from data_model.definitions.fields import label_of
 
 ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
 MAX_TOPIC = 300
@@ -12,22 +14,6 @@ MAX_NOTE = 4000
 MAX_REASON = 500  # a reason for deleting or restoring a record
 # the one rule for years, used by the entry form, imports, the write API, reference data and the command line
 YEAR_MIN, YEAR_MAX = 1990, 2100
-
-# the fields of a record besides its measures (measures use their codes from the definition)
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "id": ("Mã hoạt động", "Record ID"),
-    "type_code": ("Loại hoạt động", "Activity type"),
-    "start_date": ("Ngày bắt đầu", "Start date"),
-    "end_date": ("Ngày kết thúc", "End date"),
-    "reporting_unit_id": ("Đơn vị thực hiện", "Reporting unit"),
-    "commune_key": ("Xã", "Commune"),
-    "village_id": ("Bản", "Village"),
-    "languages": ("Ngôn ngữ", "Languages"),
-    "topic": ("Chủ đề", "Topic"),
-    "note": ("Ghi chú", "Note"),
-    "reason": ("Lý do", "Reason"),
-    "search": ("Tìm", "Search"),
-}
 
 
 @dataclass(frozen=True)
@@ -65,10 +51,10 @@ class ValidationError(Exception):
 
 
 def field_label(field_name: str, activity_type: ActivityType | None = None, lang: str = "vi") -> str:
-    """The label users see for a field or a measure code."""
-    if field_name in FIELD_LABELS:
-        vi, en = FIELD_LABELS[field_name]
-        return vi if lang == "vi" else en
+    """The label users see for a field (definitions/fields.py) or a measure code."""
+    label = label_of(field_name, lang)
+    if label is not None:
+        return label
     if activity_type is not None:
         try:
             return activity_type.measure(field_name).label(lang)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor, require_admin, require_population_edit
 from data_model.accounts.users import refresh_actor
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
-from data_model.reference.languages import LANGUAGES, parse_language
+from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
 
@@ -94,19 +94,11 @@ def apply_given(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def parse_languages(text: str | Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
-    """Language codes from "Mông, Dao" or a list of names/codes; ReferenceEditError naming an unknown one."""
-    parts = text if not isinstance(text, str) else text.replace(";", ",").replace("/", ",").split(",")
-    if any(not is_clean(str(part)) for part in parts):
+def checked_languages(languages: Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
+    """Language codes from names or codes (parse_languages); ReferenceEditError naming the field."""
+    if any(not is_clean(str(part)) for part in languages):
         raise ReferenceEditError(f"{field_name}: {BAD_TEXT}")
-    codes: list[str] = []
-    for part in parts:
-        if not str(part).strip():
-            continue
-        code = parse_language(str(part))
-        if code is None:
-            raise ReferenceEditError(f"{field_name}: không biết ngôn ngữ «{str(part).strip()[:40]}» "
-                                     f"(dùng: {', '.join(v[0].removeprefix('Tiếng ') for v in LANGUAGES.values())})")
-        if code not in codes:
-            codes.append(code)
-    return codes
+    try:
+        return parse_languages(list(languages))
+    except ValueError as exc:
+        raise ReferenceEditError(f"{field_name}: {exc}") from None

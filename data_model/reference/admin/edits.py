@@ -13,8 +13,8 @@ from data_model.records.changelog import log_change
 from data_model.records.validation.rules import MAX_REASON
 from data_model.reference.admin.checks import (
     BORDER_STATUSES, REPORTING_KINDS, ReferenceEditError, acting_admin, acting_population_editor, apply_given,
-    checked_key, checked_population, checked_text, checked_year, get_commune, get_station, get_village,
-    parse_languages, snapshot,
+    checked_key, checked_languages, checked_population, checked_text, checked_year, get_commune, get_station,
+    get_village, snapshot,
 )
 from data_model.reference.admin.lists import list_languages
 from data_model.reference.names import normalise_name
@@ -152,7 +152,7 @@ def set_languages(
     get_commune(session, unit_key)
     if village_id is not None and get_village(session, village_id).unit_key != unit_key:
         raise ReferenceEditError("Bản: không thuộc xã đã chọn")
-    codes = parse_languages(list(languages))
+    codes = checked_languages(languages)
     old = list_languages(session=session, unit_key=unit_key, village_id=village_id)
     if sorted(old) == sorted(codes):
         return

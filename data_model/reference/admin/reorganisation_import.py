@@ -2,27 +2,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
 from data_model.files.parse import cell_text, is_blank, parse_date
+from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
 from data_model.records.changelog import log_change
 from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, ReferenceEditError, acting_admin
-from data_model.reference.admin.imports import (
-    REORGANISATION_COLUMNS, ImportPreview, ReferenceImportError, check_cell, read_table, resolve_commune, row_errors,
-)
+from data_model.reference.admin.imports import REORGANISATION_FORMAT
+from data_model.reference.communes import CommuneMatcher, load_commune_matcher
 from data_model.reference.names import normalise_name
 from data_model.schema.models import Unit, UnitSuccessor
 
+SHOWN = ("date", "new_key", "new_name", "new_kind", "old", "share")
+
 
 @dataclass
-class _ReorgRow:
-    row: int
+class ReorganisationRow(RowOutcome):
+    """One row of a reorganisation: an old commune version goes (wholly or in part) into a new one on a date."""
+
     date: dt.date | None = None
     new_code: str = ""
     new_name: str = ""
@@ -31,7 +33,14 @@ class _ReorgRow:
     share: float = 1.0
     source: str = ""
     note: str = ""
-    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def new_key(self) -> str:
+        return _new_key(self.new_code, self.date) if self.date and self.new_code else ""
+
+    def shown(self, lang: str = "vi") -> dict[str, Any]:
+        return {"date": self.date, "new_key": self.new_key, "new_name": self.new_name, "new_kind": self.new_kind,
+                "old": f"{self.old.name} ({self.old.key})" if self.old else "", "share": self.share}
 
 
 def _share(value: Any) -> float:
@@ -57,99 +66,90 @@ def _new_key(code: str, date: dt.date) -> str:
     return f"c{code}@{date.year}"
 
 
-def _parse_reorganisation(session: Session, data: bytes, filename: str) -> tuple[list[_ReorgRow], list[str], list[str]]:
-    table, errors, notes = read_table(data, filename, REORGANISATION_COLUMNS, "reorganisation")
-    parsed: list[_ReorgRow] = []
-    for row, cells in table:
-        item = _ReorgRow(row)
-        p = item.problems
-        item.date = check_cell(p, "Ngày hiệu lực", lambda: _required_date(cells.get("date")))
-        code = cell_text(cells.get("new_code"))
-        if not code.isdigit() or len(code) > 5:
-            p.append(("Mã xã mới", f"«{code[:20]}» không phải mã số đơn vị (tối đa 5 chữ số)"))
-        else:
-            item.new_code = code.zfill(5)
-        item.new_name = cell_text(cells.get("new_name"))
-        for prefix in COMMUNE_KINDS:
-            if normalise_name(item.new_name).startswith(normalise_name(prefix) + " "):
-                item.new_name = item.new_name[len(prefix):].strip()
-                break
-        if not item.new_name:
-            p.append(("Tên xã mới", "không được để trống"))
-        elif len(item.new_name) > MAX_NAME:
-            p.append(("Tên xã mới", f"tối đa {MAX_NAME} ký tự"))
-        kind = cell_text(cells.get("new_kind")).lower() or "xã"
-        if kind not in COMMUNE_KINDS:
-            p.append(("Loại", f"phải là một trong {', '.join(COMMUNE_KINDS)}"))
-        item.new_kind = kind
-        old_text = cell_text(cells.get("old"))
-        if not old_text:
-            p.append(("Xã cũ", "không được để trống"))
-        elif item.date is not None:
-            day_before = item.date - dt.timedelta(days=1)
-            item.old = check_cell(p, "Xã cũ", lambda: resolve_commune(session=session, text=old_text, on=day_before))
-            if item.old is not None and not item.old.valid_on(day_before):
-                p.append(("Xã cũ", f"{item.old.name} ({item.old.key}) không còn hiệu lực ngày {day_before:%d/%m/%Y}"))
-            elif item.old is not None and item.old.valid_to not in (None, item.date):
-                p.append(("Xã cũ", f"{item.old.name} đã kết thúc ngày {item.old.valid_to:%d/%m/%Y}"))
-        item.share = check_cell(p, "Tỷ lệ", lambda: _share(cells.get("share"))) or 1.0
-        item.source = cell_text(cells.get("source"))[:2000]
-        item.note = cell_text(cells.get("note"))[:2000]
-        parsed.append(item)
-    _check_reorganisation(session, parsed)
-    return parsed, errors, notes
+def _reorganisation_row(session: Session, row: TableRow, matcher: CommuneMatcher) -> ReorganisationRow:
+    item = ReorganisationRow(row.sheet, row.row, problems=row.problems)
+    item.date = row.parsed("date", lambda: _required_date(row.cells.get("date")))
+    code = row.text("new_code")
+    if not code.isdigit() or len(code) > 5:
+        row.problem("new_code", f"«{code[:20]}» không phải mã số đơn vị (tối đa 5 chữ số)")
+    else:
+        item.new_code = code.zfill(5)
+    item.new_name = row.text("new_name")
+    for prefix in COMMUNE_KINDS:
+        if normalise_name(item.new_name).startswith(normalise_name(prefix) + " "):
+            item.new_name = item.new_name[len(prefix):].strip()
+            break
+    if not item.new_name:
+        row.problem("new_name", "không được để trống")
+    elif len(item.new_name) > MAX_NAME:
+        row.problem("new_name", f"tối đa {MAX_NAME} ký tự")
+    item.new_kind = row.text("new_kind").lower() or "xã"
+    if item.new_kind not in COMMUNE_KINDS:
+        row.problem("new_kind", f"phải là một trong {', '.join(COMMUNE_KINDS)}")
+    old_text = row.text("old")
+    if not old_text:
+        row.problem("old", "không được để trống")
+    elif item.date is not None:
+        day_before = item.date - dt.timedelta(days=1)
+        key = row.parsed("old", lambda: matcher.match(name=old_text, on=day_before))
+        item.old = session.get(Unit, key) if key else None
+        if item.old is not None and not item.old.valid_on(day_before):
+            row.problem("old", f"{item.old.name} ({item.old.key}) không còn hiệu lực ngày {day_before:%d/%m/%Y}")
+        elif item.old is not None and item.old.valid_to not in (None, item.date):
+            row.problem("old", f"{item.old.name} đã kết thúc ngày {item.old.valid_to:%d/%m/%Y}")
+    item.share = row.parsed("share", lambda: _share(row.cells.get("share"))) or 1.0
+    item.source = row.text("source")[:2000]
+    item.note = row.text("note")[:2000]
+    return item
 
 
-def _check_reorganisation(session: Session, parsed: list[_ReorgRow]) -> None:
+def _check_reorganisation(session: Session, parsed: list[tuple[ReorganisationRow, TableRow]]) -> None:
     """Rules across rows: one name and date per new unit, shares of each old unit add up to 1, no repeats."""
-    new_units: dict[str, _ReorgRow] = {}
-    by_old: dict[str, list[_ReorgRow]] = {}
+    new_units: dict[str, ReorganisationRow] = {}
+    by_old: dict[str, list[tuple[ReorganisationRow, TableRow]]] = {}
     links: dict[tuple[str, str], int] = {}
-    for item in parsed:
-        if item.date is None or not item.new_code:
+    for item, row in parsed:
+        key = item.new_key
+        if not key:
             continue
-        key = _new_key(item.new_code, item.date)
         first = new_units.setdefault(key, item)
         if first is not item and (normalise_name(first.new_name), first.new_kind) != (normalise_name(item.new_name),
                                                                                     item.new_kind):
-            item.problems.append(("Tên xã mới", f"khác với dòng {first.row} cho cùng mã {item.new_code}"))
+            row.problem("new_name", f"khác với dòng {first.row} cho cùng mã {item.new_code}")
         if session.get(Unit, key) is not None:
-            item.problems.append(("Mã xã mới", f"đơn vị {key} đã có (tệp này đã được nhập?)"))
+            row.problem("new_code", f"đơn vị {key} đã có (tệp này đã được nhập?)")
         if item.old is not None:
             if (item.old.key, key) in links:
-                item.problems.append(("Xã cũ", f"trùng với dòng {links[(item.old.key, key)]}"))
+                row.problem("old", f"trùng với dòng {links[(item.old.key, key)]}")
             links[(item.old.key, key)] = item.row
-            by_old.setdefault(item.old.key, []).append(item)
-    for rows in by_old.values():
-        dates = {r.date for r in rows}
-        if len(dates) > 1:
-            rows[-1].problems.append(("Ngày hiệu lực", "một xã cũ chỉ có một ngày sắp xếp"))
-        total = sum(r.share for r in rows)
+            by_old.setdefault(item.old.key, []).append((item, row))
+    for pairs in by_old.values():
+        last, items = pairs[-1][1], [item for item, _ in pairs]
+        if len({item.date for item in items}) > 1:
+            last.problem("date", "một xã cũ chỉ có một ngày sắp xếp")
+        total = sum(item.share for item in items)
         if abs(total - 1.0) > 0.001:
-            rows[-1].problems.append(("Tỷ lệ", f"tổng tỷ lệ của xã {rows[0].old.name} là {total:g}, phải bằng 1"))
+            last.problem("share", f"tổng tỷ lệ của xã {items[0].old.name} là {total:g}, phải bằng 1")
 
 
-def _reorganisation_preview(parsed: list[_ReorgRow], errors: list[str], notes: list[str]) -> ImportPreview:
-    records = []
-    for item in parsed:
-        errors += row_errors(item.row, item.problems)
-        records.append({
-            "row": item.row, "date": item.date, "new_key": _new_key(item.new_code, item.date) if item.date and item.new_code else "",
-            "new_name": item.new_name, "new_kind": item.new_kind,
-            "old": f"{item.old.name} ({item.old.key})" if item.old else "", "share": item.share,
-            "status": "lỗi" if item.problems else "hợp lệ",
-            "message": "; ".join(f"{label}: {m}" for label, m in item.problems),
-        })
-    frame = pd.DataFrame(records, columns=["row", "date", "new_key", "new_name", "new_kind", "old", "share", "status",
-                                           "message"])
-    counts = {"rows": len(frame), "new_units": frame.loc[frame["status"] == "hợp lệ", "new_key"].nunique(),
-              "old_units": frame.loc[frame["status"] == "hợp lệ", "old"].nunique()}
-    return ImportPreview(frame, errors, notes, counts)
+def _reorganisation_preview(session: Session, data: bytes, filename: str) -> ImportPreview:
+    preview = ImportPreview(filename, shown_columns=SHOWN)
+    matcher = load_commune_matcher(session=session)
+    parsed = []
+    for row in read_upload(data=data, filename=filename, fmt=REORGANISATION_FORMAT, preview=preview):
+        item = _reorganisation_row(session, row, matcher)
+        preview.rows.append(item)
+        parsed.append((item, row))
+    _check_reorganisation(session, parsed)
+    valid = [item for item, _ in parsed if not item.has_error]
+    preview.totals = {"rows": len(preview.rows), "new_units": len({item.new_key for item in valid}),
+                      "old_units": len({item.old.key for item in valid})}
+    return preview
 
 
 def preview_reorganisation(*, session: Session, data: bytes, filename: str) -> ImportPreview:
     """What importing a reorganisation (new units, successor links, date) would do; writes nothing."""
-    return _reorganisation_preview(*_parse_reorganisation(session, data, filename))
+    return _reorganisation_preview(session, data, filename)
 
 
 def _province_on(session: Session, day: dt.date) -> str | None:
@@ -159,14 +159,14 @@ def _province_on(session: Session, day: dt.date) -> str | None:
 def import_reorganisation(*, session: Session, actor: Actor, data: bytes, filename: str) -> ImportPreview:
     """Create the new units, end the old ones on the date and link them (admin): all rows or none."""
     actor = acting_admin(session, actor)
-    parsed, errors, notes = _parse_reorganisation(session, data, filename)
-    preview = _reorganisation_preview(parsed, errors, notes)
+    preview = _reorganisation_preview(session, data, filename)
     if not preview.ok:
-        raise ReferenceImportError(preview)
+        raise ImportRejected(preview)
+    parsed = [item for item in preview.rows if isinstance(item, ReorganisationRow)]
     created: dict[str, Unit] = {}
     ended: set[str] = set()
     for item in parsed:
-        key = _new_key(item.new_code, item.date)
+        key = item.new_key
         if key not in created:
             parent = session.get(Unit, item.old.parent_key) if item.old.parent_key else None
             parent_key = parent.key if parent is not None and parent.valid_on(item.date) else _province_on(session, item.date)
@@ -195,5 +195,5 @@ def import_reorganisation(*, session: Session, actor: Actor, data: bytes, filena
                    new={"from_key": item.old.key, "to_key": key, "date": item.date, "share": item.share})
     log_change(session=session, actor=actor, action="import", entity="successor", entity_id=filename[:64],
                new={"rows": len(parsed), "new_units": len(created), "old_units": len(ended)})
-    preview.counts.update({"created": len(created), "ended": len(ended)})
+    preview.totals.update({"created": len(created), "ended": len(ended)})
     return preview
