@@ -12,7 +12,7 @@ from data_model.analytics.filters import Filters, QueryError, Rollup, resolve_fi
 from data_model.analytics.statements import GROUPS, grouped_statement
 from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
-from data_model.records.summaries import SUM_COLUMNS
+from data_model.definitions.fields import SUM_COLUMNS
 from data_model.reference.boundaries import load_rollup, units_valid_on
 from data_model.schema.models import NO_COMMUNE, ActivitySummary, ReportingUnit, Unit
 
@@ -76,7 +76,7 @@ def unpivot_measures(wide: pd.DataFrame, *, keys: list[str]) -> pd.DataFrame:
             continue
         for m in definition.measures:
             out.append({**{k: rec[k] for k in keys}, "type": rec["type_code"], "measure": m.code,
-                        "value": int(rec[f"s{m.slot}"] or 0)})
+                        "value": int(rec[m.sum_column] or 0)})
     return pd.DataFrame(out, columns=keys + LONG_COLUMNS)
 
 
@@ -93,7 +93,7 @@ def long_measures(frame: pd.DataFrame, *, keys: list[str], lang: str = "vi") -> 
 
 def measure_column(type_code: str, measure: str) -> str:
     """The summary column (s1..s6) of a type's measure."""
-    return f"s{get_activity_type(type_code).measure(measure).slot}"
+    return get_activity_type(type_code).measure(measure).sum_column
 
 
 def first_and_last_year(*, session: Session) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.places import per_thousand, predecessors_of, recorded_communes_of, village_totals
 from data_model.analytics.units import commune_names, population_by_commune
 from data_model.definitions.activity_types import list_activity_types
+from data_model.records.summaries import LANGUAGE_SUMS
 from data_model.reference.languages import language_name
 from data_model.schema.models import LanguageSummary, UnitLanguage
 
@@ -87,7 +88,7 @@ def _languages(*, session: Session, key: str, name: str, recorded: list[str], ye
     spoken = set(session.scalars(select(UnitLanguage.language).where(UnitLanguage.unit_key.in_(places))))
     s = LanguageSummary
     used = dict((code, (n, s1)) for code, n, s1 in session.execute(
-        select(s.language, func.sum(s.n_records), func.sum(s.s1))
+        select(s.language, func.sum(s.n_records), func.sum(getattr(s, LANGUAGE_SUMS[0])))
         .where(s.commune_key.in_(recorded), s.year == year, s.type_code == type_code).group_by(s.language)))
     rows = []
     for code in sorted(spoken | set(used), key=lambda c: (c not in spoken, language_name(c, lang))):

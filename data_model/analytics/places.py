@@ -15,6 +15,7 @@ from data_model.analytics.units import (
     Population, commune_names, population_by_commune, reporting_unit_names, with_cluster_units,
 )
 from data_model.definitions.activity_types import load_activity_types
+from data_model.records.summaries import VILLAGE_SUMS
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary
 
@@ -147,7 +148,8 @@ def village_totals(*, session: Session, filters: Filters, commune_keys: list[str
     v, s = Village, VillageSummary
     villages = session.execute(
         select(v.id, v.name, v.is_demo).where(v.unit_key.in_(commune_keys)).order_by(v.name)).all()
-    stmt = (select(s.village_id, s.type_code, func.sum(s.n_records), func.sum(s.s1), func.sum(s.s2))
+    sums = [func.sum(getattr(s, c)) for c in VILLAGE_SUMS]
+    stmt = (select(s.village_id, s.type_code, func.sum(s.n_records), *sums)
             .join(v, v.id == s.village_id)
             .where(v.unit_key.in_(commune_keys), s.year >= filters.year_from, s.year <= filters.year_to)
             .group_by(s.village_id, s.type_code))

@@ -6,7 +6,7 @@ from sqlalchemy.orm import aliased
 
 from data_model.analytics.filters import ResolvedFilters
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.summaries import SUM_COLUMNS
+from data_model.definitions.fields import SUM_COLUMNS
 from data_model.schema.models import ActivitySummary, ReportingUnit, Unit
 
 # what a summary can be grouped by (besides the activity type, always a group), and the column each group is named

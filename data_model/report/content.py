@@ -13,6 +13,8 @@ from data_model.analytics.filters import Filters
 from data_model.analytics.summary import summarise
 from data_model.analytics.units import NONE_CODE
 from data_model.definitions.activity_types import list_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
+from data_model.records.summaries import LANGUAGE_SUMS
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
@@ -112,14 +114,15 @@ def _places(frame: pd.DataFrame, *, key: str, name: str, groups: dict[str, str])
 def _language_totals(*, session: Session, resolved: ResolvedScope, period: Period) -> list[tuple[str, str, int, int]]:
     if resolved.scope.kind == "station":
         r, rl = ActivityRecord, RecordLanguage
-        stmt = (select(r.type_code, rl.language, func.count(), func.coalesce(func.sum(r.m1), 0))
+        main = getattr(r, MEASURE_COLUMNS[0])  # slot 1 holds every type's main measure
+        stmt = (select(r.type_code, rl.language, func.count(), func.coalesce(func.sum(main), 0))
                 .join(rl, rl.record_id == r.id)
                 .where(r.deleted_at.is_(None), r.year.between(period.year_from, period.year_to),
                        r.reporting_unit_id.in_(resolved.filters.stations))
                 .group_by(r.type_code, rl.language))
     else:
         s = LanguageSummary
-        stmt = (select(s.type_code, s.language, func.sum(s.n_records), func.sum(s.s1))
+        stmt = (select(s.type_code, s.language, func.sum(s.n_records), func.sum(getattr(s, LANGUAGE_SUMS[0])))
                 .where(s.year.between(period.year_from, period.year_to), s.n_records != 0)
                 .group_by(s.type_code, s.language))
         if resolved.recorded_communes is not None:
