@@ -221,13 +221,16 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
             yield _table_row(sheet.name, index + 1, cells, header, fmt)
 
 
-def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: ImportPreview) -> Iterator[TableRow]:
-    """The rows of an uploaded file (read_rows), or none with the reason in the preview's file errors."""
-    try:
-        raw = read_file(data=data or b"", filename=filename)
-    except FileError as exc:
-        preview.file_errors.append(str(exc))
-        return
+def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: ImportPreview,
+                raw: RawFile | None = None) -> Iterator[TableRow]:
+    """The rows of an uploaded file (read_rows), or none with the reason in the preview's file errors; `raw` is the
+    file already read, when the caller looked at it first."""
+    if raw is None:
+        try:
+            raw = read_file(data=data or b"", filename=filename)
+        except FileError as exc:
+            preview.file_errors.append(str(exc))
+            return
     data_rows = 0
     for row in read_rows(raw=raw, fmt=fmt, preview=preview):
         data_rows += 1

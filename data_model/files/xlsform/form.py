@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
 from sqlalchemy import select
@@ -112,18 +112,29 @@ def build_xlsform(*, session: Session, unit_keys: Sequence[str] | None = None,
     form.choices = _choices(session, units, types)
     form.settings = {"form_title": title, "form_id": form.form_id, "version": "", "default_language": VI,
                      "instance_name": "concat(${activity_type}, ' ', ${start_date})"}
-    form.version = _digest(form)
-    form.settings["version"] = form.version
+    form.version = form.settings["version"] = definitions_version(session=session)
     for row in form.survey:
         if row["name"] == VERSION_QUESTION:
             row["calculation"] = f"'{form.version}'"
     return form
 
 
-def _digest(form: XlsForm) -> str:
-    """A digest of the form's content: it changes exactly when the definitions or reference data in it change."""
-    content = json.dumps([form.survey, form.choices, form.settings], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(content.encode()).hexdigest()[:12]
+def definitions_version(*, session: Session) -> str:
+    """The form version: a digest of the activity definitions and the reference data every form is made from (all
+    units, communes, villages, languages), so it changes exactly when one of them changes, whichever units a form
+    offers (the form id names those)."""
+    r = ReportingUnit
+    content = [
+        [asdict(t) for t in list_activity_types()],
+        [list(row) for row in session.execute(select(r.key, r.kind, r.name, r.parent_id, r.active).order_by(r.key))],
+        [[c.key, c.code, c.name, str(c.valid_from), str(c.valid_to)] for c in session.execute(
+            select(Unit.key, Unit.code, Unit.name, Unit.valid_from, Unit.valid_to)
+            .where(Unit.level == "commune").order_by(Unit.key))],
+        [list(row) for row in session.execute(select(Village.id, Village.unit_key, Village.name).order_by(Village.id))],
+        LANGUAGES,
+    ]
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _row(**cells: str) -> dict[str, str]:

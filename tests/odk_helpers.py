@@ -1,0 +1,105 @@
+"""Submissions exports made the way ODK Central and KoboToolbox make them, from the generated form's own definition
+(the form converted by pyxform): its questions, their group paths, their select_multiple options."""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from openpyxl import Workbook
+from pyxform.xls2xform import convert
+
+CENTRAL_META_BEFORE = ["SubmissionDate"]
+CENTRAL_META_AFTER = ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+                      "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"]
+KOBO_META = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+             "__version__", "_tags", "_index"]
+
+
+@dataclass
+class FormQuestion:
+    path: tuple[str, ...]  # groups, then the question's name
+    type: str
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class Submission:
+    """What a phone sent: answers by question name (groups are implied), and the server's metadata."""
+
+    answers: dict[str, Any]
+    instance_id: str = field(default_factory=lambda: f"uuid:{uuid.uuid4()}")
+    submitter: str = "Lò Văn Pếnh"
+    submitted: str = "2025-06-02T08:15:00.000Z"
+    review: str = ""
+
+
+def form_questions(xlsx: bytes) -> tuple[list[FormQuestion], str]:
+    """The questions of an XLSForm as pyxform reads it, with their group paths; and the form's version."""
+    result = convert(xlsform=io.BytesIO(xlsx), file_type=".xlsx")
+    survey = result._pyxform
+    choices = survey.get("choices", {})
+    out: list[FormQuestion] = []
+
+    def walk(children: Iterable[dict], path: tuple[str, ...]) -> None:
+        for child in children:
+            if child["name"] == "meta":  # the servers write their own metadata columns
+                continue
+            if child["type"] == "group":
+                walk(child.get("children", []), path + (child["name"],))
+            else:
+                list_name = child.get("itemset") or child.get("list_name") or ""
+                options = tuple(c["name"] for c in choices.get(list_name, [])) if "select all" in child["type"] \
+                    else ()
+                out.append(FormQuestion(path + (child["name"],), child["type"], options))
+
+    walk(survey["children"], ())
+    return out, survey["version"]
+
+
+def _value(question: FormQuestion, submission: Submission) -> Any:
+    return submission.answers.get(question.path[-1], "")
+
+
+def central_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
+    """An ODK Central CSV export: group-path headers joined by "-", metadata before and after."""
+    questions, form_version = form_questions(xlsx)
+    version = version or form_version
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CENTRAL_META_BEFORE + ["-".join(q.path) for q in questions] + CENTRAL_META_AFTER)
+    for s in submissions:
+        answers = {**s.answers, "form_version": s.answers.get("form_version", version)}
+        s = Submission(answers, s.instance_id, s.submitter, s.submitted, s.review)
+        writer.writerow([s.submitted] + [_value(q, s) for q in questions]
+                        + [s.instance_id, s.instance_id, "5", s.submitter, "0", "0", "", s.review, "", "0", version])
+    return out.getvalue().encode("utf-8")
+
+
+def kobo_xlsx(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
+    """A KoboToolbox XLSX export: "/"-joined group paths, select_multiple also as one 0/1 column per option."""
+    questions, form_version = form_questions(xlsx)
+    version = version or form_version
+    headers: list[str] = []
+    for q in questions:
+        headers.append("/".join(q.path))
+        headers += ["/".join(q.path + (option,)) for option in q.options]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Hoạt động thông tin"
+    sheet.append(headers + KOBO_META)
+    for number, s in enumerate(submissions, start=1):
+        answers = {**s.answers, "form_version": s.answers.get("form_version", version)}
+        cells: list[Any] = []
+        for q in questions:
+            value = answers.get(q.path[-1], "")
+            cells.append(value if value != "" else None)
+            chosen = str(value).split()
+            cells += [int(option in chosen) if value else None for option in q.options]
+        sheet.append(cells + [number, s.instance_id.removeprefix("uuid:"), s.submitted, s.review or None, None,
+                              "submitted_via_web", s.submitter, "vQf3kTq8", None, number])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
