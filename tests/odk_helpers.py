@@ -23,6 +23,7 @@ class FormQuestion:
     path: tuple[str, ...]  # groups, then the question's name
     type: str
     options: tuple[str, ...] = ()
+    constant: str | None = None  # what a calculate with a quoted literal always holds (version, signatures)
 
 
 @dataclass
@@ -53,14 +54,24 @@ def form_questions(xlsx: bytes) -> tuple[list[FormQuestion], str]:
                 list_name = child.get("itemset") or child.get("list_name") or ""
                 options = tuple(c["name"] for c in choices.get(list_name, [])) if "select all" in child["type"] \
                     else ()
-                out.append(FormQuestion(path + (child["name"],), child["type"], options))
+                calculation = child.get("bind", {}).get("calculate", "")
+                constant = calculation[1:-1] if child["type"] == "calculate" and calculation[:1] == "'" else None
+                out.append(FormQuestion(path + (child["name"],), child["type"], options, constant))
 
     walk(survey["children"], ())
     return out, survey["version"]
 
 
-def _value(question: FormQuestion, submission: Submission) -> Any:
-    return submission.answers.get(question.path[-1], "")
+def _answers(questions: list[FormQuestion], submission: Submission, version: str) -> dict[str, Any]:
+    """The submission's answers, with what the phone computes itself: the version, and the constant calculations of
+    each group the submission answered in (a group that is not relevant stays empty)."""
+    answers = dict(submission.answers)
+    answered_groups = {q.path[:-1] for q in questions if answers.get(q.path[-1]) not in (None, "")}
+    for q in questions:
+        if q.constant is not None and q.path[-1] not in answers and (len(q.path) == 1 or q.path[:-1] in answered_groups):
+            answers[q.path[-1]] = q.constant
+    answers["form_version"] = submission.answers.get("form_version", version)
+    return answers
 
 
 def central_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
@@ -71,9 +82,8 @@ def central_csv(xlsx: bytes, submissions: list[Submission], *, version: str | No
     writer = csv.writer(out)
     writer.writerow(CENTRAL_META_BEFORE + ["-".join(q.path) for q in questions] + CENTRAL_META_AFTER)
     for s in submissions:
-        answers = {**s.answers, "form_version": s.answers.get("form_version", version)}
-        s = Submission(answers, s.instance_id, s.submitter, s.submitted, s.review)
-        writer.writerow([s.submitted] + [_value(q, s) for q in questions]
+        answers = _answers(questions, s, version)
+        writer.writerow([s.submitted] + [answers.get(q.path[-1], "") for q in questions]
                         + [s.instance_id, s.instance_id, "5", s.submitter, "0", "0", "", s.review, "", "0", version])
     return out.getvalue().encode("utf-8")
 
@@ -91,7 +101,7 @@ def kobo_xlsx(xlsx: bytes, submissions: list[Submission], *, version: str | None
     sheet.title = "Hoạt động thông tin"
     sheet.append(headers + KOBO_META)
     for number, s in enumerate(submissions, start=1):
-        answers = {**s.answers, "form_version": s.answers.get("form_version", version)}
+        answers = _answers(questions, s, version)
         cells: list[Any] = []
         for q in questions:
             value = answers.get(q.path[-1], "")

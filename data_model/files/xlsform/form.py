@@ -80,6 +80,15 @@ def xlsform_for_actor(*, session: Session, actor: Actor, unit_key: str | None = 
     return build_xlsform(session=session, unit_keys=[unit_key] if unit_key else sorted(own), with_children=False)
 
 
+def form_unit_choices(*, session: Session, actor: Actor) -> dict[str, str]:
+    """Unit key → name of the units the actor may make a form for (staff: their own; admin: every active unit)."""
+    r = ReportingUnit
+    stmt = select(r.key, r.name).where(r.active.is_(True)).order_by(r.id)
+    if actor.role != "admin":
+        stmt = stmt.where(r.id.in_(sorted(actor.unit_ids)) if actor.role == "staff" else r.id.is_(None))
+    return dict(session.execute(stmt).all())
+
+
 def form_units(*, session: Session, unit_keys: Sequence[str] | None, with_children: bool = True) -> list[FormUnit]:
     """The active units a form offers: the given ones (and the units under them, e.g. a station's loudspeaker
     clusters) or every active unit; FormError for an unknown key."""

@@ -39,6 +39,13 @@ def _sheet(book: Workbook, title: str, columns: Sequence[str], rows: Sequence[di
     sheet.freeze_panes = "A2"
 
 
-def xlsform_filename(form: XlsForm) -> str:
-    """bieu_mau_<form id>_<version>.xlsx"""
-    return f"bieu_mau_{form.form_id}_{form.version}.xlsx"
+def xform_xml(form: XlsForm) -> bytes:
+    """The form converted to an XForm by pyxform (what ODK Collect reads when a form is copied onto the phone)."""
+    from pyxform.xls2xform import convert  # a second or so: only when someone asks for the XML
+
+    return convert(xlsform=io.BytesIO(xlsform_bytes(form)), file_type=".xlsx").xform.encode("utf-8")
+
+
+def xlsform_filename(form: XlsForm, suffix: str = "xlsx") -> str:
+    """bieu_mau_<form id>_<version>.xlsx (or .xml)"""
+    return f"bieu_mau_{form.form_id}_{form.version}.{suffix}"
