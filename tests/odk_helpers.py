@@ -113,3 +113,15 @@ def kobo_xlsx(xlsx: bytes, submissions: list[Submission], *, version: str | None
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
+
+
+def kobo_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
+    """A KoboToolbox CSV export: the XLSX export's cells, separated by semicolons (Kobo's default)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(kobo_xlsx(xlsx, submissions, version=version))).active
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    for row in sheet.iter_rows(values_only=True):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8")

@@ -21,12 +21,13 @@ from data_model.files.xlsform.workbook import xform_xml, xlsform_bytes
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit, Village
 from entry_helpers import count_records, staff, summary_mismatches
-from odk_helpers import Submission, central_csv, form_questions, kobo_xlsx
+from odk_helpers import Submission, central_csv, form_questions, kobo_csv, kobo_xlsx
 
 TODAY = dt.date(2025, 12, 31)
 MU_CA = "c03451@1900"
 EXPORTS = {"central": (central_csv, "hoat_dong_bien_gioi_st_mu_ca.csv"),
-           "kobo": (kobo_xlsx, "hoat_dong_bien_gioi_st_mu_ca_2025_06_02.xlsx")}
+           "kobo": (kobo_xlsx, "hoat_dong_bien_gioi_st_mu_ca_2025_06_02.xlsx"),
+           "kobo_csv": (kobo_csv, "hoat_dong_bien_gioi_st_mu_ca_2025_06_02.csv")}
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def test_a_bad_submission_refuses_the_whole_export(engine, form_xlsx, server):
     with read_session(engine) as session:
         assert count_records(session) == 0
     lines = refused.value.preview.error_lines()
-    sep = "-" if server == "central" else "/"
+    sep = "-" if server == "central" else "/"  # Central joins group paths with "-", Kobo with "/"
     instance = bad.instance_id if server == "central" else bad.instance_id.removeprefix("uuid:")
     assert any(f"Bản gửi {instance} của Giàng A Sử" in line and f"cột «g_patrol{sep}patrol__civilian_patrols»" in line
                and "Số lần có dân tham gia không được lớn hơn tổng số lần tuần tra" in line for line in lines), lines
