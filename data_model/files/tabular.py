@@ -176,7 +176,8 @@ class TableRow:
             return None
 
 
-def _table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: TableFormat) -> TableRow:
+def table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: TableFormat) -> TableRow:
+    """One data row's cells by column key; a cell too long or holding a bad character is the row's problem."""
     out = TableRow(sheet, row, {}, header, fmt)
     for key, index in header.columns.items():
         value = cells[index] if index < len(cells) else None
@@ -218,7 +219,7 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
             if is_total_row(cells):
                 preview.rows.append(RowOutcome(sheet.name, index + 1, action="skip", skip_reason="Dòng tổng, bỏ qua"))
                 continue
-            yield _table_row(sheet.name, index + 1, cells, header, fmt)
+            yield table_row(sheet.name, index + 1, cells, header, fmt)
 
 
 def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: ImportPreview,

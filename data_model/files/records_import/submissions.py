@@ -17,8 +17,7 @@ from data_model.definitions.activity_types import ActivityType, list_activity_ty
 from data_model.files.parse import RawFile, Sheet, cell_text, is_blank
 from data_model.files.record_format import records_format
 from data_model.files.records_import.match import CellMatcher
-from data_model.files.tabular import ERROR, WARNING, Header, Problem, RowOutcome, TableRow, header_key
-from data_model.files.tabular import _table_row as read_row
+from data_model.files.tabular import ERROR, WARNING, Header, Problem, RowOutcome, TableRow, header_key, table_row
 from data_model.files.xlsform.questions import (
     FIELD_QUESTIONS, HELPER_QUESTIONS, QUESTION_FIELDS, VERSION_QUESTION, group_name,
     measure_meaning, measure_question, parse_signature, signature_question, village_of_choice,
@@ -27,7 +26,7 @@ from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages
 from data_model.texts.formatting import format_number
 
-# metadata columns, by their lower-case last path segment; the first found of each kind is used
+# metadata columns, by their lower-case last path segment, in order of preference: a row uses the first filled one
 INSTANCE_COLUMNS = ("key", "rootuuid", "instanceid", "_uuid")  # Central's KEY and Kobo's rootUuid survive edits
 SUBMITTER_COLUMNS = ("submittername", "_submitted_by", "submitterid")
 SUBMITTED_COLUMNS = ("submissiondate", "_submission_time")
@@ -255,7 +254,7 @@ def _submission(label: str, row_number: int, cells: Sequence[Any], columns: Expo
                                     "này. Hãy ghi lại hoạt động bằng biểu mẫu mới hoặc nhập tay."))
     if t is not None:
         problems += _meaning_problems(t, cells, columns, version)
-    row = read_row(label, row_number, cells, Header(0, columns.texts, header_columns, ()), fmt)
+    row = table_row(label, row_number, cells, Header(0, columns.texts, header_columns, ()), fmt)
     row.problems += problems
     if not instance:
         row.problems.append(Problem("", "bản gửi không có mã (instanceID / KEY / _uuid): không nhận ra được khi nhập "
