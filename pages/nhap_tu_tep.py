@@ -126,14 +126,14 @@ with tab_import:
             st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
             shown = problems.assign(severity=problems["severity"].map(severity), row=problems["row"].astype("Int64"))
             st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                "sheet": t("Trang / bản gửi", "Sheet / submission"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-                "column": t("Cột", "Column"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
+                "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+                "column": st.column_config.TextColumn(t("Cột", "Column"), width="medium"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
         st.subheader(t("Xem trước từng dòng", "Every row"))
         table = preview.table(lang)
         table = table.assign(start_date=table["start_date"].map(lambda d: format_date(d, lang) if d else ""),
                              record_id=table["record_id"].map(lambda v: str(int(v)) if pd.notna(v) else ""))
         st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "sheet": t("Trang / bản gửi", "Sheet / submission"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+            "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
             "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
             "start_date": t("Ngày", "Date"),
             "figures": t("Số liệu", "Figures"), "record_id": t("Số hoạt động", "Record"),

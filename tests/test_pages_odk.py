@@ -100,7 +100,7 @@ def test_an_export_is_imported_on_the_import_page(app_db):
     at.file_uploader[0].set_value(("submissions.csv", central_csv(form, [good, bad]), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     problems = at.dataframe[0].value
-    assert problems.iloc[0]["sheet"] == f"Bản gửi {bad.instance_id} của Giàng A Sử, gửi 2025-06-02"
+    assert problems.iloc[0]["sheet"] == f"Bản gửi của Giàng A Sử ({bad.instance_id})"
     assert problems.iloc[0]["column"] == "g_outreach_session-outreach_session__attendances"
     assert not any(b.label.startswith("Nhập ") for b in at.button)
 

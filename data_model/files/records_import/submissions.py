@@ -29,7 +29,6 @@ from data_model.texts.formatting import format_number
 # metadata columns, by their lower-case last path segment, in order of preference: a row uses the first filled one
 INSTANCE_COLUMNS = ("key", "rootuuid", "instanceid", "_uuid")  # Central's KEY and Kobo's rootUuid survive edits
 SUBMITTER_COLUMNS = ("submittername", "_submitted_by", "submitterid")
-SUBMITTED_COLUMNS = ("submissiondate", "_submission_time")
 VERSION_COLUMNS = (VERSION_QUESTION.lower(), "formversion", "__version__", "_version_")
 REVIEW_COLUMNS = ("reviewstate", "_validation_status")
 CENTRAL_METADATA = {"submissiondate", "key", "submitterid", "submittername", "attachmentspresent",
@@ -94,7 +93,7 @@ class ExportColumns:
     """Where a sheet of an export keeps each question and metadata column."""
 
     texts: tuple[str, ...]
-    meta: dict[str, list[int]] = field(default_factory=dict)  # instance | submitter | submitted | version | review
+    meta: dict[str, list[int]] = field(default_factory=dict)  # instance | submitter | version | review
     fields: dict[str, int] = field(default_factory=dict)  # record field key → column
     measures: dict[tuple[str, str], int] = field(default_factory=dict)  # (type code, measure code) → column
     signatures: dict[str, int] = field(default_factory=dict)  # type code → column
@@ -115,7 +114,7 @@ def read_columns(texts: Sequence[str]) -> ExportColumns:
     out = ExportColumns(tuple(texts))
     lower = [_last(t).lower() for t in texts]
     for kind, names in (("instance", INSTANCE_COLUMNS), ("submitter", SUBMITTER_COLUMNS),
-                        ("submitted", SUBMITTED_COLUMNS), ("version", VERSION_COLUMNS), ("review", REVIEW_COLUMNS)):
+                        ("version", VERSION_COLUMNS), ("review", REVIEW_COLUMNS)):
         out.meta[kind] = [i for n in names for i, text in enumerate(lower) if text == n]  # in order of preference
     for index, text in enumerate(texts):
         parts = _segments(text)
@@ -219,8 +218,9 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns) -> list
 
         instance = meta("instance")
         submitter = meta("submitter")
-        label = (f"Bản gửi {instance or '(không có mã)'}" + (f" của {submitter}" if submitter else "")
-                 + (f", gửi {meta('submitted')[:10]}" if meta("submitted") else ""))
+        # the submitter first: a narrow table column still shows who sent it
+        label = f"Bản gửi của {submitter} ({instance or 'không có mã'})" if submitter else \
+            f"Bản gửi {instance or '(không có mã)'}"
         review = meta("review").lower()
         if any(word in review for word in REFUSED_REVIEWS):
             out.append(Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
