@@ -87,3 +87,10 @@ PAGES += [
              roles=frozenset({"admin", "official"})),
     PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
 ]
+
+
+# Offline field entry through ODK Collect / KoboCollect (issue 13)
+PAGES += [
+    PageSpec("bieu_mau_ngoai_tuyen", "Biểu mẫu thu thập ngoại tuyến", "Offline entry form", ":material/phone_android:",
+             "Nhập liệu", "Data entry", roles=_ENTRY_ROLES),
+]
