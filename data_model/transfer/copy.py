@@ -124,7 +124,8 @@ def copy_database(*, source: Engine, target: Engine, replace: bool = False, batc
                      target.url.render_as_string(hide_password=False)):
         raise TransferError("Nguồn và đích là cùng một cơ sở dữ liệu")
     if current_revision(engine=source) != head_revision():
-        raise TransferError("Cơ sở dữ liệu nguồn chưa ở lược đồ mới nhất: chạy `python -m data_model init` với nó trước")
+        raise TransferError("Cơ sở dữ liệu nguồn chưa ở lược đồ mới nhất: "
+                            "chạy `python -m data_model init` với nó trước")
     clear = prepare_target(target=target, replace=replace,
                            replace_hint=", hoặc thêm --replace để xóa hết dữ liệu ở đích rồi chép")
     tables = model_tables()
