@@ -12,13 +12,15 @@ from conftest import PG_URL
 from data_model.cli.main import main
 from data_model.schema.db import build_engine, read_session
 from data_model.schema.init_db import initialise_database
-from data_model.schema.migrate import current_revision, head_revision
+from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.schema.models import ActivityRecord, Unit
 from data_model.schema.settings import get_settings
 from data_model.transfer.backup import backup_database, restore_database
 from data_model.transfer.copy import copy_database
 from data_model.transfer.tables import TransferError
-from transfer_helpers import Databases, Writer, add_record, contents, count_records
+from transfer_helpers import (
+    OLD_REVISION, Databases, Writer, add_record, archive_of, build_older_database, contents, count_records,
+)
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 PAIRS = [
@@ -210,3 +212,39 @@ def test_a_restored_record_keeps_its_global_id(dbs, tmp_path):
         for e in engines:
             e.dispose()
     assert uids[0] is not None and uids[0] == uids[1]
+
+
+@pytest.mark.parametrize("kind", ["archive", "sqlite"])
+def test_a_backup_from_an_older_version_is_restored_and_migrated(dbs, tmp_path, kind):
+    older = dbs.empty(SUITE_ENGINE if kind == "archive" else "sqlite")
+    build_older_database(older)
+    if kind == "archive":
+        backup_file = tmp_path / "old.zip"
+        archive_of(older, backup_file, OLD_REVISION)
+    else:  # an old SQLite backup is just that version's database file
+        backup_file = Path(older.removeprefix("sqlite:///"))
+    target = dbs.empty(SUITE_ENGINE)
+    result = restore(backup_file, target)
+    assert result.ok and result.check.ok
+    engine = build_engine(url=target)
+    try:
+        assert current_revision(engine=engine) == head_revision()
+        with read_session(engine) as session:
+            uids = session.scalars(select(ActivityRecord.uid).order_by(ActivityRecord.id)).all()
+            topics = session.scalars(select(ActivityRecord.topic).order_by(ActivityRecord.id)).all()
+    finally:
+        engine.dispose()
+    assert topics == ["chủ đề 1", "chủ đề 2", "chủ đề 3"] and len(set(uids)) == 3 and None not in uids
+    assert add_record(target, 6) == 4  # ids go on after the restored ones
+
+
+def test_restore_of_an_older_archive_needs_a_database_without_tables(dbs, tmp_path):
+    older = dbs.empty("sqlite")
+    build_older_database(older)
+    archive_of(older, tmp_path / "old.zip", OLD_REVISION)
+    target = dbs.empty("sqlite")
+    engine = build_engine(url=target, create=True)
+    upgrade_schema(engine=engine)  # an empty schema at today's revision
+    engine.dispose()
+    with pytest.raises(TransferError, match="mới hoàn toàn"):
+        restore(tmp_path / "old.zip", target)

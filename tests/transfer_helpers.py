@@ -127,3 +127,66 @@ class Writer(threading.Thread):
             self.error = exc
         finally:
             engine.dispose()
+
+
+OLD_REVISION = "0001"  # before records had a global id and before the login-security tables
+
+
+def build_older_database(url: str) -> None:
+    """A database at the first migration holding reference data, an account and three records with their summary."""
+    from sqlalchemy import MetaData
+    from sqlalchemy.orm import Session
+
+    from data_model.reference.loader import load_reference
+    from data_model.schema.migrate import upgrade_schema
+    from data_model.schema.settings import get_settings
+    from entry_helpers import KA_LANG
+
+    engine = build_engine(url=url, create=True)
+    try:
+        upgrade_schema(engine=engine, revision=OLD_REVISION)
+        with Session(engine) as session, session.begin():
+            load_reference(session=session, directory=get_settings().reference_dir)
+        old = MetaData()
+        old.reflect(bind=engine)
+        with engine.begin() as conn:
+            unit = unit_id_on(conn)
+            conn.execute(old.tables["app_user"].insert(), [{
+                "id": 1, "username": "quantri", "full_name": "", "password_hash": "$argon2id$x", "role": "admin",
+                "active": True, "is_demo": False, "failed_attempts": 0, "created_at": dt.datetime(2024, 1, 1)}])
+            conn.execute(old.tables["activity_record"].insert(), [{
+                "id": i, "type_code": "outreach_session", "start_date": dt.date(2024, 3, i),
+                "end_date": dt.date(2024, 3, i), "year": 2024, "reporting_unit_id": unit, "commune_key": KA_LANG,
+                "languages": "", "topic": f"chủ đề {i}", "note": "", "m1": 2, "m2": 100 + i, "is_demo": False,
+                "created_by": 1, "created_at": dt.datetime(2024, 3, i), "delete_reason": ""} for i in (1, 2, 3)])
+            conn.execute(old.tables["activity_summary"].insert(), [{
+                "year": 2024, "type_code": "outreach_session", "commune_key": KA_LANG, "reporting_unit_id": unit,
+                "n_records": 3, "s1": 6, "s2": 306, "s3": 0, "s4": 0, "s5": 0, "s6": 0}])
+    finally:
+        engine.dispose()
+
+
+def unit_id_on(conn) -> int:
+    """The id of Ka Lăng's border station, on a Core connection."""
+    from sqlalchemy import text
+
+    return conn.scalar(text("SELECT id FROM reporting_unit WHERE key = 'st_ka_lang'"))
+
+
+def archive_of(url: str, path: Path, revision: str) -> None:
+    """Write the portable archive of a database as its own (older) schema has it."""
+    from sqlalchemy import MetaData
+
+    from data_model.transfer.archive import write_archive
+    from data_model.transfer.tables import read_batches
+
+    engine = build_engine(url=url)
+    try:
+        tables = MetaData()
+        tables.reflect(bind=engine)
+        names = [t for t in tables.sorted_tables if t.name != "alembic_version"]
+        with engine.connect() as conn:
+            write_archive(path=path, tables=names, revision=revision, engine=engine.dialect.name,
+                          read=lambda t: read_batches(conn=conn, table=t, batch=2))
+    finally:
+        engine.dispose()

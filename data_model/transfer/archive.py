@@ -123,15 +123,17 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
 
 def read_table(*, zf: zipfile.ZipFile, entry: ArchiveTable, table: Table, batch: int) -> Iterator[list[tuple]]:
     """The table's rows in batches, values turned back into Python values; TransferError when the file is damaged."""
-    if entry.columns != tuple(c.name for c in table.columns):
-        raise TransferError(f"Bảng {table.name} trong tệp sao lưu có các cột khác lược đồ hiện tại")
+    if set(entry.columns) != {c.name for c in table.columns}:
+        raise TransferError(f"Bảng {table.name} trong tệp sao lưu có các cột khác lược đồ của nó")
+    # the file's column order may differ from the table's (a column added by a migration comes last in the database)
+    where = [entry.columns.index(c.name) for c in table.columns]
     decode = _decoder(table)
     digest, rows, pending = hashlib.sha256(), 0, []
     with zf.open(entry.file) as lines:
         for line in lines:
             digest.update(line)
             values = json.loads(line)
-            pending.append(tuple(None if v is None else f(v) for f, v in zip(decode, values)))
+            pending.append(tuple(None if values[i] is None else f(values[i]) for f, i in zip(decode, where)))
             if len(pending) >= batch:
                 rows += len(pending)
                 yield pending

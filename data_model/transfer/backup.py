@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, MetaData, create_engine
 
 from data_model.schema.db import build_engine, sqlite_file
 from data_model.schema.migrate import alembic_config, current_revision, head_revision, upgrade_schema
@@ -101,44 +101,58 @@ def restore_database(*, backup: Path, target: Engine, batch: int = BATCH,
     """Restore a backup into an empty database (refusing one holding data), verified by counts and the check."""
     started = time.perf_counter()
     kind = backup_kind(backup)
-    prepare_target(target=target, replace=False)
-    tables = model_tables()
     with ExitStack() as stack:
         if kind == "sqlite":
             source = _sqlite_source(backup=backup, stack=stack)
+            prepare_target(target=target, replace=False)
             conn = stack.enter_context(snapshot(source))
-            counts = count_rows(conn=conn, tables=tables)
+            counts = count_rows(conn=conn, tables=model_tables())
             written = write_all(target=target, source_counts=counts, clear=False, progress=progress,
                                 read=lambda t: read_batches(conn=conn, table=t, batch=batch))
         else:
             try:
                 zf = stack.enter_context(zipfile.ZipFile(backup))
-                manifest = read_manifest(zf)
-                _require_revision(manifest.revision)
-                entries = {e.name: e for e in manifest.tables}
-                if set(entries) != {t.name for t in tables}:
-                    raise TransferError("Tệp sao lưu có các bảng khác lược đồ hiện tại")
-                written = write_all(target=target, source_counts=manifest.counts, clear=False, progress=progress,
-                                    read=lambda t: read_table(zf=zf, entry=entries[t.name], table=t, batch=batch))
-                counts = manifest.counts
+                counts, written = _restore_archive(zf=zf, target=target, batch=batch, progress=progress)
             except zipfile.BadZipFile as exc:
                 raise TransferError(f"Tệp sao lưu bị hỏng ({exc})") from exc
     return TransferResult(source_counts=counts, target_counts=written, check=check_target(target=target),
                           seconds=time.perf_counter() - started)
 
 
-def _require_revision(revision: str) -> None:
-    if revision != head_revision():
-        known = revision in {s.revision for s in _scripts()}
-        why = "một phiên bản cũ hơn" if known else "một phiên bản chương trình mới hơn hoặc khác"
-        raise TransferError(f"Tệp sao lưu ở lược đồ {revision!r} ({why}), chương trình ở {head_revision()!r}: "
-                            "khôi phục bằng phiên bản chương trình đã tạo ra nó")
+def _restore_archive(*, zf: zipfile.ZipFile, target: Engine, batch: int,
+                     progress: Progress | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Write the archive's tables at the schema revision it was made at, then migrate the target to the newest."""
+    manifest = read_manifest(zf)
+    entries = {e.name: e for e in manifest.tables}
+    newest = manifest.revision == head_revision()
+    if not newest:
+        if manifest.revision not in _known_revisions():
+            raise TransferError(f"Tệp sao lưu ở lược đồ {manifest.revision!r}, chương trình này không biết lược đồ "
+                                f"đó (do một phiên bản chương trình mới hơn tạo?): dùng phiên bản mới hơn để khôi phục")
+        if current_revision(engine=target) not in (None, manifest.revision):
+            raise TransferError(f"Tệp sao lưu ở lược đồ cũ {manifest.revision!r}: cần khôi phục vào một cơ sở dữ "
+                                "liệu mới hoàn toàn (chưa có bảng nào)")
+    prepare_target(target=target, replace=False, revision=manifest.revision)
+    if newest:
+        tables = model_tables()
+    else:  # the tables as that revision made them; the migrations bring the rows to today's schema afterwards
+        reflected = MetaData()
+        reflected.reflect(bind=target, only=list(entries))
+        tables = reflected.sorted_tables
+    if set(entries) != {t.name for t in tables}:
+        raise TransferError("Tệp sao lưu có các bảng khác lược đồ mà nó ghi")
+    written = write_all(target=target, source_counts=manifest.counts, clear=False, progress=progress, tables=tables,
+                        read=lambda t: read_table(zf=zf, entry=entries[t.name], table=t, batch=batch))
+    if not newest:
+        upgrade_schema(engine=target)
+    return manifest.counts, written
 
 
-def _scripts():
+def _known_revisions() -> set[str]:
+    """Every migration revision this version of the program has."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def _sqlite_source(*, backup: Path, stack: ExitStack) -> Engine:
@@ -151,8 +165,9 @@ def _sqlite_source(*, backup: Path, stack: ExitStack) -> Engine:
     if revision == head_revision():
         engine = _read_only_sqlite(backup)
     else:
-        if revision not in {s.revision for s in _scripts()}:
-            _require_revision(revision or "")
+        if revision not in _known_revisions():
+            raise TransferError(f"Tệp sao lưu ở lược đồ {revision!r}, chương trình này không biết lược đồ đó (do một "
+                                "phiên bản chương trình mới hơn tạo?): dùng phiên bản mới hơn để khôi phục")
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="restore-")))
         copy = folder / "backup.sqlite"
         shutil.copyfile(backup, copy)

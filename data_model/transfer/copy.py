@@ -65,14 +65,14 @@ def describe_held(held: Mapping[str, int]) -> str:
     return ", ".join(parts) + (" …" if len(held) > 5 else "")
 
 
-def prepare_target(*, target: Engine, replace: bool, replace_hint: str = "") -> bool:
-    """Refuse a target holding rows (unless replace); bring its schema to the newest migration. Returns: clear it."""
+def prepare_target(*, target: Engine, replace: bool, replace_hint: str = "", revision: str = "head") -> bool:
+    """Refuse a target holding rows (unless replace); bring its schema to the revision (newest). Returns: clear it."""
     held = rows_held(engine=target, tables=model_tables())
     if held and not replace:
         raise TransferError(f"Cơ sở dữ liệu đích đã có dữ liệu ({describe_held(held)}): không ghi đè. "
                             f"Dùng một cơ sở dữ liệu trống (chưa chạy init){replace_hint}")
     try:
-        upgrade_schema(engine=target)
+        upgrade_schema(engine=target, revision=revision)
     except CommandError as exc:
         raise TransferError(f"Lược đồ của cơ sở dữ liệu đích không nhận ra được ({exc}): có thể do phiên bản "
                             "chương trình mới hơn tạo") from exc
@@ -80,9 +80,12 @@ def prepare_target(*, target: Engine, replace: bool, replace_hint: str = "") -> 
 
 
 def write_all(*, target: Engine, read: Reader, source_counts: Mapping[str, int], clear: bool,
-              progress: Progress | None = None) -> dict[str, int]:
-    """In one transaction: clear if asked, write every table, fix ids, compare counts; rolled back on any mismatch."""
-    tables = model_tables()
+              progress: Progress | None = None, tables: Sequence[Table] | None = None) -> dict[str, int]:
+    """In one transaction: clear if asked, write every table, fix ids, compare counts; rolled back on any mismatch.
+
+    tables: the target's tables (default: the models'), parents first.
+    """
+    tables = list(tables) if tables is not None else model_tables()
     deferred = deferred_columns(tables)
     with write_bind(target).begin() as conn:
         if clear:
