@@ -248,3 +248,16 @@ def test_restore_of_an_older_archive_needs_a_database_without_tables(dbs, tmp_pa
     engine.dispose()
     with pytest.raises(TransferError, match="mới hoàn toàn"):
         restore(tmp_path / "old.zip", target)
+
+
+def test_copy_reports_summaries_that_differ_from_the_records(dbs, monkeypatch, capsys):
+    source, target = dbs.demo("sqlite"), dbs.empty("sqlite")
+    engine = build_engine(url=source)
+    with engine.begin() as conn:  # a summary row damaged at the source: copied as it is, and said so
+        conn.exec_driver_sql("UPDATE activity_summary SET s1 = s1 + 1 WHERE rowid = (SELECT min(rowid) "
+                             "FROM activity_summary)")
+    engine.dispose()
+    status, out, _ = cli(monkeypatch, capsys, source, "copy", "--to", target)
+    assert status == 1
+    assert "khớp ở cả" in out and "lệch 1 dòng" in out and "check --repair" in out
+    assert contents(target) == contents(source)
