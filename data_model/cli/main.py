@@ -15,6 +15,7 @@ from data_model.accounts.permissions import SYSTEM
 from data_model.analytics.filters import QueryError
 from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
 from data_model.cli import xlsform as cli_xlsform
+from data_model.cli import transfer as cli_transfer
 from data_model.schema.db import (
     DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
 )
@@ -176,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_makemigration)
     for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform):
         module.register(sub)
+    cli_transfer.register(sub)
     return parser
 
 
