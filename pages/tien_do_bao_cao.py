@@ -120,7 +120,7 @@ rate_column = t("Tỷ lệ", "Rate")
 shown[rate_column] = [_percent(v) for v in result.units["rate"]]
 styled = shown.style.apply(lambda col: [f"background-color: {COLORS[s]}" for s in statuses[col.name]]
                            if col.name in month_columns else [""] * len(col), axis=0)
-st.dataframe(styled, hide_index=True, key="tdbc_grid", width="stretch")
+st.dataframe(styled, hide_index=True, key="tdbc_grid", width="stretch", height=35 * (len(shown) + 1) + 3)
 long = grid.assign(status=[t(*STATUS_LABELS[s]) for s in grid["status"]],
                    confirmed_at=[f"{format_date(x.date(), lang)} {x:%H:%M}" if x is not None and not pd.isna(x) else ""
                                  for x in grid["confirmed_at"]])[["unit", "month", "status", "revised", "confirmed_at",
