@@ -10,7 +10,7 @@ from data_model.accounts.permissions import PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
 from data_model.reporting.completeness import STATUS_LABELS
 from data_model.reporting.confirmations import confirm_month
-from data_model.reporting.deadline import ReportingError, get_deadline_day, local_today, set_deadline_day
+from data_model.reporting.deadline import ReportingError, local_today, set_deadline_day
 from data_model.reporting.page_data import ProgressPage, progress_page, progress_years
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_date, format_number
@@ -150,21 +150,25 @@ timely_shown = formatted(pd.DataFrame({
 timely_shown[t("Nhập trước hạn", "By the deadline")] = [_percent(v) if v == v else "–" for v in timely["by_deadline"]]
 st.dataframe(timely_shown, hide_index=True, key="tdbc_timely")
 
+def save_deadline() -> None:
+    """Change the deadline (button callback, admins)."""
+    who = write_actor()
+    if who is None:
+        return
+    day = st.session_state["tdbc_day"]
+    try:
+        with write_session(get_engine()) as session:
+            set_deadline_day(session=session, actor=who, day=day)
+    except (ReportingError, PermissionDenied) as exc:
+        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        return
+    st.session_state[NOTICE_KEY] = ("success", t(f"Hạn mới: ngày {day} của tháng sau (cho các xác nhận từ nay).",
+                                                 f"New deadline: day {day} of the next month (for confirmations from "
+                                                 "now on)."))
+    clear_data_caches()
+
+
 if actor is not None and actor.is_admin:
     with st.expander(t("Hạn xác nhận hằng tháng", "Monthly deadline")):
-        with read_session(get_engine()) as session:
-            current = get_deadline_day(session=session)
-        day = st.number_input(t("Ngày của tháng sau", "Day of the next month"), 1, 28, current, key="tdbc_day")
-        if st.button(t("Lưu hạn", "Save deadline"), key="tdbc_day_save"):
-            who = write_actor()
-            if who is not None:
-                try:
-                    with write_session(get_engine()) as session:
-                        set_deadline_day(session=session, actor=who, day=day)
-                except (ReportingError, PermissionDenied) as exc:
-                    st.error(plain(str(exc)))
-                else:
-                    clear_data_caches()
-                    st.session_state[NOTICE_KEY] = ("success", t(f"Hạn mới: ngày {day} tháng sau (áp dụng cho các "
-                                                                 "xác nhận từ nay).", f"New deadline: day {day}."))
-                    st.rerun()
+        st.number_input(t("Ngày của tháng sau", "Day of the next month"), 1, 28, result.deadline_day, key="tdbc_day")
+        st.button(t("Lưu hạn", "Save deadline"), key="tdbc_day_save", on_click=save_deadline)
