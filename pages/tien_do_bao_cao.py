@@ -19,9 +19,8 @@ from ui.charts import formatted
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t
+from ui.progress_grid import grid_html, legend_html
 
-COLORS = {"on_time": "#b7e1b9", "late": "#ffd58a", "missing": "#f5a9a9", "open": "#eeeeee", "not_expected": "#ffffff"}
-SYMBOLS = {"on_time": "✓", "late": "!", "missing": "✗", "open": "…", "not_expected": ""}
 NOTICE_KEY = "tdbc__notice"
 
 actor = guard_page("tien_do_bao_cao")
@@ -102,25 +101,10 @@ if page.my_units:
                                       type="primary", icon=":material/task_alt:", on_click=do_confirm)
 
 st.subheader(t(f"Đơn vị × tháng, năm {year}", f"Units × months, {year}"))
-legend = " ".join(f'<span style="background:{COLORS[s]};padding:2px 8px;border:1px solid #999;border-radius:3px">'
-                  f'{SYMBOLS[s] or "&nbsp;"}</span> {t(*STATUS_LABELS[s])}&nbsp;&nbsp;'
-                  for s in ("on_time", "late", "missing", "open", "not_expected"))
-st.markdown(legend + t(" · dấu * : đã sửa sau khi xác nhận", " · mark *: revised after confirming"),
-                unsafe_allow_html=True)
+st.markdown(legend_html(lang), unsafe_allow_html=True)
+st.markdown(grid_html(result, lang), unsafe_allow_html=True)
 grid = result.grid
-month_columns = [t(f"T{m}", f"M{m}") for m in range(1, 13)]
 unit_column = t("Đơn vị", "Unit")
-shown = pd.DataFrame({unit_column: list(result.units["unit"])})
-statuses = pd.DataFrame({unit_column: list(result.units["unit"])})
-for m, column in zip(range(1, 13), month_columns):
-    cells = grid[grid["month"] == m].set_index("unit_id").reindex(result.units["unit_id"])
-    shown[column] = [SYMBOLS[s] + ("*" if r else "") for s, r in zip(cells["status"], cells["revised"])]
-    statuses[column] = list(cells["status"])
-rate_column = t("Tỷ lệ", "Rate")
-shown[rate_column] = [_percent(v) for v in result.units["rate"]]
-styled = shown.style.apply(lambda col: [f"background-color: {COLORS[s]}" for s in statuses[col.name]]
-                           if col.name in month_columns else [""] * len(col), axis=0)
-st.dataframe(styled, hide_index=True, key="tdbc_grid", width="stretch", height=35 * (len(shown) + 1) + 3)
 long = grid.assign(status=[t(*STATUS_LABELS[s]) for s in grid["status"]],
                    confirmed_at=[f"{format_date(x.date(), lang)} {x:%H:%M}" if x is not None and not pd.isna(x) else ""
                                  for x in grid["confirmed_at"]])[["unit", "month", "status", "revised", "confirmed_at",
