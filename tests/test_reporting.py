@@ -221,3 +221,34 @@ def test_cli_completeness_and_year_close(monkeypatch, capsys, demo_db_url):
     status, out, _ = run(monkeypatch, capsys, demo_db_url, "year", "reopen", "2024", "--user", "demo_admin",
                          "--reason", "bổ sung")
     assert status == 0 and "Đã mở lại năm 2024" in out
+
+
+def test_report_says_how_complete_the_year_is_and_shows_published_beside_current(engine, people):
+    from data_model.report import Period, Scope, make_report
+
+    staff, admin, unit = people["staff"], people["admin"], people["unit"]
+    with write_session(engine) as session:
+        record = create_record(session=session, actor=staff, values=outreach(unit))
+    with read_session(engine) as session:  # nobody confirmed anything: the report says nothing about it
+        _, doc = make_report(session=session, scope=Scope.parse("province"), period=Period(2024, 2024), charts=False)
+    assert not any("đơn vị báo cáo đủ" in p for p in doc.sections[0].paragraphs)
+    with write_session(engine) as session:
+        for month in range(1, 13):
+            confirm_month(session=session, actor=staff, reporting_unit_id=unit, year=2024, month=month, now=NOW)
+        close_year(session=session, actor=people["official"], year=2024, now=NOW)
+    with write_session(engine) as session:
+        update_record(session=session, actor=admin, record_id=record, values=outreach(unit, attendances=130),
+                      reason="Đồn báo cáo bổ sung")
+    with read_session(engine) as session:
+        _, doc = make_report(session=session, scope=Scope.parse("province"), period=Period(2024, 2024), charts=False,
+                             today=dt.date(2025, 3, 2))
+        _, station = make_report(session=session, scope=Scope.parse("station:st_ka_lang"), period=Period(2024, 2024),
+                                 charts=False, today=dt.date(2025, 3, 2))
+    text = "\n".join(doc.sections[0].paragraphs)
+    assert "Năm 2024, 1/14 đơn vị báo cáo đủ 12 tháng (12/168 tháng đã xác nhận nhập đủ số liệu, 0 đúng hạn)." in text
+    assert "Số liệu năm 2024 đã khoá sổ ngày 02/03/2025 (u_official)" in text
+    assert "có 1 lần điều chỉnh" in text and "ở 1 chỉ tiêu" in text
+    figures, revisions = doc.sections[0].tables
+    assert figures.rows == [["Tuyên truyền tại bản – lượt người nghe", 120, 130, 10]]
+    assert revisions.rows[0][1:3] == ["u_admin", "Đồn báo cáo bổ sung"]
+    assert "Năm 2024, Đồn Biên phòng Ka Lăng đã xác nhận nhập đủ số liệu 12/12 tháng (0 đúng hạn)." in station.sections[0].paragraphs
