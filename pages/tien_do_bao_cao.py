@@ -1,8 +1,6 @@
 """Reporting progress: units confirm each month; the unit × month grid, rates, overdue units, timeliness of entry."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -117,7 +115,8 @@ if page.overdue.empty:
 else:
     overdue = pd.DataFrame({
         unit_column: page.overdue["unit"],
-        t("Tháng chưa xác nhận", "Months not confirmed"): [", ".join(str(m) for m in ms) for ms in page.overdue["months"]],
+        t("Tháng chưa xác nhận", "Months not confirmed"): [", ".join(str(m) for m in ms)
+                                                           for ms in page.overdue["months"]],
         t("Hạn sớm nhất", "Oldest deadline"): [format_date(d, lang) for d in page.overdue["oldest_deadline"]],
         t("Quá hạn (ngày)", "Days overdue"): [format_number(d, lang) for d in page.overdue["days_overdue"]]})
     st.dataframe(overdue, hide_index=True, key="tdbc_overdue")

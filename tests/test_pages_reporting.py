@@ -1,7 +1,6 @@
 """AppTest of the reporting-progress page (confirming a month), the year-close page and published figures."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -14,7 +13,7 @@ from data_model.accounts.users import create_user
 from data_model.records.write import create_record, update_record
 from data_model.reporting.deadline import local_today
 from data_model.reporting.year_close import close_year
-from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.db import read_session, write_session
 from data_model.schema.models import MonthConfirmation, User
 from data_model.schema.settings import PROJECT_ROOT
 from entry_helpers import outreach, unit_id

@@ -18,7 +18,7 @@ from data_model.reporting.confirmations import confirm_month
 from data_model.reporting.deadline import ReportingError, deadline_of, set_deadline_day
 from data_model.reporting.published import published_years
 from data_model.reporting.year_close import YearClosed, close_year, reopen_year, year_status
-from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ChangeLog, MonthConfirmation
 from entry_helpers import outreach, summary_mismatches, unit_id
 
@@ -251,4 +251,5 @@ def test_report_says_how_complete_the_year_is_and_shows_published_beside_current
     figures, revisions = doc.sections[0].tables
     assert figures.rows == [["Tuyên truyền tại bản – lượt người nghe", 120, 130, 10]]
     assert revisions.rows[0][1:3] == ["u_admin", "Đồn báo cáo bổ sung"]
-    assert "Năm 2024, Đồn Biên phòng Ka Lăng đã xác nhận nhập đủ số liệu 12/12 tháng (0 đúng hạn)." in station.sections[0].paragraphs
+    assert ("Năm 2024, Đồn Biên phòng Ka Lăng đã xác nhận nhập đủ số liệu 12/12 tháng (0 đúng hạn)."
+            in station.sections[0].paragraphs)

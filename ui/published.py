@@ -68,5 +68,6 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
             st.dataframe(comparison_table(year, rows=differs, lang=lang), hide_index=True,
                          key=f"{key}_pub_{year.year}")
             st.dataframe(revisions_table(year, lang=lang), hide_index=True, key=f"{key}_rev_{year.year}")
-            st.caption(plain(t("Số liệu đã công bố là số liệu lúc khoá sổ; chỉ quản trị viên điều chỉnh được, kèm lý do.",
+            st.caption(plain(t("Số liệu đã công bố là số liệu lúc khoá sổ; chỉ quản trị viên điều chỉnh được, kèm "
+                               "lý do.",
                                "Published figures are those at closing; only administrators revise, with a reason.")))

@@ -52,7 +52,8 @@ def _text(value: str, field: str) -> str:
         raise ReportingError(str(exc)) from None
 
 
-def close_year(*, session: Session, actor: Actor, year: int, note: str = "", now: dt.datetime | None = None) -> YearClose:
+def close_year(*, session: Session, actor: Actor, year: int, note: str = "",
+               now: dt.datetime | None = None) -> YearClose:
     """Freeze the year's summary figures as the published ones; afterwards only admins change its records."""
     actor = refresh_actor(session=session, actor=actor)
     require_year_close(actor)
