@@ -10,7 +10,8 @@ from sqlalchemy import select
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import create_user
 from data_model.cli.main import main
-from data_model.files.records_import import run_import
+from data_model.files.records_import import preview_import, run_import, write_import
+from data_model.files.tabular import ImportRejected
 from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.reporting.completeness import entry_timeliness, month_status, overdue_months, year_completeness
@@ -20,7 +21,7 @@ from data_model.reporting.published import published_years
 from data_model.reporting.year_close import YearClosed, close_year, reopen_year, year_status
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ChangeLog, MonthConfirmation
-from entry_helpers import outreach, summary_mismatches, unit_id
+from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 
 NOW = dt.datetime(2025, 3, 2, 3, 0)  # UTC: 10:00 on 2 March 2025 in Vietnam
 
@@ -186,10 +187,23 @@ def test_an_import_into_a_closed_year_writes_nothing(engine, people):
         close_year(session=session, actor=people["official"], year=2024)
     data = ("Loại hoạt động,Ngày bắt đầu,Ngày kết thúc,Đơn vị thực hiện,Xã,Số buổi,Lượt người nghe\n"
             "outreach_session,05/03/2024,05/03/2024,st_ka_lang,Ka Lăng,1,30\n").encode()
-    with pytest.raises(YearClosed, match="Năm 2024 đã khoá sổ"):
+    with pytest.raises(ImportRejected) as refused:
         run_import(engine=engine, actor=people["admin"], data=data, filename="t.csv")
+    [row] = refused.value.preview.rows
+    assert row.row == 2 and "Năm 2024 đã khoá sổ" in row.problems[-1].message
     with read_session(engine) as session:
-        assert year_status(session=session).set_index("year").loc[2024, "records"] == 0
+        assert count_records(session) == 0
+    # a file checked before the year was closed and written after: the write itself refuses it
+    with write_session(engine) as session:
+        reopen_year(session=session, actor=people["admin"], year=2024, reason="thử")
+    with read_session(engine) as session:
+        preview = preview_import(session=session, actor=people["admin"], data=data, filename="t.csv")
+    with write_session(engine) as session:
+        close_year(session=session, actor=people["official"], year=2024)
+    with pytest.raises(YearClosed, match="Năm 2024 đã khoá sổ"):
+        write_import(engine=engine, actor=people["admin"], preview=preview)
+    with read_session(engine) as session:
+        assert count_records(session) == 0
 
 
 def run(monkeypatch, capsys, url, *argv):
