@@ -109,4 +109,5 @@ if actor is not None and actor.is_admin and closed_years:
 
 if closed_years:
     st.subheader(t("Số liệu đã công bố và các điều chỉnh", "Published figures and revisions"))
-    show_published(year_from=min(closed_years), year_to=max(closed_years), key="ksn")
+    show_published(year_from=min(closed_years), year_to=max(closed_years), key="ksn", expanded=True,
+                   on_results_page=False)

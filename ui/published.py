@@ -46,7 +46,8 @@ def revisions_table(year: PublishedYear, *, lang: str) -> pd.DataFrame:
         t("Lý do", "Reason"): rev["reason"], t("Thay đổi", "What changed"): rev["change"]})
 
 
-def show_published(*, year_from: int, year_to: int, by_station: bool = False, key: str) -> None:
+def show_published(*, year_from: int, year_to: int, by_station: bool = False, key: str, expanded: bool = False,
+                   on_results_page: bool = True) -> None:
     """A note per closed year of the range; where current figures differ, both and the revisions."""
     lang = current_language()
     for year in load_published(database_key(), year_from, year_to, by_station, lang):
@@ -59,12 +60,13 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
             continue
         st.warning(t(f"Năm {year.year} đã khoá sổ ngày {when} ({year.closed_by}). Sau đó có "
                      f"{len(year.revisions)} điều chỉnh: số liệu hiện tại khác số liệu đã công bố ở "
-                     f"{len(differs)} chỉ tiêu (bên dưới). Các biểu đồ trên trang này dùng số liệu hiện tại.",
-                     f"{year.year} was closed on {when} ({year.closed_by}). {len(year.revisions)} revisions since: "
-                     f"current figures differ from the published ones in {len(differs)} measures (below). The charts "
-                     "on this page use the current figures."), icon=":material/lock:")
+                     f"{len(differs)} chỉ tiêu (bên dưới).", f"{year.year} was closed on {when} ({year.closed_by}). "
+                     f"{len(year.revisions)} revisions since: current figures differ from the published ones in "
+                     f"{len(differs)} measures (below).")
+                   + (t(" Các biểu đồ trên trang này dùng số liệu hiện tại.", " The charts on this page use the "
+                        "current figures.") if on_results_page else ""), icon=":material/lock:")
         with st.expander(t(f"Năm {year.year}: số liệu đã công bố và hiện tại, các điều chỉnh",
-                           f"{year.year}: published and current figures, revisions")):
+                           f"{year.year}: published and current figures, revisions"), expanded=expanded):
             st.dataframe(comparison_table(year, rows=differs, lang=lang), hide_index=True,
                          key=f"{key}_pub_{year.year}")
             st.dataframe(revisions_table(year, lang=lang), hide_index=True, key=f"{key}_rev_{year.year}")
