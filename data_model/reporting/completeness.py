@@ -5,10 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Float, case, cast, func, literal, select
+from sqlalchemy import DateTime, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.reporting.confirmations import EXPECTED_KINDS, expected_units
+from data_model.accounts.audit import LOCAL_OFFSET
+from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import deadline_of, get_deadline_day, local_now, local_today
 from data_model.schema.models import ActivityRecord, MonthConfirmation, ReportingUnit
 
@@ -62,37 +63,33 @@ def year_completeness(*, session: Session, year: int, today: dt.date | None = No
     day = get_deadline_day(session=session)
     units = expected_units(session=session, unit_ids=unit_ids)
     c = MonthConfirmation
-    found = {(r.reporting_unit_id, r.month): r for r in session.scalars(
-        select(c).where(c.year == year, c.reporting_unit_id.in_([u.id for u in units])))}
-    rows = []
+    found = {(row.reporting_unit_id, row.month): row for row in session.execute(
+        select(c.reporting_unit_id, c.month, c.late, c.revised, c.confirmed_at, c.confirmed_by_name,
+               c.no_activity_types, c.note).where(c.year == year, c.reporting_unit_id.in_([u.id for u in units])))}
+    deadlines = [deadline_of(year=year, month=m, day=day) for m in range(1, 13)]
+    rows, per_unit = [], []
     for u in units:
-        for month in range(1, 13):
+        counts = dict.fromkeys(STATUSES, 0)
+        revised = 0
+        for month, deadline in enumerate(deadlines, start=1):
             conf = found.get((u.id, month))
             status = month_status(year=year, month=month, confirmed=conf is not None, late=bool(conf and conf.late),
                                   today=today, deadline_day=day)
-            rows.append({"unit_id": u.id, "unit_key": u.key, "unit": u.name, "kind": u.kind, "month": month,
-                         "status": status, "revised": bool(conf and conf.revised),
-                         "confirmed_at": local_now(conf.confirmed_at) if conf else None,
-                         "confirmed_by": conf.confirmed_by_name if conf else "",
-                         "deadline": deadline_of(year=year, month=month, day=day),
-                         "no_activity_types": conf.no_activity_types if conf else "",
-                         "note": conf.note if conf else ""})
+            counts[status] += 1
+            revised += bool(conf and conf.revised)
+            rows.append((u.id, u.key, u.name, u.kind, month, status, bool(conf and conf.revised),
+                         local_now(conf.confirmed_at) if conf else None, conf.confirmed_by_name if conf else "",
+                         deadline, conf.no_activity_types if conf else "", conf.note if conf else ""))
+        expected = counts["on_time"] + counts["late"] + counts["missing"]
+        per_unit.append((u.id, u.key, u.name, u.kind, expected, counts["on_time"], counts["late"], counts["missing"],
+                         _rate(counts["on_time"] + counts["late"], expected), _rate(counts["on_time"], expected),
+                         revised, expected > 0 and counts["missing"] == 0))
     grid = pd.DataFrame(rows, columns=GRID_COLUMNS)
-    per_unit = []
-    for u in units:
-        mine = grid[grid["unit_id"] == u.id]
-        counts = mine["status"].value_counts()
-        on_time, late, missing = (int(counts.get(s, 0)) for s in DUE)
-        expected = on_time + late + missing
-        per_unit.append({"unit_id": u.id, "unit_key": u.key, "unit": u.name, "kind": u.kind, "expected": expected,
-                         "on_time": on_time, "late": late, "missing": missing,
-                         "rate": _rate(on_time + late, expected), "on_time_rate": _rate(on_time, expected),
-                         "revised": int(mine["revised"].sum()), "complete": expected > 0 and missing == 0})
     table = pd.DataFrame(per_unit, columns=UNIT_COLUMNS)
-    months_due = sum(1 for m in range(1, 13) if today > deadline_of(year=year, month=m, day=day))
-    totals = {k: int(table[k].sum()) if not table.empty else 0 for k in ("expected", "on_time", "late", "missing")}
-    province = {"units": len(units), "units_complete": int(table["complete"].sum()) if not table.empty else 0,
-                "months_due": months_due, **totals, "confirmed": totals["on_time"] + totals["late"],
+    totals = {k: sum(r[i] for r in per_unit) for k, i in (("expected", 4), ("on_time", 5), ("late", 6), ("missing", 7))}
+    province = {"units": len(units), "units_complete": sum(1 for r in per_unit if r[-1]),
+                "months_due": sum(1 for d in deadlines if today > d), **totals,
+                "confirmed": totals["on_time"] + totals["late"],
                 "rate": _rate(totals["on_time"] + totals["late"], totals["expected"]),
                 "on_time_rate": _rate(totals["on_time"], totals["expected"])}
     return Completeness(year=year, today=today, deadline_day=day, grid=grid, units=table, province=province)
@@ -111,28 +108,33 @@ def overdue_months(completeness: Completeness) -> pd.DataFrame:
 
 
 def entry_timeliness(*, session: Session, year: int, unit_ids: list[int] | None = None) -> pd.DataFrame:
-    """Per unit: live records of the year, average days from the activity's end to its entry, and the share entered
-    by the reporting deadline of the activity's month (loudspeaker clusters count under their station)."""
+    """Per unit: live records of the year, average days from the activity's end to its entry (Vietnamese time), and
+    the share entered by the reporting deadline of the activity's month (loudspeaker clusters count for their station).
+    """
     r, u = ActivityRecord, aliased(ReportingUnit)
     day = get_deadline_day(session=session)
-    station = case((u.kind == "loudspeaker_cluster", u.parent_id), else_=r.reporting_unit_id)
+    # the deadline of each end month as a UTC instant (end of the deadline day in Vietnam): plain comparisons of
+    # created_at, read with the end date from the covering index ix_record_year_unit_entry
+    thresholds = [(dt.date(year + m // 12, m % 12 + 1, 1),
+                   dt.datetime.combine(deadline_of(year=year, month=m, day=day) + dt.timedelta(days=1), dt.time())
+                   - LOCAL_OFFSET) for m in range(1, 13)]
+    deadline = case(*[(r.end_date < first_of_next, literal(instant)) for first_of_next, instant in thresholds[:-1]],
+                    else_=literal(thresholds[-1][1]))
     if session.get_bind().dialect.name == "postgresql":
-        entered = func.date(r.created_at + literal(dt.timedelta(hours=7)))
-        days = cast(entered - r.end_date, Float)
-        deadline = cast(func.date_trunc("month", r.end_date) + literal(dt.timedelta(days=day - 1))
-                        + func.make_interval(0, 1), Date)
+        days = func.extract("epoch", r.created_at - cast(r.end_date, DateTime)) / 86400.0
     else:
-        entered = func.date(r.created_at, "+7 hours")
-        days = func.julianday(entered) - func.julianday(r.end_date)
-        deadline = func.date(r.end_date, "start of month", "+1 month", f"+{day - 1} days")
-    stmt = (select(station.label("unit_id"), func.count().label("records"), func.avg(days).label("average_days"),
-                   func.avg(case((entered <= deadline, 1.0), else_=0.0)).label("by_deadline"))
-            .join(u, u.id == r.reporting_unit_id)
-            .where(r.year == year, r.deleted_at.is_(None), u.kind.in_((*EXPECTED_KINDS, "loudspeaker_cluster")))
-            .group_by(station))
-    figures = {row.unit_id: row for row in session.execute(stmt)}
-    rows = [{"unit_id": x.id, "unit": x.name, "records": int(figures[x.id].records) if x.id in figures else 0,
-             "average_days": float(figures[x.id].average_days) if x.id in figures else None,
-             "by_deadline": float(figures[x.id].by_deadline) if x.id in figures else None}
-            for x in expected_units(session=session, unit_ids=unit_ids)]
+        days = func.julianday(r.created_at) - func.julianday(r.end_date)
+    days = days + LOCAL_OFFSET.total_seconds() / 86400.0
+    units = select(r.reporting_unit_id.label("unit_id"), func.count().label("records"),
+                   func.sum(days).label("days"), func.sum(case((r.created_at < deadline, 1), else_=0)).label("in_time")
+                   ).where(r.year == year, r.deleted_at.is_(None)).group_by(r.reporting_unit_id).subquery()
+    station = case((u.kind == "loudspeaker_cluster", u.parent_id), else_=units.c.unit_id)
+    stmt = (select(station.label("unit_id"), func.sum(units.c.records), func.sum(units.c.days),
+                   func.sum(units.c.in_time)).join(u, u.id == units.c.unit_id).group_by(station))
+    figures = {unit: (int(n), float(d), int(ok)) for unit, n, d, ok in session.execute(stmt)}
+    rows = []
+    for x in expected_units(session=session, unit_ids=unit_ids):
+        n, d, ok = figures.get(x.id, (0, 0.0, 0))
+        rows.append({"unit_id": x.id, "unit": x.name, "records": n, "average_days": d / n if n else None,
+                     "by_deadline": ok / n if n else None})
     return pd.DataFrame(rows, columns=TIMELINESS_COLUMNS)

@@ -244,6 +244,8 @@ class ActivityRecord(Base):
         Index("ix_record_commune_year", "commune_key", "year"),
         Index("ix_record_unit_year", "reporting_unit_id", "year"),
         Index("ix_record_village_year", "village_id", "year"),
+        # covers the timeliness of entry of a year (reporting/completeness.py) without reading the table
+        Index("ix_record_year_unit_entry", "year", "reporting_unit_id", "end_date", "created_at", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # a local handle, only meaningful in this database

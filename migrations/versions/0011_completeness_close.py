@@ -19,7 +19,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    """Add month_confirmation, year_close, published_summary and year_revision."""
+    """Add month_confirmation, year_close, published_summary, year_revision and the timeliness index."""
     op.create_table(
         "month_confirmation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,10 +88,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_year_revision_close_id"), "year_revision", ["close_id"], unique=False)
+    op.create_index("ix_record_year_unit_entry", "activity_record",
+                    ["year", "reporting_unit_id", "end_date", "created_at", "deleted_at"], unique=False)
 
 
 def downgrade() -> None:
-    """Drop the four tables."""
+    """Drop the four tables and the timeliness index."""
+    op.drop_index("ix_record_year_unit_entry", table_name="activity_record")
     op.drop_index(op.f("ix_year_revision_close_id"), table_name="year_revision")
     op.drop_table("year_revision")
     op.drop_table("published_summary")
