@@ -13,7 +13,6 @@ from data_model.reporting.page_data import ProgressPage, progress_page, progress
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_date, format_number
 from ui.auth import guard_page, plain, write_actor
-from ui.charts import formatted
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t
@@ -126,11 +125,13 @@ st.caption(t("Số ngày từ khi hoạt động kết thúc đến khi được
              "tháng đó.", "Days from the end of an activity to its entry, and the share entered by the reporting "
                           "deadline of its month."))
 timely = page.timeliness
-timely_shown = formatted(pd.DataFrame({
-    unit_column: timely["unit"], t("Số hoạt động", "Records"): timely["records"],
-    t("Trung bình (ngày)", "Average (days)"): timely["average_days"]}),
-    columns=[t("Số hoạt động", "Records"), t("Trung bình (ngày)", "Average (days)")], lang=lang, decimals=0)
-timely_shown[t("Nhập trước hạn", "By the deadline")] = [_percent(v) if v == v else "–" for v in timely["by_deadline"]]
+timely_shown = pd.DataFrame({
+    unit_column: timely["unit"],
+    t("Số hoạt động", "Records"): [format_number(v, lang) for v in timely["records"]],
+    t("Trung bình (ngày sau khi kết thúc)", "Average (days after the end)"):
+        [format_number(v, lang, decimals=1) if v == v and v is not None else "–" for v in timely["average_days"]],
+    t("Nhập trước hạn báo cáo", "By the reporting deadline"):
+        [_percent(v) if v == v and v is not None else "–" for v in timely["by_deadline"]]})
 st.dataframe(timely_shown, hide_index=True, key="tdbc_timely")
 
 def save_deadline() -> None:

@@ -267,3 +267,18 @@ def test_report_says_how_complete_the_year_is_and_shows_published_beside_current
     assert revisions.rows[0][1:3] == ["u_admin", "Đồn báo cáo bổ sung"]
     assert ("Năm 2024, Đồn Biên phòng Ka Lăng đã xác nhận nhập đủ số liệu 12/12 tháng (0 đúng hạn)."
             in station.sections[0].paragraphs)
+
+
+def test_timeliness_of_entry_counts_days_after_the_activity_and_the_deadline(engine, people):
+    from data_model.records.bulk import insert_records
+
+    unit = people["unit"]
+    base = {"type_code": "outreach_session", "start_date": dt.date(2024, 3, 5), "end_date": dt.date(2024, 3, 5),
+            "year": 2024, "reporting_unit_id": unit, "commune_key": "c03439@1900", "m1": 1, "m2": 10}
+    with write_session(engine) as session:  # entered 10:00 on 7 March and on 10 April, Vietnamese time
+        insert_records(session=session, rows=[{**base, "created_at": dt.datetime(2024, 3, 7, 3)},
+                                              {**base, "m2": 11, "created_at": dt.datetime(2024, 4, 10, 3)}])
+    with read_session(engine) as session:
+        row = entry_timeliness(session=session, year=2024).set_index("unit_id").loc[unit]
+    assert row["records"] == 2 and row["by_deadline"] == 0.5
+    assert row["average_days"] == pytest.approx((2 + 36) / 2 + 10 / 24)
