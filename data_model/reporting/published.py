@@ -8,8 +8,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.aggregate import long_measures
+from data_model.analytics.aggregate import type_order
 from data_model.analytics.units import reporting_unit_labels
+from data_model.definitions.activity_types import load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.reporting.deadline import local_now
 from data_model.reporting.year_close import standing_closes
@@ -36,13 +37,17 @@ class PublishedYear:
         return self.comparison[self.comparison["difference"] != 0]
 
 
-def _sums(session: Session, table, where, by_station: bool, clusters: dict[int, int]) -> pd.DataFrame:
-    stmt = (select(table.reporting_unit_id, table.type_code, func.sum(table.n_records),
-                   *[func.sum(getattr(table, c)) for c in SUM_COLUMNS])
+def _sums(session: Session, table, where, by_station: bool, clusters: dict[int, int]) -> dict[tuple, list[int]]:
+    """(station or 0, type) → [sum of s1, …, s6], grouped in SQL and folded in Python (clusters under stations)."""
+    stmt = (select(table.reporting_unit_id, table.type_code, *[func.sum(getattr(table, c)) for c in SUM_COLUMNS])
             .where(*where).group_by(table.reporting_unit_id, table.type_code))
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=["station_id", "type_code", "records", *SUM_COLUMNS])
-    frame["station_id"] = [clusters.get(int(i), int(i)) if by_station else 0 for i in frame["station_id"]]
-    return frame.groupby(["station_id", "type_code"], as_index=False).sum()
+    out: dict[tuple, list[int]] = {}
+    for unit, type_code, *sums in session.execute(stmt):
+        key = (clusters.get(int(unit), int(unit)) if by_station else 0, type_code)
+        acc = out.setdefault(key, [0] * len(SUM_COLUMNS))
+        for i, v in enumerate(sums):
+            acc[i] += int(v or 0)
+    return out
 
 
 def _clusters(session: Session) -> dict[int, int]:
@@ -54,21 +59,28 @@ def _clusters(session: Session) -> dict[int, int]:
 def compare_published(*, session: Session, close: YearClose, by_station: bool = False,
                       lang: str = "vi") -> pd.DataFrame:
     """Every measure of the closed year, published and current (by type, or by station and type)."""
-    clusters = _clusters(session)
+    clusters = _clusters(session) if by_station else {}
     published = _sums(session, PublishedSummary, [PublishedSummary.close_id == close.id], by_station, clusters)
     current = _sums(session, ActivitySummary, [ActivitySummary.year == close.year, ActivitySummary.n_records != 0],
                     by_station, clusters)
-    keys = ["station_id"]
-    pub = long_measures(published, keys=keys, lang=lang).rename(columns={"value": "published"})
-    cur = long_measures(current, keys=keys, lang=lang).rename(columns={"value": "current"})
-    merged = pub.merge(cur, how="outer", on=["station_id", "type", "type_name", "measure", "measure_label", "unit"],
-                       sort=False)
-    merged[["published", "current"]] = merged[["published", "current"]].fillna(0).astype("int64")
-    merged = merged[(merged["published"] != 0) | (merged["current"] != 0)]
-    merged["difference"] = merged["current"] - merged["published"]
-    labels = reporting_unit_labels(session=session, ids=sorted({int(i) for i in merged["station_id"] if i}))
-    merged["station"] = [labels[int(i)].name if i and int(i) in labels else "" for i in merged["station_id"]]
-    return merged[COMPARISON_COLUMNS].reset_index(drop=True)
+    types, order = load_activity_types(), type_order()
+    zero = [0] * len(SUM_COLUMNS)
+    rows = []
+    for station, type_code in sorted(set(published) | set(current), key=lambda k: (k[0], order.get(k[1], 99))):
+        definition = types.get(type_code)
+        if definition is None:
+            continue
+        was, now = published.get((station, type_code), zero), current.get((station, type_code), zero)
+        for m in definition.measures:
+            i = SUM_COLUMNS.index(m.sum_column)
+            if was[i] or now[i]:
+                rows.append([station, "", type_code, definition.name(lang), m.code, m.label(lang), m.unit(lang),
+                             was[i], now[i], now[i] - was[i]])
+    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    if by_station and not frame.empty:
+        labels = reporting_unit_labels(session=session, ids=sorted({int(i) for i in frame["station_id"] if i}))
+        frame["station"] = [labels[int(i)].name if i and int(i) in labels else "" for i in frame["station_id"]]
+    return frame
 
 
 def list_revisions(*, session: Session, close: YearClose) -> pd.DataFrame:
