@@ -34,7 +34,7 @@ def save_edit(record_id: int, type_code: str, confirm: bool = False) -> None:
     try:
         with write_session(get_engine()) as session:
             update_record(session=session, actor=actor, record_id=record_id, values=values, confirm_warnings=confirm,
-                          confirm_duplicate=confirm)
+                          confirm_duplicate=confirm, reason=st.session_state.get(f"md_revision_{record_id}", ""))
     except ValidationError as exc:
         form.set_issues(exc.issues)
         return
@@ -156,6 +156,11 @@ with tab_edit:
         place_fields(form, activity_type, record, actor, start)
         with st.form(f"md_form_{picked}_{form.nonce}"):
             figure_fields(form, activity_type, record)
+            if actor.is_admin:  # a closed year's records change only with a reason (a revision of published figures)
+                st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khoá sổ)",
+                                "Reason for the revision (required when the year is closed)"),
+                              key=f"md_revision_{picked}", max_chars=500)
+                form.messages("reason")
             st.form_submit_button(t("Lưu thay đổi", "Save changes"), type="primary", icon=":material/save:",
                                   on_click=save_edit, args=(picked, record["type_code"]))
         if any(i.is_error for i in form.issues):

@@ -17,6 +17,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
+from ui.published import show_published
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -47,6 +48,7 @@ filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
+show_published(year_from=filters.year_from, year_to=filters.year_to, key="so_sanh_xa")  # closed years
 options: FilterOptions = load_options(database_key(), lang)
 communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
 if "ss_communes" in st.session_state:

@@ -13,6 +13,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, sidebar_filters
 from ui.i18n import current_language, t
+from ui.published import show_published
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -29,6 +30,7 @@ filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
+show_published(year_from=filters.year_from, year_to=filters.year_to, key="theo_nam")  # closed years
 series = load_series(database_key(), filters, lang)
 if series.empty:
     empty_state(filtered=True)

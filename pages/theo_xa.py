@@ -13,6 +13,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
+from ui.published import show_published
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -36,6 +37,7 @@ filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
+show_published(year_from=filters.year_from, year_to=filters.year_to, key="theo_xa")  # closed years
 definition, measure = pick_type_and_measure(prefix="tx", filters=filters, lang=lang, place="commune")
 if definition is None:
     st.info(t("Các loại hoạt động đang chọn không ghi theo xã.",

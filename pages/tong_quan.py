@@ -14,6 +14,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
+from ui.published import show_published
 
 CARDS_PER_ROW = 2
 
@@ -63,6 +64,7 @@ filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
+show_published(year_from=filters.year_from, year_to=filters.year_to, key="tong_quan")  # closed years
 
 lo, hi = load_options(database_key()).years
 st.subheader(t("Tổng hợp theo giai đoạn", "Summary of a period"))

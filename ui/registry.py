@@ -75,6 +75,15 @@ PAGES += [
 ]
 
 
+# Reporting completeness and year close (issue 11 parts 2 and 3)
+PAGES += [
+    PageSpec("tien_do_bao_cao", "Tiến độ báo cáo", "Reporting progress", ":material/event_available:", "Báo cáo",
+             "Reports"),
+    PageSpec("khoa_so_nam", "Khoá sổ năm", "Year close", ":material/lock:", "Báo cáo", "Reports",
+             roles=frozenset({"admin", "official", "planner"})),
+]
+
+
 # Administration and account pages, kept last in the sidebar; the login page is the only page of anonymous visitors.
 LOGIN_STEM = "dang_nhap"
 PAGES += [

@@ -25,6 +25,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "login_failed": ("Đăng nhập sai", "Failed login"), "logout": ("Đăng xuất", "Logout"),
     "password_change": ("Đổi mật khẩu", "Password change"), "password_reset": ("Đặt lại mật khẩu", "Password reset"),
     "repair": ("Sửa bảng tổng hợp", "Summary repair"),
+    "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khoá sổ năm", "Year closed"),
+    "reopen_year": ("Mở lại năm", "Year reopened"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
     "record": ("Hoạt động", "Record"), "user": ("Người dùng", "User"), "unit": ("Đơn vị hành chính", "Unit"),
@@ -33,6 +35,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "fact": ("Số liệu dân số", "Population figure"), "language": ("Ngôn ngữ", "Language"),
     "successor": ("Sắp xếp đơn vị", "Reorganisation"), "import_batch": ("Tệp nhập", "Import file"),
     "summary": ("Bảng tổng hợp", "Summary tables"),
+    "month": ("Tháng báo cáo", "Reporting month"), "year": ("Năm", "Year"), "setting": ("Thiết lập", "Setting"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

@@ -86,3 +86,31 @@ def require_audit_read(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may read the audit log."""
     if not can_read_audit(actor):
         raise PermissionDenied("Bạn không có quyền xem nhật ký")
+
+
+def can_confirm_month(actor: Actor | None, reporting_unit_id: int | None) -> bool:
+    """Staff confirm the months of their own units; admins of any unit."""
+    return actor is not None and can_write_record(actor, reporting_unit_id)
+
+
+def require_month_confirm(actor: Actor | None, reporting_unit_id: int | None) -> None:
+    """Raise PermissionDenied unless the actor may confirm that unit's months."""
+    if not can_confirm_month(actor, reporting_unit_id):
+        raise PermissionDenied("Bạn chỉ xác nhận được số liệu tháng của đơn vị mình")
+
+
+def can_close_year(actor: Actor | None) -> bool:
+    """Officials and admins close a year once its report is issued."""
+    return actor is not None and actor.role in ("admin", "official")
+
+
+def require_year_close(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may close a year."""
+    if not can_close_year(actor):
+        raise PermissionDenied("Chỉ lãnh đạo và quản trị được khoá sổ năm")
+
+
+def require_year_reopen(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may reopen a closed year (admins only)."""
+    if actor is None or actor.role != "admin":
+        raise PermissionDenied("Chỉ quản trị được mở lại năm đã khoá sổ")

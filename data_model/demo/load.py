@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from data_model.definitions.activity_types import get_activity_type
 from data_model.definitions.fields import MEASURE_COLUMNS
+from data_model.demo.confirmations import add_demo_confirmations
 from data_model.demo.context import DEMO_NOTE, SEED, load_context
 from data_model.demo.drafts import Draft, build_drafts
 from data_model.demo.places import add_clusters, add_demo_population, add_demo_villages
@@ -47,4 +48,5 @@ def load_demo(*, session: Session) -> dict[str, int]:
     rows = _rows(build_drafts(ctx), random.Random(f"{SEED}:entered"))
     insert_records(session=session, rows=rows, rebuild=True)
     counts["demo_records"] = len(rows)
+    counts["demo_confirmations"] = add_demo_confirmations(session, random.Random(f"{SEED}:confirmations"))
     return counts

@@ -14,6 +14,7 @@ from data_model.accounts.permissions import Actor
 from data_model.definitions.fields import RECORD_FIELDS
 from data_model.records.changelog import change_entry
 from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta
+from data_model.reporting.guard import MonthKey, guard_bulk_writes, record_months
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 
 RECORD_COLUMNS = ("uid", *RECORD_FIELDS, "source_key", "import_batch_id", "is_demo", "created_by", "created_at",
@@ -49,6 +50,12 @@ class PreparedRecords:
     delta: SummaryDelta
     dialect: str
     staged: dict[str, str] = field(default_factory=dict)  # SQLite: temporary tables holding params (stage_writes)
+    months: frozenset[MonthKey] = frozenset()  # (unit, year, month) the rows touch, for the closed-year guard
+    years: frozenset[int] = frozenset()
+
+
+def _months(rows: Iterable[Mapping[str, Any] | None]) -> frozenset[MonthKey]:
+    return frozenset(k for row in rows for k in record_months(row))
 
 
 def prepare_records(rows: Sequence[dict], *, dialect: Dialect, late: Sequence[str] = ()) -> PreparedRecords:
@@ -61,7 +68,8 @@ def prepare_records(rows: Sequence[dict], *, dialect: Dialect, late: Sequence[st
               for row in full]
     languages = [(i, lang) for i, row in enumerate(full) for lang in dict.fromkeys(row["languages"].split(",")) if lang]
     return PreparedRecords(full, columns, params, tuple(late), languages,
-                           summary_delta(added=[RecordFigures.of(r) for r in full]), dialect.name)
+                           summary_delta(added=[RecordFigures.of(r) for r in full]), dialect.name,
+                           months=_months(full), years=frozenset(int(r["year"]) for r in full))
 
 
 def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, rebuild: bool = False,
@@ -112,6 +120,7 @@ def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, 
         rebuild_summaries(session=session)
     else:
         apply_delta(session=session, delta=prepared.delta)
+    guard_bulk_writes(session=session, months=prepared.months, years=prepared.years)
     return ids
 
 
@@ -177,6 +186,8 @@ class PreparedUpdates:
     log_rows: list[tuple]
     dialect: str
     staged: dict[str, str] = field(default_factory=dict)  # SQLite: temporary tables holding params (stage_writes)
+    months: frozenset[MonthKey] = frozenset()  # (unit, year, month) before and after, for the closed-year guard
+    years: frozenset[int] = frozenset()
 
 
 def prepare_updates(updates: Sequence[RecordUpdate], *, actor: Actor, dialect: Dialect,
@@ -206,7 +217,9 @@ def prepare_updates(updates: Sequence[RecordUpdate], *, actor: Actor, dialect: D
                 for e in entries]
     delta = summary_delta(removed=[RecordFigures.of(u.old) for u in updates],
                           added=[RecordFigures.of(u.new) for u in updates])
-    return PreparedUpdates(groups, language_ids, languages, delta, log_columns, log_rows, dialect.name)
+    return PreparedUpdates(groups, language_ids, languages, delta, log_columns, log_rows, dialect.name,
+                           months=_months([u.old for u in updates] + [u.new for u in updates]),
+                           years=frozenset(int(c["year"]) for u in updates for c in (u.old, u.new) if c.get("year")))
 
 
 def update_records(*, session: Session, updates: PreparedUpdates) -> None:
@@ -240,6 +253,7 @@ def update_records(*, session: Session, updates: PreparedUpdates) -> None:
     if updates.languages:
         _write_rows(session, RecordLanguage.__table__.name, ("record_id", "language"), updates.languages)
     apply_delta(session=session, delta=updates.delta)
+    guard_bulk_writes(session=session, months=updates.months, years=updates.years)
     if "log" in updates.staged:
         names = ", ".join(quote(c) for c in updates.log_columns)
         connection.exec_driver_sql(f"INSERT INTO main.{quote(ChangeLog.__table__.name)} ({names}) SELECT {names} "

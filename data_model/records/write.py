@@ -15,6 +15,7 @@ from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
+from data_model.reporting.guard import guard_record_change
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
 from data_model.texts.input import TextInputError, clean_text
 
@@ -92,10 +93,13 @@ def _write_languages(session: Session, record_id: int, languages: str) -> None:
 
 
 def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], confirm_warnings: bool = False,
-                  confirm_duplicate: bool = False, today: dt.date | None = None) -> int:
-    """Validate, check permission and insert one record with its summaries and a change-log entry; returns its id."""
+                  confirm_duplicate: bool = False, today: dt.date | None = None, reason: str = "") -> int:
+    """Validate, check permission and insert one record with its summaries and a change-log entry; returns its id.
+
+    reason: needed (admins only) for a record of a closed year, which is then a revision."""
     actor = refresh_actor(session=session, actor=actor)
     _refuse_bad_text(values)
+    reason = _reason(reason)
     if _unit_id(values) is not None:
         require_record_write(actor, _unit_id(values))
     catalogue = load_catalogue_for(session=session, records=[values])
@@ -109,15 +113,21 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
         _write_languages(session, record.id, columns["languages"])
         apply_changes(session=session, added=[RecordFigures.of(columns)])
         log_change(session=session, actor=actor, action="create", entity=ENTITY, entity_id=record.id,
-                   new=describe_values(catalogue=catalogue, columns=columns))
+                   new=describe_values(catalogue=catalogue, columns=columns), reason=reason)
+        guard_record_change(session=session, actor=actor, record_id=record.id, action="create", old=None,
+                            new=columns, reason=reason)
     return record.id
 
 
 def update_record(*, session: Session, actor: Actor, record_id: int, values: Mapping[str, Any],
-                  confirm_warnings: bool = False, confirm_duplicate: bool = False, today: dt.date | None = None) -> None:
-    """Validate and apply an edit (old unit and new unit both checked), moving the figures in the summaries."""
+                  confirm_warnings: bool = False, confirm_duplicate: bool = False, today: dt.date | None = None,
+                  reason: str = "") -> None:
+    """Validate and apply an edit (old unit and new unit both checked), moving the figures in the summaries.
+
+    reason: needed (admins only) to edit a record of a closed year, which is then a revision."""
     actor = refresh_actor(session=session, actor=actor)
     _refuse_bad_text(values)
+    reason = _reason(reason)
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if _unit_id(values) is not None:
@@ -128,7 +138,7 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     require_record_write(actor, columns["reporting_unit_id"])
-    apply_update(session=session, actor=actor, record_id=record_id, columns=columns, catalogue=catalogue)
+    apply_update(session=session, actor=actor, record_id=record_id, columns=columns, catalogue=catalogue, reason=reason)
 
 
 def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Mapping[str, Any], catalogue: Catalogue,
@@ -150,9 +160,12 @@ def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Map
         session.flush()
         _write_languages(session, record.id, columns["languages"])
         apply_changes(session=session, removed=[RecordFigures.of(old)], added=[RecordFigures.of(record)])
+        old_text = describe_values(catalogue=catalogue, columns=old)
+        new_text = describe_values(catalogue=catalogue, columns=columns)
         log_change(session=session, actor=actor, action="update", entity=ENTITY, entity_id=record.id,
-                   old=describe_values(catalogue=catalogue, columns=old),
-                   new=describe_values(catalogue=catalogue, columns=columns), reason=reason)
+                   old=old_text, new=new_text, reason=reason)
+        guard_record_change(session=session, actor=actor, record_id=record.id, action="update", old=old,
+                            new=columns_of(record), reason=reason, old_text=old_text, new_text=new_text)
     return True
 
 
@@ -171,6 +184,8 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
         session.flush()
         apply_changes(session=session, removed=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="delete", entity=ENTITY, entity_id=record.id, reason=reason)
+        guard_record_change(session=session, actor=actor, record_id=record.id, action="delete",
+                            old=columns_of(record), new=None, reason=reason)
 
 
 def restore_record(*, session: Session, actor: Actor, record_id: int, reason: str = "") -> None:
@@ -187,6 +202,8 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
         session.flush()
         apply_changes(session=session, added=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="restore", entity=ENTITY, entity_id=record.id, reason=reason)
+        guard_record_change(session=session, actor=actor, record_id=record.id, action="restore", old=None,
+                            new=columns_of(record), reason=reason)
 
 
 def _refuse_bad_text(values: Mapping[str, Any]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_model.report.content import ReportContent, gather_report
 from data_model.report.document import ReportDocument
+from data_model.report.reporting_status import add_reporting_status
 from data_model.report.scope import Period, ReportError, Scope
 from data_model.report.wording import REPORT_LANGUAGES, write_report
 from data_model.schema.db import read_session
@@ -31,7 +32,9 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
         from data_model.report.charts import draw_charts  # matplotlib only when charts are wanted
 
         drawn = draw_charts(content, lang)
-    return content, write_report(content, lang, charts=drawn)
+    doc = write_report(content, lang, charts=drawn)
+    add_reporting_status(doc, session=session, content=content, lang=lang)
+    return content, doc
 
 
 def file_stem(doc: ReportDocument, content: ReportContent) -> str:

@@ -14,6 +14,7 @@ from data_model.definitions.activity_types import ActivityType, load_activity_ty
 from data_model.definitions.fields import FIELD_BY_KEY, FILE_FIELDS
 from data_model.files.parse import parse_count
 from data_model.files.record_format import measure_header_keys, records_format, type_of_name
+from data_model.files.records_import.closed_years import mark_closed_years
 from data_model.files.records_import.identity import mark_duplicates, mark_identity
 from data_model.files.records_import.match import CellMatcher
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
@@ -60,6 +61,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
         preview.rows.append(_plan_row(row, matcher, sheet_type or default_type, today or dt.date.today()))
     mark_identity(session, preview, actor)
     mark_duplicates(session, preview)
+    mark_closed_years(session, preview)
     return preview
 
 

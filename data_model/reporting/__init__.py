@@ -1,0 +1,1 @@
+"""Monthly reporting completeness (confirmations, deadline, grid) and year close (published figures, revisions)."""

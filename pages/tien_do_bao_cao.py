@@ -1,0 +1,158 @@
+"""Reporting progress: units confirm each month; the unit × month grid, rates, overdue units, timeliness of entry."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_model.accounts.permissions import PermissionDenied
+from data_model.definitions.activity_types import list_activity_types
+from data_model.reporting.completeness import STATUS_LABELS
+from data_model.reporting.confirmations import confirm_month
+from data_model.reporting.deadline import ReportingError, local_today, set_deadline_day
+from data_model.reporting.page_data import ProgressPage, progress_page, progress_years
+from data_model.schema.db import read_session, write_session
+from data_model.texts.formatting import format_date, format_number
+from ui.auth import guard_page, plain, write_actor
+from ui.downloads import download_buttons
+from ui.engine import clear_data_caches, get_engine
+from ui.i18n import current_language, t
+from ui.progress_grid import grid_html, legend_html
+
+NOTICE_KEY = "tdbc__notice"
+
+actor = guard_page("tien_do_bao_cao")
+lang = current_language()
+st.title(t("Tiến độ báo cáo", "Reporting progress"))
+st.caption(t("Mỗi đơn vị xác nhận hằng tháng «số liệu tháng M đã nhập đủ» (kể cả tháng không có hoạt động của một "
+             "loại). Xác nhận sau hạn tính là trễ hạn; sửa số liệu của tháng đã xác nhận đánh dấu «đã sửa».",
+             "Each unit confirms every month that its figures are fully entered (including months with no activity "
+             "of a type). A confirmation after the deadline counts as late; editing a confirmed month marks it "
+             "revised."))
+
+with read_session(get_engine()) as session:
+    years, default_year = progress_years(session=session)
+year = st.selectbox(t("Năm", "Year"), years, index=years.index(default_year), key="tdbc_year")
+with read_session(get_engine()) as session:
+    page: ProgressPage = progress_page(session=session, year=year, actor=actor)
+result = page.completeness
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{format_number(value * 100, lang, decimals=1)}%"
+
+
+def do_confirm() -> None:
+    """Confirm the chosen month (form callback)."""
+    who = write_actor()
+    if who is None:
+        return
+    try:
+        with write_session(get_engine()) as session:
+            row = confirm_month(session=session, actor=who, reporting_unit_id=st.session_state["tdbc_unit"],
+                                year=year, month=st.session_state["tdbc_month"],
+                                no_activity_types=st.session_state.get("tdbc_none", []),
+                                note=st.session_state.get("tdbc_note", ""))
+    except (ReportingError, PermissionDenied) as exc:
+        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        return
+    late = t(" (sau hạn: tính là trễ hạn)", " (after the deadline: counted as late)") if row.late else ""
+    st.session_state[NOTICE_KEY] = ("success", t(f"Đã xác nhận số liệu tháng {row.month}/{row.year}{late}.",
+                                                 f"Month {row.month}/{row.year} confirmed{late}."))
+    clear_data_caches()
+
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    (st.success if notice[0] == "success" else st.error)(plain(notice[1]))
+
+p = result.province
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("Tỷ lệ báo cáo toàn tỉnh", "Province reporting rate"), _percent(p["rate"]),
+          help=t("Số tháng đã xác nhận / số tháng đã đến hạn", "Months confirmed / months due"))
+c2.metric(t("Đúng hạn", "On time"), _percent(p["on_time_rate"]))
+c3.metric(t(f"Đơn vị báo cáo đủ {p['months_due']} tháng", f"Units complete for {p['months_due']} months"),
+          f"{p['units_complete']}/{p['units']}")
+c4.metric(t("Tháng quá hạn chưa xác nhận", "Overdue months"), format_number(p["missing"], lang))
+st.caption(t(f"Hạn xác nhận: ngày {result.deadline_day} của tháng sau. Tính đến {format_date(result.today, lang)}.",
+             f"Deadline: day {result.deadline_day} of the next month. As of {format_date(result.today, lang)}."))
+
+if page.my_units:
+    today = local_today()
+    months = [m for m in range(1, 13) if (year, m) <= (today.year, today.month)]
+    with st.expander(t("Xác nhận số liệu tháng đã nhập đủ", "Confirm a month as fully entered"),
+                     expanded=bool(months)):
+        if not months:
+            st.info(t(f"Năm {year} chưa đến tháng nào để xác nhận.", f"No month of {year} to confirm yet."))
+        else:
+            with st.form("tdbc_form"):
+                units = {u.id: u.name for u in page.my_units}
+                st.selectbox(t("Đơn vị", "Unit"), list(units), format_func=units.get, key="tdbc_unit")
+                st.selectbox(t("Tháng", "Month"), months, index=len(months) - 1, key="tdbc_month",
+                             format_func=lambda m: t(f"Tháng {m}/{year}", f"{year}-{m:02d}"))
+                types = {d.code: d.name(lang) for d in list_activity_types()}
+                st.multiselect(t("Loại hoạt động không có trong tháng (không bắt buộc)",
+                                 "Activity types with nothing this month (optional)"), list(types),
+                               format_func=types.get, key="tdbc_none")
+                st.text_input(t("Ghi chú", "Note"), key="tdbc_note", max_chars=500)
+                st.form_submit_button(t("Xác nhận số liệu tháng đã nhập đủ", "Confirm month fully entered"),
+                                      type="primary", icon=":material/task_alt:", on_click=do_confirm)
+
+st.subheader(t(f"Đơn vị × tháng, năm {year}", f"Units × months, {year}"))
+st.markdown(legend_html(lang), unsafe_allow_html=True)
+st.markdown(grid_html(result, lang), unsafe_allow_html=True)
+grid = result.grid
+unit_column = t("Đơn vị", "Unit")
+long = grid.assign(status=[t(*STATUS_LABELS[s]) for s in grid["status"]],
+                   confirmed_at=[f"{format_date(x.date(), lang)} {x:%H:%M}" if x is not None and not pd.isna(x) else ""
+                                 for x in grid["confirmed_at"]])[["unit", "month", "status", "revised", "confirmed_at",
+                                                                  "confirmed_by", "deadline", "note"]]
+download_buttons(long, name=f"tien-do-bao-cao-{year}", key="tdbc_dl")
+
+st.subheader(t("Đơn vị đang quá hạn", "Units overdue"))
+if page.overdue.empty:
+    st.success(t("Không có đơn vị nào quá hạn trong năm này.", "No unit is overdue this year."))
+else:
+    overdue = pd.DataFrame({
+        unit_column: page.overdue["unit"],
+        t("Tháng chưa xác nhận", "Months not confirmed"): [", ".join(str(m) for m in ms)
+                                                           for ms in page.overdue["months"]],
+        t("Hạn sớm nhất", "Oldest deadline"): [format_date(d, lang) for d in page.overdue["oldest_deadline"]],
+        t("Quá hạn (ngày)", "Days overdue"): [format_number(d, lang) for d in page.overdue["days_overdue"]]})
+    st.dataframe(overdue, hide_index=True, key="tdbc_overdue")
+
+st.subheader(t("Thời gian nhập số liệu", "Timeliness of entry"))
+st.caption(t("Số ngày từ khi hoạt động kết thúc đến khi được nhập vào hệ thống, và tỷ lệ nhập trước hạn báo cáo của "
+             "tháng đó.", "Days from the end of an activity to its entry, and the share entered by the reporting "
+                          "deadline of its month."))
+timely = page.timeliness
+timely_shown = pd.DataFrame({
+    unit_column: timely["unit"],
+    t("Số hoạt động", "Records"): [format_number(v, lang) for v in timely["records"]],
+    t("Trung bình (ngày sau khi kết thúc)", "Average (days after the end)"):
+        [format_number(v, lang, decimals=1) if v == v and v is not None else "–" for v in timely["average_days"]],
+    t("Nhập trước hạn báo cáo", "By the reporting deadline"):
+        [_percent(v) if v == v and v is not None else "–" for v in timely["by_deadline"]]})
+st.dataframe(timely_shown, hide_index=True, key="tdbc_timely")
+
+def save_deadline() -> None:
+    """Change the deadline (button callback, admins)."""
+    who = write_actor()
+    if who is None:
+        return
+    day = st.session_state["tdbc_day"]
+    try:
+        with write_session(get_engine()) as session:
+            set_deadline_day(session=session, actor=who, day=day)
+    except (ReportingError, PermissionDenied) as exc:
+        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        return
+    st.session_state[NOTICE_KEY] = ("success", t(f"Hạn mới: ngày {day} của tháng sau (cho các xác nhận từ nay).",
+                                                 f"New deadline: day {day} of the next month (for confirmations from "
+                                                 "now on)."))
+    clear_data_caches()
+
+
+if actor is not None and actor.is_admin:
+    with st.expander(t("Hạn xác nhận hằng tháng", "Monthly deadline")):
+        st.number_input(t("Ngày của tháng sau", "Day of the next month"), 1, 28, result.deadline_day, key="tdbc_day")
+        st.button(t("Lưu hạn", "Save deadline"), key="tdbc_day_save", on_click=save_deadline)
