@@ -10,22 +10,18 @@ from data_model.accounts.audit import (
     ACTIONS, ENTITIES, HEADERS_EN, HEADERS_VI, AuditError, AuditFilters, count_audit, export_audit, label,
     list_audit, list_audit_kinds, list_audit_usernames,
 )
-from data_model.accounts.permissions import can_read_audit
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number
-from ui.auth import guard_page, plain
+from ui.auth import plain
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
 
 PAGE_SIZE = 50
 
-actor = guard_page("nhat_ky")
-if not can_read_audit(actor):
-    st.error(t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
-    st.stop()
-
-lang = current_language()
-st.title(t("Nhật ký thao tác", "Audit log"))
+page = open_page("nhat_ky", title=t("Nhật ký thao tác", "Audit log"),
+                 denied=t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
+actor, lang = page.actor, page.lang
 st.caption(t("Mọi lần tạo, sửa, xóa, nhập tệp, đăng nhập và đăng nhập sai: ai, khi nào, thay đổi gì.",
              "Every create, edit, delete, import, login and failed login: who, when, what."))
 
