@@ -29,11 +29,10 @@ def _station_id(point: dict) -> int | None:
 
 page = open_results_page("theo_don", title=t("Kết quả theo đồn biên phòng", "Results by border station"))
 lang, filters = page.lang, page.filters
-definition, measure = pick_type_and_measure(prefix="td", filters=filters, lang=lang, place="station")
-if definition is None:
-    st.info(t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
-              "The chosen activity types are not done by border stations."))
-    st.stop()
+definition, measure = pick_type_and_measure(
+    prefix="td", filters=filters, lang=lang, place="station",
+    unavailable=t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
+                  "The chosen activity types are not done by border stations."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
 station_title = t("Đồn biên phòng", "Border station")

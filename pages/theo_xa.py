@@ -18,11 +18,10 @@ load_detail = cached_loader(commune_detail)
 
 page = open_results_page("theo_xa", title=t("Kết quả theo xã", "Results by commune"))
 lang, filters = page.lang, page.filters
-definition, measure = pick_type_and_measure(prefix="tx", filters=filters, lang=lang, place="commune")
-if definition is None:
-    st.info(t("Các loại hoạt động đang chọn không ghi theo xã.",
-              "The chosen activity types are not recorded per commune."))
-    st.stop()
+definition, measure = pick_type_and_measure(
+    prefix="tx", filters=filters, lang=lang, place="commune",
+    unavailable=t("Các loại hoạt động đang chọn không ghi theo xã.",
+                  "The chosen activity types are not recorded per commune."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
 commune_title = t("Xã", "Commune")

@@ -128,9 +128,10 @@ def open_records(*, year: int | None = None, type_code: str | None = None, commu
     st.switch_page("pages/danh_sach.py", query_params={k: str(v) for k, v in params.items() if v not in (None, "")})
 
 
-def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
-                          place: str) -> tuple[ActivityType | None, Measure | None]:
-    """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar)."""
+def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: str,
+                          unavailable: str) -> tuple[ActivityType, Measure]:
+    """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar); when the
+    sidebar leaves no such type, the unavailable text is shown and the page stops."""
     def recorded_for_place(d: ActivityType) -> bool:
         if place == "commune":
             return d.commune != "none"
@@ -139,7 +140,8 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
     types = [d for d in list_activity_types()
              if recorded_for_place(d) and (not filters.types or d.code in filters.types)]
     if not types:
-        return None, None
+        st.info(unavailable)
+        st.stop()
     names = {d.code: d.name(lang) for d in types}
     left, right = st.columns(2)
     type_code = choice(left.selectbox, t("Loại hoạt động", "Activity type"), names, key=f"{prefix}_type",
