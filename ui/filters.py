@@ -10,7 +10,7 @@ from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
 from ui.i18n import current_language, t
 from ui.loaders import cached_loader
-from ui.widgets import choice, keep_choices_across_languages, keep_valid
+from ui.widgets import choice, keep_valid
 
 # widget keys double as query-parameter names; the prefix keeps them apart from other pages' widgets
 KEY_YEARS, KEY_TYPES, KEY_BOUNDS = "f_years", "f_types", "f_bounds"
@@ -45,8 +45,8 @@ def _year_range(years: tuple[int, int]) -> tuple[int, int]:
 
 
 def sidebar_filters() -> Filters | None:
-    """Render the shared filters in the sidebar; None when the database holds no records yet."""
-    keep_choices_across_languages()
+    """Render the shared filters in the sidebar (after ui.page.open_page); None when the database holds no records
+    yet."""
     lang = current_language()
     options = load_options(lang=lang)
     sidebar = st.sidebar
