@@ -69,9 +69,11 @@ with tab_template:
 with tab_import:
     st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
                  "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
-                 "Nhập lại cùng một tệp không thêm gì.",
+                 "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central hoặc KoboToolbox (biểu mẫu ở "
+                 "trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc.",
                  "CSV or XLSX; one type per sheet or a type column. Checked first; all rows are written at once or "
-                 "none. Importing the same file again adds nothing."))
+                 "none. Importing the same file again adds nothing. Submission exports of ODK Central or KoboToolbox "
+                 "(form on the «Offline entry form» page) are recognised and imported by the same rules."))
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)", "From the file (column or sheet name)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi", "Type when the file does not say"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
@@ -115,14 +117,14 @@ with tab_import:
             st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
             shown = problems.assign(severity=problems["severity"].map(severity), row=problems["row"].astype("Int64"))
             st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-                "column": t("Cột", "Column"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
+                "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+                "column": st.column_config.TextColumn(t("Cột", "Column"), width="medium"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
         st.subheader(t("Xem trước từng dòng", "Every row"))
         table = preview.table(lang)
         table = table.assign(start_date=table["start_date"].map(lambda d: format_date(d, lang) if d else ""),
                              record_id=table["record_id"].map(lambda v: str(int(v)) if pd.notna(v) else ""))
         st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
+            "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
             "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
             "start_date": t("Ngày", "Date"),
             "figures": t("Số liệu", "Figures"), "record_id": t("Số hoạt động", "Record"),

@@ -95,6 +95,13 @@ PAGES += [
 ]
 
 
+# Offline field entry through ODK Collect / KoboCollect (issue 13)
+PAGES += [
+    PageSpec("bieu_mau_ngoai_tuyen", "Biểu mẫu thu thập ngoại tuyến", "Offline entry form", ":material/phone_android:",
+             "Nhập liệu", "Data entry", capability="write_records"),
+]
+
+
 def page_spec(stem: str) -> PageSpec:
     """The page of that stem."""
     return next(p for p in PAGES if p.stem == stem)

@@ -1,4 +1,5 @@
-"""Command line: python -m data_model init | serve | generate | check | summary | import | export | report | user …"""
+"""Command line: python -m data_model init | serve | generate | check | summary | import | export | report | user |
+xlsform …"""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +14,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from data_model.accounts.permissions import SYSTEM
 from data_model.analytics.filters import QueryError
 from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
+from data_model.cli import transfer as cli_transfer
+from data_model.cli import xlsform as cli_xlsform
 from data_model.schema.db import (
     DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
 )
@@ -172,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)
-    for module in (cli_summary, cli_records, cli_users, cli_report):
+    for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform, cli_transfer):
         module.register(sub)
     return parser
 

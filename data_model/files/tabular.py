@@ -176,7 +176,8 @@ class TableRow:
             return None
 
 
-def _table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: TableFormat) -> TableRow:
+def table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: TableFormat) -> TableRow:
+    """One data row's cells by column key; a cell too long or holding a bad character is the row's problem."""
     out = TableRow(sheet, row, {}, header, fmt)
     for key, index in header.columns.items():
         value = cells[index] if index < len(cells) else None
@@ -218,16 +219,19 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
             if is_total_row(cells):
                 preview.rows.append(RowOutcome(sheet.name, index + 1, action="skip", skip_reason="Dòng tổng, bỏ qua"))
                 continue
-            yield _table_row(sheet.name, index + 1, cells, header, fmt)
+            yield table_row(sheet.name, index + 1, cells, header, fmt)
 
 
-def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: ImportPreview) -> Iterator[TableRow]:
-    """The rows of an uploaded file (read_rows), or none with the reason in the preview's file errors."""
-    try:
-        raw = read_file(data=data or b"", filename=filename)
-    except FileError as exc:
-        preview.file_errors.append(str(exc))
-        return
+def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: ImportPreview,
+                raw: RawFile | None = None) -> Iterator[TableRow]:
+    """The rows of an uploaded file (read_rows), or none with the reason in the preview's file errors; `raw` is the
+    file already read, when the caller looked at it first."""
+    if raw is None:
+        try:
+            raw = read_file(data=data or b"", filename=filename)
+        except FileError as exc:
+            preview.file_errors.append(str(exc))
+            return
     data_rows = 0
     for row in read_rows(raw=raw, fmt=fmt, preview=preview):
         data_rows += 1

@@ -19,8 +19,8 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade_schema(*, engine: Engine) -> None:
-    """Bring the schema at the engine to the newest migration."""
+def upgrade_schema(*, engine: Engine, revision: str = "head") -> None:
+    """Bring the schema at the engine to the newest migration (or to the given one)."""
     cfg = alembic_config()
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -31,7 +31,7 @@ def upgrade_schema(*, engine: Engine) -> None:
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, revision)
                 if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise RuntimeError("migration left rows whose foreign keys point nowhere; nothing was changed")
         finally:

@@ -25,11 +25,12 @@ def rows_imported_from(session: Session, fingerprint: str) -> int:
                           .where(ImportBatch.fingerprint == fingerprint))
 
 
-def mark_identity(session: Session, preview: RecordsPreview, actor: Actor) -> None:
+def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_existing: bool = False) -> None:
     """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
 
     The file's own «Mã hoạt động» never picks a record: in another database, or in a copy of this one, the same number
-    names an unrelated record.
+    names an unrelated record. With keep_existing (submissions of the offline form), a row whose record exists never
+    changes it: the submission was imported before, and the record may have been corrected here since.
     """
     prefix = f"f:{preview.fingerprint[:20]}:"
     existing_keys = set(session.scalars(select(ActivityRecord.source_key)
@@ -64,6 +65,10 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor) -> No
                 r.action, r.skip_reason = "skip", f"Hoạt động số {rec.id} đã bị xoá; khôi phục trước nếu muốn sửa"
             elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
                 r.action = "unchanged"
+            elif keep_existing:
+                r.action, r.skip_reason = "skip", (
+                    f"Bản gửi đã nhập trước đây (hoạt động số {rec.id}); hoạt động nay khác bản gửi (đã sửa ở đây, "
+                    "hoặc bản gửi đã sửa trên máy chủ): giữ nguyên hoạt động")
             elif not can_write_record(actor, rec.reporting_unit_id):
                 r.problems.append(Problem(UID_HEADER, f"bạn không có quyền sửa hoạt động số {rec.id}"))
                 r.action = "error"

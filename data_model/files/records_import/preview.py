@@ -17,6 +17,8 @@ from data_model.files.record_format import measure_header_keys, records_format, 
 from data_model.files.records_import.identity import mark_duplicates, mark_identity
 from data_model.files.records_import.match import CellMatcher
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
+from data_model.files.parse import FileError, read_file
+from data_model.files.records_import.submissions import is_submissions_export
 from data_model.files.tabular import Problem, TableRow, read_upload
 from data_model.records.validation.catalogue import Catalogue, load_catalogue
 from data_model.records.validation.checks import check_values
@@ -34,7 +36,19 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
                    today: dt.date | None = None) -> RecordsPreview:
     """Read, match and check every row without writing anything."""
     preview = RecordsPreview(filename, fingerprint=fingerprint_of(data or b""))
-    rows = read_upload(data=data, filename=filename, fmt=records_format(), preview=preview)
+    try:
+        raw = read_file(data=data or b"", filename=filename)
+    except FileError as exc:
+        preview.file_errors.append(str(exc))
+        return preview
+    if is_submissions_export(raw):  # an ODK Central / KoboToolbox export of the offline form
+        from data_model.files.records_import.odk import plan_submissions
+
+        if plan_submissions(session=session, actor=actor, raw=raw, preview=preview, today=today or dt.date.today()):
+            mark_identity(session, preview, actor, keep_existing=True)
+            mark_duplicates(session, preview)
+        return preview
+    rows = read_upload(data=data, filename=filename, fmt=records_format(), preview=preview, raw=raw)
     first = next(rows, None)
     if first is None:
         return preview

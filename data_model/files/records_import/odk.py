@@ -1,0 +1,39 @@
+"""Checking an ODK Central / KoboToolbox submissions export with the records import's own row checks."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from data_model.accounts.permissions import Actor
+from data_model.files.parse import RawFile
+from data_model.files.records_import.outcome import RecordsPreview
+from data_model.files.records_import.preview import _plan_row
+from data_model.files.records_import.submissions import SubmissionMatcher, submission_rows, version_warning
+from data_model.files.tabular import NO_ROWS, TableRow
+from data_model.files.xlsform.form import definitions_version
+from data_model.records.validation.catalogue import load_catalogue
+
+
+def plan_submissions(*, session: Session, actor: Actor, raw: RawFile, preview: RecordsPreview,
+                     today: dt.date) -> bool:
+    """Check every submission as a row of the records format; False when there is nothing to check."""
+    current = definitions_version(session=session)
+    submissions = submission_rows(raw=raw, current_version=current, notes=preview.notes,
+                                  file_errors=preview.file_errors)
+    if not submissions:
+        if not preview.file_errors:
+            preview.file_errors.append(NO_ROWS)
+        return False
+    preview.catalogue = load_catalogue(session=session)
+    matcher = SubmissionMatcher(preview.catalogue, actor)
+    for submission in submissions:
+        if not isinstance(submission.row, TableRow):  # refused on the server: skipped as it is
+            preview.rows.append(submission.row)
+            continue
+        out = _plan_row(submission.row, matcher, None, today)
+        out.uid = submission.uid
+        if out.has_error and (warning := version_warning(submission.version, current)):
+            out.problems.append(warning)
+        preview.rows.append(out)
+    return True
