@@ -18,6 +18,15 @@ from ui.registry import PAGES, page_spec, pages_for_role
 TIMEOUT = 60
 
 
+def _signed_in(script, url: str, *, lang: str | None = None) -> AppTest:
+    """The script run once by a logged-in planner (after app_env(url))."""
+    at = AppTest.from_function(script, default_timeout=TIMEOUT)
+    sign_in(at, url, _user(url))
+    if lang:
+        at.session_state["ui_lang"] = lang
+    return at.run()
+
+
 def _user(url: str, role: str = "planner") -> int:
     engine = build_engine(url=url)
     with write_session(engine) as session:
@@ -111,9 +120,7 @@ def _results_script():
 
 def test_results_page_opening_stops_with_the_empty_state(app_env, db_url):
     app_env(db_url)
-    at = AppTest.from_function(_results_script, default_timeout=TIMEOUT)
-    sign_in(at, db_url, _user(db_url))
-    at.run()
+    at = _signed_in(_results_script, db_url)
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Tiêu đề"]
     assert "Chưa có hoạt động nào được ghi nhận" in at.info[0].value
@@ -122,10 +129,7 @@ def test_results_page_opening_stops_with_the_empty_state(app_env, db_url):
 
 def test_results_page_opening_gives_filters_and_language(app_env, demo_db_url):
     app_env(demo_db_url)
-    at = AppTest.from_function(_results_script, default_timeout=TIMEOUT)
-    sign_in(at, demo_db_url, _user(demo_db_url))
-    at.session_state["ui_lang"] = "en"
-    at.run()
+    at = _signed_in(_results_script, demo_db_url, lang="en")
     assert not at.exception, at.exception
     line = [m.value for m in at.markdown if m.value.startswith("years")]
     assert line and line[0].endswith("lang en")
@@ -160,9 +164,7 @@ def _write_script():
 
 def test_run_write_flashes_once_on_the_page(app_env, db_url):
     app_env(db_url)
-    at = AppTest.from_function(_write_script, default_timeout=TIMEOUT)
-    sign_in(at, db_url, _user(db_url))
-    at.run()
+    at = _signed_in(_write_script, db_url)
     assert not at.success and not at.error
     at.button(key="ok").click().run()
     assert [s.value for s in at.success] == ["Đã lưu số 42\\."]  # shown as plain text: markdown escaped
@@ -180,9 +182,7 @@ def test_run_write_flashes_once_on_the_page(app_env, db_url):
 
 def test_run_write_outside_a_callback(app_env, db_url):
     app_env(db_url)
-    at = AppTest.from_function(_write_script, default_timeout=TIMEOUT)
-    sign_in(at, db_url, _user(db_url))
-    at.run()
+    at = _signed_in(_write_script, db_url)
     at.button(key="inline").click().run()
     assert [e.value for e in at.error] == ["Bạn không có quyền làm việc này"]  # where the button is, no rerun
     assert at.markdown[-1].value == "end of page"
@@ -192,9 +192,7 @@ def test_run_write_outside_a_callback(app_env, db_url):
 
 def test_flash_belongs_to_its_page(app_env, db_url):
     app_env(db_url)
-    at = AppTest.from_function(_write_script, default_timeout=TIMEOUT)
-    sign_in(at, db_url, _user(db_url))
-    at.run()
+    at = _signed_in(_write_script, db_url)
     at.button(key="keep").click().run()
     assert at.session_state["flash__tai_khoan"][1] == "Giữ lại."
 
