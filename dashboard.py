@@ -2,30 +2,27 @@
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from data_model.schema.db import read_session
 from data_model.schema.meta import is_demo_database
-from data_model.schema.settings import get_settings
 from data_model.schema.startup import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
-from ui.engine import get_engine
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGES, current_language, t
+from ui.loaders import cached_loader
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _holds_demo_data(url: str) -> bool:
-    with read_session(get_engine()) as session:
-        return is_demo_database(session=session)
+@cached_loader(ttl=300)
+def _holds_demo_data(*, session: Session) -> bool:
+    return is_demo_database(session=session)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _has_demo_accounts(url: str) -> bool:
-    with read_session(get_engine()) as session:
-        return has_active_demo_accounts(session=session)
+@cached_loader(ttl=30)
+def _has_demo_accounts(*, session: Session) -> bool:
+    return has_active_demo_accounts(session=session)
 
 
 st.set_page_config(page_title="Thông tin biên giới – Lai Châu", page_icon=":material/flag:", layout="wide")
@@ -34,7 +31,6 @@ with st.sidebar:
     st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="ui_lang")
 
 with plain_errors():
-    url = get_settings().database_url
     lang = current_language()
     actor = current_actor()
     specs = pages_for_role(actor.role if actor else None)
@@ -48,11 +44,11 @@ with plain_errors():
             st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), url_path=spec.stem,
                     visibility="hidden"))
     navigation = st.navigation(sections, expanded=True)
-    if isinstance(st.context.ip_address, str) and _has_demo_accounts(url):  # None: a browser on this machine
+    if isinstance(st.context.ip_address, str) and _has_demo_accounts():  # None: a browser on this machine
         st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ.",
                    "This database has demo accounts with published passwords, so it opens only on the server itself."))
         st.stop()
-    if _holds_demo_data(url):
+    if _holds_demo_data():
         st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật.",
                              "Demo data: synthetic figures, not real ones."), icon=":material/science:")
     render_account_box(actor)

@@ -7,15 +7,13 @@ import streamlit as st
 
 from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
-from data_model.report import ReportFiles, build_report_files
-from data_model.report.scope import Period, ScopeOption, list_scope_options
-from data_model.schema.db import read_session
-from data_model.schema.settings import get_settings
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.i18n import current_language, t
+from data_model.report import build_report_files
+from data_model.report.scope import Period, list_scope_options
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_page
+from ui.widgets import choice, keep_valid
 
-CACHE_TTL_S = 600
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,45 +21,16 @@ MIME = {
 }
 
 
-def database_key() -> str:
-    """The database URL: part of every cache key, so two databases never share a cached report."""
-    return get_settings().database_url
+load_years = cached_loader(first_and_last_year)
+load_scope_options = cached_loader(list_scope_options)
+load_report = cached_loader(max_entries=20)(build_report_files)
 
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_years(url: str) -> tuple[int, int] | None:
-    """First and last year with records (cached per database)."""
-    with read_session(get_engine()) as session:
-        return first_and_last_year(session=session)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_scope_options(url: str, kind: str, year_from: int, year_to: int) -> list[ScopeOption]:
-    """Districts, units or communes a report can be made for in the period (cached)."""
-    with read_session(get_engine()) as session:
-        return list_scope_options(session=session, kind=kind, period=Period(year_from, year_to))
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=20)
-def load_report(url: str, scope: str, year_from: int, year_to: int, lang: str) -> ReportFiles:
-    """The report in every format (cached per database, scope, years and language)."""
-    return build_report_files(engine=get_engine(), scope=scope, year_from=year_from, year_to=year_to, lang=lang)
-
-
-def _keep(key: str, allowed: list) -> None:
-    """Forget a remembered choice the current options no longer offer."""
-    if key in st.session_state and st.session_state[key] not in allowed:
-        del st.session_state[key]
-
-
-guard_page("bao_cao")
-lang = current_language()
-st.title(t("Báo cáo kết quả năm, giai đoạn", "Yearly and period report"))
+lang = open_page("bao_cao", title=t("Báo cáo kết quả năm, giai đoạn", "Yearly and period report")).lang
 st.caption(t("Báo cáo được viết tự động từ số liệu đã ghi nhận, theo văn phong báo cáo của Sở; tải về bản Word để "
              "chỉnh sửa, ký ban hành.", "The report is written from the recorded figures in the Department's style; "
              "download the Word file to edit and sign it."))
 
-bounds = load_years(database_key())
+bounds = load_years()
 this_year = dt.date.today().year
 first, last = (bounds[0], bounds[1]) if bounds else (this_year, this_year)
 years = list(range(max(last, this_year), min(first, this_year) - 1, -1))
@@ -76,12 +45,10 @@ kinds = {"province": t("Toàn tỉnh", "Whole province"),
          "station": t("Đồn biên phòng, đơn vị", "Border station, unit"), "commune": t("Xã", "Commune")}
 left, middle, right = st.columns([1, 2, 2])
 with left:
-    mode = st.radio(t("Kỳ báo cáo", "Report for"), options=list(modes), format_func=modes.get, key="bc_mode",
-                    bind="query-params")
+    mode = choice(st.radio, t("Kỳ báo cáo", "Report for"), modes, key="bc_mode", bind="query-params")
 with middle:
-    _keep("bc_year", years)
-    _keep("bc_from", years)
-    _keep("bc_to", years)
+    for key in ("bc_year", "bc_from", "bc_to"):
+        keep_valid(key, years)
     if mode == "year":
         default = years.index(last) if last in years else 0
         year_from = year_to = st.selectbox(t("Năm", "Year"), years, index=default, key="bc_year",
@@ -93,18 +60,16 @@ with middle:
         year_to = b.selectbox(t("Đến năm", "To"), years, index=years.index(last) if last in years else 0,
                               key="bc_to", bind="query-params")
 with right:
-    kind = st.selectbox(t("Phạm vi", "Scope"), options=list(kinds), format_func=kinds.get, key="bc_kind",
-                        bind="query-params")
+    kind = choice(st.selectbox, t("Phạm vi", "Scope"), kinds, key="bc_kind", bind="query-params")
     scope = "province"
     if kind != "province" and year_from <= year_to:
-        options = load_scope_options(database_key(), kind, min(year_from, year_to), max(year_from, year_to))
+        options = load_scope_options(kind=kind, period=Period(min(year_from, year_to), max(year_from, year_to)))
         labels = {o.value: o.label for o in options}
-        _keep("bc_unit", list(labels))
         if not labels:
+            keep_valid("bc_unit", labels)
             st.warning(t("Không có đơn vị nào thuộc loại này trong kỳ đã chọn.", "No unit of this kind in the period."))
         else:
-            scope = st.selectbox(t("Đơn vị", "Unit"), options=list(labels), format_func=labels.get, key="bc_unit",
-                                 bind="query-params")
+            scope = choice(st.selectbox, t("Đơn vị", "Unit"), labels, key="bc_unit", bind="query-params")
     report_lang = st.radio(t("Ngôn ngữ báo cáo", "Report language"), options=["vi", "en"],
                            format_func={"vi": "Tiếng Việt", "en": "English"}.get, horizontal=True,
                            index=0 if lang == "vi" else 1, key="bc_lang")
@@ -118,7 +83,7 @@ if kind != "province" and scope == "province":
 
 try:
     with st.spinner(t("Đang lập báo cáo…", "Writing the report…")):
-        files = load_report(database_key(), scope, year_from, year_to, report_lang)
+        files = load_report(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
 except QueryError as exc:
     st.error(str(exc))
     st.stop()

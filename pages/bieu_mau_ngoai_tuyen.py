@@ -8,15 +8,13 @@ from data_model.files.xlsform.form import FormError, form_unit_choices, xlsform_
 from data_model.files.xlsform.workbook import XLSX_MIME, xform_xml, xlsform_bytes, xlsform_filename
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number
-from ui.auth import guard_page, plain
+from ui.auth import plain
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
 
-actor = guard_page("bieu_mau_ngoai_tuyen")
-lang = current_language()
-st.title(t("Biểu mẫu thu thập ngoại tuyến", "Offline entry form"))
-if actor is None:
-    st.stop()
+page = open_page("bieu_mau_ngoai_tuyen", title=t("Biểu mẫu thu thập ngoại tuyến", "Offline entry form"))
+actor, lang = page.actor, page.lang
 
 st.caption(t("Biểu mẫu XLSForm cho ODK Collect hoặc KoboCollect (ứng dụng Android miễn phí, nhập được khi không có "
              "mạng), làm từ chính định nghĩa loại hoạt động và danh mục của hệ thống: cùng khoảng số, cùng quy tắc, xã "

@@ -8,47 +8,29 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied, can_edit_population
+from data_model.accounts.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_date, format_number
-from ui.auth import guard_page, plain
+from ui.auth import plain
 from ui.engine import clear_data_caches, get_engine
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
+from ui.writes import run_write
 
-actor = guard_page("danh_muc")
-if not can_edit_population(actor):
-    st.error(t("Chỉ quản trị viên và cán bộ kế hoạch được mở danh mục.", "Only administrators and planners."))
-    st.stop()
-
-lang = current_language()
+page = open_page("danh_muc", title=t("Danh mục", "Reference data"),
+                 denied=t("Chỉ quản trị viên và cán bộ kế hoạch được mở danh mục.",
+                          "Only administrators and planners."))
+actor, lang = page.actor, page.lang
 is_admin = actor.is_admin
 DATE_FORMAT = "DD/MM/YYYY"
 BORDER_NAMES = {"confirmed": t("Biên giới (đã xác minh)", "Border (confirmed)"),
                 "probable": t("Có thể biên giới (khả năng cao)", "Probably border"),
                 "possible": t("Có thể biên giới", "Possibly border"), "unknown": t("Chưa rõ", "Unknown"),
                 "not_border": t("Không giáp biên giới", "Not on the border")}
-
-st.title(t("Danh mục", "Reference data"))
-flash = st.session_state.pop("ref_flash", None)
-if flash:
-    st.success(plain(flash))
-
-
-def run(action, success: str) -> None:
-    """Run one data_model write in a transaction; show its error or refresh with a success message."""
-    try:
-        with write_session(get_engine()) as session:
-            action(session)
-    except (ra.ReferenceEditError, PermissionDenied) as exc:
-        st.error(plain(exc))
-    else:
-        clear_data_caches()
-        st.session_state["ref_flash"] = success
-        st.rerun()
 
 
 with read_session(get_engine()) as session:
@@ -99,18 +81,18 @@ def population_tab() -> None:
                                      key="ref_pop_value")
         source = st.text_input(t("Nguồn", "Source"), key="ref_pop_source")
         if st.form_submit_button(t("Lưu số dân", "Save population"), type="primary"):
-            run(lambda s: ra.set_population(session=s, actor=actor, unit_key=unit_key, village_id=village_id,
-                                            year=int(year), population=int(population), source=source),
-                t(f"Đã lưu số dân năm {int(year)}: {format_number(int(population))}.",
-                  f"Population {int(year)} saved: {format_number(int(population), 'en')}."))
+            run_write(lambda s: ra.set_population(session=s, actor=actor, unit_key=unit_key, village_id=village_id,
+                                                  year=int(year), population=int(population), source=source),
+                      success=t(f"Đã lưu số dân năm {int(year)}: {format_number(int(population))}.",
+                        f"Population {int(year)} saved: {format_number(int(population), 'en')}."))
     if not figures.empty:
         with st.expander(t("Xóa một số liệu", "Delete a figure")):
             fact = st.selectbox(t("Số liệu", "Figure"), list(figures["id"]), key="ref_pop_delete",
                                 format_func=lambda i: f"{figures.set_index('id').loc[i, 'year']}: "
                                                       f"{format_number(figures.set_index('id').loc[i, 'population'])}")
             if st.button(t("Xóa", "Delete"), key="ref_pop_delete_btn"):
-                run(lambda s: ra.delete_population(session=s, actor=actor, fact_id=int(fact)),
-                    t("Đã xóa số liệu.", "Figure deleted."))
+                run_write(lambda s: ra.delete_population(session=s, actor=actor, fact_id=int(fact)),
+                          success=t("Đã xóa số liệu.", "Figure deleted."))
 
 
 def communes_tab() -> None:
@@ -134,8 +116,9 @@ def communes_tab() -> None:
         verified = st.checkbox(t("Đã xác minh", "Verified"), value=bool(row["verified"]), key=f"ref_commune_ver_{key}")
         note = st.text_area(t("Ghi chú", "Note"), value=row["note"] or "", key=f"ref_commune_note_{key}")
         if st.form_submit_button(t("Lưu", "Save"), type="primary"):
-            run(lambda s: ra.update_commune(session=s, actor=actor, key=key, name=name, border_status=status,
-                                            verified=verified, note=note), t("Đã lưu xã.", "Commune saved."))
+            run_write(lambda s: ra.update_commune(session=s, actor=actor, key=key, name=name, border_status=status,
+                                                  verified=verified, note=note),
+                      success=t("Đã lưu xã.", "Commune saved."))
 
 
 def villages_tab() -> None:
@@ -156,9 +139,9 @@ def villages_tab() -> None:
             verified = st.checkbox(t("Đã xác minh", "Verified"), value=False, key="ref_village_add_ver")
             note = st.text_input(t("Ghi chú / nguồn", "Note / source"), key="ref_village_add_note")
             if st.form_submit_button(t("Thêm", "Add"), type="primary"):
-                run(lambda s: ra.create_village(session=s, actor=actor, unit_key=unit_key, name=name,
-                                                verified=verified, note=note),
-                    t("Đã thêm bản.", "Village added."))
+                run_write(lambda s: ra.create_village(session=s, actor=actor, unit_key=unit_key, name=name,
+                                                      verified=verified, note=note),
+                          success=t("Đã thêm bản.", "Village added."))
     if villages.empty:
         return
     names = dict(zip(villages["id"], villages["name"]))
@@ -179,12 +162,12 @@ def villages_tab() -> None:
                 ra.update_village(session=s, actor=actor, village_id=int(village_id), name=name, verified=verified,
                                   note=note)
                 ra.set_languages(session=s, actor=actor, unit_key=unit_key, village_id=int(village_id), languages=spoken)
-            run(save, t("Đã lưu bản.", "Village saved."))
+            run_write(save, success=t("Đã lưu bản.", "Village saved."))
     with st.expander(t("Xóa bản", "Delete village")):
         reason = st.text_input(t("Lý do", "Reason"), key="ref_village_delete_reason", max_chars=MAX_REASON)
         if st.button(t("Xóa bản này", "Delete this village"), key="ref_village_delete"):
-            run(lambda s: ra.delete_village(session=s, actor=actor, village_id=int(village_id), reason=reason),
-                t("Đã xóa bản.", "Village deleted."))
+            run_write(lambda s: ra.delete_village(session=s, actor=actor, village_id=int(village_id), reason=reason),
+                      success=t("Đã xóa bản.", "Village deleted."))
 
 
 def stations_tab() -> None:
@@ -209,9 +192,9 @@ def stations_tab() -> None:
         verified = st.checkbox(t("Đã xác minh", "Verified"), value=bool(row["verified"]), key=f"ref_station_ver_{key}")
         note = st.text_input(t("Ghi chú", "Note"), value=row["note"] or "", key=f"ref_station_note_{key}")
         if st.form_submit_button(t("Lưu", "Save"), type="primary"):
-            run(lambda s: ra.update_station(session=s, actor=actor, key=key, name=name, short_name=short, number=number,
-                                            active=active, verified=verified, note=note),
-                t("Đã lưu đơn vị.", "Unit saved."))
+            run_write(lambda s: ra.update_station(session=s, actor=actor, key=key, name=name, short_name=short,
+                                                  number=number, active=active, verified=verified, note=note),
+                      success=t("Đã lưu đơn vị.", "Unit saved."))
     with st.expander(t("Thêm đơn vị", "Add a unit")):
         with st.form("ref_station_add", clear_on_submit=True):
             new_key = st.text_input(t("Mã (a–z, 0–9, _)", "Key (a–z, 0–9, _)"), key="ref_station_add_key")
@@ -219,8 +202,9 @@ def stations_tab() -> None:
             new_name = st.text_input(t("Tên", "Name"), key="ref_station_add_name")
             new_short = st.text_input(t("Tên ngắn", "Short name"), key="ref_station_add_short")
             if st.form_submit_button(t("Thêm", "Add"), type="primary"):
-                run(lambda s: ra.create_station(session=s, actor=actor, key=new_key, kind=new_kind, name=new_name,
-                                                short_name=new_short), t("Đã thêm đơn vị.", "Unit added."))
+                run_write(lambda s: ra.create_station(session=s, actor=actor, key=new_key, kind=new_kind, name=new_name,
+                                                      short_name=new_short),
+                          success=t("Đã thêm đơn vị.", "Unit added."))
 
     st.subheader(t("Phạm vi phụ trách đồn – xã (theo thời gian)", "Station ↔ commune links (dated)"))
     st.dataframe(coverage.drop(columns=["id", "station_key"]), hide_index=True, column_config={
@@ -242,9 +226,9 @@ def stations_tab() -> None:
                             max_value=dt.date(2100, 1, 1))
         note = st.text_input(t("Ghi chú / nguồn", "Note / source"), key="ref_cov_note")
         if st.form_submit_button(t("Thêm", "Add"), type="primary"):
-            run(lambda s: ra.add_coverage(session=s, actor=actor, station_key=station, unit_key=unit_key,
-                                          valid_from=start, valid_to=end, note=note),
-                t("Đã thêm liên kết.", "Link added."))
+            run_write(lambda s: ra.add_coverage(session=s, actor=actor, station_key=station, unit_key=unit_key,
+                                                valid_from=start, valid_to=end, note=note),
+                      success=t("Đã thêm liên kết.", "Link added."))
     if not coverage.empty:
         link_labels = {r.id: f"{r.station} – {r.commune} ({format_date(r.valid_from, lang) or '…'} → "
                              f"{format_date(r.valid_to, lang) or t('nay', 'now')})" for r in coverage.itertuples()}
@@ -261,11 +245,11 @@ def stations_tab() -> None:
                                 max_value=dt.date(2100, 1, 1))
             save, remove = st.columns(2)
             if save.form_submit_button(t("Lưu (đánh dấu đã xác minh)", "Save (marks it verified)"), type="primary"):
-                run(lambda s: ra.update_coverage(session=s, actor=actor, coverage_id=int(link), valid_from=start,
-                                                 valid_to=end), t("Đã lưu liên kết.", "Link saved."))
+                run_write(lambda s: ra.update_coverage(session=s, actor=actor, coverage_id=int(link), valid_from=start,
+                                                       valid_to=end), success=t("Đã lưu liên kết.", "Link saved."))
             if remove.form_submit_button(t("Xóa liên kết", "Delete link")):
-                run(lambda s: ra.delete_coverage(session=s, actor=actor, coverage_id=int(link)),
-                    t("Đã xóa liên kết.", "Link deleted."))
+                run_write(lambda s: ra.delete_coverage(session=s, actor=actor, coverage_id=int(link)),
+                          success=t("Đã xóa liên kết.", "Link deleted."))
 
 
 def aliases_tab() -> None:
@@ -281,15 +265,15 @@ def aliases_tab() -> None:
         alias = st.text_input(t("Tên gọi khác", "Alias"), key="ref_alias_text")
         note = st.text_input(t("Ghi chú / nguồn", "Note / source"), key="ref_alias_note")
         if st.form_submit_button(t("Thêm", "Add"), type="primary"):
-            run(lambda s: ra.add_alias(session=s, actor=actor, unit_key=unit_key, alias=alias, note=note),
-                t("Đã thêm tên gọi khác.", "Alias added."))
+            run_write(lambda s: ra.add_alias(session=s, actor=actor, unit_key=unit_key, alias=alias, note=note),
+                      success=t("Đã thêm tên gọi khác.", "Alias added."))
     if not aliases.empty:
         labels = {r.id: f"{r.alias} → {r.unit}" for r in aliases.itertuples()}
         alias_id = st.selectbox(t("Xóa tên gọi khác", "Delete an alias"), list(labels), format_func=labels.get,
                                 key="ref_alias_pick")
         if st.button(t("Xóa", "Delete"), key="ref_alias_delete"):
-            run(lambda s: ra.delete_alias(session=s, actor=actor, alias_id=int(alias_id)),
-                t("Đã xóa tên gọi khác.", "Alias deleted."))
+            run_write(lambda s: ra.delete_alias(session=s, actor=actor, alias_id=int(alias_id)),
+                      success=t("Đã xóa tên gọi khác.", "Alias deleted."))
 
 
 def import_tab() -> None:

@@ -8,37 +8,24 @@ import streamlit as st
 
 from data_model.analytics.filters import Filters
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
-from data_model.records.query import PAGE_SIZE, Cursor, RecordsPage, count_records, fetch_records
-from data_model.schema.db import read_session
+from data_model.records.query import PAGE_SIZE, count_records, fetch_records
 from data_model.texts.formatting import format_date, format_number
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import (
-    CACHE_TTL_S, DRILL_KEYS, database_key, empty_state, load_options, sidebar_filters, stations_with_clusters,
-)
+from ui.filters import DRILL_KEYS, empty_state, load_options, stations_with_clusters
 from ui.i18n import current_language, t
+from ui.loaders import cached_loader, database_key
+from ui.page import open_results_page
+from ui.widgets import choice
 
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_page(url: str, filters: Filters, after: Cursor | None, newest_first: bool, lang: str) -> RecordsPage:
-    """One page of records (cached)."""
-    with read_session(get_engine()) as session:
-        return fetch_records(session=session, filters=filters, after=after, newest_first=newest_first, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_count(url: str, filters: Filters) -> int:
-    """How many records the filters let through, from the summary (cached)."""
-    with read_session(get_engine()) as session:
-        return count_records(session=session, filters=filters)
+load_page = cached_loader(fetch_records)
+load_count = cached_loader(count_records)
 
 
 def drilled(filters: Filters) -> tuple[Filters, list[str]]:
     """The sidebar filters narrowed by a chart selection passed in the URL, and what it says in words."""
     params, said = st.query_params, []
-    options = load_options(database_key(), current_language())
     lang = current_language()
+    options = load_options(lang=lang)
     if params.get("d_year", "").isdigit():
         year = int(params["d_year"])
         filters = replace(filters, year_from=year, year_to=year)
@@ -52,7 +39,7 @@ def drilled(filters: Filters) -> tuple[Filters, list[str]]:
         said.append(t(f"xã {communes[params['d_commune']]}", f"commune {communes[params['d_commune']]}"))
     if params.get("d_station", "").isdigit() and int(params["d_station"]) in options.stations:
         station = int(params["d_station"])
-        filters = replace(filters, stations=stations_with_clusters(database_key(), (station,)))
+        filters = replace(filters, stations=stations_with_clusters(stations=(station,)))
         said.append(options.stations[station])
     return filters, said
 
@@ -62,14 +49,9 @@ def _clear_drill() -> None:
         st.query_params.pop(key, None)
 
 
-guard_page("danh_sach")
-lang = current_language()
-st.title(t("Danh sách hoạt động", "Activity records"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-filters, said = drilled(filters)
+page = open_results_page("danh_sach", title=t("Danh sách hoạt động", "Activity records"), published=False)
+lang = page.lang
+filters, said = drilled(page.filters)
 if said:
     left, right = st.columns([4, 1])
     left.info(t("Đang xem theo lựa chọn trên biểu đồ: ", "Narrowed by a chart selection: ") + " · ".join(said),
@@ -77,9 +59,8 @@ if said:
     right.button(t("Bỏ lựa chọn này", "Clear selection"), on_click=_clear_drill, key="ds_clear")
 
 sort_labels = {"new": t("Mới nhất trước", "Newest first"), "old": t("Cũ nhất trước", "Oldest first")}
-order = st.segmented_control(t("Sắp xếp theo ngày bắt đầu", "Sort by start date"), list(sort_labels),
-                             format_func=sort_labels.get, default="new", required=True, key="ds_sort",
-                             bind="query-params")
+order = choice(st.segmented_control, t("Sắp xếp theo ngày bắt đầu", "Sort by start date"), sort_labels,
+               default="new", required=True, key="ds_sort", bind="query-params")
 newest_first = order != "old"
 
 # the cursor stack belongs to one filter and sort; any change starts again at page 1
@@ -88,20 +69,20 @@ if st.session_state.get("ds_signature") != signature:
     st.session_state["ds_signature"] = signature
     st.session_state["ds_cursors"] = [None]
 cursors: list = st.session_state["ds_cursors"]
-page = load_page(database_key(), filters, cursors[-1], newest_first, lang)
-total = load_count(database_key(), filters)
+records = load_page(filters=filters, after=cursors[-1], newest_first=newest_first, lang=lang)
+total = load_count(filters=filters)
 
-if page.rows.empty:
+if records.rows.empty:
     empty_state(filtered=True)
     st.stop()
 
 first = (len(cursors) - 1) * PAGE_SIZE + 1
-last = first + len(page.rows) - 1
+last = first + len(records.rows) - 1
 st.caption(t(f"Trang {len(cursors)} · bản ghi {format_number(first, lang)}–{format_number(last, lang)} "
              f"trên tổng số {format_number(total, lang)}",
              f"Page {len(cursors)} · records {format_number(first, lang)}–{format_number(last, lang)} "
              f"of {format_number(total, lang)}"))
-rows = page.rows
+rows = records.rows
 table = {
     t("Ngày bắt đầu", "Start"): [format_date(d, lang) for d in rows["start_date"]],
     t("Ngày kết thúc", "End"): [format_date(d, lang) for d in rows["end_date"]],
@@ -125,7 +106,7 @@ prev_col, next_col, _ = st.columns([1, 1, 4])
 if prev_col.button(t("← Trang trước", "← Previous"), disabled=len(cursors) == 1, key="ds_prev"):
     cursors.pop()
     st.rerun()
-if next_col.button(t("Trang sau →", "Next →"), disabled=page.next_cursor is None, key="ds_next"):
-    cursors.append(page.next_cursor)
+if next_col.button(t("Trang sau →", "Next →"), disabled=records.next_cursor is None, key="ds_next"):
+    cursors.append(records.next_cursor)
     st.rerun()
 download_buttons(shown, name=f"danh-sach-trang-{len(cursors)}", key="ds_page")

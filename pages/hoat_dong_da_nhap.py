@@ -3,25 +3,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.records.history import record_history
 from data_model.records.query import can_edit, get_record, list_records
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import delete_record, restore_record, update_record
-from data_model.schema.db import read_session, write_session
+from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date
-from ui.auth import guard_page, plain, write_actor
-from ui.engine import clear_data_caches, get_engine
+from ui.auth import plain, write_actor
+from ui.engine import get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
+from ui.writes import run_write
 
 PICK_KEY = "md_pick"
-NOTICE_KEY = "md__notice"
-
-
-def _notice(kind: str, text: str) -> None:
-    st.session_state[NOTICE_KEY] = (kind, text)
 
 
 def save_edit(record_id: int, type_code: str, confirm: bool = False) -> None:
@@ -32,18 +28,16 @@ def save_edit(record_id: int, type_code: str, confirm: bool = False) -> None:
     form = RecordForm(f"md{record_id}")
     values = collect_values(form, get_activity_type(type_code))
     try:
-        with write_session(get_engine()) as session:
-            update_record(session=session, actor=actor, record_id=record_id, values=values, confirm_warnings=confirm,
-                          confirm_duplicate=confirm, reason=st.session_state.get(f"md_revision_{record_id}", ""))
+        done = run_write(lambda s: update_record(session=s, actor=actor, record_id=record_id, values=values,
+                                                 confirm_warnings=confirm, confirm_duplicate=confirm,
+                                                 reason=st.session_state.get(f"md_revision_{record_id}", "")),
+                         success=t(f"Đã lưu thay đổi của hoạt động số {record_id}.", f"Record no. {record_id} saved."),
+                         callback=True, passthrough=(ValidationError,))
     except ValidationError as exc:
         form.set_issues(exc.issues)
         return
-    except PermissionDenied as exc:
-        _notice("error", str(exc))
-        return
-    form.clear()
-    _notice("success", t(f"Đã lưu thay đổi của hoạt động số {record_id}.", f"Record no. {record_id} saved."))
-    clear_data_caches()
+    if done.ok:
+        form.clear()
 
 
 def remove(record_id: int) -> None:
@@ -52,15 +46,9 @@ def remove(record_id: int) -> None:
     if actor is None:
         return
     reason = st.session_state.get(f"md_reason_{record_id}", "")
-    try:
-        with write_session(get_engine()) as session:
-            delete_record(session=session, actor=actor, record_id=record_id, reason=reason)
-    except (ValidationError, PermissionDenied) as exc:
-        _notice("error", str(exc))
-        return
-    _notice("success", t(f"Đã xoá hoạt động số {record_id} (có thể khôi phục).",
-                         f"Record no. {record_id} deleted (can be restored)."))
-    clear_data_caches()
+    run_write(lambda s: delete_record(session=s, actor=actor, record_id=record_id, reason=reason),
+              success=t(f"Đã xoá hoạt động số {record_id} (có thể khôi phục).",
+                        f"Record no. {record_id} deleted (can be restored)."), callback=True)
 
 
 def restore(record_id: int) -> None:
@@ -68,28 +56,15 @@ def restore(record_id: int) -> None:
     actor = write_actor()
     if actor is None:
         return
-    try:
-        with write_session(get_engine()) as session:
-            restore_record(session=session, actor=actor, record_id=record_id)
-    except (ValidationError, PermissionDenied) as exc:
-        _notice("error", str(exc))
-        return
-    _notice("success", t(f"Đã khôi phục hoạt động số {record_id}.", f"Record no. {record_id} restored."))
-    clear_data_caches()
+    run_write(lambda s: restore_record(session=s, actor=actor, record_id=record_id),
+              success=t(f"Đã khôi phục hoạt động số {record_id}.", f"Record no. {record_id} restored."), callback=True)
 
 
-actor = guard_page("hoat_dong_da_nhap")
-lang = current_language()
-st.title(t("Hoạt động đã nhập", "My records"))
-if actor is None:
-    st.stop()
+page = open_page("hoat_dong_da_nhap", title=t("Hoạt động đã nhập", "My records"))
+actor, lang = page.actor, page.lang
 st.caption(t("Hoạt động do bạn hoặc đơn vị của bạn nhập. Chọn một hoạt động để sửa, xoá (có lý do, khôi phục được) "
              "hoặc xem lịch sử thay đổi.", "Records you or your units entered. Pick one to edit, delete (with a reason, "
              "restorable) or see its history."))
-
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    (st.success if notice[0] == "success" else st.error)(plain(notice[1]))
 
 types = {"": t("Tất cả loại", "All types"), **{d.code: d.name(lang) for d in list_activity_types()}}
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])

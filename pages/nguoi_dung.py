@@ -6,22 +6,20 @@ import streamlit as st
 from sqlalchemy import select
 
 from data_model.accounts.audit import LOCAL_OFFSET
-from data_model.accounts.permissions import ROLES, PermissionDenied
-from data_model.accounts.users import AccountError, create_user, list_users, reset_password, update_user
-from data_model.schema.db import read_session, write_session
+from data_model.accounts.permissions import ROLES
+from data_model.accounts.users import create_user, list_users, reset_password, update_user
+from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit
 from data_model.texts.formatting import format_date
-from ui.auth import guard_page, plain, role_name
+from ui.auth import role_name
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
+from ui.writes import run_write
 
-actor = guard_page("nguoi_dung")
-if actor is None or not actor.is_admin:
-    st.error(t("Chỉ quản trị viên được quản lý người dùng.", "Only administrators manage users."))
-    st.stop()
-
-lang = current_language()
-st.title(t("Người dùng", "Users"))
+page = open_page("nguoi_dung", title=t("Người dùng", "Users"),
+                 denied=t("Chỉ quản trị viên được quản lý người dùng.", "Only administrators manage users."))
+actor, lang = page.actor, page.lang
 
 with read_session(get_engine()) as session:
     users = list_users(session=session, lang=lang)
@@ -30,27 +28,12 @@ with read_session(get_engine()) as session:
         .order_by(ReportingUnit.kind, ReportingUnit.short_name)).all())
 
 
-def _save(action, success: str) -> None:
-    try:
-        with write_session(get_engine()) as session:
-            action(session)
-    except (AccountError, PermissionDenied) as exc:
-        st.error(plain(exc))
-    else:
-        st.session_state["users_flash"] = success
-        st.rerun()
-
-
 def _when(value) -> str:
     if value is None or pd.isna(value):
         return t("chưa đăng nhập", "never")
     local = value + LOCAL_OFFSET  # stored in UTC
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
-
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(plain(flash))
 
 if users.empty:
     st.info(t("Chưa có tài khoản nào.", "No accounts yet."))
@@ -86,9 +69,10 @@ with add_tab:
             if pw1 != pw2:
                 st.error(t("Nhập lại mật khẩu: không khớp", "Repeat password: does not match"))
             else:
-                _save(lambda s: create_user(session=s, actor=actor, username=username, password=pw1, role=role,
-                                            unit_keys=unit_keys, full_name=full_name),
-                      t(f"Đã thêm người dùng {username.strip().lower()}.", f"User {username.strip().lower()} added."))
+                added = username.strip().lower()
+                run_write(lambda s: create_user(session=s, actor=actor, username=username, password=pw1, role=role,
+                                                unit_keys=unit_keys, full_name=full_name),
+                          success=t(f"Đã thêm người dùng {added}.", f"User {added} added."))
 
 names = list(users["username"]) if not users.empty else []
 with edit_tab:
@@ -104,9 +88,9 @@ with edit_tab:
                                        format_func=units.get, key=f"users_edit_units_{chosen}")
             active = st.checkbox(t("Đang hoạt động", "Active"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
             if st.form_submit_button(t("Lưu", "Save"), type="primary"):
-                _save(lambda s: update_user(session=s, actor=actor, username=chosen, full_name=full_name, role=role,
-                                            unit_keys=unit_keys, active=active),
-                      t(f"Đã lưu người dùng {chosen}.", f"User {chosen} saved."))
+                run_write(lambda s: update_user(session=s, actor=actor, username=chosen, full_name=full_name,
+                                                role=role, unit_keys=unit_keys, active=active),
+                          success=t(f"Đã lưu người dùng {chosen}.", f"User {chosen} saved."))
 
 with reset_tab:
     if names:
@@ -120,6 +104,6 @@ with reset_tab:
                 if pw1 != pw2:
                     st.error(t("Nhập lại mật khẩu mới: không khớp", "Repeat the new password: does not match"))
                 else:
-                    _save(lambda s: reset_password(session=s, actor=actor, username=chosen, new_password=pw1),
-                          t(f"Đã đặt mật khẩu mới cho {chosen}; lượt chờ do nhập sai đã được gỡ.",
-                            f"New password set for {chosen}; the login delay was lifted."))
+                    run_write(lambda s: reset_password(session=s, actor=actor, username=chosen, new_password=pw1),
+                              success=t(f"Đã đặt mật khẩu mới cho {chosen}; lượt chờ do nhập sai đã được gỡ.",
+                                        f"New password set for {chosen}; the login delay was lifted."))

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
-from data_model.schema.db import write_session
-from ui.auth import guard_page, plain, write_actor
-from ui.engine import clear_data_caches, get_engine
+from ui.auth import write_actor
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
+from ui.writes import run_write
 
 FORM = RecordForm("ne")
-SAVED_KEY = "ne__saved"
 TYPE_KEY = "ne_type"
 
 
@@ -25,21 +23,21 @@ def save(type_code: str, confirm: bool = False) -> None:
         return
     activity_type = get_activity_type(type_code)
     values = collect_values(FORM, activity_type)
-    st.session_state.pop(SAVED_KEY, None)
     try:
-        with write_session(get_engine()) as session:
-            record_id = create_record(session=session, actor=actor, values=values, confirm_warnings=confirm,
-                                      confirm_duplicate=confirm)
+        done = run_write(lambda s: create_record(session=s, actor=actor, values=values, confirm_warnings=confirm,
+                                                 confirm_duplicate=confirm),
+                         success=lambda record_id: t(f"Đã lưu hoạt động số {record_id}. Có thể nhập hoạt động tiếp "
+                                                     "theo.", f"Saved as record no. {record_id}. You can enter the "
+                                                     "next one."),
+                         callback=True, passthrough=(ValidationError,), keep=True,
+                         success_icon=":material/check_circle:", error_icon=":material/block:")
     except ValidationError as exc:
         FORM.set_issues(exc.issues)
         return
-    except PermissionDenied as exc:
+    if done.ok:
+        FORM.clear()
+    else:
         FORM.set_issues([])
-        st.session_state[SAVED_KEY] = ("denied", str(exc))
-        return
-    st.session_state[SAVED_KEY] = ("ok", record_id)
-    FORM.clear()
-    clear_data_caches()
 
 
 def cancel() -> None:
@@ -47,18 +45,8 @@ def cancel() -> None:
     FORM.set_issues([])
 
 
-actor = guard_page("nhap_hoat_dong")
-lang = current_language()
-st.title(t("Nhập hoạt động", "Enter an activity"))
-if actor is None:
-    st.stop()
-
-saved = st.session_state.get(SAVED_KEY)
-if saved and saved[0] == "ok":
-    st.success(t(f"Đã lưu hoạt động số {saved[1]}. Có thể nhập hoạt động tiếp theo.",
-                 f"Saved as record no. {saved[1]}. You can enter the next one."), icon=":material/check_circle:")
-elif saved and saved[0] == "denied":
-    st.error(plain(saved[1]), icon=":material/block:")
+page = open_page("nhap_hoat_dong", title=t("Nhập hoạt động", "Enter an activity"))
+actor, lang = page.actor, page.lang
 
 types = {d.code: d.name(lang) for d in list_activity_types()}
 type_code = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,

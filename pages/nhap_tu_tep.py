@@ -7,22 +7,23 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.accounts.permissions import Actor
 from data_model.definitions.activity_types import list_activity_types
 from data_model.files.export import (
     XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
 )
 from data_model.files.records_import import (
-    ImportConflict, ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
+    ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
 )
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date, format_number
-from ui.auth import guard_page, plain
-from ui.engine import clear_data_caches, get_engine
-from ui.i18n import current_language, t
+from ui.auth import plain
+from ui.engine import get_engine
+from ui.i18n import t
+from ui.page import open_page
+from ui.writes import flash, run_write
 
 PREVIEW_KEY = "imp__preview"
-DONE_KEY = "imp__done"
 MAX_UPLOAD_MB = 50
 
 
@@ -32,31 +33,21 @@ def do_import(actor: Actor) -> None:
     if not cached:
         return
     try:
-        result = write_import(engine=get_engine(), actor=actor, preview=cached[1])
+        done = run_write(lambda engine: write_import(engine=engine, actor=actor, preview=cached[1]),
+                         own_transaction=True, success=summarise_result, callback=True, passthrough=(ImportRejected,))
     except ImportRejected as exc:
         st.session_state[PREVIEW_KEY] = (cached[0], exc.preview)
-        st.session_state[DONE_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
+        flash("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
         return
-    except (ImportConflict, PermissionDenied) as exc:
-        st.session_state.pop(PREVIEW_KEY, None)  # the next run checks the file again against the database as it is
-        st.session_state[DONE_KEY] = ("error", str(exc))
-        return
+    # written, or refused (conflict, permission): the next run checks the file again against the database as it is
     st.session_state.pop(PREVIEW_KEY, None)
-    st.session_state[DONE_KEY] = ("success", summarise_result(result))
-    st.session_state["imp_nonce"] = st.session_state.get("imp_nonce", 0) + 1  # a fresh uploader
-    clear_data_caches()
+    if done.ok:
+        st.session_state["imp_nonce"] = st.session_state.get("imp_nonce", 0) + 1  # a fresh uploader
 
 
-actor = guard_page("nhap_tu_tep")
-lang = current_language()
-st.title(t("Nhập từ tệp", "Import from a file"))
-if actor is None:
-    st.stop()
+page = open_page("nhap_tu_tep", title=t("Nhập từ tệp", "Import from a file"))
+actor, lang = page.actor, page.lang
 types = {d.code: d.name(lang) for d in list_activity_types()}
-
-done = st.session_state.pop(DONE_KEY, None)
-if done:
-    (st.success if done[0] == "success" else st.error)(plain(done[1]))
 
 tab_import, tab_template, tab_export = st.tabs([t("Nhập tệp", "Import"), t("Tệp mẫu", "Templates"),
                                                 t("Xuất dữ liệu", "Export")])

@@ -10,22 +10,19 @@ from data_model.accounts.audit import (
     ACTIONS, ENTITIES, HEADERS_EN, HEADERS_VI, AuditError, AuditFilters, count_audit, export_audit, label,
     list_audit, list_audit_kinds, list_audit_usernames,
 )
-from data_model.accounts.permissions import can_read_audit
+from data_model.reporting.deadline import local_today
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number
-from ui.auth import guard_page, plain
+from ui.auth import plain
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import t
+from ui.page import open_page
 
 PAGE_SIZE = 50
 
-actor = guard_page("nhat_ky")
-if not can_read_audit(actor):
-    st.error(t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
-    st.stop()
-
-lang = current_language()
-st.title(t("Nhật ký thao tác", "Audit log"))
+page = open_page("nhat_ky", title=t("Nhật ký thao tác", "Audit log"),
+                 denied=t("Bạn không có quyền xem nhật ký.", "You may not read the audit log."))
+actor, lang = page.actor, page.lang
 st.caption(t("Mọi lần tạo, sửa, xóa, nhập tệp, đăng nhập và đăng nhập sai: ai, khi nào, thay đổi gì.",
              "Every create, edit, delete, import, login and failed login: who, when, what."))
 
@@ -36,7 +33,7 @@ with read_session(get_engine()) as session:
 c1, c2, c3, c4 = st.columns([2, 3, 3, 3])
 everyone = t("(tất cả)", "(everyone)")
 user = c1.selectbox(t("Người dùng", "User"), [everyone] + usernames, key="audit_user")
-today = dt.date.today()
+today = local_today()  # the log's dates are Vietnamese dates, whatever the server's clock zone
 days = c2.date_input(t("Khoảng ngày", "Dates"), value=(today - dt.timedelta(days=30), today), format="DD/MM/YYYY",
                      key="audit_dates")
 chosen_actions = c3.multiselect(t("Thao tác", "Action"), actions, format_func=lambda a: label(ACTIONS, a, lang),

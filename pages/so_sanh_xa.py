@@ -3,84 +3,53 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.analytics.aggregate import FilterOptions, type_order
+from data_model.analytics.aggregate import type_order
 from data_model.analytics.compare import (
-    MAX_COMMUNES, MIN_COMMUNES, Comparison, busiest_communes, compare_communes, language_type_options,
-    village_type_options,
+    MAX_COMMUNES, MIN_COMMUNES, busiest_communes, compare_communes, language_type_options, village_type_options,
 )
-from data_model.analytics.filters import Filters
 from data_model.definitions.activity_types import get_activity_type
-from data_model.schema.db import read_session
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
-from ui.i18n import current_language, t
-from ui.published import show_published
+from ui.filters import empty_state, load_options
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_results_page
+from ui.widgets import choice, keep_valid
 
+load_comparison = cached_loader(compare_communes)
+load_busiest = cached_loader(busiest_communes)
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_comparison(url: str, filters: Filters, communes: tuple[str, ...], year: int, gap_type: str,
-                    language_type: str, lang: str) -> Comparison:
-    """The comparison's figures (cached)."""
-    with read_session(get_engine()) as session:
-        return compare_communes(session=session, filters=filters, communes=communes, year=year, gap_type=gap_type,
-                                language_type=language_type, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_busiest(url: str, filters: Filters) -> list[str]:
-    """The communes with the most records, picked when the page opens (cached)."""
-    with read_session(get_engine()) as session:
-        return busiest_communes(session=session, filters=filters)
-
-
-def _keep(key: str, allowed) -> None:
-    if key in st.session_state and st.session_state[key] not in allowed:
-        st.session_state.pop(key)
-
-
-guard_page("so_sanh_xa")
-lang = current_language()
-st.title(t("So sánh các xã", "Compare communes"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-show_published(year_from=filters.year_from, year_to=filters.year_to, key="so_sanh_xa")  # closed years
-options: FilterOptions = load_options(database_key(), lang)
+page = open_results_page("so_sanh_xa", title=t("So sánh các xã", "Compare communes"))
+lang, filters = page.lang, page.filters
+options = load_options(lang=lang)
 communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
-if "ss_communes" in st.session_state:
-    st.session_state["ss_communes"] = [k for k in st.session_state["ss_communes"] if k in communes_map]
+keep_valid("ss_communes", communes_map, many=True)
 # the busiest communes as a starting point, unless the user (or the URL) already picked some
-default = None if "ss_communes" in st.session_state else [k for k in load_busiest(database_key(), filters)
+default = None if "ss_communes" in st.session_state else [k for k in load_busiest(filters=filters)
                                                             if k in communes_map]
-picked = st.multiselect(t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã",
-                          f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
-                        list(communes_map), format_func=communes_map.get, max_selections=MAX_COMMUNES,
-                        default=default, placeholder=t("Chọn xã", "Pick communes"), key="ss_communes",
-                        bind="query-params",
-                        help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên.", "Communes of the boundary view "
-                               "chosen in the sidebar."))
+picked = choice(st.multiselect, t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã",
+                                  f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
+                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã", "Pick communes"),
+                key="ss_communes", bind="query-params",
+                help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên.", "Communes of the boundary view "
+                       "chosen in the sidebar."))
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 gap_types = {c: get_activity_type(c).name(lang) for c in village_type_options()}
 lang_types = {c: get_activity_type(c).name(lang) for c in language_type_options()}
-_keep("ss_year", years)
-_keep("ss_gap", gap_types)
-_keep("ss_lang", lang_types)
+keep_valid("ss_year", years)
 c1, c2, c3 = st.columns(3)
 year = c1.selectbox(t("Năm xem bản chưa được tiếp cận và ngôn ngữ", "Year for villages and languages"), years,
                     key="ss_year", bind="query-params")
-gap_type = c2.selectbox(t("Bản chưa có hoạt động", "Villages without"), list(gap_types), format_func=gap_types.get,
-                        key="ss_gap", bind="query-params")
-language_type = c3.selectbox(t("Ngôn ngữ của", "Languages of"), list(lang_types), format_func=lang_types.get,
-                             key="ss_lang", bind="query-params")
+gap_type = choice(c2.selectbox, t("Bản chưa có hoạt động", "Villages without"), gap_types, key="ss_gap",
+                  bind="query-params")
+language_type = choice(c3.selectbox, t("Ngôn ngữ của", "Languages of"), lang_types, key="ss_lang",
+                       bind="query-params")
 if len(picked) < MIN_COMMUNES:
     st.info(t(f"Hãy chọn ít nhất {MIN_COMMUNES} xã để so sánh.", f"Pick at least {MIN_COMMUNES} communes to compare."),
             icon=":material/compare_arrows:")
     st.stop()
-cmp = load_comparison(database_key(), filters, tuple(picked), year, gap_type, language_type, lang)
+cmp = load_comparison(filters=filters, communes=tuple(picked), year=year, gap_type=gap_type,
+                      language_type=language_type, lang=lang)
 
 span = f"{filters.year_from}–{filters.year_to}"
 st.subheader(t(f"Mọi chỉ tiêu, giai đoạn {span}", f"All measures, {span}"))
@@ -103,8 +72,7 @@ else:
     shown = shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu", "Activity type – measure")})
     st.dataframe(shown, hide_index=True)
     rows = list(dict.fromkeys(frame["row"]))
-    if st.session_state.get("ss_chart") not in rows:
-        st.session_state.pop("ss_chart", None)
+    keep_valid("ss_chart", rows)
     shown_row = st.selectbox(t("Vẽ biểu đồ cho chỉ tiêu", "Chart this measure"), rows, key="ss_chart")
     one = frame[frame["row"] == shown_row].dropna(subset=[column])
     if not one.empty:

@@ -6,16 +6,13 @@ import streamlit as st
 from data_model.accounts.permissions import PermissionDenied
 from data_model.accounts.users import AccountError, change_own_password, get_account
 from data_model.schema.db import read_session
-from ui.auth import guard_page, plain, role_name
+from ui.auth import plain, role_name
 from ui.engine import get_engine
 from ui.i18n import t
+from ui.page import open_page
 
-actor = guard_page("tai_khoan")
-if actor is None:
-    st.error(t("Bạn cần đăng nhập.", "Please log in."))
-    st.stop()
-
-st.title(t("Tài khoản của tôi", "My account"))
+actor = open_page("tai_khoan", title=t("Tài khoản của tôi", "My account"),
+                  denied=t("Bạn cần đăng nhập.", "Please log in.")).actor
 with read_session(get_engine()) as session:
     account = get_account(session=session, user_id=actor.user_id)
 # typed names are shown with st.text: never interpreted as markdown

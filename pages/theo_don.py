@@ -5,31 +5,18 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.analytics.filters import Filters
-from data_model.analytics.places import PlaceDetail, PlaceView, station_detail, station_view
-from data_model.schema.db import read_session
+from data_model.analytics.places import station_detail, station_view
 from data_model.texts.formatting import format_date
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
-from ui.i18n import current_language, t
-from ui.published import show_published
+from ui.filters import empty_state, open_records, pick_type_and_measure
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_results_page
+from ui.widgets import choice
 
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_view(url: str, filters: Filters, type_code: str, measure: str, lang: str) -> PlaceView:
-    """Per-station figures (cached)."""
-    with read_session(get_engine()) as session:
-        return station_view(session=session, filters=filters, type_code=type_code, measure=measure, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_detail(url: str, filters: Filters, station_id: int, type_code: str, lang: str) -> PlaceDetail:
-    """One station's trend for the chosen type (cached)."""
-    with read_session(get_engine()) as session:
-        return station_detail(session=session, filters=filters, station_id=station_id, type_code=type_code, lang=lang)
+load_view = cached_loader(station_view)
+load_detail = cached_loader(station_detail)
 
 
 def _station_id(point: dict) -> int | None:
@@ -40,20 +27,14 @@ def _station_id(point: dict) -> int | None:
         return None
 
 
-guard_page("theo_don")
-lang = current_language()
-st.title(t("Kết quả theo đồn biên phòng", "Results by border station"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-show_published(year_from=filters.year_from, year_to=filters.year_to, by_station=True, key="theo_don")  # closed years
-definition, measure = pick_type_and_measure(prefix="td", filters=filters, lang=lang, place="station")
-if definition is None:
-    st.info(t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
-              "The chosen activity types are not done by border stations."))
-    st.stop()
-view = load_view(database_key(), filters, definition.code, measure.code, lang)
+page = open_results_page("theo_don", title=t("Kết quả theo đồn biên phòng", "Results by border station"),
+                         published_by_station=True)
+lang, filters = page.lang, page.filters
+definition, measure = pick_type_and_measure(
+    prefix="td", filters=filters, lang=lang, place="station",
+    unavailable=t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
+                  "The chosen activity types are not done by border stations."))
+view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
 station_title = t("Đồn biên phòng", "Border station")
 st.caption(t("Hoạt động của cụm loa được tính cho đồn quản lý cụm loa.",
@@ -107,10 +88,8 @@ else:
 
 st.subheader(t("Chi tiết một đồn", "One station in detail"))
 stations = {str(k): n for k, n in zip(view.ranking["key"], view.ranking["name"])}
-if st.session_state.get("td_station") not in stations:
-    st.session_state.pop("td_station", None)
-chosen = st.selectbox(station_title, list(stations), format_func=stations.get, key="td_station", bind="query-params")
-detail = load_detail(database_key(), filters, int(chosen), definition.code, lang)
+chosen = choice(st.selectbox, station_title, stations, key="td_station", bind="query-params")
+detail = load_detail(filters=filters, station_id=int(chosen), type_code=definition.code, lang=lang)
 trend = detail.trend[detail.trend["measure"] == measure.code]
 if trend.empty:
     empty_state(filtered=True)

@@ -1,37 +1,22 @@
 """Trends: multi-year lines per activity type and measure, one chart per unit so every axis counts one thing."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from data_model.analytics.filters import Filters
 from data_model.analytics.overview import yearly_series
-from data_model.schema.db import read_session
 from ui.charts import selected_points, trend_lines
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, sidebar_filters
-from ui.i18n import current_language, t
-from ui.published import show_published
+from ui.filters import empty_state, open_records
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_results_page
+from ui.widgets import choice
 
+load_series = cached_loader(yearly_series)
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_series(url: str, filters: Filters, lang: str) -> pd.DataFrame:
-    """Year × type × measure totals (cached)."""
-    with read_session(get_engine()) as session:
-        return yearly_series(session=session, filters=filters, lang=lang)
-
-
-guard_page("theo_nam")
-lang = current_language()
-st.title(t("Xu hướng theo năm", "Trends over the years"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-show_published(year_from=filters.year_from, year_to=filters.year_to, key="theo_nam")  # closed years
-series = load_series(database_key(), filters, lang)
+page = open_results_page("theo_nam", title=t("Xu hướng theo năm", "Trends over the years"))
+lang, filters = page.lang, page.filters
+series = load_series(filters=filters, lang=lang)
 if series.empty:
     empty_state(filtered=True)
     st.stop()
@@ -40,14 +25,11 @@ series = series.assign(series_key=series["type"] + ":" + series["measure"],
                        series=series["type_name"] + " – " + series["measure_label"].str.lower())
 labels = dict(zip(series["series_key"], series["series"]))
 main = series.groupby("type", sort=False)["series_key"].first().tolist()
-kept = [k for k in st.session_state.get("tn_series", []) if k in labels]
-if "tn_series" in st.session_state and kept != st.session_state["tn_series"]:
-    st.session_state["tn_series"] = kept
-chosen = st.multiselect(t("Chỉ tiêu hiển thị", "Measures shown"), list(labels), default=main, format_func=labels.get,
-                        key="tn_series", bind="query-params",
-                        help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính "
-                               "được vẽ chung một biểu đồ.", "By default the main measure of each type. Measures "
-                               "with the same unit share a chart."))
+chosen = choice(st.multiselect, t("Chỉ tiêu hiển thị", "Measures shown"), labels, default=main, key="tn_series",
+                bind="query-params",
+                help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính "
+                       "được vẽ chung một biểu đồ.", "By default the main measure of each type. Measures "
+                       "with the same unit share a chart."))
 if not chosen:
     st.info(t("Hãy chọn ít nhất một chỉ tiêu.", "Pick at least one measure."))
     st.stop()

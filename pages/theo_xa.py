@@ -3,47 +3,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.analytics.filters import Filters
-from data_model.analytics.places import PlaceDetail, PlaceView, commune_detail, commune_view
-from data_model.schema.db import read_session
+from data_model.analytics.places import commune_detail, commune_view
 from data_model.texts.formatting import format_number
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
-from ui.i18n import current_language, t
-from ui.published import show_published
+from ui.filters import empty_state, open_records, pick_type_and_measure
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_results_page
+from ui.widgets import choice
 
+load_view = cached_loader(commune_view)
+load_detail = cached_loader(commune_detail)
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_view(url: str, filters: Filters, type_code: str, measure: str, lang: str) -> PlaceView:
-    """Per-commune figures (cached)."""
-    with read_session(get_engine()) as session:
-        return commune_view(session=session, filters=filters, type_code=type_code, measure=measure, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_detail(url: str, filters: Filters, commune_key: str, lang: str) -> PlaceDetail:
-    """One commune's trend and villages (cached)."""
-    with read_session(get_engine()) as session:
-        return commune_detail(session=session, filters=filters, commune_key=commune_key, lang=lang)
-
-
-guard_page("theo_xa")
-lang = current_language()
-st.title(t("Kết quả theo xã", "Results by commune"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-show_published(year_from=filters.year_from, year_to=filters.year_to, key="theo_xa")  # closed years
-definition, measure = pick_type_and_measure(prefix="tx", filters=filters, lang=lang, place="commune")
-if definition is None:
-    st.info(t("Các loại hoạt động đang chọn không ghi theo xã.",
-              "The chosen activity types are not recorded per commune."))
-    st.stop()
-view = load_view(database_key(), filters, definition.code, measure.code, lang)
+page = open_results_page("theo_xa", title=t("Kết quả theo xã", "Results by commune"))
+lang, filters = page.lang, page.filters
+definition, measure = pick_type_and_measure(
+    prefix="tx", filters=filters, lang=lang, place="commune",
+    unavailable=t("Các loại hoạt động đang chọn không ghi theo xã.",
+                  "The chosen activity types are not recorded per commune."))
+view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
 commune_title = t("Xã", "Commune")
 if view.ranking.empty:
@@ -92,10 +71,8 @@ download_buttons(table, name=f"xep-hang-xa-{definition.code}", key="tx_ranking")
 
 st.subheader(t("Chi tiết một xã", "One commune in detail"))
 communes = dict(zip(view.ranking["key"], view.ranking["name"]))
-if st.session_state.get("tx_commune") not in communes:
-    st.session_state.pop("tx_commune", None)
-chosen = st.selectbox(commune_title, list(communes), format_func=communes.get, key="tx_commune", bind="query-params")
-detail = load_detail(database_key(), filters, chosen, lang)
+chosen = choice(st.selectbox, commune_title, communes, key="tx_commune", bind="query-params")
+detail = load_detail(filters=filters, commune_key=chosen, lang=lang)
 pop = detail.population
 st.caption(t(f"Số dân: {format_number(pop.value, lang)}" + (" (ước tính)" if pop.approximate else ""),
              f"Population: {format_number(pop.value, lang)}" + (" (approximate)" if pop.approximate else ""))

@@ -3,27 +3,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.analytics.filters import Filters
-from data_model.analytics.overview import Overview, build_overview
+from data_model.analytics.overview import build_overview
 from data_model.definitions.activity_types import get_activity_type
-from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
 from ui.downloads import download_buttons
-from ui.auth import guard_page
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
-from ui.i18n import current_language, t
-from ui.published import show_published
+from ui.filters import empty_state, load_options
+from ui.i18n import t
+from ui.loaders import cached_loader
+from ui.page import open_results_page
+from ui.widgets import keep_valid
 
 CARDS_PER_ROW = 2
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_overview(url: str, filters: Filters, year: int, period: tuple[int, int], lang: str) -> Overview:
-    """The overview's figures (cached per database, filters, year, period and language)."""
-    with read_session(get_engine()) as session:
-        return build_overview(session=session, filters=filters, year=year, period=period, lang=lang)
+load_overview = cached_loader(build_overview)
 
 
 def _delta(change: float | None, previous: int, year: int, lang: str) -> str | None:
@@ -57,16 +51,10 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
                             config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
 
 
-guard_page("tong_quan")
-lang = current_language()
-st.title(t("Tổng quan kết quả thông tin, tuyên truyền biên giới", "Overview of border outreach results"))
-filters = sidebar_filters()
-if filters is None:
-    empty_state()
-    st.stop()
-show_published(year_from=filters.year_from, year_to=filters.year_to, key="tong_quan")  # closed years
-
-lo, hi = load_options(database_key()).years
+page = open_results_page("tong_quan", title=t("Tổng quan kết quả thông tin, tuyên truyền biên giới",
+                                              "Overview of border outreach results"))
+lang, filters = page.lang, page.filters
+lo, hi = load_options().years
 st.subheader(t("Tổng hợp theo giai đoạn", "Summary of a period"))
 if lo < hi:
     chosen = st.session_state.get("tq_period")
@@ -83,11 +71,10 @@ sentence_box = st.container(border=True)
 period_table_box = st.container()
 
 years = list(range(filters.year_to, filters.year_from - 1, -1))
-if st.session_state.get("tq_year") not in years:
-    st.session_state.pop("tq_year", None)
+keep_valid("tq_year", years)
 st.subheader(t("Kết quả từng năm", "Results of one year"))
 year = st.selectbox(t("Năm xem kết quả", "Year"), years, key="tq_year", bind="query-params", width=240)
-overview = load_overview(database_key(), filters, year, period, lang)
+overview = load_overview(filters=filters, year=year, period=period, lang=lang)
 
 span = f"{period[0]}–{period[1]}" if period[0] != period[1] else str(period[0])
 with sentence_box:

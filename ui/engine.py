@@ -9,14 +9,15 @@ from data_model.schema.startup import prepare_app_database
 
 
 @st.cache_resource(show_spinner="Đang chuẩn bị cơ sở dữ liệu…")
-def _engine_for(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
+    """The engine of the configured database, whose URL is url (one per process and URL)."""
     # zero set-up: migrated and given reference data; demo data only in an embedded database created just now
     return prepare_app_database(settings=get_settings()).engine
 
 
 def get_engine() -> Engine:
     """The engine for the configured database URL."""
-    return _engine_for(get_settings().database_url)
+    return engine_for(get_settings().database_url)
 
 
 def clear_data_caches() -> None:

@@ -2,52 +2,31 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from data_model.analytics.aggregate import FilterOptions, filter_options
 from data_model.analytics.filters import Filters
 from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
-from data_model.schema.db import read_session
-from data_model.schema.settings import get_settings
-from ui.engine import get_engine
 from ui.i18n import current_language, t
+from ui.loaders import cached_loader
+from ui.widgets import choice, keep_valid
 
 # widget keys double as query-parameter names; the prefix keeps them apart from other pages' widgets
 KEY_YEARS, KEY_TYPES, KEY_BOUNDS = "f_years", "f_types", "f_bounds"
 KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS = "f_district", "f_communes", "f_communes_now", "f_stations"
-CACHE_TTL_S = 600
 
 
-def database_key() -> str:
-    """The configured database URL: part of every cache key, so two databases never share cached figures."""
-    return get_settings().database_url
+@cached_loader
+def load_options(*, session: Session, lang: str = "vi") -> FilterOptions:
+    """What the filters can offer for the configured database, labelled in the language (cached)."""
+    return filter_options(session=session, lang=lang)
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_options(url: str, lang: str = "vi") -> FilterOptions:
-    """What the filters can offer for the database at url, labelled in the language (cached)."""
-    with read_session(get_engine()) as session:
-        return filter_options(session=session, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def stations_with_clusters(url: str, stations: tuple[int, ...]) -> tuple[int, ...]:
+@cached_loader
+def stations_with_clusters(*, session: Session, stations: tuple[int, ...]) -> tuple[int, ...]:
     """The stations plus their loudspeaker clusters (cached)."""
-    with read_session(get_engine()) as session:
-        return with_cluster_units(session=session, station_ids=stations)
-
-
-def _keep_valid(key: str, allowed, *, many: bool = True) -> None:
-    """Drop remembered values the current options no longer offer (a widget would refuse them)."""
-    if key not in st.session_state:
-        return
-    value = st.session_state[key]
-    if many:
-        kept = [v for v in (value or []) if v in allowed]
-        if kept != list(value or []):
-            st.session_state[key] = kept
-    elif value not in allowed:
-        del st.session_state[key]
+    return with_cluster_units(session=session, station_ids=stations)
 
 
 def _year_range(years: tuple[int, int]) -> tuple[int, int]:
@@ -65,28 +44,11 @@ def _year_range(years: tuple[int, int]) -> tuple[int, int]:
     return int(chosen[0]), int(chosen[1])
 
 
-# widgets whose option labels are translated: Streamlit keeps their value as the displayed label, so a language
-# switch would leave them without a valid choice
-TRANSLATED_KEYS = (KEY_TYPES, KEY_BOUNDS, KEY_DISTRICT, KEY_COMMUNES, "tx_type", "tx_measure", "td_type", "td_measure",
-                   "tn_series", "ss_gap", "ss_lang", "ds_sort", "ss_communes", "tx_commune")
-
-
-def keep_choices_across_languages() -> None:
-    """After a language switch, set every translated widget's value again so it is shown with the new labels."""
-    lang = current_language()
-    if st.session_state.get("_filters_lang", lang) != lang:
-        for key in TRANSLATED_KEYS:
-            if key in st.session_state:
-                # read before the widget exists in this run: still the option (code) chosen in the old language
-                st.session_state[key] = st.session_state[key]
-    st.session_state["_filters_lang"] = lang
-
-
 def sidebar_filters() -> Filters | None:
-    """Render the shared filters in the sidebar; None when the database holds no records yet."""
-    keep_choices_across_languages()
+    """Render the shared filters in the sidebar (after ui.page.open_page); None when the database holds no records
+    yet."""
     lang = current_language()
-    options = load_options(database_key(), lang)
+    options = load_options(lang=lang)
     sidebar = st.sidebar
     sidebar.subheader(t("Bộ lọc", "Filters"))
     if options.years is None:
@@ -94,40 +56,33 @@ def sidebar_filters() -> Filters | None:
         return None
     year_from, year_to = _year_range(options.years)
     types = {d.code: d.name(lang) for d in list_activity_types()}
-    _keep_valid(KEY_TYPES, types)
-    chosen_types = sidebar.multiselect(t("Loại hoạt động", "Activity types"), options=list(types),
-                                       format_func=types.get, key=KEY_TYPES, bind="query-params",
-                                       placeholder=t("Tất cả", "All"))
+    chosen_types = choice(sidebar.multiselect, t("Loại hoạt động", "Activity types"), types, key=KEY_TYPES,
+                          bind="query-params", placeholder=t("Tất cả", "All"))
     bounds_labels = {"historical": t("Như khi ghi nhận", "As recorded"),
                      "current": t("Theo xã hiện nay (sau 01/07/2025)", "Current communes (after 01/07/2025)")}
-    _keep_valid(KEY_BOUNDS, bounds_labels, many=False)
-    boundaries = sidebar.radio(t("Địa giới", "Boundaries"), options=list(bounds_labels), format_func=bounds_labels.get,
-                               key=KEY_BOUNDS, bind="query-params",
-                               help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: "
-                                      "xã cũ được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15).",
-                                      "As recorded: each activity counts for the commune it names. Current: former "
-                                      "communes are added to the commune they merged into."))
+    boundaries = choice(sidebar.radio, t("Địa giới", "Boundaries"), bounds_labels, key=KEY_BOUNDS, bind="query-params",
+                        help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: "
+                               "xã cũ được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15).",
+                               "As recorded: each activity counts for the commune it names. Current: former "
+                               "communes are added to the commune they merged into."))
     district = None
     if boundaries == "historical":
         districts = {"": t("Tất cả các huyện", "All districts"), **options.districts}
-        _keep_valid(KEY_DISTRICT, districts, many=False)
-        district = sidebar.selectbox(t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
-                                     options=list(districts), format_func=districts.get, key=KEY_DISTRICT,
-                                     bind="query-params") or None
+        district = choice(sidebar.selectbox, t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
+                          districts, key=KEY_DISTRICT, bind="query-params") or None
         communes_map, communes_key = options.communes_recorded, KEY_COMMUNES
     else:
         sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025).",
                           "Districts can be filtered only as recorded (abolished on 01/07/2025)."))
         communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
-    _keep_valid(communes_key, communes_map)
-    communes = sidebar.multiselect(t("Xã", "Communes"), options=list(communes_map), format_func=communes_map.get,
-                                   key=communes_key, bind="query-params", placeholder=t("Tất cả", "All"))
-    _keep_valid(KEY_STATIONS, options.stations)
+    communes = choice(sidebar.multiselect, t("Xã", "Communes"), communes_map, key=communes_key, bind="query-params",
+                      placeholder=t("Tất cả", "All"))
+    keep_valid(KEY_STATIONS, options.stations, many=True)
     stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", "Stations, units"), options=list(options.stations),
                                    format_func=options.stations.get, key=KEY_STATIONS, bind="query-params",
                                    placeholder=t("Tất cả", "All"))
     filters = Filters(year_from=year_from, year_to=year_to, types=tuple(chosen_types), communes=tuple(communes),
-                      stations=stations_with_clusters(database_key(), tuple(sorted(stations))) if stations else (),
+                      stations=stations_with_clusters(stations=tuple(sorted(stations))) if stations else (),
                       district=district, boundaries=boundaries)
     note = boundary_note(filters)
     if note:
@@ -173,9 +128,10 @@ def open_records(*, year: int | None = None, type_code: str | None = None, commu
     st.switch_page("pages/danh_sach.py", query_params={k: str(v) for k, v in params.items() if v not in (None, "")})
 
 
-def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
-                          place: str) -> tuple[ActivityType | None, Measure | None]:
-    """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar)."""
+def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: str,
+                          unavailable: str) -> tuple[ActivityType, Measure]:
+    """Type and measure selectors (types that can be recorded for the place kind, narrowed by the sidebar); when the
+    sidebar leaves no such type, the unavailable text is shown and the page stops."""
     def recorded_for_place(d: ActivityType) -> bool:
         if place == "commune":
             return d.commune != "none"
@@ -184,17 +140,14 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
     types = [d for d in list_activity_types()
              if recorded_for_place(d) and (not filters.types or d.code in filters.types)]
     if not types:
-        return None, None
+        st.info(unavailable)
+        st.stop()
     names = {d.code: d.name(lang) for d in types}
-    if st.session_state.get(f"{prefix}_type") not in names:
-        st.session_state.pop(f"{prefix}_type", None)
     left, right = st.columns(2)
-    type_code = left.selectbox(t("Loại hoạt động", "Activity type"), list(names), format_func=names.get,
-                               key=f"{prefix}_type", bind="query-params")
+    type_code = choice(left.selectbox, t("Loại hoạt động", "Activity type"), names, key=f"{prefix}_type",
+                       bind="query-params")
     definition = get_activity_type(type_code)
     measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
-    if st.session_state.get(f"{prefix}_measure") not in measures:
-        st.session_state.pop(f"{prefix}_measure", None)
-    measure = right.selectbox(t("Chỉ tiêu", "Measure"), list(measures), format_func=measures.get,
-                              key=f"{prefix}_measure", bind="query-params")
+    measure = choice(right.selectbox, t("Chỉ tiêu", "Measure"), measures, key=f"{prefix}_measure",
+                     bind="query-params")
     return definition, definition.measure(measure)

@@ -5,29 +5,28 @@ import datetime as dt
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
 from data_model.definitions.activity_types import ActivityType
 from data_model.records.query import EntryChoices, entry_choices
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
 from data_model.reference.languages import LANGUAGES, language_name
-from data_model.schema.db import read_session
 from ui.auth import plain
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key
 from ui.i18n import current_language, t
+from ui.loaders import cached_loader
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _choices(url: str, type_code: str, on: dt.date, role: str, unit_ids: tuple[int, ...]) -> EntryChoices:
+@cached_loader
+def _choices(*, session: Session, type_code: str, on: dt.date, role: str, unit_ids: tuple[int, ...]) -> EntryChoices:
     actor = Actor(user_id=None, username="", role=role, unit_ids=frozenset(unit_ids))
-    with read_session(get_engine()) as session:
-        return entry_choices(session=session, type_code=type_code, on=on, actor=actor)
+    return entry_choices(session=session, type_code=type_code, on=on, actor=actor)
 
 
 def load_choices(type_code: str, on: dt.date, actor: Actor) -> EntryChoices:
-    """Units, communes and villages the form may offer (cached per database, type, day and actor's units)."""
-    return _choices(database_key(), type_code, on, actor.role, tuple(sorted(actor.unit_ids)))
+    """Units, communes and villages the form may offer (cached per database, type, day and actor's role and units:
+    every user of the same units shares them)."""
+    return _choices(type_code=type_code, on=on, role=actor.role, unit_ids=tuple(sorted(actor.unit_ids)))
 
 
 class RecordForm:

@@ -5,24 +5,17 @@ import pandas as pd
 import streamlit as st
 
 from data_model.reporting.published import PublishedYear, published_years
-from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date
 from ui.auth import plain
 from ui.charts import formatted
-from ui.engine import get_engine
-from ui.filters import CACHE_TTL_S, database_key
 from ui.i18n import current_language, t
+from ui.loaders import cached_loader
 
 ACTION_NAMES = {"create": ("Thêm", "Added"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
                 "restore": ("Khôi phục", "Restored")}
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_published(url: str, year_from: int, year_to: int, by_station: bool, lang: str) -> list[PublishedYear]:
-    """The closed years of the range with published and current figures (cached)."""
-    with read_session(get_engine()) as session:
-        return published_years(session=session, year_from=year_from, year_to=year_to, by_station=by_station,
-                               lang=lang)
+load_published = cached_loader(published_years)
 
 
 def comparison_table(year: PublishedYear, *, rows: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -50,7 +43,7 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
                    on_results_page: bool = True) -> None:
     """A note per closed year of the range; where current figures differ, both and the revisions."""
     lang = current_language()
-    for year in load_published(database_key(), year_from, year_to, by_station, lang):
+    for year in load_published(year_from=year_from, year_to=year_to, by_station=by_station, lang=lang):
         when = f"{format_date(year.closed_at.date(), lang)}"
         differs = year.differs
         if differs.empty:

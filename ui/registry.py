@@ -1,9 +1,10 @@
-"""The pages of the app: file stem (= url_path), titles, icon, section and the roles that see them."""
+"""The pages of the app: file stem (= url_path), titles, icon, section and the capability a user needs to see them
+(the roles that have it come from data_model/accounts/permissions.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ALL_ROLES = frozenset({"admin", "official", "planner", "staff"})
+from data_model.accounts.permissions import roles_with
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,13 @@ class PageSpec:
     icon: str
     section_vi: str
     section_en: str
-    roles: frozenset[str] = ALL_ROLES
+    capability: str | None = "read_results"  # None: nobody logged in (the login page)
     default: bool = False
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles that may open the page."""
+        return roles_with(self.capability) if self.capability else frozenset()
 
     def title(self, lang: str) -> str:
         return self.title_vi if lang == "vi" else self.title_en
@@ -40,7 +46,7 @@ PAGES: list[PageSpec] = [
 # Reports (issue 6)
 PAGES += [
     PageSpec("bao_cao", "Báo cáo năm, giai đoạn", "Yearly report", ":material/description:", "Báo cáo", "Reports",
-             roles=frozenset({"admin", "official", "planner"})),
+             capability="read_report"),
 ]
 
 
@@ -64,14 +70,13 @@ def home_page(role: str | None) -> PageSpec:
 
 
 # Data entry (issue 4): staff of their own units, and admins
-_ENTRY_ROLES = frozenset({"admin", "staff"})
 PAGES += [
     PageSpec("nhap_hoat_dong", "Nhập hoạt động", "Enter an activity", ":material/edit_note:", "Nhập liệu",
-             "Data entry", roles=_ENTRY_ROLES),
+             "Data entry", capability="write_records"),
     PageSpec("hoat_dong_da_nhap", "Hoạt động đã nhập", "My records", ":material/fact_check:", "Nhập liệu",
-             "Data entry", roles=_ENTRY_ROLES),
+             "Data entry", capability="write_records"),
     PageSpec("nhap_tu_tep", "Nhập từ tệp", "Import from file", ":material/upload_file:", "Nhập liệu", "Data entry",
-             roles=_ENTRY_ROLES),
+             capability="write_records"),
 ]
 
 
@@ -87,19 +92,25 @@ PAGES += [
 # Administration and account pages, kept last in the sidebar; the login page is the only page of anonymous visitors.
 LOGIN_STEM = "dang_nhap"
 PAGES += [
-    PageSpec(LOGIN_STEM, "Đăng nhập", "Log in", ":material/login:", "Tài khoản", "Account", roles=frozenset()),
+    PageSpec(LOGIN_STEM, "Đăng nhập", "Log in", ":material/login:", "Tài khoản", "Account", capability=None),
     PageSpec("nguoi_dung", "Người dùng", "Users", ":material/group:", "Quản trị", "Administration",
-             roles=frozenset({"admin"})),
+             capability="manage_users"),
     PageSpec("danh_muc", "Danh mục", "Reference data", ":material/list_alt:", "Quản trị", "Administration",
-             roles=frozenset({"admin", "planner"})),
+             capability="edit_population"),
     PageSpec("nhat_ky", "Nhật ký", "Audit log", ":material/history:", "Quản trị", "Administration",
-             roles=frozenset({"admin", "official"})),
-    PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account"),
+             capability="read_audit"),
+    PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account",
+             capability="own_account"),
 ]
 
 
 # Offline field entry through ODK Collect / KoboCollect (issue 13)
 PAGES += [
     PageSpec("bieu_mau_ngoai_tuyen", "Biểu mẫu thu thập ngoại tuyến", "Offline entry form", ":material/phone_android:",
-             "Nhập liệu", "Data entry", roles=_ENTRY_ROLES),
+             "Nhập liệu", "Data entry", capability="write_records"),
 ]
+
+
+def page_spec(stem: str) -> PageSpec:
+    """The page of that stem."""
+    return next(p for p in PAGES if p.stem == stem)

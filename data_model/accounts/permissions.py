@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import ColumnElement, false, or_, true
+
+from data_model.schema.models import ActivityRecord
+
 ROLES = ("admin", "official", "planner", "staff")
 ROLE_NAMES = {
     "admin": ("Quản trị", "Administrator"),
@@ -34,12 +38,47 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, username="system", role="admin")
 
+# The one authorisation table: what each capability lets do and which roles have it. Pages name the capability they
+# need (ui/registry.py); the can_* and require_* functions below read it.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "read_results": frozenset(ROLES),                          # the results pages
+    "read_report": frozenset({"admin", "official", "planner"}),  # the yearly or period report
+    "write_records": frozenset({"admin", "staff"}),            # enter, import, edit records (staff: their units)
+    "manage_users": frozenset({"admin"}),
+    "edit_population": frozenset({"admin", "planner"}),        # population figures and targets; the reference page
+    "read_audit": frozenset({"admin", "official"}),            # officials check who entered what
+    "own_account": frozenset(ROLES),                           # my account, my password
+}
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """The roles that have the capability (KeyError for an unknown one, so a typo never opens a page to nobody)."""
+    return CAPABILITIES[capability]
+
+
+def has_capability(actor: Actor | None, capability: str) -> bool:
+    """Whether the actor's role has the capability (never for nobody)."""
+    return actor is not None and actor.role in roles_with(capability)
+
+
+def visible_records_condition(*, actor: Actor) -> ColumnElement[bool]:
+    """The records the actor may see in their own lists: all for an admin; else the ones they entered, and for
+    staff also every record of their units."""
+    r = ActivityRecord
+    if actor.role == "admin":
+        return true()
+    mine = r.created_by == actor.user_id if actor.user_id is not None else false()
+    if actor.role == "staff" and actor.unit_ids:
+        mine = or_(mine, r.reporting_unit_id.in_(sorted(actor.unit_ids)))
+    return mine
+
 
 def can_write_record(actor: Actor, reporting_unit_id: int | None) -> bool:
     """Admins write any record; staff only records of their own units; others none."""
     if actor.role == "admin":
         return True
-    return actor.role == "staff" and reporting_unit_id is not None and reporting_unit_id in actor.unit_ids
+    return (has_capability(actor, "write_records") and reporting_unit_id is not None
+            and reporting_unit_id in actor.unit_ids)
 
 
 def require_record_write(actor: Actor, reporting_unit_id: int | None) -> None:
@@ -68,7 +107,7 @@ def require_admin(actor: Actor | None) -> None:
 
 def can_edit_population(actor: Actor | None) -> bool:
     """Admins and planners keep population figures (and targets)."""
-    return actor is not None and actor.role in ("admin", "planner")
+    return has_capability(actor, "edit_population")
 
 
 def require_population_edit(actor: Actor | None) -> None:
@@ -79,7 +118,7 @@ def require_population_edit(actor: Actor | None) -> None:
 
 def can_read_audit(actor: Actor | None) -> bool:
     """Admins and officials read the audit log (officials check who entered what)."""
-    return actor is not None and actor.role in ("admin", "official")
+    return has_capability(actor, "read_audit")
 
 
 def require_audit_read(actor: Actor | None) -> None:

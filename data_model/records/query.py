@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write
+from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.analytics.filters import Filters, recorded_commune_keys, resolve_filters
 from data_model.analytics.statements import summary_conditions
 from data_model.analytics.units import commune_names
@@ -186,10 +186,7 @@ def list_records(*, session: Session, actor: Actor, search: str = "", year: int 
             .outerjoin(commune, commune.key == r.commune_key).outerjoin(village, village.id == r.village_id)
             .outerjoin(unit, unit.id == r.reporting_unit_id))
     if actor.role != "admin":
-        mine = r.created_by == actor.user_id if actor.user_id is not None else r.id < 0
-        if actor.role == "staff" and actor.unit_ids:
-            mine = or_(mine, r.reporting_unit_id.in_(sorted(actor.unit_ids)))
-        stmt = stmt.where(mine)
+        stmt = stmt.where(visible_records_condition(actor=actor))
     if year:
         stmt = stmt.where(r.year == year)
     if type_code:

@@ -1,0 +1,89 @@
+"""Running a data_model write from a page and showing its outcome: one transaction, the known user errors as a
+message, a flash message kept under one key per page and shown once on the next run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Generic, TypeVar
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from data_model.accounts.audit import AuditError
+from data_model.accounts.permissions import PermissionDenied
+from data_model.accounts.users import AccountError
+from data_model.files.records_import import ImportConflict
+from data_model.files.tabular import ImportRejected
+from data_model.records.validation.rules import ValidationError
+from data_model.reference.admin import ReferenceEditError
+from data_model.schema.db import write_session
+from ui.auth import plain
+from ui.engine import clear_data_caches, get_engine
+
+T = TypeVar("T")
+# the errors whose message is written for the user (Vietnamese, naming the field); anything else is unexpected
+USER_ERRORS: tuple[type[Exception], ...] = (
+    PermissionDenied, ValidationError, AccountError, ReferenceEditError, AuditError, ImportConflict, ImportRejected,
+)
+PAGE_KEY = "_page"  # session state: the stem of the page drawn last (set by ui.page.open_page)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a write gave: ok and its value, or the user error it raised."""
+
+    ok: bool
+    value: T | None = None
+    error: Exception | None = None
+
+
+def _flash_key() -> str:
+    return f"flash__{st.session_state.get(PAGE_KEY, '')}"
+
+
+def flash(kind: str, text: str, *, icon: str | None = None, keep: bool = False) -> None:
+    """Remember a message ("success", "error" or "info") for the page's next run; keep: shown on every run until
+    the page's next write (e.g. "saved as no. 12" while the next record is entered), else shown once."""
+    st.session_state[_flash_key()] = (kind, text, icon, keep)
+
+
+def show_flash() -> None:
+    """Show the page's remembered message (as plain text: it may quote what the user typed)."""
+    key = _flash_key()
+    message = st.session_state.get(key)
+    if not message:
+        return
+    kind, text, icon, keep = message
+    if not keep:
+        del st.session_state[key]
+    {"success": st.success, "error": st.error}.get(kind, st.info)(plain(text), icon=icon)
+
+
+def run_write(write: Callable[[Session], T] | Callable[[Engine], T], *, success: str | Callable[[T], str] | None,
+              callback: bool = False, passthrough: tuple[type[Exception], ...] = (), own_transaction: bool = False,
+              error_icon: str | None = None, success_icon: str | None = None, keep: bool = False) -> Outcome[T]:
+    """Run write(session) in one transaction (own_transaction: write(engine), for a data_model write that opens
+    its own). A user error: its message (st.error here, or a flash when called from a widget callback); success:
+    the data caches are cleared, the success text is flashed and, outside a callback, the page reruns to show it
+    (keep: see flash). Exceptions in passthrough reach the caller (e.g. a form's field issues)."""
+    st.session_state.pop(_flash_key(), None)
+    try:
+        if own_transaction:
+            value = write(get_engine())
+        else:
+            with write_session(get_engine()) as session:
+                value = write(session)
+    except passthrough:
+        raise
+    except USER_ERRORS as exc:
+        if callback:
+            flash("error", str(exc), icon=error_icon, keep=keep)
+        else:
+            st.error(plain(exc), icon=error_icon)
+        return Outcome(ok=False, error=exc)
+    clear_data_caches()
+    if success is not None:
+        flash("success", success(value) if callable(success) else success, icon=success_icon, keep=keep)
+    if not callback:
+        st.rerun()
+    return Outcome(ok=True, value=value)
