@@ -85,7 +85,7 @@ PAGES += [
     PageSpec("tien_do_bao_cao", "Tiến độ báo cáo", "Reporting progress", ":material/event_available:", "Báo cáo",
              "Reports"),
     PageSpec("khoa_so_nam", "Khoá sổ năm", "Year close", ":material/lock:", "Báo cáo", "Reports",
-             roles=frozenset({"admin", "official", "planner"})),
+             capability="read_report"),
 ]
 
 

@@ -48,6 +48,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "edit_population": frozenset({"admin", "planner"}),        # population figures and targets; the reference page
     "read_audit": frozenset({"admin", "official"}),            # officials check who entered what
     "own_account": frozenset(ROLES),                           # my account, my password
+    "close_year": frozenset({"admin", "official"}),            # freeze a year's figures once its report is issued
+    "reopen_year": frozenset({"admin"}),
 }
 
 
@@ -140,7 +142,7 @@ def require_month_confirm(actor: Actor | None, reporting_unit_id: int | None) ->
 
 def can_close_year(actor: Actor | None) -> bool:
     """Officials and admins close a year once its report is issued."""
-    return actor is not None and actor.role in ("admin", "official")
+    return has_capability(actor, "close_year")
 
 
 def require_year_close(actor: Actor | None) -> None:
@@ -151,5 +153,5 @@ def require_year_close(actor: Actor | None) -> None:
 
 def require_year_reopen(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may reopen a closed year (admins only)."""
-    if actor is None or actor.role != "admin":
+    if not has_capability(actor, "reopen_year"):
         raise PermissionDenied("Chỉ quản trị được mở lại năm đã khoá sổ")
