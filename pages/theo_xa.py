@@ -13,6 +13,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
+from ui.map_view import commune_map_block
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -47,6 +48,9 @@ commune_title = t("Xã", "Commune")
 if view.ranking.empty:
     empty_state(filtered=True)
     st.stop()
+
+st.subheader(t(f"Bản đồ các xã: {measure.label(lang).lower()}", f"Map of the communes: {measure.label(lang).lower()}"))
+commune_map_block(prefix="tx", filters=filters, definition=definition, measure=measure)
 
 st.subheader(t(f"{definition.name(lang)}: {measure.label(lang).lower()} theo xã và năm",
                f"{definition.name(lang)}: {measure.label(lang).lower()} by commune and year"))

@@ -22,6 +22,7 @@ MAP_COLUMNS = ["key", "code", "name", "value", "records", "population", "populat
                "villages", "villages_reached", "coverage"]
 STATION_COLUMNS = ["station_id", "name", "commune_key", "placed_by"]
 STATION_SPREAD_DEG = 0.035  # stations sharing a commune are set around its centre this far apart (about 3.5 km)
+STATION_DROP_DEG = 0.03  # and a little below it, so that the commune's own name stays readable
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def station_points(*, stations: pd.DataFrame, shapes: ProvinceShapes) -> pd.Data
     lon, lat = [], []
     for key, group in placed.groupby("commune_key", sort=False):
         cx, cy = shapes.communes[key].centroid
+        cy -= STATION_DROP_DEG
         n = len(group)
         for i in range(n):
             angle = math.pi / 2 + 2 * math.pi * i / n
