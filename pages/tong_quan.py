@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_model.analytics.filters import Filters
 from data_model.analytics.overview import Overview, build_overview
-from data_model.definitions.activity_types import get_activity_type
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
@@ -14,6 +14,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
+from ui.map_view import commune_map_block
 
 CARDS_PER_ROW = 2
 
@@ -116,3 +117,15 @@ else:
         "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
         "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")
+
+mapped = {d.code: d for d in list_activity_types()
+          if d.commune != "none" and (not filters.types or d.code in filters.types)}
+if mapped:
+    st.subheader(t(f"Bản đồ các xã ({filters.year_from}–{filters.year_to})",
+                   f"Map of the communes ({filters.year_from}–{filters.year_to})"))
+    if st.session_state.get("tq_map_type") not in mapped:
+        st.session_state.pop("tq_map_type", None)
+    chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
+                               format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
+    commune_map_block(prefix="tq", filters=filters, definition=mapped[chosen_type],
+                      measure=mapped[chosen_type].main_measure, small=True)

@@ -48,8 +48,8 @@ def map_day(filters: Filters) -> dt.date:
 def measure_per_commune(*, session: Session, filters: Filters, column: str, on: dt.date) -> dict[str, tuple[int, int]]:
     """Commune key valid on `on` → (records, measure total), by the one aggregation path, rolled up when asked so."""
     rows = grouped_rows(session=session, filters=filters, by=("commune",), sums=(column,))
-    if filters.boundaries != "current":
-        rows = roll_up(rows=rows, at=0, keys=2, rollup=load_rollup(session=session, on=on))
+    # as recorded, or current on an earlier day (a report on a former commune): on to the communes of `on`
+    rows = roll_up(rows=rows, at=0, keys=2, rollup=load_rollup(session=session, on=on))
     out: dict[str, tuple[int, int]] = {}
     for key, _type, records, value in rows:
         old = out.get(key, (0, 0))

@@ -31,6 +31,10 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
         from data_model.report.charts import draw_charts  # matplotlib only when charts are wanted
 
         drawn = draw_charts(content, lang)
+        if drawn:
+            from data_model.report.map_figure import draw_report_map
+
+            drawn[1:1] = [m for m in [draw_report_map(session=session, content=content, lang=lang)] if m]
     return content, write_report(content, lang, charts=drawn)
 
 
