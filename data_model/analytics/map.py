@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.analytics.aggregate import grouped_rows, measure_column, roll_up
-from data_model.analytics.filters import Filters
+from data_model.analytics.filters import Filters, Rollup
 from data_model.analytics.places import _population_note, per_thousand  # the By-commune page's own wording
 from data_model.analytics.units import population_by_commune
 from data_model.reference.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
@@ -45,11 +45,11 @@ def map_day(filters: Filters) -> dt.date:
     return max(filters.on or dt.date.today(), REORGANISATION_2025)
 
 
-def measure_per_commune(*, session: Session, filters: Filters, column: str, on: dt.date) -> dict[str, tuple[int, int]]:
-    """Commune key valid on `on` → (records, measure total), by the one aggregation path, rolled up when asked so."""
+def measure_per_commune(*, session: Session, filters: Filters, column: str, rollup: Rollup) -> dict[str, tuple[int, int]]:
+    """Commune key of the roll-up's day → (records, measure total), by the one aggregation path, rolled up."""
     rows = grouped_rows(session=session, filters=filters, by=("commune",), sums=(column,))
     # as recorded, or current on an earlier day (a report on a former commune): on to the communes of `on`
-    rows = roll_up(rows=rows, at=0, keys=2, rollup=load_rollup(session=session, on=on))
+    rows = roll_up(rows=rows, at=0, keys=2, rollup=rollup)
     out: dict[str, tuple[int, int]] = {}
     for key, _type, records, value in rows:
         old = out.get(key, (0, 0))
@@ -57,9 +57,9 @@ def measure_per_commune(*, session: Session, filters: Filters, column: str, on: 
     return out
 
 
-def village_coverage(*, session: Session, year: int, types: tuple[str, ...], on: dt.date) -> dict[str, tuple[int, int]]:
-    """Commune key valid on `on` → (villages known, villages with a record in the year), from the village records."""
-    rollup = load_rollup(session=session, on=on)
+def village_coverage(*, session: Session, year: int, types: tuple[str, ...],
+                     rollup: Rollup) -> dict[str, tuple[int, int]]:
+    """Commune key of the roll-up's day → (villages known, villages with a record in the year), from village records."""
     home = {k: max(parts, key=lambda p: p[1])[0] for k, parts in rollup.items() if parts}  # a village is never split
     s = VillageSummary
     reached_stmt = select(s.village_id).where(s.year == year, s.n_records != 0).distinct()
@@ -74,9 +74,8 @@ def village_coverage(*, session: Session, year: int, types: tuple[str, ...], on:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def station_communes(*, session: Session, on: dt.date) -> pd.DataFrame:
+def station_communes(*, session: Session, on: dt.date, rollup: Rollup) -> pd.DataFrame:
     """Each border station with the commune valid on `on` where it is drawn, and how that commune was found."""
-    rollup = load_rollup(session=session, on=on)
     by_name: dict[str, list[str]] = {}
     for key, name in session.execute(select(Unit.key, Unit.name_norm).where(Unit.level == "commune")):
         by_name.setdefault(name, []).append(key)
@@ -108,9 +107,10 @@ def commune_map(*, session: Session, filters: Filters, type_code: str, measure: 
     on = map_day(filters)
     column = measure_column(type_code, measure)
     mine = replace(filters, types=(type_code,))
-    figures = measure_per_commune(session=session, filters=mine, column=column, on=on)
+    rollup = load_rollup(session=session, on=on)
+    figures = measure_per_commune(session=session, filters=mine, column=column, rollup=rollup)
     year = coverage_year or filters.year_to
-    coverage = village_coverage(session=session, year=year, types=tuple(filters.types), on=on)
+    coverage = village_coverage(session=session, year=year, types=tuple(filters.types), rollup=rollup)
     people = population_by_commune(session=session, boundaries="current", on=on)
     rows = []
     for unit in units_valid_on(session=session, on=on):
@@ -124,7 +124,7 @@ def commune_map(*, session: Session, filters: Filters, type_code: str, measure: 
     drawn = set(communes["key"])
     outside = sum(v for k, (_, v) in figures.items() if k not in drawn or k == NO_COMMUNE)
     return CommuneMap(type_code=type_code, measure=measure, on=on, rolled_up=filters.boundaries != "current",
-                      coverage_year=year, communes=communes, stations=station_communes(session=session, on=on),
+                      coverage_year=year, communes=communes, stations=station_communes(session=session, on=on, rollup=rollup),
                       outside=int(outside), total=int(sum(v for _, v in figures.values())))
 
 
