@@ -1,6 +1,8 @@
 """Overview: one year's results per activity type against the year before, the period in one sentence, trends."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from data_model.analytics.filters import Filters
@@ -80,6 +82,7 @@ else:
 period = (int(period[0]), int(period[1]))
 sentence_box = st.container(border=True)
 period_table_box = st.container()
+map_box = st.container()
 
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 if st.session_state.get("tq_year") not in years:
@@ -120,12 +123,12 @@ else:
 
 mapped = {d.code: d for d in list_activity_types()
           if d.commune != "none" and (not filters.types or d.code in filters.types)}
-if mapped:
-    st.subheader(t(f"Bản đồ các xã ({filters.year_from}–{filters.year_to})",
-                   f"Map of the communes ({filters.year_from}–{filters.year_to})"))
-    if st.session_state.get("tq_map_type") not in mapped:
-        st.session_state.pop("tq_map_type", None)
-    chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
-                               format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
-    commune_map_block(prefix="tq", filters=filters, definition=mapped[chosen_type],
-                      measure=mapped[chosen_type].main_measure, small=True)
+with map_box:
+    if mapped:
+        st.markdown(t(f"**Bản đồ các xã, giai đoạn {span}**", f"**Map of the communes, {span}**"))
+        if st.session_state.get("tq_map_type") not in mapped:
+            st.session_state.pop("tq_map_type", None)
+        chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
+                                   format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
+        commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
+                          definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)

@@ -145,7 +145,8 @@ def _page(app_env, url: str, stem: str) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join([c.value for c in at.caption] + [i.value for i in at.info] + [s.value for s in at.subheader])
+    return "\n".join([c.value for c in at.caption] + [i.value for i in at.info] + [s.value for s in at.subheader]
+                     + [m.value for m in at.markdown])
 
 
 @pytest.mark.parametrize("stem", ["theo_xa", "tong_quan"])
