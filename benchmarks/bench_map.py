@@ -25,6 +25,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench_pages import context, drop, prepare, time_page  # noqa: E402
 from data_model.analytics.map import commune_map  # noqa: E402
+from data_model.analytics.places import commune_view  # noqa: E402
 from data_model.reference.geo import _load, load_province_shapes  # noqa: E402
 from data_model.schema.db import build_engine  # noqa: E402
 
@@ -45,8 +46,13 @@ def _one_commune(session, ctx) -> None:
                 measure=MEASURE)
 
 
+def _by_commune_page(session, ctx) -> None:
+    commune_view(session=session, filters=ctx.filters, type_code=TYPE, measure=MEASURE)
+
+
+# the By-commune page's own data (bench_pages.py) is timed alongside: on a loaded machine it says what is load
 CASES = {"map, as recorded (rolled up)": _as_recorded, "map, current communes": _current,
-         "map, one commune filtered": _one_commune}
+         "map, one commune filtered": _one_commune, "(reference) By-commune page data": _by_commune_page}
 
 
 def main() -> None:
