@@ -6,14 +6,12 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.analytics.map import CommuneMap, station_points
+from data_model.analytics.map import LAYER_COLORS, CommuneMap, station_points
 from data_model.reference.geo import ProvinceShapes
 from data_model.texts.formatting import format_number
 from ui.charts import FONT, separators
 
 LAYERS = ("value", "per_1000", "coverage")
-# sequential scales, light = little; coverage runs the other way so that the unreached communes stand out dark
-SCALES = {"value": "Blues", "per_1000": "Purples", "coverage": "OrRd_r"}
 EMPTY_FILL = "#f2f2f2"
 BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
@@ -87,8 +85,9 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     if not shown.empty:
         z = shown[layer].astype(float)
         fig.add_trace(go.Choropleth(
-            geojson=geojson, locations=shown["key"], z=z, zmin=0, zmax=max(float(z.max()), 1e-9),
-            colorscale=SCALES[layer], marker={"line": {"color": "#616161", "width": 0.6}},
+            geojson=geojson, locations=shown["key"], z=z, zmin=0,
+            zmax=1.0 if layer == "coverage" else max(float(z.max()), 1e-9),
+            colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])], marker={"line": {"color": "#616161", "width": 0.6}},
             colorbar=_colorbar(layer, title, float(z.max())),
             customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if ok],
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False))

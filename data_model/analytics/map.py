@@ -22,6 +22,13 @@ MAP_COLUMNS = ["key", "code", "name", "value", "records", "population", "populat
                "villages", "villages_reached", "coverage"]
 STATION_COLUMNS = ["station_id", "name", "commune_key", "placed_by"]
 STATION_SPREAD_DEG = 0.035  # stations sharing a commune are set around its centre this far apart (about 3.5 km)
+# colours of the map's layers, shared by the pages and the report: the lightest is still clearly tinted, apart from
+# the grey of communes without a figure; coverage runs red (no village reached) to blue (every village)
+LAYER_COLORS = {
+    "value": ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"],
+    "per_1000": ["#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d"],
+    "coverage": ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090", "#abd9e9", "#74add1", "#4575b4", "#313695"],
+}
 STATION_DROP_DEG = 0.03  # and a little below it, so that the commune's own name stays readable
 
 

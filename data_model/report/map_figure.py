@@ -7,15 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless; must come before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import colormaps, patheffects  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from data_model.analytics.map import CommuneMap, commune_map, station_points  # noqa: E402
+from data_model.analytics.map import LAYER_COLORS, CommuneMap, commune_map, station_points  # noqa: E402
 from data_model.definitions.activity_types import get_activity_type  # noqa: E402
 from data_model.reference.boundaries import load_rollup  # noqa: E402
 from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_province_shapes  # noqa: E402
@@ -53,7 +53,7 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
     vi = lang == "vi"
     values = dict(zip(data.communes["key"], data.communes["value"]))
     top = max([v for v in values.values() if v] or [1])
-    norm, cmap = Normalize(vmin=0, vmax=top), colormaps["Blues"]
+    norm, cmap = Normalize(vmin=0, vmax=top), LinearSegmentedColormap.from_list("map", LAYER_COLORS["value"])
     fig, ax = plt.subplots(figsize=(9, 6.2))
     for key, commune in shapes.communes.items():
         value = values.get(key, 0)
