@@ -1,4 +1,4 @@
-"""The commune map in Chromium: drawn on By commune without a single request leaving 127.0.0.1; a click opens records."""
+"""The commune map in Chromium: drawn on By commune, no request leaving 127.0.0.1; a click opens the records."""
 from __future__ import annotations
 
 import re

@@ -87,7 +87,8 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
         fig.add_trace(go.Choropleth(
             geojson=geojson, locations=shown["key"], z=z, zmin=0,
             zmax=1.0 if layer == "coverage" else max(float(z.max()), 1e-9),
-            colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])], marker={"line": {"color": "#616161", "width": 0.6}},
+            colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])],
+            marker={"line": {"color": "#616161", "width": 0.6}},
             colorbar=_colorbar(layer, title, float(z.max())),
             customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if ok],
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False))
@@ -109,7 +110,8 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
             lon=stations["lon"], lat=stations["lat"], mode="markers+text" if labels else "markers",
             text=stations["name"], textposition="middle right",
             textfont={"size": 10, "color": STATION_COLOR, "family": FONT, "shadow": "auto", "weight": "bold"},
-            marker={"symbol": "triangle-up", "size": 11, "color": STATION_COLOR, "line": {"color": "white", "width": 1}},
+            marker={"symbol": "triangle-up", "size": 11, "color": STATION_COLOR,
+                    "line": {"color": "white", "width": 1}},
             customdata=[[f"station:{i}", n] for i, n in zip(stations["station_id"], stations["name"])],
             hovertemplate=("<b>Đồn Biên phòng %{customdata[1]}</b><br>đặt ở giữa xã (chưa có toạ độ)<extra></extra>"
                            if vi else "<b>%{customdata[1]} border station</b><br>at its commune's centre "

@@ -1,4 +1,4 @@
-"""What the commune map shows: one measure per 2025 commune (totals, per 1,000 residents), village coverage, stations."""
+"""What the commune map shows: a measure per 2025 commune (totals, per 1,000 residents), village coverage, stations."""
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +52,8 @@ def map_day(filters: Filters) -> dt.date:
     return max(filters.on or dt.date.today(), REORGANISATION_2025)
 
 
-def measure_per_commune(*, session: Session, filters: Filters, column: str, rollup: Rollup) -> dict[str, tuple[int, int]]:
+def measure_per_commune(*, session: Session, filters: Filters, column: str,
+                        rollup: Rollup) -> dict[str, tuple[int, int]]:
     """Commune key of the roll-up's day → (records, measure total), by the one aggregation path, rolled up."""
     rows = grouped_rows(session=session, filters=filters, by=("commune",), sums=(column,))
     # as recorded, or current on an earlier day (a report on a former commune): on to the communes of `on`
@@ -131,7 +132,8 @@ def commune_map(*, session: Session, filters: Filters, type_code: str, measure: 
     drawn = set(communes["key"])
     outside = sum(v for k, (_, v) in figures.items() if k not in drawn or k == NO_COMMUNE)
     return CommuneMap(type_code=type_code, measure=measure, on=on, rolled_up=filters.boundaries != "current",
-                      coverage_year=year, communes=communes, stations=station_communes(session=session, on=on, rollup=rollup),
+                      coverage_year=year, communes=communes,
+                      stations=station_communes(session=session, on=on, rollup=rollup),
                       outside=int(outside), total=int(sum(v for _, v in figures.values())))
 
 
