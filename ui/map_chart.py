@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_model.analytics.map import LAYER_COLORS, CommuneMap, station_points
+from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, station_points
 from data_model.reference.geo import ProvinceShapes
 from data_model.texts.formatting import format_number
 from ui.charts import FONT, separators
@@ -99,7 +99,8 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
                                           "Viet Nam – China border (derived from the commune boundaries)"),
                                     hoverinfo="skip", showlegend=line is shapes.border[0]))
     if labels:
-        names = pd.DataFrame([(c.centroid[0], c.centroid[1], c.name) for c in shapes.communes.values()],
+        names = pd.DataFrame([(c.centroid[0], c.centroid[1] + LABEL_LIFT_DEG, c.name)
+                              for c in shapes.communes.values()],
                              columns=["lon", "lat", "name"])
         fig.add_trace(go.Scattergeo(lon=names["lon"], lat=names["lat"], text=names["name"], mode="text",
                                     textfont={"size": 9, "color": "#303030", "family": FONT, "shadow": "auto"},

@@ -30,6 +30,7 @@ LAYER_COLORS = {
     "coverage": ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090", "#abd9e9", "#74add1", "#4575b4", "#313695"],
 }
 STATION_DROP_DEG = 0.03  # and a little below it, so that the commune's own name stays readable
+LABEL_LIFT_DEG = 0.02  # the commune's name a little above its centre, clear of a ring of stations
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from data_model.analytics.map import LAYER_COLORS, CommuneMap, commune_map, station_points  # noqa: E402
+from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, commune_map, station_points  # noqa: E402
 from data_model.definitions.activity_types import get_activity_type  # noqa: E402
 from data_model.reference.boundaries import load_rollup  # noqa: E402
 from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_province_shapes  # noqa: E402
@@ -70,7 +70,8 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
     for commune in shapes.communes.values():
         value = values.get(commune.key, 0)
         dark = value and norm(value) > 0.6
-        ax.text(*commune.centroid, commune.name, fontsize=5.5, ha="center", va="center", zorder=7,
+        ax.text(commune.centroid[0], commune.centroid[1] + LABEL_LIFT_DEG, commune.name, fontsize=5.5, ha="center",
+                va="center", zorder=7,
                 color="white" if dark else "#222222")
     stations = station_points(stations=data.stations, shapes=shapes)
     ax.scatter(stations["lon"], stations["lat"], marker="^", s=28, color=STATION_COLOR, edgecolors="white",
