@@ -25,7 +25,9 @@ def _has_demo_accounts(*, session: Session) -> bool:
     return has_active_demo_accounts(session=session)
 
 
-st.set_page_config(page_title="Thông tin biên giới – Lai Châu", page_icon=":material/flag:", layout="wide")
+# a local image: a :material/…: icon makes the browser fetch its SVG from fonts.gstatic.com (offline offices)
+st.set_page_config(page_title="Thông tin biên giới – Lai Châu",
+                   page_icon=str(Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"), layout="wide")
 
 with st.sidebar:
     st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="ui_lang")

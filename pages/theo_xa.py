@@ -10,6 +10,7 @@ from ui.downloads import download_buttons
 from ui.filters import empty_state, open_records, pick_type_and_measure
 from ui.i18n import t
 from ui.loaders import cached_loader
+from ui.map_view import commune_map_block
 from ui.page import open_results_page
 from ui.widgets import choice
 
@@ -28,6 +29,9 @@ commune_title = t("Xã", "Commune")
 if view.ranking.empty:
     empty_state(filtered=True)
     st.stop()
+
+st.subheader(t(f"Bản đồ các xã: {measure.label(lang).lower()}", f"Map of the communes: {measure.label(lang).lower()}"))
+commune_map_block(prefix="tx", filters=filters, definition=definition, measure=measure)
 
 st.subheader(t(f"{definition.name(lang)}: {measure.label(lang).lower()} theo xã và năm",
                f"{definition.name(lang)}: {measure.label(lang).lower()} by commune and year"))

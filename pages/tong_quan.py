@@ -1,16 +1,19 @@
 """Overview: one year's results per activity type against the year before, the period in one sentence, trends."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from data_model.analytics.overview import build_overview
-from data_model.definitions.activity_types import get_activity_type
+from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
 from ui.downloads import download_buttons
 from ui.filters import empty_state, load_options
 from ui.i18n import t
 from ui.loaders import cached_loader
+from ui.map_view import commune_map_block
 from ui.page import open_results_page
 from ui.widgets import keep_valid
 
@@ -69,6 +72,7 @@ else:
 period = (int(period[0]), int(period[1]))
 sentence_box = st.container(border=True)
 period_table_box = st.container()
+map_box = st.container()
 
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 keep_valid("tq_year", years)
@@ -105,3 +109,15 @@ else:
         "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
         "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")
+
+mapped = {d.code: d for d in list_activity_types()
+          if d.commune != "none" and (not filters.types or d.code in filters.types)}
+with map_box:
+    if mapped:
+        st.markdown(t(f"**Bản đồ các xã, giai đoạn {span}**", f"**Map of the communes, {span}**"))
+        if st.session_state.get("tq_map_type") not in mapped:
+            st.session_state.pop("tq_map_type", None)
+        chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
+                                   format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
+        commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
+                          definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)

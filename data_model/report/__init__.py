@@ -32,6 +32,10 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
         from data_model.report.charts import draw_charts  # matplotlib only when charts are wanted
 
         drawn = draw_charts(content, lang)
+        if drawn:
+            from data_model.report.map_figure import draw_report_map
+
+            drawn[1:1] = [m for m in [draw_report_map(session=session, content=content, lang=lang)] if m]
     doc = write_report(content, lang, charts=drawn)
     add_reporting_status(doc, session=session, content=content, lang=lang)
     return content, doc

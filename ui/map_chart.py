@@ -1,0 +1,152 @@
+"""The commune map as a plotly figure drawn from the project's own polygons: no tiles, no topojson, nothing fetched."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, station_points
+from data_model.reference.geo import ProvinceShapes
+from data_model.texts.formatting import format_number
+from ui.charts import FONT, separators
+
+LAYERS = ("value", "per_1000", "coverage")
+EMPTY_FILL = "#f2f2f2"
+BORDER_COLOR = "#c00000"
+STATION_COLOR = "#1b5e20"
+
+
+def _lines(rings) -> tuple[list, list]:
+    lon, lat = [], []
+    for ring in rings:
+        lon += [p[0] for p in ring] + [None]
+        lat += [p[1] for p in ring] + [None]
+    return lon, lat
+
+
+def _value_text(value, layer: str, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if layer == "coverage":
+        return format_number(value * 100, lang) + "%"
+    return format_number(value, lang, decimals=1 if layer == "per_1000" else 0)
+
+
+def _hover(row, *, unit: str, year: int, lang: str) -> str:
+    vi = lang == "vi"
+    lines = [f"<b>{row.name}</b>", f"{_value_text(row.value, 'value', lang)} {unit}"]
+    if row.population is not None and row.population == row.population:
+        lines.append((f"{_value_text(row.per_1000, 'per_1000', lang)} {unit} / 1.000 dân" if vi else
+                      f"{_value_text(row.per_1000, 'per_1000', lang)} {unit} per 1,000 residents")
+                     + f" ({'dân số' if vi else 'population'} {format_number(row.population, lang)}"
+                     + (f", {row.population_note}" if row.population_note else "") + ")")
+    else:
+        lines.append("Chưa có số dân" if vi else "Population not known")
+    if row.villages:
+        lines.append((f"Bản có hoạt động năm {year}: " if vi else f"Villages reached in {year}: ")
+                     + f"{row.villages_reached}/{row.villages} ({_value_text(row.coverage, 'coverage', lang)})")
+    else:
+        lines.append("Chưa có danh sách bản" if vi else "No village list")
+    lines.append(f"{'Bản ghi' if vi else 'Records'}: {format_number(row.records, lang)}")
+    return "<br>".join(lines)
+
+
+def _colorbar(layer: str, title: str, top: float) -> dict:
+    # whole numbers for counts, one decimal for rates, per cent for coverage: every tick the Vietnamese way
+    tickformat = {"value": ",d", "per_1000": ",.1f", "coverage": ".0%"}[layer]
+    bar = {"title": {"text": title, "side": "right"}, "tickformat": tickformat, "thickness": 14, "len": 0.8}
+    if layer == "value" and top <= 8:
+        bar["dtick"] = 1
+    return bar
+
+
+def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, title: str, unit: str, lang: str,
+                       height: int = 620, labels: bool = True) -> go.Figure:
+    """Communes coloured by the layer (value, per_1000 or coverage), the outline, the border, the stations."""
+    vi = lang == "vi"
+    frame = data.communes[data.communes["key"].isin(list(shapes.communes))]
+    hover = [_hover(r, unit=unit, year=data.coverage_year, lang=lang) for r in frame.itertuples()]
+    values = frame[layer].astype(float)
+    has_value = values.notna() & ((values > 0) if layer == "value" else True)
+    fig = go.Figure()
+    # the first trace of a geo subplot decides whether plotly.js fetches its world topojson from the internet:
+    # a lon/lat line (the outline) never needs it, a choropleth (it has a locationmode) does. Keep this first.
+    lon, lat = _lines(shapes.outline)
+    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": "#333333", "width": 1.6},
+                                name="Ranh giới tỉnh" if vi else "Province outline", hoverinfo="skip"))
+    geojson = shapes.browser_geojson
+    fig.add_trace(go.Choropleth(
+        geojson=geojson, locations=frame["key"], z=[0] * len(frame), showscale=False,
+        colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "#9e9e9e", "width": 0.6}},
+        customdata=[[k, h] for k, h in zip(frame["key"], hover)], hovertemplate="%{customdata[1]}<extra></extra>",
+        name="Chưa có số liệu" if vi else "No figure", showlegend=True))
+    shown = frame[has_value]
+    if not shown.empty:
+        z = shown[layer].astype(float)
+        fig.add_trace(go.Choropleth(
+            geojson=geojson, locations=shown["key"], z=z, zmin=0,
+            zmax=1.0 if layer == "coverage" else max(float(z.max()), 1e-9),
+            colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])],
+            marker={"line": {"color": "#616161", "width": 0.6}},
+            colorbar=_colorbar(layer, title, float(z.max())),
+            customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if ok],
+            hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False))
+    for line in shapes.border:
+        lon, lat = _lines([line])
+        fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": BORDER_COLOR, "width": 3},
+                                    name=("Biên giới Việt Nam – Trung Quốc (suy ra từ ranh giới xã)" if vi else
+                                          "Viet Nam – China border (derived from the commune boundaries)"),
+                                    hoverinfo="skip", showlegend=line is shapes.border[0]))
+    if labels:
+        names = pd.DataFrame([(c.centroid[0], c.centroid[1] + LABEL_LIFT_DEG, c.name)
+                              for c in shapes.communes.values()],
+                             columns=["lon", "lat", "name"])
+        fig.add_trace(go.Scattergeo(lon=names["lon"], lat=names["lat"], text=names["name"], mode="text",
+                                    textfont={"size": 9, "color": "#303030", "family": FONT, "shadow": "auto"},
+                                    hoverinfo="skip", showlegend=False))
+    stations = station_points(stations=data.stations, shapes=shapes)
+    if not stations.empty:
+        fig.add_trace(go.Scattergeo(
+            lon=stations["lon"], lat=stations["lat"], mode="markers+text" if labels else "markers",
+            text=stations["name"], textposition="middle right",
+            textfont={"size": 10, "color": STATION_COLOR, "family": FONT, "shadow": "auto", "weight": "bold"},
+            marker={"symbol": "triangle-up", "size": 11, "color": STATION_COLOR,
+                    "line": {"color": "white", "width": 1}},
+            customdata=[[f"station:{i}", n] for i, n in zip(stations["station_id"], stations["name"])],
+            hovertemplate=("<b>Đồn Biên phòng %{customdata[1]}</b><br>đặt ở giữa xã (chưa có toạ độ)<extra></extra>"
+                           if vi else "<b>%{customdata[1]} border station</b><br>at its commune's centre "
+                           "(no coordinates)<extra></extra>"),
+            name=("Đồn biên phòng (đặt ở giữa xã, chưa có toạ độ)" if vi else
+                  "Border station (at its commune's centre, no coordinates)")))
+    fig.update_geos(visible=False, showland=False, showocean=False, showlakes=False, showrivers=False,
+                    showcountries=False, showcoastlines=False, showsubunits=False, showframe=False,
+                    projection_type="mercator", bgcolor="rgba(0,0,0,0)", **_bounds(shapes))
+    fig.update_layout(
+        separators=separators(lang), height=height, font={"family": FONT, "size": 12},
+        margin={"l": 0, "r": 0, "t": 10, "b": 0}, dragmode=False, clickmode="event+select",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0, "font": {"size": 11}},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    return fig
+
+
+def _bounds(shapes: ProvinceShapes, margin: float = 0.03) -> dict:
+    """The province's extent as the geo axes' ranges: the map fills the figure instead of a fitted square."""
+    points = [p for c in shapes.communes.values() for polygon in c.polygons for p in polygon[0]]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return {"lonaxis_range": [min(lons) - margin, max(lons) + margin],
+            "lataxis_range": [min(lats) - margin, max(lats) + margin]}
+
+
+def picked(points: list[dict]) -> tuple[str | None, int | None]:
+    """The commune key or station id a map click chose (from a plotly selection's points)."""
+    for point in points:
+        data = point.get("customdata") or []
+        key = str(data[0]) if data else str(point.get("location") or "")
+        if key.startswith("station:"):
+            number = key.partition(":")[2]
+            return None, int(number) if number.isdigit() else None
+        if key:
+            return key, None
+    return None, None

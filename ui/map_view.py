@@ -1,0 +1,118 @@
+"""The commune map block of the Overview and By-commune pages: layer choice, the map, its notes, a click to records."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_model.analytics.filters import Filters
+from data_model.analytics.map import CommuneMap, commune_map
+from data_model.definitions.activity_types import ActivityType, Measure
+from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_province_shapes
+from data_model.texts.formatting import format_date, format_number
+from ui.charts import selected_points
+from ui.filters import KEY_BOUNDS, open_records
+from ui.i18n import current_language, t
+from ui.loaders import cached_loader
+from ui.map_chart import commune_map_figure, picked
+
+
+load_map = cached_loader(commune_map)
+
+
+def _shapes() -> ProvinceShapes | None:
+    try:
+        return load_province_shapes()
+    except GeoUnavailable as error:
+        st.info(t("Không vẽ được bản đồ: ", "The map cannot be drawn: ") + error.text(current_language())
+                + t(" Các phần khác của trang vẫn dùng được.", " The rest of the page works as usual."),
+                icon=":material/map:")
+        return None
+
+
+def _on_pick(prefix: str) -> None:
+    """A click on the map: remember what was chosen; a commune of today needs the current-communes view."""
+    state = st.session_state.get(f"{prefix}_map")
+    commune, station = picked(selected_points(state))
+    if commune is None and station is None:
+        return
+    if commune is not None:
+        # the map draws today's communes: their records include the former communes merged into them
+        st.session_state[KEY_BOUNDS] = "current"
+    st.session_state[f"{prefix}_map_pick"] = (commune, station)
+
+
+def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType, measure: Measure,
+                      small: bool = False) -> None:
+    """The map with its layer choice, legend notes and click-through to the chosen commune's or station's records."""
+    lang = current_language()
+    pick = st.session_state.pop(f"{prefix}_map_pick", None)
+    if pick is not None:
+        open_records(type_code=definition.code, commune=pick[0], station=pick[1])
+    shapes = _shapes()
+    if shapes is None:
+        return
+    layers = {"value": t("Tổng số", "Totals"), "per_1000": t("Trên 1.000 dân", "Per 1,000 residents"),
+              "coverage": t("Tỷ lệ bản có hoạt động", "Share of villages reached")}
+    left, right = st.columns([3, 1])
+    layer = left.segmented_control(t("Lớp bản đồ", "Map layer"), list(layers), format_func=layers.get,
+                                   default="value", key=f"{prefix}_map_layer") or "value"
+    year = filters.year_to
+    if layer == "coverage":
+        years = list(range(filters.year_to, filters.year_from - 1, -1))
+        year = right.selectbox(t("Năm xét độ phủ", "Coverage year"), years, key=f"{prefix}_map_year")
+    data = load_map(filters=filters, type_code=definition.code, measure=measure.code, coverage_year=int(year), lang=lang)
+    unit = measure.unit(lang)
+    titles = {"value": f"{measure.label(lang)} ({unit})",
+              "per_1000": t(f"{unit} / 1.000 dân", f"{unit} per 1,000 residents"),
+              "coverage": t(f"Bản có hoạt động năm {year}", f"Villages reached in {year}")}
+    figure = commune_map_figure(data, shapes, layer=layer, title=titles[layer], unit=unit, lang=lang,
+                                height=420 if small else 640, labels=not small)
+    st.plotly_chart(figure, on_select=lambda: _on_pick(prefix), selection_mode="points", key=f"{prefix}_map",
+                    config={"displayModeBar": False, "scrollZoom": False})
+    for note in map_notes(data=data, shapes=shapes, layer=layer, unit=unit, lang=lang):
+        st.caption(note)
+
+
+def map_notes(*, data: CommuneMap, shapes: ProvinceShapes, layer: str, unit: str, lang: str) -> list[str]:
+    """What the reader must know about this map, one line each."""
+    day = format_date(data.on, lang)
+    notes = [t(f"Chọn một xã trên bản đồ để xem các hoạt động của xã (theo xã hiện nay); chọn một đồn để xem các "
+               f"hoạt động của đồn. Bản đồ vẽ {len(shapes.communes)} xã, phường có từ 01/07/2025.",
+               f"Select a commune to see its records (as today's commune); select a station to see its records. "
+               f"The map draws the {len(shapes.communes)} communes in place since 01/07/2025.")]
+    if data.rolled_up:
+        notes.append(t(f"Đang xem như khi ghi nhận: trên bản đồ, số liệu của các xã cũ được cộng vào xã hiện nay "
+                       f"(ngày {day}).",
+                       f"Viewing as recorded: on the map, the former communes' figures are added to today's "
+                       f"communes ({day})."))
+    if data.outside:
+        notes.append(t(f"{format_number(data.outside, lang)} {unit} không ghi xã nên không có trên bản đồ "
+                       f"(tổng {format_number(data.total, lang)}).",
+                       f"{format_number(data.outside, lang)} {unit} name no commune and are not on the map "
+                       f"(total {format_number(data.total, lang)})."))
+    if layer == "per_1000":
+        unknown = data.communes[data.communes["per_1000"].isna()]["name"].tolist()
+        if unknown:
+            notes.append(t(f"Chưa có số dân ({len(unknown)} xã, để trống): ", f"Population not known ({len(unknown)} "
+                           "communes, left blank): ") + ", ".join(unknown))
+    if layer == "coverage":
+        unknown = data.communes[data.communes["villages"] == 0]["name"].tolist()
+        notes.append(t(f"Tỷ lệ = số bản có ít nhất một hoạt động năm {data.coverage_year} / số bản trong danh mục "
+                       "(mọi đơn vị báo cáo).",
+                       f"Share = villages with at least one record in {data.coverage_year} / villages in the "
+                       "reference list (every reporting unit)."))
+        if unknown:
+            notes.append(t(f"Chưa có danh sách bản ({len(unknown)} xã, để trống): ",
+                           f"No village list ({len(unknown)} communes, left blank): ") + ", ".join(unknown))
+    missing = [k for k in data.communes["key"] if k not in shapes.communes]
+    if missing:
+        names = dict(zip(data.communes["key"], data.communes["name"]))
+        notes.append(t("Chưa có ranh giới của: ", "No boundary for: ") + ", ".join(names[k] for k in missing))
+    for problem in shapes.missing:
+        notes.append(t("Thiếu một lớp bản đồ: ", "A map layer is missing: ") + problem)
+    notes.append(t("Đồn biên phòng đặt ở giữa xã của đồn vì chưa có toạ độ. Đường biên giới suy ra từ ranh giới xã "
+                   "(không phải đường biên giới chính thức); ranh giới xã theo bản đồ hành chính của NXB Tài nguyên – "
+                   "Môi trường và Bản đồ Việt Nam (bando), không phải số liệu đo đạc pháp lý.",
+                   "Border stations sit at their commune's centre: no coordinates are known. The border line is "
+                   "derived from the commune boundaries (not the official line); commune boundaries follow bando's "
+                   "reference map, not a legal survey."))
+    return notes
