@@ -115,8 +115,7 @@ mapped = {d.code: d for d in list_activity_types()
 with map_box:
     if mapped:
         st.markdown(t(f"**Bản đồ các xã, giai đoạn {span}**", f"**Map of the communes, {span}**"))
-        if st.session_state.get("tq_map_type") not in mapped:
-            st.session_state.pop("tq_map_type", None)
+        keep_valid("tq_map_type", mapped)
         chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
                                    format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
         commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
