@@ -33,6 +33,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "fact": ("Số liệu dân số", "Population figure"), "language": ("Ngôn ngữ", "Language"),
     "successor": ("Sắp xếp đơn vị", "Reorganisation"), "import_batch": ("Tệp nhập", "Import file"),
     "summary": ("Bảng tổng hợp", "Summary tables"),
+    "target": ("Chỉ tiêu kế hoạch", "Plan target"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

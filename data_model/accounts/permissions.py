@@ -86,3 +86,14 @@ def require_audit_read(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may read the audit log."""
     if not can_read_audit(actor):
         raise PermissionDenied("Bạn không có quyền xem nhật ký")
+
+
+def can_edit_targets(actor: Actor | None) -> bool:
+    """Planners and admins enter, correct and import the yearly plan's targets."""
+    return actor is not None and actor.role in ("admin", "planner")
+
+
+def require_target_edit(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may change targets."""
+    if not can_edit_targets(actor):
+        raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa chỉ tiêu kế hoạch")

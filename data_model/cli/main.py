@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from data_model.accounts.permissions import SYSTEM
 from data_model.analytics.filters import QueryError
 from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
+from data_model.cli import plans as cli_plans
 from data_model.schema.db import (
     DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
 )
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_makemigration)
     for module in (cli_summary, cli_records, cli_users, cli_report):
         module.register(sub)
+    cli_plans.register(sub)
     return parser
 
 
