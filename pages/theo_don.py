@@ -7,6 +7,7 @@ import streamlit as st
 
 from data_model.analytics.filters import Filters
 from data_model.analytics.places import PlaceDetail, PlaceView, station_detail, station_view
+from data_model.plans.progress import ranking_with_progress
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
@@ -15,6 +16,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
+from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -29,6 +31,14 @@ def load_detail(url: str, filters: Filters, station_id: int, type_code: str, lan
     """One station's trend for the chosen type (cached)."""
     with read_session(get_engine()) as session:
         return station_detail(session=session, filters=filters, station_id=station_id, type_code=type_code, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_plan(url: str, ranking, year: int, type_code: str, measure: str, lang: str):
+    """The ranking with the year's plan of each station that has a target for the measure (cached)."""
+    with read_session(get_engine()) as session:
+        return ranking_with_progress(session=session, ranking=ranking, year=year, level="unit", type_code=type_code,
+                                     measure=measure, lang=lang)
 
 
 def _station_id(point: dict) -> int | None:
@@ -80,10 +90,17 @@ event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=va
                         on_select="rerun", selection_mode="points", key="td_rank")
 for point in selected_points(event)[:1]:
     open_records(type_code=definition.code, station=_station_id(point))
-ranking = view.ranking[["name", "value", "records", "population_note"]].rename(columns={
+plan_year = filters.year_to
+planned = load_plan(database_key(), view.ranking, plan_year, definition.code, measure.code, lang)
+planned, plan_config = plan_columns(planned.drop(columns=["population", "per_1000", "key"]), year=plan_year, lang=lang)
+ranking = planned.rename(columns={
     "name": station_title, "value": value_title, "records": t("Số bản ghi", "Records"),
     "population_note": t("Các xã đồn phụ trách", "Communes covered")})
-st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True)
+if plan_config:
+    st.caption(t(f"Kế hoạch năm {plan_year}: {BEHIND} chậm hoặc chưa đạt kế hoạch, {ON_PLAN} đúng tiến độ.",
+                 f"The {plan_year} plan: {BEHIND} behind or not met, {ON_PLAN} on plan."))
+st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True,
+             column_config=plan_config)
 download_buttons(ranking, name=f"xep-hang-don-{definition.code}", key="td_ranking")
 
 st.subheader(t("Địa bàn phụ trách", "Communes covered"))

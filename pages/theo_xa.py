@@ -5,6 +5,7 @@ import streamlit as st
 
 from data_model.analytics.filters import Filters
 from data_model.analytics.places import PlaceDetail, PlaceView, commune_detail, commune_view
+from data_model.plans.progress import ranking_with_progress
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
@@ -13,6 +14,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, open_records, pick_type_and_measure, sidebar_filters
 from ui.i18n import current_language, t
+from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -27,6 +29,14 @@ def load_detail(url: str, filters: Filters, commune_key: str, lang: str) -> Plac
     """One commune's trend and villages (cached)."""
     with read_session(get_engine()) as session:
         return commune_detail(session=session, filters=filters, commune_key=commune_key, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_plan(url: str, ranking, year: int, type_code: str, measure: str, lang: str):
+    """The ranking with the year's plan of each commune that has a target for the measure (cached)."""
+    with read_session(get_engine()) as session:
+        return ranking_with_progress(session=session, ranking=ranking, year=year, level="commune", type_code=type_code,
+                                     measure=measure, lang=lang)
 
 
 guard_page("theo_xa")
@@ -82,10 +92,21 @@ with rate:
     if not unknown.empty:
         st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
                    + ", ".join(unknown["name"]))
-table = view.ranking.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi", "Records"),
-                                     "population": t("Số dân", "Population"),
-                                     "population_note": t("Ghi chú số dân", "Population note"),
-                                     "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}).drop(columns="key")
+plan_year = filters.year_to
+planned = load_plan(database_key(), view.ranking, plan_year, definition.code, measure.code, lang)
+planned, plan_config = plan_columns(planned, year=plan_year, lang=lang)
+table = planned.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi", "Records"),
+                                "population": t("Số dân", "Population"),
+                                "population_note": t("Ghi chú số dân", "Population note"),
+                                "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}).drop(columns="key")
+if plan_config:
+    st.markdown(t(f"**Kế hoạch năm {plan_year}** ({BEHIND} chậm hoặc chưa đạt, {ON_PLAN} đúng tiến độ)",
+                  f"**The {plan_year} plan** ({BEHIND} behind or not met, {ON_PLAN} on plan)"))
+    plan_table = table[table[t(f"Kế hoạch {plan_year}", f"Plan {plan_year}")].notna()]
+    st.dataframe(plan_table[[commune_title, *[c for c in plan_table.columns if c in plan_config or
+                                              c.startswith((t("Kế hoạch", "Plan"), t("Thực hiện", "Done"),
+                                                            t("Tiến độ", "Progress")))]]],
+                 hide_index=True, column_config=plan_config)
 download_buttons(table, name=f"xep-hang-xa-{definition.code}", key="tx_ranking")
 
 st.subheader(t("Chi tiết một xã", "One commune in detail"))

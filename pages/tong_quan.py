@@ -6,6 +6,7 @@ import streamlit as st
 from data_model.analytics.filters import Filters
 from data_model.analytics.overview import Overview, build_overview
 from data_model.definitions.activity_types import get_activity_type
+from data_model.plans.progress import progress
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
@@ -14,6 +15,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
+from ui.plan_progress import progress_cards
 
 CARDS_PER_ROW = 2
 
@@ -23,6 +25,13 @@ def load_overview(url: str, filters: Filters, year: int, period: tuple[int, int]
     """The overview's figures (cached per database, filters, year, period and language)."""
     with read_session(get_engine()) as session:
         return build_overview(session=session, filters=filters, year=year, period=period, lang=lang)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def load_progress(url: str, year: int, lang: str):
+    """The province's targets of the year with what was done (cached)."""
+    with read_session(get_engine()) as session:
+        return progress(session=session, year=year, by="province", lang=lang)
 
 
 def _delta(change: float | None, previous: int, year: int, lang: str) -> str | None:
@@ -100,6 +109,15 @@ if not overview.period.empty:
                      hide_index=True)
         download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
 
+plan = load_progress(database_key(), year, lang)
+if filters.types:
+    plan = plan[plan["type"].isin(filters.types)]
+if not plan.empty:
+    st.subheader(t(f"Tiến độ kế hoạch năm {year}", f"Progress against the {year} plan"))
+    if filters.communes or filters.stations or filters.district:
+        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn).",
+                     "The province's plan and figures (the commune and station filters do not apply)."))
+    progress_cards(plan, lang=lang, key="tq_plan")
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:

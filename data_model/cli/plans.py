@@ -98,10 +98,11 @@ def format_progress_table(frame: pd.DataFrame) -> str:
     """Progress as an aligned text table with a header row, Vietnamese numbers."""
     if frame.empty:
         return "Chưa có chỉ tiêu kế hoạch nào cho năm và cấp đã chọn."
-    lines = [[h for _, h in TABLE_HEADERS]]
+    headers = [(c, h) for c, h in TABLE_HEADERS if c != "expected_percent" or frame[c].notna().any()]
+    lines = [[h for _, h in headers]]
     for rec in frame.to_dict(orient="records"):
         cells = []
-        for column, _ in TABLE_HEADERS:
+        for column, _ in headers:
             value = rec[column]
             if column in ("target", "actual"):
                 cells.append(format_number(value))
@@ -113,7 +114,7 @@ def format_progress_table(frame: pd.DataFrame) -> str:
                 cells.append(str(value))
         lines.append(cells)
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    numeric = {3, 4, 5, 6}
+    numeric = {i for i, (c, _) in enumerate(headers) if c in ("target", "actual", "percent", "expected_percent")}
     return "\n".join("  ".join(c.rjust(widths[i]) if i in numeric else c.ljust(widths[i]) for i, c in enumerate(line))
                      .rstrip() for line in lines)
 

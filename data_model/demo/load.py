@@ -47,4 +47,7 @@ def load_demo(*, session: Session) -> dict[str, int]:
     rows = _rows(build_drafts(ctx), random.Random(f"{SEED}:entered"))
     insert_records(session=session, rows=rows, rebuild=True)
     counts["demo_records"] = len(rows)
+    from data_model.demo.plans import add_demo_plans  # after the records: plans are set around what was done
+
+    counts["demo_targets"] = add_demo_plans(session)
     return counts

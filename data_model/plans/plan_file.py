@@ -87,8 +87,11 @@ def template_frame(*, session: Session, year: int, lang: str = "vi") -> pd.DataF
                             .where(ReportingUnit.kind != "loudspeaker_cluster", ReportingUnit.active.is_(True))
                             .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name)).all()
     scopes += [("unit", key, name, "", _types_for(kind)) for key, name, kind in units]
-    communes = sorted({k for (level, k, _, _) in current if level == "commune"}, key=lambda k: names.get(("commune", k)))
-    scopes += [("commune", k, "", names.get(("commune", k), k).rsplit(" (", 1)[0], list_activity_types())
+    communes = sorted({k for (level, k, _, _) in current if level == "commune"},
+                      key=lambda k: names.get(("commune", k), k))
+    planned = {(k, type_code) for (level, k, type_code, _) in current if level == "commune"}
+    scopes += [("commune", k, "", names.get(("commune", k), k),
+                [t for t in list_activity_types() if t.commune == "required" or (k, t.code) in planned])
                for k in communes]
     headers = {c.key: c.header_vi if lang == "vi" else c.header_en for c in PLAN_FORMAT.columns}
     rows = []

@@ -172,3 +172,19 @@ def place_progress(*, session: Session, year: int, level: str, type_code: str, m
         ids = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id)).all())
         frame = frame.assign(unit_id=[ids.get(k) for k in frame["key"]])
     return frame
+
+
+def ranking_with_progress(*, session: Session, ranking: pd.DataFrame, year: int, level: str, type_code: str,
+                          measure: str, today: dt.date | None = None, lang: str = "vi") -> pd.DataFrame:
+    """A results page's ranking (its `key`: station id or commune key) with the year's plan_target, plan_actual,
+    plan_percent and plan_behind where the place has a target for the measure (empty cells elsewhere)."""
+    found = place_progress(session=session, year=year, level=level, type_code=type_code, measure=measure,
+                           today=today, lang=lang)
+    by = "unit_id" if level == "unit" else "key"
+    rows = {r[by]: r for r in found.to_dict(orient="records")}
+    out = ranking.copy()
+    for column, source in (("plan_target", "target"), ("plan_actual", "actual"), ("plan_percent", "percent"),
+                           ("plan_behind", "behind")):
+        out[column] = pd.Series([rows[k][source] if k in rows else None for k in ranking["key"]], index=ranking.index,
+                                dtype=object)
+    return out

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_target_edit
 from data_model.accounts.users import refresh_actor
+from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.records.changelog import log_change
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
@@ -157,10 +158,9 @@ def scope_names(*, session: Session, lang: str = "vi") -> dict[tuple[str, str], 
     names: dict[tuple[str, str], str] = {("province", ""): LEVELS["province"][0 if lang == "vi" else 1]}
     for key, name in session.execute(select(ReportingUnit.key, ReportingUnit.short_name)):
         names[("unit", key)] = name
-    for key, name, start, end in session.execute(select(Unit.key, Unit.name, Unit.valid_from, Unit.valid_to)
-                                                 .where(Unit.level == "commune")):
-        period = f"{start.year if start else '…'}–{end.year if end else ''}"
-        names[("commune", key)] = f"{name} ({period})"
+    for key, name in commune_names(session=session, boundaries="historical", lang=lang).items():
+        if key:
+            names[("commune", key)] = name
     return names
 
 
@@ -200,3 +200,24 @@ def measure_label(type_code: str, measure: str, lang: str = "vi") -> str:
 def today() -> dt.date:
     """Today in Vietnam (UTC+7): what "by today" means for the plan of the current year."""
     return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+
+
+def scope_options(*, session: Session, year: int, lang: str = "vi") -> dict[str, dict[str, str]]:
+    """What a target can be for in a year: the province, the reporting units (not clusters), the communes that
+    existed during the year; level → {scope key → name}."""
+    units = {key: name for key, name in session.execute(
+        select(ReportingUnit.key, ReportingUnit.short_name).where(ReportingUnit.kind != "loudspeaker_cluster")
+        .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name))}
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    names = commune_names(session=session, boundaries="historical", lang=lang)
+    keys = session.scalars(select(Unit.key).where(
+        Unit.level == "commune", (Unit.valid_from.is_(None)) | (Unit.valid_from < end),
+        (Unit.valid_to.is_(None)) | (Unit.valid_to > start)))
+    communes = dict(sorted(((k, names.get(k, k)) for k in keys), key=lambda kv: kv[1]))
+    return {"province": {"": LEVELS["province"][0 if lang == "vi" else 1]}, "unit": units, "commune": communes}
+
+
+def current_target(*, session: Session, key: TargetKey) -> tuple[int, str] | None:
+    """(value, note) of one target, None when none is set."""
+    target = _find(session, key)
+    return None if target is None else (int(target.value), target.note)
