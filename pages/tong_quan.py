@@ -15,7 +15,7 @@ from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
-from ui.plan_progress import progress_cards
+from ui.plan_progress import BEHIND_MARK, progress_cards
 
 CARDS_PER_ROW = 2
 
@@ -109,15 +109,6 @@ if not overview.period.empty:
                      hide_index=True)
         download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
 
-plan = load_progress(database_key(), year, lang)
-if filters.types:
-    plan = plan[plan["type"].isin(filters.types)]
-if not plan.empty:
-    st.subheader(t(f"Tiến độ kế hoạch năm {year}", f"Progress against the {year} plan"))
-    if filters.communes or filters.stations or filters.district:
-        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn).",
-                     "The province's plan and figures (the commune and station filters do not apply)."))
-    progress_cards(plan, lang=lang, key="tq_plan")
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:
@@ -134,3 +125,17 @@ else:
         "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
         "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")
+
+plan = load_progress(database_key(), year, lang)
+if filters.types:
+    plan = plan[plan["type"].isin(filters.types)]
+if not plan.empty:
+    st.subheader(t(f"Tiến độ kế hoạch năm {year}", f"Progress against the {year} plan"))
+    st.caption(t(f"Số thực hiện / kế hoạch năm {year} của toàn tỉnh; {BEHIND_MARK} chậm: thấp hơn kế hoạch "
+                 "(năm đang thực hiện: thấp hơn phần cần đạt theo số tháng đã qua).",
+                 f"Done / planned in {year}, whole province; {BEHIND_MARK} behind: below the plan (in the year under "
+                 "way: below the share due by the months past)."))
+    if filters.communes or filters.stations or filters.district:
+        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn).",
+                     "The province's plan and figures (the commune and station filters do not apply)."))
+    progress_cards(plan, lang=lang, key="tq_plan")

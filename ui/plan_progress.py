@@ -27,7 +27,7 @@ def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
 
 
 def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
-    """One card per activity type with a target: each measure's actual of target, a bar and the marker."""
+    """One card per activity type with a target: each measure's actual of target and a bar, marked when behind."""
     groups = list(frame.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -35,12 +35,11 @@ def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
             with col.container(border=True):
                 st.markdown(f"**{rows['type_name'].iloc[0]}**")
                 for r in rows.itertuples():
-                    st.caption(f"{r.measure_label}: {format_number(r.actual, lang)} / "
-                               f"{format_number(r.target, lang)} {r.unit}")
                     share = 0.0 if r.percent is None or pd.isna(r.percent) else min(float(r.percent) / 100, 1.0)
-                    st.progress(share, text=t(f"đạt {_percent(r.percent, lang)} kế hoạch năm",
-                                              f"{_percent(r.percent, lang)} of the year's plan"))
-                    st.caption(status_text(behind=bool(r.behind), expected=r.expected_percent, lang=lang))
+                    mark = f" · {BEHIND_MARK} " + t("chậm", "behind") if r.behind else ""
+                    st.progress(share, text=(
+                        f"{r.measure_label}: {format_number(r.actual, lang)}/{format_number(r.target, lang)} "
+                        + t(f"– đạt {_percent(r.percent, lang)}", f"– {_percent(r.percent, lang)}") + mark))
 
 
 def plan_columns(ranking: pd.DataFrame, *, year: int, lang: str) -> tuple[pd.DataFrame, dict]:
