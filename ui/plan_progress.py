@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_number, format_share
 from ui.i18n import t
 
 CARDS_PER_ROW = 3
@@ -13,7 +13,7 @@ ON_PLAN_MARK = "✓"
 
 
 def _percent(value: float | None, lang: str) -> str:
-    return "–" if value is None or pd.isna(value) else format_number(value, lang, decimals=1) + "%"
+    return "–" if value is None or pd.isna(value) else format_share(float(value) / 100, lang)
 
 
 def status_text(*, behind: bool, expected: float | None, lang: str) -> str:

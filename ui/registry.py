@@ -46,7 +46,7 @@ PAGES += [
 
 # Plans and targets (issue 11): planners and admins edit, officials read
 PAGES += [
-    PageSpec("ke_hoach", "Kế hoạch", "Plan", ":material/flag:", "Kế hoạch", "Planning",
+    PageSpec("ke_hoach", "Kế hoạch", "Plan", ":material/flag:", "Báo cáo", "Reports",
              roles=frozenset({"admin", "official", "planner"})),
 ]
 

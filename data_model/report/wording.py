@@ -15,7 +15,7 @@ from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
 from data_model.report.scope import Period, ReportError
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.formatting import format_date, format_number, format_share
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 REPORT_LANGUAGES = ("vi", "en")
@@ -180,12 +180,6 @@ def _without_change(template: str) -> str:
     template = re.sub(r"\s*\(\{change\}\)", "", template)
     template = re.sub(r"\s*[;,]\s*\{change\}", "", template)
     return template.replace("{change}", "")
-
-
-def format_share(ratio: float, lang: str) -> str:
-    """1.128 → "112,8%", 1.0 → "100%" (a whole percent without ",0")."""
-    text = format_number(ratio * 100, lang, decimals=1)
-    return (text[:-2] if text.endswith((",0", ".0")) else text) + "%"
 
 
 def plan_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) -> str:
