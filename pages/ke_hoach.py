@@ -10,13 +10,13 @@ from data_model.accounts.permissions import Actor, PermissionDenied, can_edit_ta
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.files.tabular import ImportPreview, ImportRejected
 from data_model.plans.plan_file import XLSX_MIME, describe_plan_import, import_plan, plan_template, preview_plan
-from data_model.plans.progress import behind_plan, progress
+from data_model.plans.progress import behind_plan, expected_share, progress
 from data_model.plans.targets import (
     LEVELS, PlanError, TargetKey, current_target, list_targets, plan_years, scope_options, set_target,
     today as vietnam_today,
 )
 from data_model.schema.db import read_session, write_session
-from data_model.texts.formatting import format_number
+from data_model.texts.formatting import format_number, format_share
 from ui.auth import guard_page, plain
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine
@@ -87,7 +87,8 @@ def save_target(actor: Actor, key: TargetKey, value: int | None, note: str) -> N
         st.session_state[FLASH_KEY] = ("error", str(exc))
         return
     words = {"new": t("Đã thêm chỉ tiêu.", "Target added."), "update": t("Đã sửa chỉ tiêu.", "Target corrected."),
-             "delete": t("Đã xóa chỉ tiêu.", "Target removed."), "unchanged": t("Không có gì thay đổi.", "Nothing changed.")}
+             "delete": t("Đã xóa chỉ tiêu.", "Target removed."),
+             "unchanged": t("Không có gì thay đổi.", "Nothing changed.")}
     st.session_state[FLASH_KEY] = ("success", words[outcome])
     clear_data_caches()
 
@@ -103,7 +104,8 @@ def do_import(actor: Actor) -> None:
             preview = import_plan(session=session, actor=actor, data=data, filename=name)
     except ImportRejected as exc:
         st.session_state[PREVIEW_KEY] = (*cached[:1], exc.preview, data, name)
-        st.session_state[FLASH_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
+        st.session_state[FLASH_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.",
+                                                  "The file has errors; nothing was imported."))
         return
     except PermissionDenied as exc:
         st.session_state[FLASH_KEY] = ("error", str(exc))
@@ -143,7 +145,8 @@ def edit_tab(actor: Actor, year: int, lang: str) -> None:
     note = right.text_input(t("Ghi chú", "Note"), value=now[1] if now else "", max_chars=500, key=f"kh_note_{suffix}")
     left, right, _ = st.columns([1, 1, 3])
     left.button(t("Lưu chỉ tiêu", "Save target"), type="primary", key="kh_save", icon=":material/save:",
-                disabled=value is None, on_click=save_target, args=(actor, key, None if value is None else int(value), note))
+                disabled=value is None, on_click=save_target,
+                args=(actor, key, None if value is None else int(value), note))
     right.button(t("Xóa chỉ tiêu", "Remove target"), key="kh_delete", icon=":material/delete:", disabled=now is None,
                  on_click=save_target, args=(actor, key, None, ""))
     with read_session(get_engine()) as session:
@@ -250,10 +253,9 @@ tabs = st.tabs(names)
 with tabs[0]:
     behind = load_behind(database_key(), year, lang)
     if year == this_year:
-        st.caption(t(f"Năm {year} đang thực hiện: cần đạt đến nay {format_number((vietnam_today().month - 1) / 12 * 100, lang, decimals=1)}% "
-                     "kế hoạch năm (theo số tháng đã qua).",
-                     f"{year} is under way: {format_number((vietnam_today().month - 1) / 12 * 100, lang, decimals=1)}% "
-                     "of the year's plan is due by now (months past)."))
+        due = format_share(expected_share(year=year, today=vietnam_today()), lang)
+        st.caption(t(f"Năm {year} đang thực hiện: đến nay cần đạt {due} kế hoạch năm (theo số tháng đã qua).",
+                     f"{year} is under way: {due} of the year's plan is due by now (months past)."))
     if not years or year not in years:
         st.info(t(f"Chưa có kế hoạch năm {year}. Nhập chỉ tiêu hoặc nhập tệp kế hoạch.",
                   f"No plan for {year} yet."))

@@ -89,7 +89,8 @@ def _order(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     keys = frame.assign(_l=frame["level"].map({"type": 0, "province": 0, "unit": 1, "commune": 2}),
-                        _t=frame["type"].map(types), _m=[slots[(t, m)] for t, m in zip(frame["type"], frame["measure"])])
+                        _t=frame["type"].map(types),
+                        _m=[slots[(t, m)] for t, m in zip(frame["type"], frame["measure"])])
     return keys.sort_values(["_l", "name", "_t", "_m"], kind="stable").drop(columns=["_l", "_t", "_m"]) \
         .reset_index(drop=True)
 

@@ -353,7 +353,8 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
                  tt["col_current"].format(period_title=current_title)]
         + ([tt["col_previous"].format(previous_title=previous_title), tt["col_change"]] if compare else [])
         + ([plan_title, tt["col_plan_share"]] if plans else []),
-        formats=["text", "text", "text", "int"] + (["int", "pct"] if compare else []) + (["int", "share"] if plans else []),
+        formats=(["text", "text", "text", "int"] + (["int", "pct"] if compare else [])
+                 + (["int", "share"] if plans else [])),
         rows=totals_rows)]
     years = list(range(content.period.year_from, content.period.year_to + 1))
     if len(years) > 1:
