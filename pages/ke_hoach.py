@@ -172,13 +172,19 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
                  "The template has one row per unit × type × measure, current targets filled in. Fill in the "
                  "«Kế hoạch» column and upload it: checked first, all rows written at once or none. Blank rows change "
                  "nothing; importing the same file again changes nothing."))
-    with read_session(get_engine()) as session:
-        csv, xlsx = (plan_template(session=session, year=year, fmt=f, lang="vi") for f in ("csv", "xlsx"))
+    def template(fmt: str):
+        def make() -> bytes:  # made when the button is clicked, not on every run of the page
+            with read_session(get_engine()) as session:
+                return plan_template(session=session, year=year, fmt=fmt, lang="vi")
+        return make
+
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button(t("Mẫu kế hoạch XLSX", "Plan template XLSX"), data=xlsx, file_name=f"ke-hoach-{year}.xlsx",
-                         mime=XLSX_MIME, key="kh_tpl_xlsx", icon=":material/download:", on_click="ignore")
-    right.download_button(t("Mẫu kế hoạch CSV", "Plan template CSV"), data=csv, file_name=f"ke-hoach-{year}.csv",
-                          mime="text/csv", key="kh_tpl_csv", icon=":material/download:", on_click="ignore")
+    left.download_button(t("Mẫu kế hoạch XLSX", "Plan template XLSX"), data=template("xlsx"),
+                         file_name=f"ke-hoach-{year}.xlsx", mime=XLSX_MIME, key="kh_tpl_xlsx",
+                         icon=":material/download:", on_click="ignore")
+    right.download_button(t("Mẫu kế hoạch CSV", "Plan template CSV"), data=template("csv"),
+                          file_name=f"ke-hoach-{year}.csv", mime="text/csv", key="kh_tpl_csv",
+                          icon=":material/download:", on_click="ignore")
     upload = st.file_uploader(t("Chọn tệp kế hoạch", "Choose a plan file"), type=["csv", "xlsx"],
                               key=f"kh_file_{st.session_state.get('kh_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
     if upload is None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Iterable
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.analytics.filters import Filters, QueryError
-from data_model.analytics.summary import summarise
+from data_model.analytics.aggregate import grouped_rows
+from data_model.analytics.filters import Filters, QueryError, keys_rolling_up_to
 from data_model.definitions.activity_types import list_activity_types, load_activity_types
+from data_model.definitions.fields import SUM_COLUMNS
 from data_model.plans.targets import scope_names, today as vietnam_today
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, Target
@@ -32,30 +34,48 @@ def expected_share(*, year: int, today: dt.date) -> float | None:
     return (today.month - 1) / 12  # the month under way is not due yet (its figures come in after it ends)
 
 
-def _year_filters(year: int) -> Filters:
-    return Filters(year_from=year, year_to=year)
+def _sums(session: Session, *, year: int, by: str | None, types: Iterable[str],
+          communes: Iterable[str] = ()) -> Figures:
+    """(group, type, measure) → the year's total, from the one aggregation path `summary` reads (grouped_rows over the
+    summary table; communes as recorded, a station's clusters under it), only for the types asked."""
+    types = tuple(sorted(t for t in set(types) if t in load_activity_types()))
+    if not types:
+        return {}
+    filters = Filters(year_from=year, year_to=year, types=types, communes=tuple(sorted(set(communes))))
+    rows = grouped_rows(session=session, filters=filters, by=(by,) if by else ())
+    definitions = load_activity_types()
+    at = 1 if by else 0
+    out: Figures = {}
+    for row in rows:
+        group = "" if by is None else row[0]
+        for m in definitions[row[at]].measures:
+            out[(group, row[at], m.code)] = int(row[at + 2 + SUM_COLUMNS.index(m.sum_column)])
+    return out
 
 
-def _figures(frame: pd.DataFrame, key: str | None) -> Figures:
-    return {("" if key is None else str(getattr(r, key)), r.type, r.measure): int(r.value)
-            for r in frame.itertuples(index=False)}
+def province_actuals(*, session: Session, year: int, types: Iterable[str] | None = None) -> Figures:
+    """The province's totals of a year per type and measure: the figures of `summary --by type`."""
+    return _sums(session, year=year, by=None, types=load_activity_types() if types is None else types)
 
 
-def province_actuals(*, session: Session, year: int) -> Figures:
-    """The province's totals of a year per type and measure: `summary --by type`."""
-    return _figures(summarise(session=session, filters=_year_filters(year), by="type"), None)
+def unit_actuals(*, session: Session, year: int, types: Iterable[str] | None = None) -> Figures:
+    """Each reporting unit's totals of a year (clusters under their station): the figures of `summary --by station`,
+    keyed by the unit's key."""
+    keys = dict(session.execute(select(ReportingUnit.id, ReportingUnit.key)).all())
+    sums = _sums(session, year=year, by="station", types=load_activity_types() if types is None else types)
+    return {(keys.get(int(unit), str(unit)) if unit not in ("", None) else "none", t, m): v
+            for (unit, t, m), v in sums.items()}
 
 
-def unit_actuals(*, session: Session, year: int) -> Figures:
-    """Each reporting unit's totals of a year (clusters under their station): `summary --by station`."""
-    return _figures(summarise(session=session, filters=_year_filters(year), by="station"), "station_key")
-
-
-def commune_actuals(*, session: Session, year: int, keys: set[str]) -> Figures:
+def commune_actuals(*, session: Session, year: int, keys: set[str], types: Iterable[str] | None = None) -> Figures:
     """Each target commune's totals of a year: its own records (`summary --by commune`, as recorded) plus those of the
     communes that merged into it by the year's end (a commune made in mid-year counts its predecessors' months)."""
-    recorded = _figures(summarise(session=session, filters=_year_filters(year), by="commune"), "commune_key")
     rollup = load_rollup(session=session, on=dt.date(year, 12, 31))
+    recorded_keys = set(keys) | set(keys_rolling_up_to(rollup=rollup, targets=keys))
+    if not recorded_keys:
+        return {}
+    recorded = _sums(session, year=year, by="commune", types=load_activity_types() if types is None else types,
+                     communes=recorded_keys)
     out: dict[tuple[str, str, str], float] = defaultdict(float)
     for (commune, type_code, measure), value in recorded.items():
         if commune in keys:
@@ -79,20 +99,21 @@ def _row(*, year: int, level: str, key: str, name: str, type_code: str, measure:
             "behind": bool(target) and percent is not None and percent < due, "basis": basis}
 
 
-def _targets(session: Session, year: int, level: str) -> list[Target]:
-    return list(session.scalars(select(Target).where(Target.year == year, Target.level == level)))
+def _targets(session: Session, year: int, level: str) -> list:
+    """The year's targets at a level as plain rows (scope_key, type_code, measure, value): no ORM objects to build."""
+    t = Target
+    return list(session.execute(select(t.scope_key, t.type_code, t.measure, t.value)
+                                .where(t.year == year, t.level == level)))
 
 
-def _order(frame: pd.DataFrame) -> pd.DataFrame:
+def _order(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a frame: the province first, then units and communes by name, types and measures as defined."""
     types = {t.code: i for i, t in enumerate(list_activity_types())}
     slots = {(t.code, m.code): m.slot for t in list_activity_types() for m in t.measures}
-    if frame.empty:
-        return frame
-    keys = frame.assign(_l=frame["level"].map({"type": 0, "province": 0, "unit": 1, "commune": 2}),
-                        _t=frame["type"].map(types),
-                        _m=[slots[(t, m)] for t, m in zip(frame["type"], frame["measure"])])
-    return keys.sort_values(["_l", "name", "_t", "_m"], kind="stable").drop(columns=["_l", "_t", "_m"]) \
-        .reset_index(drop=True)
+    levels = {"type": 0, "province": 0, "unit": 1, "commune": 2}
+    rows = sorted(rows, key=lambda r: (levels.get(r["level"], 3), r["name"], types.get(r["type"], 99),
+                                       slots.get((r["type"], r["measure"]), 9)))
+    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
 
 
 def progress(*, session: Session, year: int, by: str, today: dt.date | None = None, lang: str = "vi") -> pd.DataFrame:
@@ -107,21 +128,22 @@ def progress(*, session: Session, year: int, by: str, today: dt.date | None = No
     targets = _targets(session, year, level)
     if not targets:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    types = {t.type_code for t in targets}
     if level == "province":
-        actuals = province_actuals(session=session, year=year)
+        actuals = province_actuals(session=session, year=year, types=types)
     elif level == "unit":
-        actuals = unit_actuals(session=session, year=year)
+        actuals = unit_actuals(session=session, year=year, types=types)
     else:
-        actuals = commune_actuals(session=session, year=year, keys={t.scope_key for t in targets})
-    names = scope_names(session=session, lang=lang)
+        actuals = commune_actuals(session=session, year=year, keys={t.scope_key for t in targets}, types=types)
+    names = scope_names(session=session, lang=lang, levels=(level,))
     rows = [_row(year=year, level=level, key=t.scope_key or "province", name=names.get((level, t.scope_key), ""),
                  type_code=t.type_code, measure=t.measure, target=int(t.value),
                  actual=actuals.get((t.scope_key, t.type_code, t.measure), 0), share=share, lang=lang, basis=level)
             for t in targets if t.type_code in load_activity_types()]
-    return _order(pd.DataFrame(rows, columns=PROGRESS_COLUMNS))
+    return _order(rows)
 
 
-def _by_type(session: Session, year: int, share: float | None, lang: str) -> pd.DataFrame:
+def _by_type(session: Session, year: int, share: float | None, lang: str) -> list[dict]:
     """Per type and measure: the province's target where one is set, else the sum of the units' targets against
     those units' work (a plan kept per unit still gives a line per type)."""
     province = {(t.type_code, t.measure): int(t.value) for t in _targets(session, year, "province")}
@@ -129,9 +151,9 @@ def _by_type(session: Session, year: int, share: float | None, lang: str) -> pd.
     for t in _targets(session, year, "unit"):
         units[(t.type_code, t.measure)].append(t)
     if not province and not units:
-        return pd.DataFrame(columns=PROGRESS_COLUMNS)
-    whole = province_actuals(session=session, year=year)
-    by_unit = unit_actuals(session=session, year=year) if set(units) - set(province) else {}
+        return []
+    whole = province_actuals(session=session, year=year, types={t for t, _ in province})
+    by_unit = unit_actuals(session=session, year=year, types={t for t, _ in set(units) - set(province)})
     label = "Toàn tỉnh" if lang == "vi" else "Province"
     rows = []
     for (type_code, measure) in sorted(set(province) | set(units)):
@@ -146,7 +168,7 @@ def _by_type(session: Session, year: int, share: float | None, lang: str) -> pd.
             basis = "units"
         rows.append(_row(year=year, level="type", key=type_code, name=label, type_code=type_code, measure=measure,
                          target=target, actual=actual, share=share, lang=lang, basis=basis))
-    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+    return rows
 
 
 def behind_plan(*, session: Session, year: int, today: dt.date | None = None, lang: str = "vi") -> pd.DataFrame:

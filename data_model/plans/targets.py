@@ -153,14 +153,17 @@ def set_target(*, session: Session, actor: Actor, year: int, level: str, scope_k
                         value=value, note=note, commune_key=commune_key, reporting_unit_id=unit_id)
 
 
-def scope_names(*, session: Session, lang: str = "vi") -> dict[tuple[str, str], str]:
-    """(level, scope key) → display name of every reporting unit and commune version, and the province."""
+def scope_names(*, session: Session, lang: str = "vi",
+                levels: tuple[str, ...] = tuple(LEVELS)) -> dict[tuple[str, str], str]:
+    """(level, scope key) → display name of the province, every reporting unit and every commune version."""
     names: dict[tuple[str, str], str] = {("province", ""): LEVELS["province"][0 if lang == "vi" else 1]}
-    for key, name in session.execute(select(ReportingUnit.key, ReportingUnit.short_name)):
-        names[("unit", key)] = name
-    for key, name in commune_names(session=session, boundaries="historical", lang=lang).items():
-        if key:
-            names[("commune", key)] = name
+    if "unit" in levels:
+        for key, name in session.execute(select(ReportingUnit.key, ReportingUnit.short_name)):
+            names[("unit", key)] = name
+    if "commune" in levels:
+        for key, name in commune_names(session=session, boundaries="historical", lang=lang).items():
+            if key:
+                names[("commune", key)] = name
     return names
 
 
