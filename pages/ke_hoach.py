@@ -225,6 +225,8 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
                                                      "column": t("Cột", "Column"), "message": t("Nội dung", "Message")})
     table = preview.table(lang)
     changed = table[table["status"] != "Bỏ qua"]
+    changed = changed.assign(**{c: ["" if pd.isna(v) else format_number(v, lang) for v in changed[c]]
+                                for c in ("target", "current")})
     st.subheader(t("Các dòng có kế hoạch", "Rows with a target"))
     st.dataframe(changed, hide_index=True, width="stretch", column_config={
         "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),

@@ -173,6 +173,8 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_row_and_column(engine,
     assert any("dòng 4" in line and "«Chỉ tiêu»" in line for line in lines)
     assert any("dòng 5" in line and "«Kế hoạch»" in line and "không phải số" in line for line in lines)
     assert any("dòng 6" in line and "trùng với dòng 2" in line for line in lines)
+    table = caught.value.preview.table()
+    assert table.loc[table["row"] == 5, "status"].tolist() == ["Lỗi"]  # not "skipped" for want of a figure
     assert _count(engine, Target) == 0
 
 

@@ -253,7 +253,7 @@ def _plan_preview(session: Session, data: bytes, filename: str) -> ImportPreview
     stored = {(t.year, t.level, t.scope_key, t.type_code, t.measure): (int(t.value), t.note) for t in
               session.scalars(select(Target).where(Target.year.in_(years)))} if years else {}
     for item in rows:
-        if item.key is None:
+        if item.key is None or item.has_error:
             item.action = "error" if item.has_error else "skip"
             continue
         now = stored.get((item.key.year, item.key.level, item.key.scope_key, item.key.type_code, item.key.measure))
