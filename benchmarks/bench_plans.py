@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from data_model.plans.plan_file import plan_template  # noqa: E402
 from data_model.plans.progress import behind_plan, progress, ranking_with_progress  # noqa: E402
 from data_model.analytics.filters import Filters  # noqa: E402
+from data_model.analytics.overview import build_overview  # noqa: E402
 from data_model.analytics.places import station_view  # noqa: E402
 from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
 from data_model.schema.models import ActivityRecord, Target  # noqa: E402
@@ -108,7 +109,10 @@ def cases(ranking) -> dict[str, Callable]:
         "units behind plan (Plan page, first tab)": lambda s: behind_plan(session=s, year=YEAR),
         "plan column of the station ranking": lambda s: ranking_with_progress(
             session=s, ranking=ranking, year=YEAR, level="unit", type_code="outreach_session", measure="sessions"),
-        "plan template (Plan page, file tab)": lambda s: plan_template(session=s, year=YEAR, fmt="xlsx"),
+        "plan template (Plan page, file tab, on click)": lambda s: plan_template(session=s, year=YEAR, fmt="xlsx"),
+        # the same machine's yardstick at the same moment: the overview page of bench_pages.py (80 ms at 1M, README)
+        "reference: overview page data (bench_pages)": lambda s: build_overview(
+            session=s, filters=Filters(2012, YEAR), year=YEAR),
     }
 
 
@@ -141,7 +145,8 @@ def main() -> None:
     parser.add_argument("--drop", action="store_true", help="remove the databases afterwards")
     args = parser.parse_args()
     for engine_name in args.engines.split(","):
-        print(f"{engine_name}, {args.records:,} records, year {YEAR}:", flush=True)
+        print(f"{engine_name}, {args.records:,} records, year {YEAR} (load average {os.getloadavg()[0]:.0f}):",
+              flush=True)
         url = prepare(engine_name, args.records)
         print(f"  {'case':<48} {'first':>8} {'min':>8} {'median':>8}")
         for name, first, fastest, median in measure(url, args.repeat):
