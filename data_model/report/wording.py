@@ -183,21 +183,19 @@ def _without_change(template: str) -> str:
 
 
 def plan_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) -> str:
-    """"Số buổi đạt 112,8% kế hoạch năm, lượt người nghe đạt 108,3% kế hoạch năm." ("" without a target)."""
-    tpl = load_templates(lang)["plan"]
+    """"Số buổi đạt 112,8% và lượt người nghe đạt 108,3% kế hoạch năm." ("" without a target)."""
+    templates = load_templates(lang)
+    tpl = templates["plan"]
     definition = get_activity_type(figures.code)
-    parts = []
-    for m in definition.measures:
-        target = content.plans.get((figures.code, m.code))
-        if not target:
-            continue
-        key = "year" if content.period.years == 1 else "range"
-        parts.append(fill(tpl[key], lang, measure=_lower_first(m.label(lang)), percent=format_share(
-            figures.values.get(m.code, 0) / target, lang), period=period_label(content.period, load_templates(lang))))
-    if not parts:
+    items = [fill(tpl["item"], lang, measure=_lower_first(m.label(lang)),
+                  percent=format_share(figures.values.get(m.code, 0) / content.plans[(figures.code, m.code)], lang))
+             for m in definition.measures if content.plans.get((figures.code, m.code))]
+    if not items:
         return ""
-    text = join_list(parts, load_templates(lang)["lists"])
-    return text[:1].upper() + text[1:] + "."
+    key = "year" if content.period.years == 1 else "range"
+    text = fill(tpl[key], lang, items=join_list(items, templates["lists"]),
+                period=period_label(content.period, templates))
+    return text[:1].upper() + text[1:]
 
 
 def _with_plan(sentence: str, *, figures: TypeFigures, content: ReportContent, lang: str) -> str:
