@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from data_model.analytics.places import station_detail, station_view
+from data_model.plans.progress import ranking_with_progress
 from data_model.texts.formatting import format_date
 from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
@@ -13,10 +14,14 @@ from ui.filters import empty_state, open_records, pick_type_and_measure
 from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.page import open_results_page
+from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
 from ui.widgets import choice
 
 load_view = cached_loader(station_view)
 load_detail = cached_loader(station_detail)
+
+
+load_plan = cached_loader(ranking_with_progress)
 
 
 def _station_id(point: dict) -> int | None:
@@ -63,10 +68,18 @@ event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=va
                         on_select="rerun", selection_mode="points", key="td_rank")
 for point in selected_points(event)[:1]:
     open_records(type_code=definition.code, station=_station_id(point))
-ranking = view.ranking[["name", "value", "records", "population_note"]].rename(columns={
+plan_year = filters.year_to
+planned = load_plan(ranking=view.ranking, year=plan_year, level="unit", type_code=definition.code,
+                    measure=measure.code, lang=lang)
+planned, plan_config = plan_columns(planned.drop(columns=["population", "per_1000", "key"]), year=plan_year, lang=lang)
+ranking = planned.rename(columns={
     "name": station_title, "value": value_title, "records": t("Số bản ghi", "Records"),
     "population_note": t("Các xã đồn phụ trách", "Communes covered")})
-st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True)
+if plan_config:
+    st.caption(t(f"Kế hoạch năm {plan_year}: {BEHIND} chậm hoặc chưa đạt kế hoạch, {ON_PLAN} đúng tiến độ.",
+                 f"The {plan_year} plan: {BEHIND} behind or not met, {ON_PLAN} on plan."))
+st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True,
+             column_config=plan_config)
 download_buttons(ranking, name=f"xep-hang-don-{definition.code}", key="td_ranking")
 
 st.subheader(t("Địa bàn phụ trách", "Communes covered"))

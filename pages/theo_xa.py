@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data_model.analytics.places import commune_detail, commune_view
+from data_model.plans.progress import ranking_with_progress
 from data_model.texts.formatting import format_number
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
@@ -12,10 +13,12 @@ from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.map_view import commune_map_block
 from ui.page import open_results_page
+from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
 from ui.widgets import choice
 
 load_view = cached_loader(commune_view)
 load_detail = cached_loader(commune_detail)
+load_plan = cached_loader(ranking_with_progress)
 
 page = open_results_page("theo_xa", title=t("Kết quả theo xã", "Results by commune"))
 lang, filters = page.lang, page.filters
@@ -67,10 +70,22 @@ with rate:
     if not unknown.empty:
         st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
                    + ", ".join(unknown["name"]))
-table = view.ranking.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi", "Records"),
-                                     "population": t("Số dân", "Population"),
-                                     "population_note": t("Ghi chú số dân", "Population note"),
-                                     "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}).drop(columns="key")
+plan_year = filters.year_to
+planned = load_plan(ranking=view.ranking, year=plan_year, level="commune", type_code=definition.code,
+                    measure=measure.code, lang=lang)
+planned, plan_config = plan_columns(planned, year=plan_year, lang=lang)
+table = planned.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi", "Records"),
+                                "population": t("Số dân", "Population"),
+                                "population_note": t("Ghi chú số dân", "Population note"),
+                                "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}).drop(columns="key")
+if plan_config:
+    st.markdown(t(f"**Kế hoạch năm {plan_year}** ({BEHIND} chậm hoặc chưa đạt, {ON_PLAN} đúng tiến độ)",
+                  f"**The {plan_year} plan** ({BEHIND} behind or not met, {ON_PLAN} on plan)"))
+    plan_table = table[table[t(f"Kế hoạch {plan_year}", f"Plan {plan_year}")].notna()]
+    st.dataframe(plan_table[[commune_title, *[c for c in plan_table.columns if c in plan_config or
+                                              c.startswith((t("Kế hoạch", "Plan"), t("Thực hiện", "Done"),
+                                                            t("Tiến độ", "Progress")))]]],
+                 hide_index=True, column_config=plan_config)
 download_buttons(table, name=f"xep-hang-xa-{definition.code}", key="tx_ranking")
 
 st.subheader(t("Chi tiết một xã", "One commune in detail"))

@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from data_model.analytics.overview import build_overview
+from data_model.plans.progress import progress
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.charts import sparkline
@@ -15,12 +16,16 @@ from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.map_view import commune_map_block
 from ui.page import open_results_page
+from ui.plan_progress import BEHIND_MARK, progress_cards
 from ui.widgets import keep_valid
 
 CARDS_PER_ROW = 2
 
 
 load_overview = cached_loader(build_overview)
+
+
+load_progress = cached_loader(progress)
 
 
 def _delta(change: float | None, previous: int, year: int, lang: str) -> str | None:
@@ -120,3 +125,17 @@ with map_box:
                                    format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
         commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
                           definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)
+
+plan = load_progress(year=year, by="province", lang=lang)
+if filters.types:
+    plan = plan[plan["type"].isin(filters.types)]
+if not plan.empty:
+    st.subheader(t(f"Tiến độ kế hoạch năm {year}", f"Progress against the {year} plan"))
+    st.caption(t(f"Số thực hiện / kế hoạch năm {year} của toàn tỉnh; {BEHIND_MARK} chậm: thấp hơn kế hoạch "
+                 "(năm đang thực hiện: thấp hơn phần cần đạt theo số tháng đã qua).",
+                 f"Done / planned in {year}, whole province; {BEHIND_MARK} behind: below the plan (in the year under "
+                 "way: below the share due by the months past)."))
+    if filters.communes or filters.stations or filters.district:
+        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn).",
+                     "The province's plan and figures (the commune and station filters do not apply)."))
+    progress_cards(plan, lang=lang, key="tq_plan")

@@ -87,7 +87,7 @@ def test_period_and_commune_scope(app_env, db_url, filled):
     text = _markdown(at)
     assert "Giai đoạn 2019–2020, xã Mù Cả" in text
     assert "tuyên truyền được 1.557 buổi tuyên truyền cho 77.942 lượt" in text
-    assert "giai đoạn 2017–2018 chưa có số liệu để so sánh" in text
+    assert "Giai đoạn 2017–2018 chưa có số liệu để so sánh" in text
 
 
 def test_reversed_period_is_an_error_not_a_crash(app_env, db_url, filled):

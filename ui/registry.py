@@ -50,6 +50,13 @@ PAGES += [
 ]
 
 
+# Plans and targets (issue 11): planners and admins edit, officials read
+PAGES += [
+    PageSpec("ke_hoach", "Kế hoạch", "Plan", ":material/flag:", "Báo cáo", "Reports",
+             roles=frozenset({"admin", "official", "planner"})),
+]
+
+
 def pages_for_role(role: str | None) -> list[PageSpec]:
     """Pages a role may open, in sidebar order; anonymous visitors get the login page only."""
     if role is None:

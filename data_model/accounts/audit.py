@@ -36,6 +36,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "successor": ("Sắp xếp đơn vị", "Reorganisation"), "import_batch": ("Tệp nhập", "Import file"),
     "summary": ("Bảng tổng hợp", "Summary tables"),
     "month": ("Tháng báo cáo", "Reporting month"), "year": ("Năm", "Year"), "setting": ("Thiết lập", "Setting"),
+    "target": ("Chỉ tiêu kế hoạch", "Plan target"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

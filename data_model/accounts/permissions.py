@@ -50,6 +50,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "own_account": frozenset(ROLES),                           # my account, my password
     "close_year": frozenset({"admin", "official"}),            # freeze a year's figures once its report is issued
     "reopen_year": frozenset({"admin"}),
+    "edit_targets": frozenset({"admin", "planner"}),           # the yearly plan's targets
 }
 
 
@@ -155,3 +156,14 @@ def require_year_reopen(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may reopen a closed year (admins only)."""
     if not has_capability(actor, "reopen_year"):
         raise PermissionDenied("Chỉ quản trị được mở lại năm đã khoá sổ")
+
+
+def can_edit_targets(actor: Actor | None) -> bool:
+    """Planners and admins enter, correct and import the yearly plan's targets."""
+    return has_capability(actor, "edit_targets")
+
+
+def require_target_edit(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may change targets."""
+    if not can_edit_targets(actor):
+        raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa chỉ tiêu kế hoạch")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from data_model.accounts.permissions import SYSTEM
 from data_model.analytics.filters import QueryError
 from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
+from data_model.cli import plans as cli_plans
 from data_model.cli import reporting as cli_reporting
 from data_model.cli import transfer as cli_transfer
 from data_model.cli import xlsform as cli_xlsform
@@ -176,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)
-    for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform, cli_transfer, cli_reporting):
+    for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform, cli_transfer, cli_reporting,
+                   cli_plans):
         module.register(sub)
     return parser
 

@@ -49,4 +49,7 @@ def load_demo(*, session: Session) -> dict[str, int]:
     insert_records(session=session, rows=rows, rebuild=True)
     counts["demo_records"] = len(rows)
     counts["demo_confirmations"] = add_demo_confirmations(session, random.Random(f"{SEED}:confirmations"))
+    from data_model.demo.plans import add_demo_plans  # after the records: plans are set around what was done
+
+    counts["demo_targets"] = add_demo_plans(session)
     return counts

@@ -15,6 +15,7 @@ from data_model.analytics.units import NONE_CODE
 from data_model.definitions.activity_types import list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.summaries import LANGUAGE_SUMS
+from data_model.report.plans import plan_totals
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
@@ -73,6 +74,8 @@ class ReportContent:
     n_villages_reached: int
     villages_without: list[VillageGap]
     languages: list[tuple[str, str, int, int]]  # (type, language, records, main-measure total)
+    plans: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, measure) → target over the period
+    previous_empty: bool = False  # the comparison period has no records at all: nothing to compare with
 
     @property
     def empty(self) -> bool:
@@ -214,4 +217,5 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
         is_demo=is_demo_database(session=session), n_records=sum(records.values()), types=types,
         communes=communes, stations=stations, n_villages=n_villages, n_villages_reached=n_reached,
         villages_without=gaps, languages=languages,
+        plans=plan_totals(session=session, resolved=resolved, period=period), previous_empty=not before,
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 Cell = Union[str, int, float, None]
-ColumnFormat = Literal["text", "int", "pct"]
+ColumnFormat = Literal["text", "int", "pct", "share"]  # share: 1.043 → 104,3% (no sign)
 
 
 @dataclass

@@ -26,6 +26,8 @@ def format_cell(value: Cell, kind: ColumnFormat, lang: str) -> str:
         return format_number(value, lang)
     if kind == "pct" and isinstance(value, (int, float)):
         return format_percent_change(value, lang)
+    if kind == "share" and isinstance(value, (int, float)):
+        return format_number(value * 100, lang, decimals=1) + "%"
     return str(value)
 
 

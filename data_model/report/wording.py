@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 import tomllib
 from functools import cache
@@ -14,7 +15,7 @@ from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
 from data_model.report.scope import Period, ReportError
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.formatting import format_date, format_number, format_share
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 REPORT_LANGUAGES = ("vi", "en")
@@ -115,6 +116,8 @@ def scope_label(content: ReportContent, tpl: Mapping[str, Any]) -> str:
 def change_text(*, definition: ActivityType, figures: TypeFigures, content: ReportContent, lang: str) -> str:
     """"số buổi tăng 12,5% so với năm 2019" for the type's main measure."""
     tpl = load_templates(lang)
+    if content.previous_empty:  # said once in the opening; a sentence per type would repeat it
+        return ""
     main = definition.main_measure
     current = figures.values.get(main.code, 0)
     before = figures.previous.get(main.code, 0)
@@ -158,14 +161,46 @@ def type_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) ->
     if template is None:
         parts = [fill(tpl["fallback"]["figure"], lang, value=values[m.code], unit=m.unit(lang))
                  for m in definition.measures if values[m.code]]
-        return fill(tpl["fallback"]["sentence"], lang, **{**values, "figures": ", ".join(parts)})
+        template = tpl["fallback"]["sentence"] if values["change"] else _without_change(tpl["fallback"]["sentence"])
+        return _with_plan(fill(template, lang, **{**values, "figures": ", ".join(parts)}), figures=figures,
+                          content=content, lang=lang)
     pieces = [template] if isinstance(template, str) else list(template)
     # a part is left out when a figure it names is 0 ("trong đó có 0 lần …" reads wrong)
     counts = {m.code: values[m.code] for m in definition.measures}
     counts.update(n_units=figures.n_units, n_communes=len(figures.communes), commune_list=len(figures.communes),
                   n_languages=len(figures.languages), language_list=len(figures.languages))
     kept = [p for p in pieces if all(counts.get(f, 1) != 0 for f in _fields(p))] or pieces
-    return "".join(fill(p, lang, **values) for p in kept)
+    if not values["change"]:
+        kept = [_without_change(p) for p in kept]
+    return _with_plan("".join(fill(p, lang, **values) for p in kept), figures=figures, content=content, lang=lang)
+
+
+def _without_change(template: str) -> str:
+    """A template part without its {change}: " ({change})" and "; {change}" go with their brackets and separator."""
+    template = re.sub(r"\s*\(\{change\}\)", "", template)
+    template = re.sub(r"\s*[;,]\s*\{change\}", "", template)
+    return template.replace("{change}", "")
+
+
+def plan_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) -> str:
+    """"Số buổi đạt 112,8% và lượt người nghe đạt 108,3% kế hoạch năm." ("" without a target)."""
+    templates = load_templates(lang)
+    tpl = templates["plan"]
+    definition = get_activity_type(figures.code)
+    items = [fill(tpl["item"], lang, measure=_lower_first(m.label(lang)),
+                  percent=format_share(figures.values.get(m.code, 0) / content.plans[(figures.code, m.code)], lang))
+             for m in definition.measures if content.plans.get((figures.code, m.code))]
+    if not items:
+        return ""
+    key = "year" if content.period.years == 1 else "range"
+    text = fill(tpl[key], lang, items=join_list(items, templates["lists"]),
+                period=period_label(content.period, templates))
+    return text[:1].upper() + text[1:]
+
+
+def _with_plan(sentence: str, *, figures: TypeFigures, content: ReportContent, lang: str) -> str:
+    plan = plan_sentence(figures=figures, content=content, lang=lang) if content.plans else ""
+    return f"{sentence} {plan}" if plan else sentence
 
 
 def _area_sections(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[Section]:
@@ -297,19 +332,28 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
     tt = tpl["tables"]
     current_title = period_label(content.period, tpl, title=True)
     previous_title = period_label(content.previous, tpl, title=True)
+    compare = not content.previous_empty  # a column of zeros and one of dashes say nothing
+    plans = bool(content.plans)
     totals_rows = []
     for figures in content.types:
         definition = get_activity_type(figures.code)
         for m in definition.measures:
             cur, before = figures.values.get(m.code, 0), figures.previous.get(m.code, 0)
             ratio = (cur - before) / before if before else None
-            totals_rows.append([definition.name(lang), m.label(lang), m.unit(lang), cur, before, ratio])
+            target = content.plans.get((figures.code, m.code))
+            totals_rows.append([definition.name(lang), m.label(lang), m.unit(lang), cur]
+                               + ([before, ratio] if compare else [])
+                               + ([target, cur / target if target else None] if plans else []))
+    plan_title = tt["col_plan_year" if content.period.years == 1 else "col_plan_range"]
     tables = [Table(
         title=tt["totals"], sheet=tt["sheet_totals"],
         columns=[tt["col_type"], tt["col_measure"], tt["col_unit"],
-                 tt["col_current"].format(period_title=current_title),
-                 tt["col_previous"].format(previous_title=previous_title), tt["col_change"]],
-        formats=["text", "text", "text", "int", "int", "pct"], rows=totals_rows)]
+                 tt["col_current"].format(period_title=current_title)]
+        + ([tt["col_previous"].format(previous_title=previous_title), tt["col_change"]] if compare else [])
+        + ([plan_title, tt["col_plan_share"]] if plans else []),
+        formats=(["text", "text", "text", "int"] + (["int", "pct"] if compare else [])
+                 + (["int", "share"] if plans else [])),
+        rows=totals_rows)]
     years = list(range(content.period.year_from, content.period.year_to + 1))
     if len(years) > 1:
         rows = []
@@ -383,6 +427,10 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
         tpl["opening"]["text"], lang, period=period, scope=scope, n_records=content.n_records,
         n_types=len(content.types), n_communes=len([c for c in content.communes if c.key != NONE_CODE]),
         n_villages_reached=content.n_villages_reached))
+    if content.previous_empty:
+        overview.paragraphs[-1] += " " + fill(tpl["opening"]["no_previous"], lang,
+                                              previous=period_label(content.previous, tpl),
+                                              previous_title=period_label(content.previous, tpl, title=True))
     doc.sections.append(Section(heading=tpl["headings"]["areas"], subsections=_area_sections(content, tpl, lang)))
     doc.sections.append(_ranking_section(content, tpl, lang))
     doc.sections.append(_gaps_section(content, tpl, lang))

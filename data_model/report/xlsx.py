@@ -62,6 +62,7 @@ def render_xlsx(doc: ReportDocument) -> bytes:
         formats[("text", bold)] = book.add_format({"border": 1, "bold": bold})
         formats[("int", bold)] = book.add_format({"border": 1, "bold": bold, "num_format": "#,##0"})
         formats[("pct", bold)] = book.add_format({"border": 1, "bold": bold, "num_format": "+0.0%;-0.0%;0.0%"})
+        formats[("share", bold)] = book.add_format({"border": 1, "bold": bold, "num_format": "0.0%"})
     used: set[str] = set()
     cover = book.add_worksheet(_sheet_name("Báo cáo" if doc.lang == "vi" else "Report", used))
     cover.set_column(0, 0, 110)

@@ -338,6 +338,8 @@ class Target(Base):
     """A planned figure for a year, type and measure, for the province or one commune or unit."""
 
     __tablename__ = "target"
+    # one target per year × (province | commune | unit) × type × measure: importing a plan twice changes nothing
+    __table_args__ = (UniqueConstraint("year", "level", "scope_key", "type_code", "measure", name="uq_target_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
@@ -347,6 +349,11 @@ class Target(Base):
     reporting_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reporting_unit.id"))
     value: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(16), default="province")  # province | commune | unit
+    # "" for the province, the commune key, or the reporting unit's key (a NULL would let duplicates through)
+    scope_key: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
 
 
 class ChangeLog(Base):

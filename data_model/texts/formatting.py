@@ -28,3 +28,11 @@ def format_date(value: dt.date | None, lang: str = "vi") -> str:
     if value is None:
         return ""
     return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+
+
+def format_share(ratio: float | None, lang: str = "vi") -> str:
+    """1.128 → "112,8%", 1.0 → "100%" (a whole percent without ",0"); None → "–"."""
+    if ratio is None or ratio != ratio:
+        return "–"
+    text = format_number(ratio * 100, lang, decimals=1)
+    return (text[:-2] if text.endswith((",0", ".0")) else text) + "%"

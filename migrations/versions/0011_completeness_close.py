@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "0011_completeness_close"
-down_revision: Union[str, Sequence[str], None] = "0003"  # 0003_login_security.py (its revision id is "0003")
+down_revision: Union[str, Sequence[str], None] = "0010_plans"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,1 @@
+"""The yearly plan: targets, the plan file, progress against the plan."""

@@ -1,0 +1,60 @@
+"""Drawing progress against the plan: cards for the overview, the plan columns and marker of a results ranking."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_model.texts.formatting import format_number, format_share
+from ui.i18n import t
+
+CARDS_PER_ROW = 3
+BEHIND_MARK = "▼"
+ON_PLAN_MARK = "✓"
+
+
+def _percent(value: float | None, lang: str) -> str:
+    return "–" if value is None or pd.isna(value) else format_share(float(value) / 100, lang)
+
+
+def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
+    """The marker and its words: on plan, or behind (the share due by today in the current year)."""
+    if not behind:
+        return f"{ON_PLAN_MARK} " + t("Đúng tiến độ", "On plan")
+    if expected is None or pd.isna(expected):
+        return f"{BEHIND_MARK} " + t("Chưa đạt kế hoạch", "Plan not met")
+    return f"{BEHIND_MARK} " + t(f"Chậm (cần {_percent(expected, lang)} đến nay)",
+                                 f"Behind ({_percent(expected, lang)} due by now)")
+
+
+def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
+    """One card per activity type with a target: each measure's actual of target and a bar, marked when behind."""
+    groups = list(frame.groupby("type", sort=False))
+    for start in range(0, len(groups), CARDS_PER_ROW):
+        cols = st.columns(CARDS_PER_ROW)
+        for col, (type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
+            with col.container(border=True):
+                st.markdown(f"**{rows['type_name'].iloc[0]}**")
+                for r in rows.itertuples():
+                    share = 0.0 if r.percent is None or pd.isna(r.percent) else min(float(r.percent) / 100, 1.0)
+                    mark = f" · {BEHIND_MARK} " + t("chậm", "behind") if r.behind else ""
+                    st.progress(share, text=(
+                        f"{r.measure_label}: {format_number(r.actual, lang)}/{format_number(r.target, lang)} "
+                        + t(f"– đạt {_percent(r.percent, lang)}", f"– {_percent(r.percent, lang)}") + mark))
+
+
+def plan_columns(ranking: pd.DataFrame, *, year: int, lang: str) -> tuple[pd.DataFrame, dict]:
+    """The ranking's plan columns renamed for a table, and their column configuration (None when no target)."""
+    if ranking["plan_target"].isna().all():
+        return ranking.drop(columns=["plan_target", "plan_actual", "plan_percent", "plan_behind"]), {}
+    names = {"plan_target": t(f"Kế hoạch {year}", f"Plan {year}"),
+             "plan_actual": t(f"Thực hiện {year}", f"Done {year}"),
+             "plan_percent": t("Đạt % kế hoạch", "% of plan"), "plan_behind": t("Tiến độ", "Progress")}
+    marks = [("" if pd.isna(target) else (BEHIND_MARK + " " + t("Chậm", "Behind") if behind else
+                                          ON_PLAN_MARK + " " + t("Đạt", "On plan")))
+             for target, behind in zip(ranking["plan_target"], ranking["plan_behind"])]
+    out = ranking.assign(plan_behind=marks, plan_percent=pd.to_numeric(ranking["plan_percent"], errors="coerce"),
+                         plan_target=pd.to_numeric(ranking["plan_target"], errors="coerce").astype("Int64"),
+                         plan_actual=pd.to_numeric(ranking["plan_actual"], errors="coerce").astype("Int64"))
+    config = {names["plan_percent"]: st.column_config.ProgressColumn(names["plan_percent"], format="%.0f%%",
+                                                                     min_value=0, max_value=100)}
+    return out.rename(columns=names), config
