@@ -20,8 +20,8 @@ from data_model.texts.formatting import format_number, format_share
 from ui.auth import guard_page, plain
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine
-from ui.filters import CACHE_TTL_S, database_key
 from ui.i18n import current_language, t
+from ui.loaders import cached_loader
 from ui.plan_progress import status_text
 
 PREVIEW_KEY = "kh__preview"
@@ -29,32 +29,10 @@ FLASH_KEY = "kh__flash"
 MAX_UPLOAD_MB = 20
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_years(url: str) -> list[int]:
-    """Years with targets (cached)."""
-    with read_session(get_engine()) as session:
-        return plan_years(session=session)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_behind(url: str, year: int, lang: str) -> pd.DataFrame:
-    """Targets behind plan (cached)."""
-    with read_session(get_engine()) as session:
-        return behind_plan(session=session, year=year, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_progress(url: str, year: int, by: str, lang: str) -> pd.DataFrame:
-    """Progress of every target at one level (cached)."""
-    with read_session(get_engine()) as session:
-        return progress(session=session, year=year, by=by, lang=lang)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def load_scopes(url: str, year: int, lang: str) -> dict[str, dict[str, str]]:
-    """What a target can be for in the year (cached)."""
-    with read_session(get_engine()) as session:
-        return scope_options(session=session, year=year, lang=lang)
+load_years = cached_loader(plan_years)
+load_behind = cached_loader(behind_plan)
+load_progress = cached_loader(progress)
+load_scopes = cached_loader(scope_options)
 
 
 def progress_table(frame: pd.DataFrame, *, lang: str, with_level: bool = False) -> None:
@@ -118,7 +96,7 @@ def do_import(actor: Actor) -> None:
 
 def edit_tab(actor: Actor, year: int, lang: str) -> None:
     """Enter or correct one target; the year's targets below."""
-    scopes = load_scopes(database_key(), year, lang)
+    scopes = load_scopes(year=year, lang=lang)
     level_names = {k: t(*v) for k, v in LEVELS.items()}
     left, right = st.columns(2)
     level = left.radio(t("Kế hoạch của", "Target for"), list(LEVELS), format_func=level_names.get, horizontal=True,
@@ -246,7 +224,7 @@ if flash:
     (st.success if flash[0] == "success" else st.error)(plain(flash[1]))
 
 this_year = vietnam_today().year
-years = load_years(database_key())
+years = load_years()
 choices = sorted(set(years) | {this_year, this_year + 1}, reverse=True)
 default = max([y for y in years if y <= this_year], default=this_year)
 if st.session_state.get("kh_year") not in choices:
@@ -259,7 +237,7 @@ if editor:
 tabs = st.tabs(names)
 
 with tabs[0]:
-    behind = load_behind(database_key(), year, lang)
+    behind = load_behind(year=year, lang=lang)
     if year == this_year:
         due = format_share(expected_share(year=year, today=vietnam_today()), lang)
         st.caption(t(f"Năm {year} đang thực hiện: đến nay cần đạt {due} kế hoạch năm (theo số tháng đã qua).",
@@ -279,7 +257,7 @@ with tabs[1]:
     bys = {"province": t("Toàn tỉnh", "Province"), "station": t("Đơn vị", "Units"), "commune": t("Xã", "Communes"),
            "type": t("Theo loại hoạt động", "By type")}
     by = st.radio(t("Xem theo", "Show"), list(bys), format_func=bys.get, horizontal=True, key="kh_by")
-    frame = load_progress(database_key(), year, by, lang)
+    frame = load_progress(year=year, by=by, lang=lang)
     if frame.empty:
         st.info(t("Chưa có chỉ tiêu nào ở cấp này.", "No targets at this level."))
     else:

@@ -52,8 +52,7 @@ PAGES += [
 
 # Plans and targets (issue 11): planners and admins edit, officials read
 PAGES += [
-    PageSpec("ke_hoach", "Kế hoạch", "Plan", ":material/flag:", "Báo cáo", "Reports",
-             roles=frozenset({"admin", "official", "planner"})),
+    PageSpec("ke_hoach", "Kế hoạch", "Plan", ":material/flag:", "Báo cáo", "Reports", capability="read_report"),
 ]
 
 
