@@ -170,12 +170,13 @@ def _chart(at: AppTest, n: int) -> dict:
 
 def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     at = _run(app_env, filled, "theo_xa")
-    ranking = _chart(at, 1)["data"][0]
+    assert _chart(at, 0)["data"][0]["type"] != "bar"  # the map comes first, then the heatmap and the ranking
+    ranking = _chart(at, 2)["data"][0]
     assert dict(zip(ranking["y"], ranking["x"])) == {
         "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
-    ranking = _chart(at, 1)["data"][0]
+    ranking = _chart(at, 2)["data"][0]
     assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
     assert "f_district" not in [s.key for s in at.sidebar.selectbox]  # districts are offered only as recorded
 
@@ -189,9 +190,9 @@ def test_by_commune_measure_years_and_population(app_env, filled):
         view = commune_view(session=session, filters=Filters(2020, 2020), type_code="outreach_session",
                             measure="attendances")
     engine.dispose()
-    ranking = _chart(at, 1)["data"][0]
+    ranking = _chart(at, 2)["data"][0]
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
-    rate = _chart(at, 2)["data"][0]
+    rate = _chart(at, 3)["data"][0]
     assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
     assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu (đến 7/2025)" in _texts(at)
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
