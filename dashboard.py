@@ -10,7 +10,7 @@ from data_model.schema.startup import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
 from ui.engine import get_engine
 from ui.errors import plain_errors
-from ui.i18n import LANGUAGES, current_language, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -30,8 +30,10 @@ def _has_demo_accounts(url: str) -> bool:
 
 st.set_page_config(page_title="Thông tin biên giới – Lai Châu", page_icon=":material/flag:", layout="wide")
 
+if not st.session_state.get(LANGUAGE_KEY):  # a new browser session starts in UI_LANGUAGE
+    st.session_state[LANGUAGE_KEY] = default_language()
 with st.sidebar:
-    st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="ui_lang")
+    st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
 
 with plain_errors():
     url = get_settings().database_url

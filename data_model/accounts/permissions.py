@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from data_model.texts.errors import UserError
 
 ROLES = ("admin", "official", "planner", "staff")
 ROLE_NAMES = {
@@ -12,7 +13,7 @@ ROLE_NAMES = {
 }
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(UserError):
     """The acting user may not do this; the message is Vietnamese and says why."""
 
 

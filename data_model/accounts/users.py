@@ -21,6 +21,7 @@ from data_model.schema.db import read_session, write_session
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import LoginThrottle, ReportingUnit, User, UserUnit, utcnow
 from data_model.texts.input import clean_text, is_clean, safe_text
+from data_model.texts.errors import UserError
 
 MAX_FULL_NAME = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -34,7 +35,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
 )
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """Bad account input; the message is Vietnamese and names the field."""
 
 

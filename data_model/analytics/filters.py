@@ -12,11 +12,12 @@ from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import Boundaries, load_rollup
 from data_model.schema.models import Unit
+from data_model.texts.errors import UserError
 
 Rollup = Mapping[str, list[tuple[str, float]]]  # unit key as recorded → [(key on the roll-up date, share)]
 
 
-class QueryError(ValueError):
+class QueryError(UserError, ValueError):
     """A filter or grouping that cannot be answered; the message says why in Vietnamese."""
 
 

@@ -22,11 +22,12 @@ from data_model.schema.startup import (
     ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command,
 )
 from data_model.texts.formatting import format_number
+from data_model.texts.errors import UserError
 
 MAX_GENERATE = 5_000_000
 
 
-class CliError(Exception):
+class CliError(UserError):
     """A user error: printed as one line, exit status 2."""
 
 

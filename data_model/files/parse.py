@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from data_model.texts.errors import UserError
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
@@ -19,7 +20,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 
-class FileError(ValueError):
+class FileError(UserError, ValueError):
     """The file as a whole cannot be read; the message is Vietnamese."""
 
 

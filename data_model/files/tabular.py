@@ -14,6 +14,7 @@ from data_model.files.parse import too_long_message, unescape_text
 from data_model.records.validation.rules import DUPLICATE, ERROR, WARNING
 from data_model.reference.names import normalise_name
 from data_model.texts.input import BAD_TEXT, is_clean, safe_text
+from data_model.texts.errors import UserError
 
 HEADER_SCAN_ROWS = 15  # a header row may sit below a title, an address and blank rows
 TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")
@@ -317,7 +318,7 @@ def _problem_text(p: Problem) -> str:
     return f"«{p.column}»: {p.message}" if p.column else p.message
 
 
-class ImportRejected(Exception):
+class ImportRejected(UserError):
     """The file has errors; nothing was written. `preview` says which rows and columns."""
 
     def __init__(self, preview: ImportPreview) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_model.reference.names import fold_diacritics, name_keys
 from data_model.schema.models import Unit, UnitAlias
+from data_model.texts.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class CommuneVersion:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
 
-class CommuneNotFound(ValueError):
+class CommuneNotFound(UserError, ValueError):
     """No commune version, or more than one, fits what a cell says; the message is Vietnamese."""
 
 

@@ -9,16 +9,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
+from data_model.texts.errors import UserError
 
 
-class DatabaseUrlError(ValueError):
+class DatabaseUrlError(UserError, ValueError):
     """The database URL cannot be used."""
 
 
 NOT_INITIALISED = "Cơ sở dữ liệu chưa khởi tạo: chạy `python -m data_model init`"
 
 
-class DatabaseNotInitialised(Exception):
+class DatabaseNotInitialised(UserError):
     """The database does not exist yet, or holds no (or an older) schema."""
 
 

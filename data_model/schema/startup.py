@@ -15,9 +15,10 @@ from data_model.schema.init_db import (
 from data_model.schema.migrate import upgrade_schema
 from data_model.schema.models import User
 from data_model.schema.settings import PROJECT_ROOT, Settings
+from data_model.texts.errors import UserError
 
 
-class ExposureRefused(Exception):
+class ExposureRefused(UserError):
     """The server would be reachable from the network while one-click demo accounts exist."""
 
 

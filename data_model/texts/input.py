@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from data_model.texts.formatting import format_number
+from data_model.texts.errors import UserError
 
 # NUL is refused by PostgreSQL and silently stored by SQLite; a lone surrogate cannot be encoded as UTF-8 at all
 _BAD = re.compile("[\x00\ud800-\udfff]")
@@ -12,7 +13,7 @@ REPLACEMENT = "\ufffd"
 BAD_TEXT = "chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường"
 
 
-class TextInputError(ValueError):
+class TextInputError(UserError, ValueError):
     """A text field was refused; the message is Vietnamese and names the field."""
 
 

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from data_model.definitions.activity_types import ActivityType
 from data_model.definitions.fields import label_of
+from data_model.texts.errors import UserError
 
 ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
 MAX_TOPIC = 300
@@ -30,7 +31,7 @@ class Issue:
         return self.severity == ERROR
 
 
-class ValidationError(Exception):
+class ValidationError(UserError):
     """A record was refused; `issues` lists each field's problem in Vietnamese."""
 
     def __init__(self, issues: Iterable[Issue]) -> None:

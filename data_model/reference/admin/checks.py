@@ -12,6 +12,7 @@ from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
+from data_model.texts.errors import UserError
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
 REPORTING_KINDS = ("station", "battalion", "department", "radio_tv", "press", "loudspeaker_cluster")
@@ -20,7 +21,7 @@ MAX_POPULATION = 10_000_000
 MAX_NAME = 120
 
 
-class ReferenceEditError(ValueError):
+class ReferenceEditError(UserError, ValueError):
     """Bad reference-data input; the message is Vietnamese and names the field."""
 
 

@@ -1,0 +1,127 @@
+"""The one catalogue of interface texts: gettext catalogues per language, Vietnamese msgids, English in locale/en."""
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "vi"  # msgids are the Vietnamese texts themselves
+LANGUAGES = ("vi", "en")
+
+
+class Localized(Protocol):
+    """Anything that renders itself in a language (a Text, a UserError, a label with vi/en forms)."""
+
+    def render(self, lang: str) -> str: ...
+
+
+@cache
+def _translations(lang: str) -> gettext.NullTranslations:
+    if lang == SOURCE_LANGUAGE:
+        return _Vietnamese()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+class _Vietnamese(gettext.NullTranslations):
+    """The source language: the msgid is the text; Vietnamese has one plural form."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1
+
+
+def render(value: Any, lang: str) -> str:
+    """A parameter or message in a language: Localized values render themselves, others as str()."""
+    if hasattr(value, "render") and callable(value.render):
+        return value.render(lang)
+    return str(value)
+
+
+def _fill(template: str, lang: str, params: dict[str, Any]) -> str:
+    if not params:
+        return template
+    return template.format(**{k: (render(v, lang) if hasattr(v, "render") else v) for k, v in params.items()})
+
+
+def translate(msgid: str, *, lang: str, ctx: str | None = None, **params: Any) -> str:
+    """The text of msgid (Vietnamese) in lang, with {placeholders} filled from params (Localized ones in lang)."""
+    catalogue = _translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+    text = catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
+    return _fill(text, lang, params)
+
+
+def translate_plural(msgid: str, n: int, *, lang: str, plural: str | None = None, ctx: str | None = None,
+                     **params: Any) -> str:
+    """The plural form for n of msgid (Vietnamese: one form) in lang; {n} and params filled."""
+    catalogue = _translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+    plural = plural or msgid
+    text = catalogue.npgettext(ctx, msgid, plural, n) if ctx else catalogue.ngettext(msgid, plural, n)
+    return _fill(text, lang, {"n": n, **params})
+
+
+class Text(str):
+    """A message rendered later in any language; as a str it is the Vietnamese text (so old code keeps working)."""
+
+    msgid: str
+    params: dict[str, Any]
+    ctx: str | None
+    count: int | None
+
+    def __new__(cls, msgid: str, /, *, ctx: str | None = None, n: int | None = None, **params: Any) -> Text:
+        vi = (translate(msgid, lang=SOURCE_LANGUAGE, ctx=ctx, **params) if n is None
+              else translate_plural(msgid, n, lang=SOURCE_LANGUAGE, ctx=ctx, **params))
+        self = super().__new__(cls, vi)
+        self.msgid, self.params, self.ctx, self.count = msgid, params, ctx, n
+        return self
+
+    def render(self, lang: str) -> str:
+        """This message in lang."""
+        if self.count is None:
+            return translate(self.msgid, lang=lang, ctx=self.ctx, **self.params)
+        return translate_plural(self.msgid, self.count, lang=lang, ctx=self.ctx, **self.params)
+
+    def __reduce__(self):  # pickling/copying keeps the msgid (st.session_state, multiprocessing)
+        return (_rebuild_text, (self.msgid, self.ctx, self.count, self.params))
+
+
+def _rebuild_text(msgid: str, ctx: str | None, count: int | None, params: dict[str, Any]) -> Text:
+    return Text(msgid, ctx=ctx, n=count, **params)
+
+
+class Pair(str):
+    """A text that already comes in both languages (labels from TOML and reference data); str is the Vietnamese."""
+
+    en: str
+
+    def __new__(cls, vi: str, en: str) -> Pair:
+        self = super().__new__(cls, vi)
+        self.en = en
+        return self
+
+    def render(self, lang: str) -> str:
+        return str.__str__(self) if lang == SOURCE_LANGUAGE else self.en
+
+
+class Number:
+    """A number written the way of the language it renders in (41.262 / 41,262)."""
+
+    def __init__(self, value: float | int | None, *, decimals: int = 0) -> None:
+        self.value, self.decimals = value, decimals
+
+    def render(self, lang: str) -> str:
+        from data_model.texts.formatting import format_number
+
+        return format_number(self.value, lang, decimals=self.decimals)
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction where it is translated later (module-level constants)."""
+    return msgid
