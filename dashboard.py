@@ -51,11 +51,10 @@ with plain_errors():
                     visibility="hidden"))
     navigation = st.navigation(sections, expanded=True)
     if isinstance(st.context.ip_address, str) and _has_demo_accounts(url):  # None: a browser on this machine
-        st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ.",
-                   "This database has demo accounts with published passwords, so it opens only on the server itself."))
+        st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ."))
         st.stop()
     if _holds_demo_data(url):
-        st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật.",
-                             "Demo data: synthetic figures, not real ones."), icon=":material/science:")
+        st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật."),
+                           icon=":material/science:")
     render_account_box(actor)
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

@@ -13,7 +13,7 @@ from data_model.schema.db import read_session
 from data_model.schema.settings import get_settings
 from ui.auth import guard_page
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import current_language, localize, t
 
 CACHE_TTL_S = 600
 MIME = {
@@ -56,27 +56,25 @@ def _keep(key: str, allowed: list) -> None:
 
 guard_page("bao_cao")
 lang = current_language()
-st.title(t("Báo cáo kết quả năm, giai đoạn", "Yearly and period report"))
+st.title(t("Báo cáo kết quả năm, giai đoạn"))
 st.caption(t("Báo cáo được viết tự động từ số liệu đã ghi nhận, theo văn phong báo cáo của Sở; tải về bản Word để "
-             "chỉnh sửa, ký ban hành.", "The report is written from the recorded figures in the Department's style; "
-             "download the Word file to edit and sign it."))
+             "chỉnh sửa, ký ban hành."))
 
 bounds = load_years(database_key())
 this_year = dt.date.today().year
 first, last = (bounds[0], bounds[1]) if bounds else (this_year, this_year)
 years = list(range(max(last, this_year), min(first, this_year) - 1, -1))
 if bounds is None:
-    st.info(t("Chưa có hoạt động nào được ghi nhận; báo cáo sẽ chỉ nói rằng chưa có số liệu.",
-              "No activity has been recorded yet; the report will only say there are no figures."),
+    st.info(t("Chưa có hoạt động nào được ghi nhận; báo cáo sẽ chỉ nói rằng chưa có số liệu."),
             icon=":material/inbox:")
 
-modes = {"year": t("Một năm", "One year"), "period": t("Giai đoạn", "Period")}
-kinds = {"province": t("Toàn tỉnh", "Whole province"),
-         "district": t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
-         "station": t("Đồn biên phòng, đơn vị", "Border station, unit"), "commune": t("Xã", "Commune")}
+modes = {"year": t("Một năm"), "period": t("Giai đoạn")}
+kinds = {"province": t("Toàn tỉnh"),
+         "district": t("Huyện (trước 01/07/2025)"),
+         "station": t("Đồn biên phòng, đơn vị"), "commune": t("Xã")}
 left, middle, right = st.columns([1, 2, 2])
 with left:
-    mode = st.radio(t("Kỳ báo cáo", "Report for"), options=list(modes), format_func=modes.get, key="bc_mode",
+    mode = st.radio(t("Kỳ báo cáo"), options=list(modes), format_func=modes.get, key="bc_mode",
                     bind="query-params")
 with middle:
     _keep("bc_year", years)
@@ -84,16 +82,16 @@ with middle:
     _keep("bc_to", years)
     if mode == "year":
         default = years.index(last) if last in years else 0
-        year_from = year_to = st.selectbox(t("Năm", "Year"), years, index=default, key="bc_year",
+        year_from = year_to = st.selectbox(t("Năm"), years, index=default, key="bc_year",
                                            bind="query-params")
     else:
         a, b = st.columns(2)
-        year_from = a.selectbox(t("Từ năm", "From"), years, index=years.index(first) if first in years else 0,
+        year_from = a.selectbox(t("Từ năm"), years, index=years.index(first) if first in years else 0,
                                 key="bc_from", bind="query-params")
-        year_to = b.selectbox(t("Đến năm", "To"), years, index=years.index(last) if last in years else 0,
+        year_to = b.selectbox(t("Đến năm"), years, index=years.index(last) if last in years else 0,
                               key="bc_to", bind="query-params")
 with right:
-    kind = st.selectbox(t("Phạm vi", "Scope"), options=list(kinds), format_func=kinds.get, key="bc_kind",
+    kind = st.selectbox(t("Phạm vi"), options=list(kinds), format_func=kinds.get, key="bc_kind",
                         bind="query-params")
     scope = "province"
     if kind != "province" and year_from <= year_to:
@@ -101,39 +99,38 @@ with right:
         labels = {o.value: o.label for o in options}
         _keep("bc_unit", list(labels))
         if not labels:
-            st.warning(t("Không có đơn vị nào thuộc loại này trong kỳ đã chọn.", "No unit of this kind in the period."))
+            st.warning(t("Không có đơn vị nào thuộc loại này trong kỳ đã chọn."))
         else:
-            scope = st.selectbox(t("Đơn vị", "Unit"), options=list(labels), format_func=labels.get, key="bc_unit",
+            scope = st.selectbox(t("Đơn vị"), options=list(labels), format_func=labels.get, key="bc_unit",
                                  bind="query-params")
-    report_lang = st.radio(t("Ngôn ngữ báo cáo", "Report language"), options=["vi", "en"],
+    report_lang = st.radio(t("Ngôn ngữ báo cáo"), options=["vi", "en"],
                            format_func={"vi": "Tiếng Việt", "en": "English"}.get, horizontal=True,
                            index=0 if lang == "vi" else 1, key="bc_lang")
 
 if year_from > year_to:
-    st.error(t(f"Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to}). Hãy chọn lại.",
-               f"The first year ({year_from}) is after the last year ({year_to}). Choose again."))
+    st.error(t("Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to}). Hãy chọn lại.", year_from=year_from,
+               year_to=year_to))
     st.stop()
 if kind != "province" and scope == "province":
     st.stop()
 
 try:
-    with st.spinner(t("Đang lập báo cáo…", "Writing the report…")):
+    with st.spinner(t("Đang lập báo cáo…")):
         files = load_report(database_key(), scope, year_from, year_to, report_lang)
 except QueryError as exc:
-    st.error(str(exc))
+    st.error(localize(exc))
     st.stop()
 
 buttons = st.columns(3)
 for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
-                              (t("Tải Word (DOCX)", "Download Word (DOCX)"),
-                               t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
-                               t("Tải Markdown", "Download Markdown"))):
+                              (t("Tải Word (DOCX)"),
+                               t("Tải Excel (XLSX)"),
+                               t("Tải Markdown"))):
     data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
     column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt], key=f"bc_dl_{fmt}",
                            icon=":material/download:", on_click="ignore", width="stretch")
 if files.content.is_demo:
-    st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó.",
-                 "This database holds demo data; the report says so."), icon=":material/science:")
+    st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó."), icon=":material/science:")
 
 with st.container(border=True):
     st.markdown(files.preview)

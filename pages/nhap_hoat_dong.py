@@ -11,7 +11,7 @@ from data_model.schema.db import write_session
 from ui.auth import guard_page, plain, write_actor
 from ui.engine import clear_data_caches, get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import current_language, t
+from ui.i18n import current_language, localize, t, tn
 
 FORM = RecordForm("ne")
 SAVED_KEY = "ne__saved"
@@ -35,7 +35,7 @@ def save(type_code: str, confirm: bool = False) -> None:
         return
     except PermissionDenied as exc:
         FORM.set_issues([])
-        st.session_state[SAVED_KEY] = ("denied", str(exc))
+        st.session_state[SAVED_KEY] = ("denied", localize(exc))
         return
     st.session_state[SAVED_KEY] = ("ok", record_id)
     FORM.clear()
@@ -49,36 +49,35 @@ def cancel() -> None:
 
 actor = guard_page("nhap_hoat_dong")
 lang = current_language()
-st.title(t("Nhập hoạt động", "Enter an activity"))
+st.title(t("Nhập hoạt động"))
 if actor is None:
     st.stop()
 
 saved = st.session_state.get(SAVED_KEY)
 if saved and saved[0] == "ok":
-    st.success(t(f"Đã lưu hoạt động số {saved[1]}. Có thể nhập hoạt động tiếp theo.",
-                 f"Saved as record no. {saved[1]}. You can enter the next one."), icon=":material/check_circle:")
+    st.success(t("Đã lưu hoạt động số {saved}. Có thể nhập hoạt động tiếp theo.", saved=saved[1]),
+               icon=":material/check_circle:")
 elif saved and saved[0] == "denied":
     st.error(plain(saved[1]), icon=":material/block:")
 
 types = {d.code: d.name(lang) for d in list_activity_types()}
-type_code = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+type_code = st.selectbox(t("Loại hoạt động"), options=list(types), format_func=types.get,
                          key=TYPE_KEY, on_change=cancel)
 activity_type = get_activity_type(type_code)
-st.caption(t("Các ô có dấu * là bắt buộc. Ngày ghi theo dd/mm/yyyy.", "Fields marked * are required."))
+st.caption(t("Các ô có dấu * là bắt buộc. Ngày ghi theo dd/mm/yyyy."))
 
 start, _ = date_fields(FORM, activity_type, {})
 place_fields(FORM, activity_type, {}, actor, start)
 with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True):
     figure_fields(FORM, activity_type, {})
-    st.form_submit_button(t("Lưu hoạt động", "Save activity"), type="primary", icon=":material/save:",
+    st.form_submit_button(t("Lưu hoạt động"), type="primary", icon=":material/save:",
                           on_click=save, args=(type_code,))
 
 errors = [i for i in FORM.issues if i.is_error]
 if errors:
-    st.error(t(f"Chưa lưu: {len(errors)} ô cần sửa (xem thông báo dưới từng ô).",
-               f"Not saved: {len(errors)} field(s) to fix (see the messages under the fields)."), icon=":material/error:")
+    st.error(tn("Chưa lưu: {n} ô cần sửa (xem thông báo dưới từng ô).", len(errors)), icon=":material/error:")
 if confirmation_box(FORM):
     left, right, _ = st.columns([1, 1, 3])
-    left.button(t("Vẫn lưu", "Save anyway"), type="primary", key="ne_confirm", on_click=save,
+    left.button(t("Vẫn lưu"), type="primary", key="ne_confirm", on_click=save,
                 args=(type_code, True))
-    right.button(t("Sửa lại", "Go back"), key="ne_cancel", on_click=cancel)
+    right.button(t("Sửa lại"), key="ne_cancel", on_click=cancel)

@@ -44,36 +44,35 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
             col.metric(
                 row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
                 delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",
-                help=(t(f"Năm {year - 1}: {format_number(row.previous, lang)} {row.unit}",
-                        f"{year - 1}: {format_number(row.previous, lang)} {row.unit}")),
-                delta_description=None if delta else t(f"năm {year - 1} chưa có số liệu", f"no data for {year - 1}"),
+                help=(t("Năm {year}: {previous} {unit}", year=year - 1, previous=format_number(row.previous, lang),
+                        unit=row.unit)),
+                delta_description=None if delta else t("năm {year} chưa có số liệu", year=year - 1),
             )
         mine = trend[trend["type"] == type_code]
         if len(mine) > 1:
             main = definition.main_measure
-            st.caption(t(f"{main.label_vi} theo năm", f"{main.label_en} per year"))
+            st.caption(t("{label} theo năm", label=main.label(lang)))
             st.plotly_chart(sparkline(mine, color=definition.color, unit=main.unit(lang), lang=lang),
                             config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
 
 
 guard_page("tong_quan")
 lang = current_language()
-st.title(t("Tổng quan kết quả thông tin, tuyên truyền biên giới", "Overview of border outreach results"))
+st.title(t("Tổng quan kết quả thông tin, tuyên truyền biên giới"))
 filters = sidebar_filters()
 if filters is None:
     empty_state()
     st.stop()
 
 lo, hi = load_options(database_key()).years
-st.subheader(t("Tổng hợp theo giai đoạn", "Summary of a period"))
+st.subheader(t("Tổng hợp theo giai đoạn"))
 if lo < hi:
     chosen = st.session_state.get("tq_period")
     if chosen is not None and not (lo <= chosen[0] <= chosen[1] <= hi):
         st.session_state.pop("tq_period")
-    period = st.slider(t("Giai đoạn tổng hợp", "Period summarised"), min_value=lo, max_value=hi,
+    period = st.slider(t("Giai đoạn tổng hợp"), min_value=lo, max_value=hi,
                        value=(filters.year_from, filters.year_to), key="tq_period", bind="query-params",
-                       help=t("Các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng.",
-                              "The sidebar's type, commune and station filters still apply."))
+                       help=t("Các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng."))
 else:
     period = (lo, hi)
 period = (int(period[0]), int(period[1]))
@@ -83,8 +82,8 @@ period_table_box = st.container()
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 if st.session_state.get("tq_year") not in years:
     st.session_state.pop("tq_year", None)
-st.subheader(t("Kết quả từng năm", "Results of one year"))
-year = st.selectbox(t("Năm xem kết quả", "Year"), years, key="tq_year", bind="query-params", width=240)
+st.subheader(t("Kết quả từng năm"))
+year = st.selectbox(t("Năm xem kết quả"), years, key="tq_year", bind="query-params", width=240)
 overview = load_overview(database_key(), filters, year, period, lang)
 
 span = f"{period[0]}–{period[1]}" if period[0] != period[1] else str(period[0])
@@ -92,19 +91,19 @@ with sentence_box:
     st.markdown(overview.sentence.replace("*", "\\*"))
 if not overview.period.empty:
     period_table = overview.period[["type_name", "measure_label", "unit", "value"]].rename(columns={
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": t("Tổng", "Total")})
-    with period_table_box.expander(t(f"Bảng số liệu giai đoạn {span}", f"Figures of {span}")):
+        "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
+        "unit": t("Đơn vị tính"), "value": t("Tổng")})
+    with period_table_box.expander(t("Bảng số liệu giai đoạn {span}", span=span)):
         totals = [format_number(v, lang) for v in overview.period["value"]]
-        st.dataframe(period_table.assign(**{t("Tổng", "Total"): totals}),
+        st.dataframe(period_table.assign(**{t("Tổng"): totals}),
                      hide_index=True)
         download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
 
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:
-    st.caption(t(f"Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year - 1}.",
-                 f"One card per activity type in {year}; arrows show the change against {year - 1}."))
+    st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year2}.",
+                 year=year, year2=year - 1))
     groups = list(overview.kpis.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -112,7 +111,7 @@ else:
             with col:
                 _card(type_code, rows, overview.trend, year, lang)
     kpi_table = overview.kpis[["type_name", "measure_label", "unit", "value", "previous", "change"]].rename(columns={
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
-        "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
+        "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
+        "unit": t("Đơn vị tính"), "value": str(year), "previous": str(year - 1),
+        "change": t("Thay đổi (tỷ lệ)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")

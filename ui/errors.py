@@ -19,10 +19,8 @@ def show_unexpected_error(exc: BaseException) -> str:
     """Log the exception with its traceback under a new reference and tell the user, without details; the reference."""
     reference = uuid.uuid4().hex[:8]
     LOG.error("Unexpected error on a page (reference %s)", reference, exc_info=exc)
-    st.error(t(f"Đã xảy ra lỗi ngoài dự kiến, thao tác chưa hoàn tất. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên "
-               f"mã lỗi **{reference}**.",
-               f"Something unexpected went wrong and the action was not completed. Try again; if it happens again, "
-               f"give the administrator the error reference **{reference}**."), icon=":material/error:")
+    st.error(t("Đã xảy ra lỗi ngoài dự kiến, thao tác chưa hoàn tất. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên "
+               "mã lỗi **{reference}**.", reference=reference), icon=":material/error:")
     return reference
 
 

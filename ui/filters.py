@@ -53,14 +53,14 @@ def _keep_valid(key: str, allowed, *, many: bool = True) -> None:
 def _year_range(years: tuple[int, int]) -> tuple[int, int]:
     lo, hi = years
     if lo == hi:
-        st.sidebar.caption(t(f"Năm có số liệu: {lo}", f"Year with data: {lo}"))
+        st.sidebar.caption(t("Năm có số liệu: {lo}", lo=lo))
         return lo, hi
     current = st.session_state.get(KEY_YEARS)
     if current is not None:
         a, b = max(lo, min(current[0], hi)), min(hi, max(current[1], lo))
         if (a, b) != tuple(current):
             st.session_state[KEY_YEARS] = (a, b)
-    chosen = st.sidebar.slider(t("Khoảng năm", "Years"), min_value=lo, max_value=hi, value=(lo, hi), step=1,
+    chosen = st.sidebar.slider(t("Khoảng năm"), min_value=lo, max_value=hi, value=(lo, hi), step=1,
                                key=KEY_YEARS, bind="query-params")
     return int(chosen[0]), int(chosen[1])
 
@@ -88,44 +88,41 @@ def sidebar_filters() -> Filters | None:
     lang = current_language()
     options = load_options(database_key(), lang)
     sidebar = st.sidebar
-    sidebar.subheader(t("Bộ lọc", "Filters"))
+    sidebar.subheader(t("Bộ lọc"))
     if options.years is None:
-        sidebar.caption(t("Chưa có số liệu để lọc.", "No data to filter yet."))
+        sidebar.caption(t("Chưa có số liệu để lọc."))
         return None
     year_from, year_to = _year_range(options.years)
     types = {d.code: d.name(lang) for d in list_activity_types()}
     _keep_valid(KEY_TYPES, types)
-    chosen_types = sidebar.multiselect(t("Loại hoạt động", "Activity types"), options=list(types),
+    chosen_types = sidebar.multiselect(t("Loại hoạt động", ctx="activity types"), options=list(types),
                                        format_func=types.get, key=KEY_TYPES, bind="query-params",
-                                       placeholder=t("Tất cả", "All"))
-    bounds_labels = {"historical": t("Như khi ghi nhận", "As recorded"),
-                     "current": t("Theo xã hiện nay (sau 01/07/2025)", "Current communes (after 01/07/2025)")}
+                                       placeholder=t("Tất cả"))
+    bounds_labels = {"historical": t("Như khi ghi nhận"),
+                     "current": t("Theo xã hiện nay (sau 01/07/2025)")}
     _keep_valid(KEY_BOUNDS, bounds_labels, many=False)
-    boundaries = sidebar.radio(t("Địa giới", "Boundaries"), options=list(bounds_labels), format_func=bounds_labels.get,
+    boundaries = sidebar.radio(t("Địa giới"), options=list(bounds_labels), format_func=bounds_labels.get,
                                key=KEY_BOUNDS, bind="query-params",
-                               help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: "
-                                      "xã cũ được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15).",
-                                      "As recorded: each activity counts for the commune it names. Current: former "
-                                      "communes are added to the commune they merged into."))
+                               help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: xã cũ "
+                                      "được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15)."))
     district = None
     if boundaries == "historical":
-        districts = {"": t("Tất cả các huyện", "All districts"), **options.districts}
+        districts = {"": t("Tất cả các huyện"), **options.districts}
         _keep_valid(KEY_DISTRICT, districts, many=False)
-        district = sidebar.selectbox(t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
+        district = sidebar.selectbox(t("Huyện (trước 01/07/2025)"),
                                      options=list(districts), format_func=districts.get, key=KEY_DISTRICT,
                                      bind="query-params") or None
         communes_map, communes_key = options.communes_recorded, KEY_COMMUNES
     else:
-        sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025).",
-                          "Districts can be filtered only as recorded (abolished on 01/07/2025)."))
+        sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025)."))
         communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
     _keep_valid(communes_key, communes_map)
-    communes = sidebar.multiselect(t("Xã", "Communes"), options=list(communes_map), format_func=communes_map.get,
-                                   key=communes_key, bind="query-params", placeholder=t("Tất cả", "All"))
+    communes = sidebar.multiselect(t("Xã", ctx="communes"), options=list(communes_map), format_func=communes_map.get,
+                                   key=communes_key, bind="query-params", placeholder=t("Tất cả"))
     _keep_valid(KEY_STATIONS, options.stations)
-    stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", "Stations, units"), options=list(options.stations),
+    stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", ctx="stations units"), options=list(options.stations),
                                    format_func=options.stations.get, key=KEY_STATIONS, bind="query-params",
-                                   placeholder=t("Tất cả", "All"))
+                                   placeholder=t("Tất cả"))
     filters = Filters(year_from=year_from, year_to=year_to, types=tuple(chosen_types), communes=tuple(communes),
                       stations=stations_with_clusters(database_key(), tuple(sorted(stations))) if stations else (),
                       district=district, boundaries=boundaries)
@@ -141,24 +138,18 @@ def boundary_note(filters: Filters) -> str:
         return ""
     if filters.boundaries == "current":
         return t("Đang lọc theo xã hiện nay: số liệu gồm cả các xã cũ đã sáp nhập vào xã đã chọn, nên có thể khác "
-                 "khi xem như khi ghi nhận. Tổng toàn tỉnh không đổi.",
-                 "Filtering current communes includes the former communes merged into them, so figures can differ "
-                 "from the as-recorded view. Province totals are the same.")
+                 "khi xem như khi ghi nhận. Tổng toàn tỉnh không đổi.")
     return t("Đang lọc theo xã/huyện như khi ghi nhận: chỉ tính hoạt động ghi đúng đơn vị này; xem theo xã hiện nay "
-             "có thể cho số khác. Tổng toàn tỉnh không đổi.",
-             "Filtering units as recorded counts only activities that name them; the current-communes view can "
-             "differ. Province totals are the same.")
+             "có thể cho số khác. Tổng toàn tỉnh không đổi.")
 
 
 def empty_state(*, filtered: bool = False) -> None:
     """A friendly message instead of a chart when there is nothing to show."""
     if filtered:
-        st.info(t("Không có hoạt động nào khớp với bộ lọc đang chọn. Hãy mở rộng khoảng năm hoặc bỏ bớt điều kiện lọc "
-                  "ở thanh bên.", "No activity matches the current filters. Widen the years or remove a filter in "
-                  "the sidebar."), icon=":material/filter_alt_off:")
+        st.info(t("Không có hoạt động nào khớp với bộ lọc đang chọn. Hãy mở rộng khoảng năm hoặc bỏ bớt điều kiện "
+                  "lọc ở thanh bên."), icon=":material/filter_alt_off:")
     else:
-        st.info(t("Chưa có hoạt động nào được ghi nhận. Khi cán bộ nhập liệu hoặc nhập tệp, số liệu sẽ hiện ở đây.",
-                  "No activity has been recorded yet. Figures appear here once records are entered or imported."),
+        st.info(t("Chưa có hoạt động nào được ghi nhận. Khi cán bộ nhập liệu hoặc nhập tệp, số liệu sẽ hiện ở đây."),
                 icon=":material/inbox:")
 
 
@@ -189,12 +180,12 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str,
     if st.session_state.get(f"{prefix}_type") not in names:
         st.session_state.pop(f"{prefix}_type", None)
     left, right = st.columns(2)
-    type_code = left.selectbox(t("Loại hoạt động", "Activity type"), list(names), format_func=names.get,
+    type_code = left.selectbox(t("Loại hoạt động"), list(names), format_func=names.get,
                                key=f"{prefix}_type", bind="query-params")
     definition = get_activity_type(type_code)
     measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
     if st.session_state.get(f"{prefix}_measure") not in measures:
         st.session_state.pop(f"{prefix}_measure", None)
-    measure = right.selectbox(t("Chỉ tiêu", "Measure"), list(measures), format_func=measures.get,
+    measure = right.selectbox(t("Chỉ tiêu"), list(measures), format_func=measures.get,
                               key=f"{prefix}_measure", bind="query-params")
     return definition, definition.measure(measure)

@@ -37,6 +37,6 @@ def tn(msgid: str, n: int, /, *, plural: str | None = None, ctx: str | None = No
     return translate_plural(msgid, n, lang=current_language(), plural=plural, ctx=ctx, **params)
 
 
-def shown(message: Any) -> str:
+def localize(message: Any) -> str:
     """A data_model message (UserError, Text, issue message or plain str) in the current language."""
     return render(message, current_language())

@@ -33,7 +33,7 @@ class CliError(UserError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line instead of usage + message
-        raise CliError(f"{self.prog}: {message}")
+        raise CliError("{prog}: {message}", prog=self.prog, message=message)
 
 
 def year(text: str) -> int:
@@ -100,7 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     """Add synthetic records for benchmarks."""
     if not 1 <= args.records <= MAX_GENERATE:
-        raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
+        raise CliError("--records phải từ 1 đến {max_generate}", max_generate=format_number(MAX_GENERATE))
     from data_model.demo.synthetic import generate_records  # only needed for benchmarks
 
     engine = open_engine(create=True)

@@ -15,9 +15,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower().lstrip(".") not in FORMATS:
-        raise ReportError(f"--out phải là tệp .docx, .xlsx hoặc .md, không phải {out.name!r}")
+        raise ReportError("--out phải là tệp .docx, .xlsx hoặc .md, không phải {name!r}", name=out.name)
     if not out.parent.is_dir():
-        raise ReportError(f"thư mục {str(out.parent)!r} không tồn tại")
+        raise ReportError("thư mục {parent!r} không tồn tại", parent=str(out.parent))
     period = Period(args.year_from, args.year_to)
     period.check()
     scope = Scope.parse(args.scope)

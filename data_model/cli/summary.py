@@ -56,11 +56,11 @@ def build_filters(*, session: Session, args: argparse.Namespace) -> Filters:
     for keys, level, label in ((communes, "commune", "xã"), ([district] if district else [], "district", "huyện")):
         missing = _missing(session, keys, level)
         if missing:
-            raise QueryError(f"Không có {label} mã {', '.join(missing)}")
+            raise QueryError("Không có {label} mã {missing}", label=label, missing=', '.join(missing))
     ids = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id).where(ReportingUnit.key.in_(units))).all())
     missing = [u for u in units if u not in ids]
     if missing:
-        raise QueryError(f"Không có đơn vị mã {', '.join(missing)}")
+        raise QueryError("Không có đơn vị mã {missing}", missing=', '.join(missing))
     return Filters(year_from=args.year_from, year_to=args.year_to, types=tuple(args.type or ()),
                    communes=tuple(communes), district=district, boundaries=args.boundaries,
                    stations=with_cluster_units(session=session, station_ids=tuple(ids[u] for u in units)))
@@ -75,7 +75,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from data_model.cli.main import CliError, open_engine
 
     if args.year_from > args.year_to:
-        raise CliError(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
+        raise CliError("--from ({year_from}) lớn hơn --to ({year_to})", year_from=args.year_from, year_to=args.year_to)
     engine = open_engine()
     with read_session(engine) as session:
         frame = summarise(session=session, filters=build_filters(session=session, args=args), by=args.by)

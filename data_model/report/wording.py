@@ -27,15 +27,15 @@ MAX_YEAR_COLUMNS = 12
 def load_templates(lang: str, directory: Path = TEMPLATE_DIR) -> dict[str, Any]:
     """The wording templates of a language (ReportError when the file is missing or not valid TOML)."""
     if lang not in REPORT_LANGUAGES:
-        raise ReportError(f"Không có mẫu lời văn cho ngôn ngữ {lang!r}")
+        raise ReportError("Không có mẫu lời văn cho ngôn ngữ {lang_!r}", lang_=lang)
     path = directory / f"report.{lang}.toml"
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ReportError(f"Không tìm thấy tệp mẫu lời văn {path}") from None
+        raise ReportError("Không tìm thấy tệp mẫu lời văn {path}", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ReportError(f"Tệp mẫu lời văn {path.name} viết sai cú pháp: {exc}") from None
+        raise ReportError("Tệp mẫu lời văn {name} viết sai cú pháp: {exc}", name=path.name, exc=exc) from None
 
 
 def round_down(value: int, digits: int = 2) -> int:

@@ -78,9 +78,9 @@ def check_exposure(*, engine: Engine, address: str) -> None:
     with read_session(engine) as session:
         if has_active_demo_accounts(session=session):
             raise ExposureRefused(
-                f"Không mở ra mạng (SERVER_ADDRESS={address}): cơ sở dữ liệu này có tài khoản demo với mật khẩu công "
-                "khai, ai trong mạng cũng vào được với quyền quản trị. Dùng một cơ sở dữ liệu tạo bằng "
-                "`python -m data_model init` (không --demo), hoặc khóa mọi tài khoản demo, rồi chạy lại.")
+                "Không mở ra mạng (SERVER_ADDRESS={address}): cơ sở dữ liệu này có tài khoản demo với mật khẩu công "
+                "khai, ai trong mạng cũng vào được với quyền quản trị. Dùng một cơ sở dữ liệu tạo bằng `python -m "
+                "data_model init` (không --demo), hoặc khóa mọi tài khoản demo, rồi chạy lại.", address=address)
 
 
 def streamlit_command(*, settings: Settings) -> list[str]:

@@ -20,19 +20,8 @@ class Localized(Protocol):
 
 @cache
 def _translations(lang: str) -> gettext.NullTranslations:
-    if lang == SOURCE_LANGUAGE:
-        return _Vietnamese()
+    # vi: our msgids are the Vietnamese already; its catalogue holds only texts others write (argparse's English)
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
-
-
-class _Vietnamese(gettext.NullTranslations):
-    """The source language: the msgid is the text; Vietnamese has one plural form."""
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return msgid1
-
-    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
-        return msgid1
 
 
 def render(value: Any, lang: str) -> str:
@@ -125,3 +114,31 @@ class Number:
 def N_(msgid: str) -> str:
     """Marks a msgid for extraction where it is translated later (module-level constants)."""
     return msgid
+
+
+class Date:
+    """A date written the way of the language it renders in (06/05/2021 / 2021-05-06)."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def render(self, lang: str) -> str:
+        from data_model.texts.formatting import format_date
+
+        return format_date(self.value, lang)
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)
+
+
+class Joined:
+    """Localized parts joined by a separator when rendered ("a, b, c")."""
+
+    def __init__(self, parts, sep: str = ", ") -> None:
+        self.parts, self.sep = list(parts), sep
+
+    def render(self, lang: str) -> str:
+        return self.sep.join(render(p, lang) for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)

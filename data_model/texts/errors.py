@@ -9,12 +9,12 @@ from data_model.texts.catalogue import SOURCE_LANGUAGE, Text, render
 class UserError(Exception):
     """A refusal the user can act on; `message(lang)` says why; str() is the Vietnamese message."""
 
-    def __init__(self, msgid: Any = "", /, *, field: str | None = None, row: int | None = None,
-                 **params: Any) -> None:
-        # msgid: a catalogue msgid with {placeholders}, a Text, or an already-written Vietnamese message (old style)
+    def __init__(self, msgid: Any = "", /, **params: Any) -> None:
+        # msgid: a catalogue msgid with {placeholders}, a Text, or an already-written Vietnamese message (old style);
+        # params fill the placeholders (n= picks the plural form); field= and row= are also kept as attributes
         self.text: Any = Text(msgid, **params) if params and isinstance(msgid, str) and not isinstance(msgid, Text) \
             else msgid
-        self.field, self.row = field, row
+        self.field, self.row = params.get("field"), params.get("row")
         super().__init__(str(self.text))
 
     def message(self, lang: str) -> str:

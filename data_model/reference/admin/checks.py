@@ -12,6 +12,7 @@ from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
+from data_model.texts.catalogue import Text
 from data_model.texts.errors import UserError
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
@@ -43,7 +44,7 @@ def acting_population_editor(session: Session, actor: Actor) -> Actor:
 
 def checked_key(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or not is_clean(value):
-        raise ReferenceEditError(f"{field_name}: mã không hợp lệ")
+        raise ReferenceEditError("{field}: mã không hợp lệ", field=Text(field_name))
     return value
 
 
@@ -51,9 +52,9 @@ def checked_year(value: Any) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
-        raise ReferenceEditError(f"Năm: «{value}» không phải năm") from None
+        raise ReferenceEditError("Năm: «{value}» không phải năm", value=value) from None
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ReferenceEditError(f"Năm: phải từ {YEAR_MIN} đến {YEAR_MAX}")
+        raise ReferenceEditError("Năm: phải từ {year_min} đến {year_max}", year_min=YEAR_MIN, year_max=YEAR_MAX)
     return year
 
 
@@ -66,21 +67,21 @@ def checked_population(value: Any) -> int:
 def get_commune(session: Session, key: str) -> Unit:
     unit = session.get(Unit, checked_key(key, "Xã"))
     if unit is None or unit.level != "commune":
-        raise ReferenceEditError(f"Xã: không có xã mã {key!r}")
+        raise ReferenceEditError("Xã: không có xã mã {key!r}", key=key)
     return unit
 
 
 def get_station(session: Session, key: str) -> ReportingUnit:
     unit = session.scalar(select(ReportingUnit).where(ReportingUnit.key == checked_key(key, "Đơn vị")))
     if unit is None:
-        raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {key!r}")
+        raise ReferenceEditError("Đơn vị: không có đơn vị mã {key!r}", key=key)
     return unit
 
 
 def get_village(session: Session, village_id: int) -> Village:
     village = session.get(Village, village_id)
     if village is None:
-        raise ReferenceEditError(f"Bản: không có bản số {village_id}")
+        raise ReferenceEditError("Bản: không có bản số {village_id}", village_id=village_id)
     return village
 
 
@@ -98,8 +99,9 @@ def apply_given(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
 def checked_languages(languages: Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
     """Language codes from names or codes (parse_languages); ReferenceEditError naming the field."""
     if any(not is_clean(str(part)) for part in languages):
-        raise ReferenceEditError(f"{field_name}: {BAD_TEXT}")
+        raise ReferenceEditError("{field}: {problem}", field=Text(field_name), problem=Text(BAD_TEXT))
     try:
         return parse_languages(list(languages))
     except ValueError as exc:
-        raise ReferenceEditError(f"{field_name}: {exc}") from None
+        raise ReferenceEditError("{field}: {problem}", field=Text(field_name),
+                                 problem=exc.args[0] if exc.args else str(exc)) from None

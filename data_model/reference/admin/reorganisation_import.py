@@ -50,7 +50,7 @@ def _share(value: Any) -> float:
     try:
         share = float(text) / (100 if cell_text(value).endswith("%") else 1)
     except ValueError:
-        raise ReferenceEditError(f"Tỷ lệ: «{cell_text(value)[:20]}» không phải số") from None
+        raise ReferenceEditError("Tỷ lệ: «{cell_text}» không phải số", cell_text=cell_text(value)[:20]) from None
     if not 0 < share <= 1:
         raise ReferenceEditError("Tỷ lệ: phải lớn hơn 0 và không quá 1 (hoặc 100%)")
     return share
