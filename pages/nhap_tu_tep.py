@@ -24,6 +24,9 @@ from ui.i18n import current_language, localize, t, tn
 
 PREVIEW_KEY = "imp__preview"
 DONE_KEY = "imp__done"
+COUNTS = {"new": N_("Thêm mới", ctx="import count"), "update": N_("Cập nhật", ctx="import count"),
+          "unchanged": N_("Không đổi", ctx="import count"), "skip": N_("Bỏ qua", ctx="import count"),
+          "error": N_("Lỗi", ctx="import count"), "duplicate": N_("Có thể trùng", ctx="import count")}
 MAX_UPLOAD_MB = 50
 
 
@@ -97,9 +100,7 @@ with tab_import:
         preview: ImportPreview = st.session_state[PREVIEW_KEY][1]
         counts = preview.counts()
         cols = st.columns(6)
-        for col, (key, label) in zip(cols, [("new", N_("Thêm mới")), ("update", N_("Cập nhật")),
-                                            ("unchanged", N_("Không đổi")), ("skip", N_("Bỏ qua")),
-                                            ("error", N_("Lỗi")), ("duplicate", N_("Có thể trùng"))]):
+        for col, (key, label) in zip(cols, COUNTS.items()):
             col.metric(t(label, ctx="import count"), format_number(counts[key], lang))
         writable = counts["new"] + counts["update"]
         if not preview.ok:

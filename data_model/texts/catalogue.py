@@ -19,9 +19,16 @@ class Localized(Protocol):
 
 
 @cache
-def _translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str) -> gettext.NullTranslations:
+    """The gettext catalogue of a language (for code that calls gettext itself, like argparse)."""
     # vi: our msgids are the Vietnamese already; its catalogue holds only texts others write (argparse's English)
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def plural_index(n: int, lang: str) -> int:
+    """Which plural form a language's catalogue uses for n (English: 0 for 1, else 1; Vietnamese: always 0)."""
+    rule = getattr(translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE), "plural", None)
+    return int(rule(n)) if rule is not None else int(n != 1)
 
 
 def render(value: Any, lang: str) -> str:
@@ -39,7 +46,7 @@ def _fill(template: str, lang: str, params: dict[str, Any]) -> str:
 
 def translate(msgid: str, *, lang: str, ctx: str | None = None, **params: Any) -> str:
     """The text of msgid (Vietnamese) in lang, with {placeholders} filled from params (Localized ones in lang)."""
-    catalogue = _translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+    catalogue = translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
     text = catalogue.pgettext(ctx, msgid) if ctx else catalogue.gettext(msgid)
     return _fill(text, lang, params)
 
@@ -47,7 +54,7 @@ def translate(msgid: str, *, lang: str, ctx: str | None = None, **params: Any) -
 def translate_plural(msgid: str, n: int, *, lang: str, plural: str | None = None, ctx: str | None = None,
                      **params: Any) -> str:
     """The plural form for n of msgid (Vietnamese: one form) in lang; {n} and params filled."""
-    catalogue = _translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
+    catalogue = translations(lang if lang in LANGUAGES else SOURCE_LANGUAGE)
     plural = plural or msgid
     text = catalogue.npgettext(ctx, msgid, plural, n) if ctx else catalogue.ngettext(msgid, plural, n)
     return _fill(text, lang, {"n": n, **params})
@@ -111,8 +118,8 @@ class Number:
         return self.render(SOURCE_LANGUAGE)
 
 
-def N_(msgid: str) -> str:
-    """Marks a msgid for extraction where it is translated later (module-level constants)."""
+def N_(msgid: str, *, ctx: str | None = None) -> str:
+    """Marks a msgid for extraction where it is translated later (module-level constants); ctx names its context."""
     return msgid
 
 

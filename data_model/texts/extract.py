@@ -15,10 +15,12 @@ from babel.messages.pofile import read_po
 from data_model.schema.settings import PROJECT_ROOT
 from data_model.texts.catalogue import DOMAIN, LOCALE_DIR
 
+UNIT_CONTEXT = "unit "  # Measure.unit_for: the context of a measure unit's plural forms
+
 SOURCE_DIRS = ("data_model", "pages", "ui")
 SOURCE_FILES = ("dashboard.py",)
-TEXT_CALLS = {"t", "translate", "Text", "N_"}  # first argument: a msgid
-PLURAL_CALLS = {"tn", "translate_plural"}  # first argument: a msgid with plural forms
+TEXT_CALLS = {"t", "translate", "Text", "N_", "say"}  # first argument: a msgid
+PLURAL_CALLS = {"tn", "translate_plural", "say_plural"}  # first argument: a msgid with plural forms
 FIELD_CALLS = {"clean_text": 1, "checked_text": 1, "checked_key": 1, "checked_languages": 1, "check_password": 99}
 # ^ the field label (a msgid): keyword field or this position
 
@@ -130,13 +132,13 @@ def missing_translations(uses: list[Use], catalogue) -> list[Use]:
 
 
 def unused_entries(uses: list[Use], catalogue) -> list[str]:
-    """Catalogue entries no code uses (argparse's own msgids count as used)."""
+    """Catalogue entries no code uses (argparse's own msgids and the measure units' plural forms count as used)."""
     used = {(u.msgid, u.ctx) for u in uses}
     out = []
     for message in catalogue:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if key and (key, message.context) not in used and not (message.auto_comments and
-                                                               "argparse" in " ".join(message.auto_comments)):
+        if (key and (key, message.context) not in used and not (message.context or "").startswith(UNIT_CONTEXT)
+                and "argparse" not in " ".join(message.auto_comments)):
             out.append(key)
     return out
 
