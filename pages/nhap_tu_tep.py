@@ -17,7 +17,8 @@ from data_model.files.records_import import (
 )
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date, format_number
-from data_model.texts.catalogue import N_, UserError
+from data_model.texts.catalogue import N_
+from data_model.texts.errors import UserError
 from ui.auth import guard_page, plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, localize, t, tn

@@ -1,16 +1,19 @@
 """Which msgids the code uses (by reading its syntax tree) and which of them the English catalogue lacks.
 
-python -m data_model.texts.extract  lists missing translations, texts that cannot be extracted and unused entries."""
+python -m data_model.texts.extract  lists missing translations, texts that cannot be extracted and unused entries;
+with --prune it also removes the unused entries from the English catalogue and compiles it."""
 from __future__ import annotations
 
 import ast
 import importlib
+import io
 import pkgutil
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from data_model.schema.settings import PROJECT_ROOT
 from data_model.texts.catalogue import DOMAIN, LOCALE_DIR
@@ -151,5 +154,19 @@ if __name__ == "__main__":
               + (" [plural]" if use.plural else ""))
     for problem in bad:
         print("not extractable:", problem)
-    for key in unused_entries(found, cat):
+    unused = unused_entries(found, cat)
+    for key in unused:
         print("unused:", repr(key))
+    if "--prune" in sys.argv and unused:
+        from data_model.texts.compile import compile_catalogues
+
+        used = {(u.msgid, u.ctx) for u in found}
+        for message in list(cat):
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if key in unused and (key, message.context) not in used:
+                cat.delete(message.id, context=message.context)
+        out = io.BytesIO()
+        write_po(out, cat, width=0, sort_output=True, include_previous=False)
+        (LOCALE_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po").write_bytes(out.getvalue())
+        compile_catalogues()
+        print(f"pruned {len(unused)} entries")
