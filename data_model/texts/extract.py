@@ -24,7 +24,8 @@ SOURCE_DIRS = ("data_model", "pages", "ui")
 SOURCE_FILES = ("dashboard.py",)
 TEXT_CALLS = {"t", "translate", "Text", "N_", "say"}  # first argument: a msgid
 PLURAL_CALLS = {"tn", "translate_plural", "say_plural"}  # first argument: a msgid with plural forms
-FIELD_CALLS = {"clean_text": 1, "checked_text": 1, "checked_key": 1, "checked_languages": 1, "check_password": 99}
+FIELD_CALLS = {"clean_text": 1, "checked_text": 1, "checked_key": 1, "checked_languages": 1, "check_password": 99,
+               "refused": 0}
 # ^ the field label (a msgid): keyword field or this position
 
 
@@ -98,7 +99,9 @@ def uses_in(path: Path, root: Path = PROJECT_ROOT) -> tuple[list[Use], list[str]
             plural = name in PLURAL_CALLS or (name == "Text" and _keyword(node, "n") is not None)
             if arg.value:
                 uses.append(Use(arg.value, ctx.value if isinstance(ctx, ast.Constant) else None, plural, line))
-        elif isinstance(arg, (ast.JoinedStr, ast.BinOp)):
+        elif isinstance(arg, (ast.JoinedStr, ast.BinOp)) or (
+                isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute)
+                and isinstance(arg.func.value, (ast.JoinedStr, ast.Constant))):  # f"…".replace(…)
             problems.append(f"{line}: {name}() with an f-string or a concatenation: use a msgid with {{placeholders}}")
     return uses, problems
 

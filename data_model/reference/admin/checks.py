@@ -12,7 +12,7 @@ from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
-from data_model.texts.catalogue import Text
+from data_model.texts.catalogue import Number, Text
 from data_model.texts.errors import UserError
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
@@ -24,6 +24,11 @@ MAX_NAME = 120
 
 class ReferenceEditError(UserError, ValueError):
     """Bad reference-data input; the message is Vietnamese and names the field."""
+
+
+def refused(field_name: str, problem: Text) -> ReferenceEditError:
+    """The error "Field: problem" (field_name a msgid); an import shows the problem under the field's column."""
+    return ReferenceEditError("{field}: {problem}", field=Text(field_name), problem=problem)
 
 
 def checked_text(value: Any, field_name: str, *, required: bool = True, limit: int = MAX_NAME) -> str:
@@ -52,15 +57,15 @@ def checked_year(value: Any) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
-        raise ReferenceEditError("Năm: «{value}» không phải năm", value=value) from None
+        raise refused("Năm", Text("«{value}» không phải năm", value=value)) from None
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ReferenceEditError("Năm: phải từ {year_min} đến {year_max}", year_min=YEAR_MIN, year_max=YEAR_MAX)
+        raise refused("Năm", Text("phải từ {low} đến {high}", low=YEAR_MIN, high=YEAR_MAX))
     return year
 
 
 def checked_population(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POPULATION:
-        raise ReferenceEditError(f"Dân số: phải là số nguyên từ 0 đến {MAX_POPULATION:,}".replace(",", "."))
+        raise refused("Dân số", Text("phải là số nguyên từ 0 đến {high}", high=Number(MAX_POPULATION)))
     return value
 
 

@@ -12,7 +12,7 @@ from data_model.accounts.permissions import Actor
 from data_model.files.parse import cell_text, is_blank, parse_date
 from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
 from data_model.records.changelog import log_change
-from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, ReferenceEditError, acting_admin
+from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, acting_admin, refused
 from data_model.reference.admin.imports import REORGANISATION_FORMAT
 from data_model.reference.communes import CommuneMatcher, load_commune_matcher
 from data_model.reference.names import normalise_name
@@ -51,9 +51,9 @@ def _share(value: Any) -> float:
     try:
         share = float(text) / (100 if cell_text(value).endswith("%") else 1)
     except ValueError:
-        raise ReferenceEditError("Tỷ lệ: «{cell_text}» không phải số", cell_text=cell_text(value)[:20]) from None
+        raise refused("Tỷ lệ", Text("«{value}» không phải số", value=cell_text(value)[:20])) from None
     if not 0 < share <= 1:
-        raise ReferenceEditError("Tỷ lệ: phải lớn hơn 0 và không quá 1 (hoặc 100%)")
+        raise refused("Tỷ lệ", Text("phải lớn hơn 0 và không quá 1 (hoặc 100%)"))
     return share
 
 
