@@ -8,7 +8,7 @@ from data_model.schema.meta import is_demo_database
 from data_model.schema.startup import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
 from ui.errors import plain_errors
-from ui.i18n import LANGUAGES, current_language, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
 from ui.registry import hidden_pages_for_role, pages_for_role
 
@@ -29,8 +29,10 @@ def _has_demo_accounts(*, session: Session) -> bool:
 st.set_page_config(page_title="Thông tin biên giới – Lai Châu",
                    page_icon=str(Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"), layout="wide")
 
+if not st.session_state.get(LANGUAGE_KEY):  # a new browser session starts in UI_LANGUAGE
+    st.session_state[LANGUAGE_KEY] = default_language()
 with st.sidebar:
-    st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key="ui_lang")
+    st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
 
 with plain_errors():
     lang = current_language()
@@ -47,11 +49,10 @@ with plain_errors():
                     visibility="hidden"))
     navigation = st.navigation(sections, expanded=True)
     if isinstance(st.context.ip_address, str) and _has_demo_accounts():  # None: a browser on this machine
-        st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ.",
-                   "This database has demo accounts with published passwords, so it opens only on the server itself."))
+        st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ."))
         st.stop()
     if _holds_demo_data():
-        st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật.",
-                             "Demo data: synthetic figures, not real ones."), icon=":material/science:")
+        st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật."),
+                           icon=":material/science:")
     render_account_box(actor)
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

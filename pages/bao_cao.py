@@ -9,7 +9,7 @@ from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
 from data_model.report import build_report_files
 from data_model.report.scope import Period, list_scope_options
-from ui.i18n import t
+from ui.i18n import localize, t
 from ui.loaders import cached_loader
 from ui.page import open_page
 from ui.widgets import choice, keep_valid
@@ -25,80 +25,77 @@ load_years = cached_loader(first_and_last_year)
 load_scope_options = cached_loader(list_scope_options)
 load_report = cached_loader(max_entries=20)(build_report_files)
 
-lang = open_page("bao_cao", title=t("Báo cáo kết quả năm, giai đoạn", "Yearly and period report")).lang
+lang = open_page("bao_cao", title=t("Báo cáo kết quả năm, giai đoạn")).lang
 st.caption(t("Báo cáo được viết tự động từ số liệu đã ghi nhận, theo văn phong báo cáo của Sở; tải về bản Word để "
-             "chỉnh sửa, ký ban hành.", "The report is written from the recorded figures in the Department's style; "
-             "download the Word file to edit and sign it."))
+             "chỉnh sửa, ký ban hành."))
 
 bounds = load_years()
 this_year = dt.date.today().year
 first, last = (bounds[0], bounds[1]) if bounds else (this_year, this_year)
 years = list(range(max(last, this_year), min(first, this_year) - 1, -1))
 if bounds is None:
-    st.info(t("Chưa có hoạt động nào được ghi nhận; báo cáo sẽ chỉ nói rằng chưa có số liệu.",
-              "No activity has been recorded yet; the report will only say there are no figures."),
+    st.info(t("Chưa có hoạt động nào được ghi nhận; báo cáo sẽ chỉ nói rằng chưa có số liệu."),
             icon=":material/inbox:")
 
-modes = {"year": t("Một năm", "One year"), "period": t("Giai đoạn", "Period")}
-kinds = {"province": t("Toàn tỉnh", "Whole province"),
-         "district": t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
-         "station": t("Đồn biên phòng, đơn vị", "Border station, unit"), "commune": t("Xã", "Commune")}
+modes = {"year": t("Một năm"), "period": t("Giai đoạn")}
+kinds = {"province": t("Toàn tỉnh"),
+         "district": t("Huyện (trước 01/07/2025)"),
+         "station": t("Đồn biên phòng, đơn vị"), "commune": t("Xã")}
 left, middle, right = st.columns([1, 2, 2])
 with left:
-    mode = choice(st.radio, t("Kỳ báo cáo", "Report for"), modes, key="bc_mode", bind="query-params")
+    mode = choice(st.radio, t("Kỳ báo cáo"), modes, key="bc_mode", bind="query-params")
 with middle:
     for key in ("bc_year", "bc_from", "bc_to"):
         keep_valid(key, years)
     if mode == "year":
         default = years.index(last) if last in years else 0
-        year_from = year_to = st.selectbox(t("Năm", "Year"), years, index=default, key="bc_year",
+        year_from = year_to = st.selectbox(t("Năm"), years, index=default, key="bc_year",
                                            bind="query-params")
     else:
         a, b = st.columns(2)
-        year_from = a.selectbox(t("Từ năm", "From"), years, index=years.index(first) if first in years else 0,
+        year_from = a.selectbox(t("Từ năm"), years, index=years.index(first) if first in years else 0,
                                 key="bc_from", bind="query-params")
-        year_to = b.selectbox(t("Đến năm", "To"), years, index=years.index(last) if last in years else 0,
+        year_to = b.selectbox(t("Đến năm"), years, index=years.index(last) if last in years else 0,
                               key="bc_to", bind="query-params")
 with right:
-    kind = choice(st.selectbox, t("Phạm vi", "Scope"), kinds, key="bc_kind", bind="query-params")
+    kind = choice(st.selectbox, t("Phạm vi"), kinds, key="bc_kind", bind="query-params")
     scope = "province"
     if kind != "province" and year_from <= year_to:
         options = load_scope_options(kind=kind, period=Period(min(year_from, year_to), max(year_from, year_to)))
         labels = {o.value: o.label for o in options}
         if not labels:
             keep_valid("bc_unit", labels)
-            st.warning(t("Không có đơn vị nào thuộc loại này trong kỳ đã chọn.", "No unit of this kind in the period."))
+            st.warning(t("Không có đơn vị nào thuộc loại này trong kỳ đã chọn."))
         else:
-            scope = choice(st.selectbox, t("Đơn vị", "Unit"), labels, key="bc_unit", bind="query-params")
-    report_lang = st.radio(t("Ngôn ngữ báo cáo", "Report language"), options=["vi", "en"],
+            scope = choice(st.selectbox, t("Đơn vị"), labels, key="bc_unit", bind="query-params")
+    report_lang = st.radio(t("Ngôn ngữ báo cáo"), options=["vi", "en"],
                            format_func={"vi": "Tiếng Việt", "en": "English"}.get, horizontal=True,
                            index=0 if lang == "vi" else 1, key="bc_lang")
 
 if year_from > year_to:
-    st.error(t(f"Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to}). Hãy chọn lại.",
-               f"The first year ({year_from}) is after the last year ({year_to}). Choose again."))
+    st.error(t("Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to}). Hãy chọn lại.", year_from=year_from,
+               year_to=year_to))
     st.stop()
 if kind != "province" and scope == "province":
     st.stop()
 
 try:
-    with st.spinner(t("Đang lập báo cáo…", "Writing the report…")):
+    with st.spinner(t("Đang lập báo cáo…")):
         files = load_report(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
 except QueryError as exc:
-    st.error(str(exc))
+    st.error(localize(exc))
     st.stop()
 
 buttons = st.columns(3)
 for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
-                              (t("Tải Word (DOCX)", "Download Word (DOCX)"),
-                               t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
-                               t("Tải Markdown", "Download Markdown"))):
+                              (t("Tải Word (DOCX)"),
+                               t("Tải Excel (XLSX)"),
+                               t("Tải Markdown"))):
     data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
     column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt], key=f"bc_dl_{fmt}",
                            icon=":material/download:", on_click="ignore", width="stretch")
 if files.content.is_demo:
-    st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó.",
-                 "This database holds demo data; the report says so."), icon=":material/science:")
+    st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó."), icon=":material/science:")
 
 with st.container(border=True):
     st.markdown(files.preview)

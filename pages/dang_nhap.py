@@ -13,23 +13,22 @@ actor = guard_page("dang_nhap")
 if actor is not None:  # just logged in (or opened /dang_nhap while logged in): go to the role's home page
     go_home(actor)
 
-st.title(t("Đăng nhập", "Log in"))
-st.caption(t("Hệ thống theo dõi công tác thông tin, tuyên truyền khu vực biên giới tỉnh Lai Châu",
-             "Border outreach activity tracking – Lai Châu province"))
+st.title(t("Đăng nhập"))
+st.caption(t("Hệ thống theo dõi công tác thông tin, tuyên truyền khu vực biên giới tỉnh Lai Châu"))
 
 notice = pop_notice()
 if notice:
     st.info(notice)
 
 with st.form("login_form", enter_to_submit=True):
-    username = st.text_input(t("Tên đăng nhập", "User name"), key="login_username", autocomplete="username")
-    password = st.text_input(t("Mật khẩu", "Password"), type="password", key="login_password",
+    username = st.text_input(t("Tên đăng nhập"), key="login_username", autocomplete="username")
+    password = st.text_input(t("Mật khẩu"), type="password", key="login_password",
                              autocomplete="current-password")
-    submitted = st.form_submit_button(t("Đăng nhập", "Log in"), type="primary", icon=":material/login:")
+    submitted = st.form_submit_button(t("Đăng nhập"), type="primary", icon=":material/login:")
 
 if submitted:
     if not username.strip() or not password:
-        st.error(t("Hãy nhập tên đăng nhập và mật khẩu.", "Enter your user name and password."))
+        st.error(t("Hãy nhập tên đăng nhập và mật khẩu."))
     else:
         result = login(username, password)
         if result.ok:
@@ -41,17 +40,14 @@ with read_session(get_engine()) as session:
     no_accounts = count_users(session=session) == 0
 
 if no_accounts:
-    st.info(t("Chưa có tài khoản nào. Người quản trị máy chủ tạo tài khoản quản trị đầu tiên bằng lệnh:",
-              "There is no account yet. The server administrator creates the first administrator with:"))
+    st.info(t("Chưa có tài khoản nào. Người quản trị máy chủ tạo tài khoản quản trị đầu tiên bằng lệnh:"))
     st.code("python -m data_model user add --role admin TÊN_ĐĂNG_NHẬP", language="bash")
 
 if demo_logins:
     st.divider()
-    st.subheader(t("Dùng thử (dữ liệu mẫu)", "Try it (demo data)"))
-    st.caption(t("Cơ sở dữ liệu này chứa dữ liệu mẫu. Chọn một vai trò để vào ngay; các tài khoản demo chỉ có "
-                 "trên cơ sở dữ liệu mẫu.",
-                 "This database holds demo data. Pick a role to enter at once; demo accounts exist only in "
-                 "demo databases."))
+    st.subheader(t("Dùng thử (dữ liệu mẫu)"))
+    st.caption(t("Cơ sở dữ liệu này chứa dữ liệu mẫu. Chọn một vai trò để vào ngay; các tài khoản demo chỉ có trên "
+                 "cơ sở dữ liệu mẫu."))
     columns = st.columns(len(demo_logins))
     for column, demo in zip(columns, demo_logins):
         if column.button(role_name(demo.role), key=f"demo_login_{demo.username}", width="stretch",

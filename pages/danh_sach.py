@@ -29,14 +29,14 @@ def drilled(filters: Filters) -> tuple[Filters, list[str]]:
     if params.get("d_year", "").isdigit():
         year = int(params["d_year"])
         filters = replace(filters, year_from=year, year_to=year)
-        said.append(t(f"năm {year}", f"year {year}"))
+        said.append(t("năm {year}", year=year))
     if params.get("d_type") in load_activity_types():
         filters = replace(filters, types=(params["d_type"],))
         said.append(get_activity_type(params["d_type"]).name(lang))
     communes = options.communes_current if filters.boundaries == "current" else options.communes_recorded
     if params.get("d_commune") in communes:
         filters = replace(filters, communes=(params["d_commune"],), district=None)
-        said.append(t(f"xã {communes[params['d_commune']]}", f"commune {communes[params['d_commune']]}"))
+        said.append(t("xã {communes}", communes=communes[params['d_commune']]))
     if params.get("d_station", "").isdigit() and int(params["d_station"]) in options.stations:
         station = int(params["d_station"])
         filters = replace(filters, stations=stations_with_clusters(stations=(station,)))
@@ -49,17 +49,17 @@ def _clear_drill() -> None:
         st.query_params.pop(key, None)
 
 
-page = open_results_page("danh_sach", title=t("Danh sách hoạt động", "Activity records"), published=False)
+page = open_results_page("danh_sach", title=t("Danh sách hoạt động"), published=False)
 lang = page.lang
 filters, said = drilled(page.filters)
 if said:
     left, right = st.columns([4, 1])
-    left.info(t("Đang xem theo lựa chọn trên biểu đồ: ", "Narrowed by a chart selection: ") + " · ".join(said),
+    left.info(t("Đang xem theo lựa chọn trên biểu đồ: ") + " · ".join(said),
               icon=":material/ads_click:")
-    right.button(t("Bỏ lựa chọn này", "Clear selection"), on_click=_clear_drill, key="ds_clear")
+    right.button(t("Bỏ lựa chọn này"), on_click=_clear_drill, key="ds_clear")
 
-sort_labels = {"new": t("Mới nhất trước", "Newest first"), "old": t("Cũ nhất trước", "Oldest first")}
-order = choice(st.segmented_control, t("Sắp xếp theo ngày bắt đầu", "Sort by start date"), sort_labels,
+sort_labels = {"new": t("Mới nhất trước"), "old": t("Cũ nhất trước")}
+order = choice(st.segmented_control, t("Sắp xếp theo ngày bắt đầu"), sort_labels,
                default="new", required=True, key="ds_sort", bind="query-params")
 newest_first = order != "old"
 
@@ -78,20 +78,18 @@ if records.rows.empty:
 
 first = (len(cursors) - 1) * PAGE_SIZE + 1
 last = first + len(records.rows) - 1
-st.caption(t(f"Trang {len(cursors)} · bản ghi {format_number(first, lang)}–{format_number(last, lang)} "
-             f"trên tổng số {format_number(total, lang)}",
-             f"Page {len(cursors)} · records {format_number(first, lang)}–{format_number(last, lang)} "
-             f"of {format_number(total, lang)}"))
+st.caption(t("Trang {cursors} · bản ghi {first}–{last} trên tổng số {total}", cursors=len(cursors),
+             first=format_number(first, lang), last=format_number(last, lang), total=format_number(total, lang)))
 rows = records.rows
 table = {
-    t("Ngày bắt đầu", "Start"): [format_date(d, lang) for d in rows["start_date"]],
-    t("Ngày kết thúc", "End"): [format_date(d, lang) for d in rows["end_date"]],
-    t("Loại hoạt động", "Activity type"): rows["type_name"],
-    t("Đơn vị thực hiện", "Reporting unit"): rows["unit"],
-    t("Xã", "Commune"): rows["commune"],
-    t("Bản", "Village"): rows["village"],
-    t("Ngôn ngữ", "Languages"): rows["languages"],
-    t("Nội dung", "Topic"): rows["topic"],
+    t("Ngày bắt đầu"): [format_date(d, lang) for d in rows["start_date"]],
+    t("Ngày kết thúc"): [format_date(d, lang) for d in rows["end_date"]],
+    t("Loại hoạt động"): rows["type_name"],
+    t("Đơn vị thực hiện"): rows["unit"],
+    t("Xã"): rows["commune"],
+    t("Bản"): rows["village"],
+    t("Ngôn ngữ"): rows["languages"],
+    t("Nội dung"): rows["topic"],
 }
 if len(filters.types) == 1:
     # one type: its measures get their own columns, labelled from the definition
@@ -99,14 +97,14 @@ if len(filters.types) == 1:
         table[f"{m.label(lang)} ({m.unit(lang)})"] = [format_number(v, lang) if v == v and v is not None else ""
                                                       for v in rows[m.column]]
 else:
-    table[t("Số liệu", "Figures")] = rows["figures"]
+    table[t("Số liệu", ctx="figures")] = rows["figures"]
 shown = pd.DataFrame(table)
 st.dataframe(shown, hide_index=True, height=min(38 + 35 * len(shown), 1800))
 prev_col, next_col, _ = st.columns([1, 1, 4])
-if prev_col.button(t("← Trang trước", "← Previous"), disabled=len(cursors) == 1, key="ds_prev"):
+if prev_col.button(t("← Trang trước"), disabled=len(cursors) == 1, key="ds_prev"):
     cursors.pop()
     st.rerun()
-if next_col.button(t("Trang sau →", "Next →"), disabled=records.next_cursor is None, key="ds_next"):
+if next_col.button(t("Trang sau →"), disabled=records.next_cursor is None, key="ds_next"):
     cursors.append(records.next_cursor)
     st.rerun()
 download_buttons(shown, name=f"danh-sach-trang-{len(cursors)}", key="ds_page")

@@ -31,7 +31,7 @@ def save_edit(record_id: int, type_code: str, confirm: bool = False) -> None:
         done = run_write(lambda s: update_record(session=s, actor=actor, record_id=record_id, values=values,
                                                  confirm_warnings=confirm, confirm_duplicate=confirm,
                                                  reason=st.session_state.get(f"md_revision_{record_id}", "")),
-                         success=t(f"Đã lưu thay đổi của hoạt động số {record_id}.", f"Record no. {record_id} saved."),
+                         success=t("Đã lưu thay đổi của hoạt động số {record_id}.", record_id=record_id),
                          callback=True, passthrough=(ValidationError,))
     except ValidationError as exc:
         form.set_issues(exc.issues)
@@ -47,8 +47,7 @@ def remove(record_id: int) -> None:
         return
     reason = st.session_state.get(f"md_reason_{record_id}", "")
     run_write(lambda s: delete_record(session=s, actor=actor, record_id=record_id, reason=reason),
-              success=t(f"Đã xoá hoạt động số {record_id} (có thể khôi phục).",
-                        f"Record no. {record_id} deleted (can be restored)."), callback=True)
+              success=t("Đã xoá hoạt động số {record_id} (có thể khôi phục).", record_id=record_id), callback=True)
 
 
 def restore(record_id: int) -> None:
@@ -57,24 +56,23 @@ def restore(record_id: int) -> None:
     if actor is None:
         return
     run_write(lambda s: restore_record(session=s, actor=actor, record_id=record_id),
-              success=t(f"Đã khôi phục hoạt động số {record_id}.", f"Record no. {record_id} restored."), callback=True)
+              success=t("Đã khôi phục hoạt động số {record_id}.", record_id=record_id), callback=True)
 
 
-page = open_page("hoat_dong_da_nhap", title=t("Hoạt động đã nhập", "My records"))
+page = open_page("hoat_dong_da_nhap", title=t("Hoạt động đã nhập"))
 actor, lang = page.actor, page.lang
 st.caption(t("Hoạt động do bạn hoặc đơn vị của bạn nhập. Chọn một hoạt động để sửa, xoá (có lý do, khôi phục được) "
-             "hoặc xem lịch sử thay đổi.", "Records you or your units entered. Pick one to edit, delete (with a reason, "
-             "restorable) or see its history."))
+             "hoặc xem lịch sử thay đổi."))
 
-types = {"": t("Tất cả loại", "All types"), **{d.code: d.name(lang) for d in list_activity_types()}}
+types = {"": t("Tất cả loại"), **{d.code: d.name(lang) for d in list_activity_types()}}
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
-search = c1.text_input(t("Tìm (chủ đề, ghi chú, xã, bản, đơn vị hoặc số hoạt động)", "Search"), key="md_search",
+search = c1.text_input(t("Tìm (chủ đề, ghi chú, xã, bản, đơn vị hoặc số hoạt động)"), key="md_search",
                        max_chars=200)
-type_code = c2.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+type_code = c2.selectbox(t("Loại hoạt động"), options=list(types), format_func=types.get,
                          key="md_type")
-year = c3.number_input(t("Năm", "Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=None, step=1, key="md_year",
-                       placeholder=t("tất cả", "all"))
-show_deleted = c4.checkbox(t("Cả đã xoá", "Include deleted"), value=True, key="md_deleted")
+year = c3.number_input(t("Năm"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=None, step=1, key="md_year",
+                       placeholder=t("tất cả"))
+show_deleted = c4.checkbox(t("Cả đã xoá"), value=True, key="md_deleted")
 
 try:
     with read_session(get_engine()) as session:
@@ -85,29 +83,29 @@ except ValidationError as exc:
     st.stop()
 
 if frame.empty:
-    st.info(t("Chưa có hoạt động nào khớp.", "No matching records."), icon=":material/inbox:")
+    st.info(t("Chưa có hoạt động nào khớp."), icon=":material/inbox:")
     st.stop()
 
 shown = frame.assign(
     start_date=frame["start_date"].map(lambda d: format_date(d, lang)),
     end_date=frame["end_date"].map(lambda d: format_date(d, lang)),
-    deleted=frame["deleted"].map(lambda d: t("Đã xoá", "Deleted") if d else ""),
+    deleted=frame["deleted"].map(lambda d: t("Đã xoá") if d else ""),
 )
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
-    "id": st.column_config.NumberColumn(t("Số", "No."), format="%d"),
-    "start_date": t("Từ ngày", "From"), "end_date": t("Đến ngày", "To"), "type": t("Loại", "Type"),
-    "unit": t("Đơn vị", "Unit"), "commune": t("Xã", "Commune"), "village": t("Bản", "Village"),
-    "figures": t("Số liệu", "Figures"), "topic": t("Chủ đề", "Topic"), "deleted": t("Trạng thái", "Status"),
-    "delete_reason": t("Lý do xoá", "Reason for deletion"),
+    "id": st.column_config.NumberColumn(t("Số"), format="%d"),
+    "start_date": t("Từ ngày"), "end_date": t("Đến ngày"), "type": t("Loại", ctx="type"),
+    "unit": t("Đơn vị"), "commune": t("Xã"), "village": t("Bản"),
+    "figures": t("Số liệu", ctx="figures"), "topic": t("Chủ đề"), "deleted": t("Trạng thái"),
+    "delete_reason": t("Lý do xoá"),
 })
 if len(frame) >= 500:
-    st.caption(t("Chỉ hiện 500 hoạt động mới nhất: hãy tìm hoặc lọc để thu hẹp.", "Showing the 500 newest records."))
+    st.caption(t("Chỉ hiện 500 hoạt động mới nhất: hãy tìm hoặc lọc để thu hẹp."))
 
-labels = {int(r.id): f"{t('Số', 'No.')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
-          + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xoá', 'deleted')})" if r.deleted else "")
+labels = {int(r.id): f"{t('Số')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
+          + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xoá')})" if r.deleted else "")
           for r in frame.itertuples()}
-picked = st.selectbox(t("Chọn hoạt động", "Pick a record"), options=list(labels), format_func=lambda k: labels.get(k, str(k)), index=None,
-                      key=PICK_KEY, placeholder=t("Chọn để sửa, xoá hoặc xem lịch sử", "Pick to edit, delete or see history"))
+picked = st.selectbox(t("Chọn hoạt động"), options=list(labels), format_func=lambda k: labels.get(k, str(k)), index=None,
+                      key=PICK_KEY, placeholder=t("Chọn để sửa, xoá hoặc xem lịch sử"))
 if picked is None:
     st.stop()
 
@@ -117,13 +115,13 @@ with read_session(get_engine()) as session:
 activity_type = get_activity_type(record["type_code"])
 editable = can_edit(actor, record["reporting_unit_id"])
 
-tab_edit, tab_delete, tab_history = st.tabs([t("Sửa", "Edit"), t("Xoá / khôi phục", "Delete / restore"),
-                                             t("Lịch sử", "History")])
+tab_edit, tab_delete, tab_history = st.tabs([t("Sửa"), t("Xoá / khôi phục"),
+                                             t("Lịch sử")])
 with tab_edit:
     if record["deleted"]:
-        st.info(t("Hoạt động này đã bị xoá: khôi phục trước khi sửa.", "Restore this record before editing it."))
+        st.info(t("Hoạt động này đã bị xoá: khôi phục trước khi sửa."))
     elif not editable:
-        st.info(t("Bạn chỉ xem được hoạt động này (thuộc đơn vị khác).", "Read only: another unit's record."))
+        st.info(t("Bạn chỉ xem được hoạt động này (thuộc đơn vị khác)."))
     else:
         form = RecordForm(f"md{picked}")
         st.markdown(f"**{activity_type.name(lang)}**")
@@ -132,37 +130,36 @@ with tab_edit:
         with st.form(f"md_form_{picked}_{form.nonce}"):
             figure_fields(form, activity_type, record)
             if actor.is_admin:  # a closed year's records change only with a reason (a revision of published figures)
-                st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khoá sổ)",
-                                "Reason for the revision (required when the year is closed)"),
+                st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khoá sổ)"),
                               key=f"md_revision_{picked}", max_chars=500)
                 form.messages("reason")
-            st.form_submit_button(t("Lưu thay đổi", "Save changes"), type="primary", icon=":material/save:",
+            st.form_submit_button(t("Lưu thay đổi"), type="primary", icon=":material/save:",
                                   on_click=save_edit, args=(picked, record["type_code"]))
         if any(i.is_error for i in form.issues):
-            st.error(t("Chưa lưu: xem thông báo dưới từng ô.", "Not saved: see the messages under the fields."))
+            st.error(t("Chưa lưu: xem thông báo dưới từng ô."))
         if confirmation_box(form):
-            st.button(t("Vẫn lưu", "Save anyway"), type="primary", key=f"md_confirm_{picked}", on_click=save_edit,
+            st.button(t("Vẫn lưu"), type="primary", key=f"md_confirm_{picked}", on_click=save_edit,
                       args=(picked, record["type_code"], True))
 
 with tab_delete:
     if not editable:
-        st.info(t("Bạn không có quyền xoá hoạt động của đơn vị khác.", "You may not delete another unit's record."))
+        st.info(t("Bạn không có quyền xoá hoạt động của đơn vị khác."))
     elif record["deleted"]:
-        st.warning(t("Đã xoá. Lý do: ", "Deleted. Reason: ") + plain(record["delete_reason"]))
-        st.button(t("Khôi phục hoạt động", "Restore record"), key=f"md_restore_{picked}", on_click=restore,
+        st.warning(t("Đã xoá. Lý do: ") + plain(record["delete_reason"]))
+        st.button(t("Khôi phục hoạt động"), key=f"md_restore_{picked}", on_click=restore,
                   args=(picked,), icon=":material/restore:")
     else:
-        st.text_input(t("Lý do xoá (bắt buộc)", "Reason for deletion (required)"), key=f"md_reason_{picked}",
+        st.text_input(t("Lý do xoá (bắt buộc)"), key=f"md_reason_{picked}",
                       max_chars=MAX_REASON)
-        st.button(t("Xoá hoạt động", "Delete record"), key=f"md_delete_{picked}", on_click=remove,
+        st.button(t("Xoá hoạt động"), key=f"md_delete_{picked}", on_click=remove,
                   args=(picked,), icon=":material/delete:")
 
 with tab_history:
     if history.empty:
-        st.caption(t("Chưa có thay đổi nào được ghi.", "No changes recorded."))
+        st.caption(t("Chưa có thay đổi nào được ghi."))
     else:
         st.dataframe(history, hide_index=True, width="stretch", column_config={
-            "at": st.column_config.DatetimeColumn(t("Thời điểm (UTC)", "When (UTC)"), format="DD/MM/YYYY HH:mm"),
-            "user": t("Người thực hiện", "By"), "action": t("Thao tác", "Action"), "field": t("Trường", "Field"),
-            "old": t("Giá trị cũ", "Old value"), "new": t("Giá trị mới", "New value"), "reason": t("Lý do", "Reason"),
+            "at": st.column_config.DatetimeColumn(t("Thời điểm (UTC)"), format="DD/MM/YYYY HH:mm"),
+            "user": t("Người thực hiện"), "action": t("Thao tác"), "field": t("Trường"),
+            "old": t("Giá trị cũ"), "new": t("Giá trị mới"), "reason": t("Lý do"),
         })

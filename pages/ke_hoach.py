@@ -17,10 +17,11 @@ from data_model.plans.targets import (
 )
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_number, format_share
+from data_model.texts.catalogue import Pair
 from ui.auth import guard_page, plain
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine
-from ui.i18n import current_language, t
+from ui.i18n import current_language, localize, t
 from ui.loaders import cached_loader
 from ui.plan_progress import status_text
 
@@ -39,17 +40,17 @@ def progress_table(frame: pd.DataFrame, *, lang: str, with_level: bool = False) 
     """A progress frame as a table: place, type, measure, target, actual, a bar of the percent, the marker."""
     level_names = {k: t(*v) for k, v in LEVELS.items()}
     shown = pd.DataFrame({
-        **({t("Cấp", "Level"): [level_names.get(v, v) for v in frame["level"]]} if with_level else {}),
-        t("Đơn vị / xã", "Unit / commune"): frame["name"],
-        t("Loại hoạt động", "Activity type"): frame["type_name"],
-        t("Chỉ tiêu", "Measure"): frame["measure_label"] + " (" + frame["unit"] + ")",
-        t("Kế hoạch", "Target"): [format_number(v, lang) for v in frame["target"]],
-        t("Thực hiện", "Done"): [format_number(v, lang) for v in frame["actual"]],
-        t("Đạt % kế hoạch", "% of plan"): pd.to_numeric(frame["percent"], errors="coerce"),
-        t("Tiến độ", "Progress"): [status_text(behind=bool(b), expected=e, lang=lang)
+        **({t("Cấp"): [level_names.get(v, v) for v in frame["level"]]} if with_level else {}),
+        t("Đơn vị / xã"): frame["name"],
+        t("Loại hoạt động"): frame["type_name"],
+        t("Chỉ tiêu"): frame["measure_label"] + " (" + frame["unit"] + ")",
+        t("Kế hoạch"): [format_number(v, lang) for v in frame["target"]],
+        t("Thực hiện"): [format_number(v, lang) for v in frame["actual"]],
+        t("Đạt % kế hoạch"): pd.to_numeric(frame["percent"], errors="coerce"),
+        t("Tiến độ"): [status_text(behind=bool(b), expected=e, lang=lang)
                                    for b, e in zip(frame["behind"], frame["expected_percent"])],
     })
-    percent = t("Đạt % kế hoạch", "% of plan")
+    percent = t("Đạt % kế hoạch")
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         percent: st.column_config.ProgressColumn(percent, format="%.0f%%", min_value=0, max_value=100)})
 
@@ -64,9 +65,9 @@ def save_target(actor: Actor, key: TargetKey, value: int | None, note: str) -> N
     except (PlanError, PermissionDenied) as exc:
         st.session_state[FLASH_KEY] = ("error", str(exc))
         return
-    words = {"new": t("Đã thêm chỉ tiêu.", "Target added."), "update": t("Đã sửa chỉ tiêu.", "Target corrected."),
-             "delete": t("Đã xóa chỉ tiêu.", "Target removed."),
-             "unchanged": t("Không có gì thay đổi.", "Nothing changed.")}
+    words = {"new": t("Đã thêm chỉ tiêu."), "update": t("Đã sửa chỉ tiêu."),
+             "delete": t("Đã xóa chỉ tiêu."),
+             "unchanged": t("Không có gì thay đổi.")}
     st.session_state[FLASH_KEY] = ("success", words[outcome])
     clear_data_caches()
 
@@ -82,11 +83,10 @@ def do_import(actor: Actor) -> None:
             preview = import_plan(session=session, actor=actor, data=data, filename=name)
     except ImportRejected as exc:
         st.session_state[PREVIEW_KEY] = (*cached[:1], exc.preview, data, name)
-        st.session_state[FLASH_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào.",
-                                                  "The file has errors; nothing was imported."))
+        st.session_state[FLASH_KEY] = ("error", t("Tệp có lỗi, chưa nhập dòng nào."))
         return
     except PermissionDenied as exc:
-        st.session_state[FLASH_KEY] = ("error", str(exc))
+        st.session_state[FLASH_KEY] = ("error", localize(exc))
         return
     st.session_state.pop(PREVIEW_KEY, None)
     st.session_state[FLASH_KEY] = ("success", describe_plan_import(preview, written=True))
@@ -99,57 +99,54 @@ def edit_tab(actor: Actor, year: int, lang: str) -> None:
     scopes = load_scopes(year=year, lang=lang)
     level_names = {k: t(*v) for k, v in LEVELS.items()}
     left, right = st.columns(2)
-    level = left.radio(t("Kế hoạch của", "Target for"), list(LEVELS), format_func=level_names.get, horizontal=True,
+    level = left.radio(t("Kế hoạch của"), list(LEVELS), format_func=level_names.get, horizontal=True,
                        key="kh_level")
     options = scopes[level]
     scope = right.selectbox(level_names[level], list(options), format_func=options.get, key=f"kh_scope_{level}",
                             disabled=level == "province")
     types = {d.code: d.name(lang) for d in list_activity_types()}
     left, right = st.columns(2)
-    type_code = left.selectbox(t("Loại hoạt động", "Activity type"), list(types), format_func=types.get, key="kh_type")
+    type_code = left.selectbox(t("Loại hoạt động"), list(types), format_func=types.get, key="kh_type")
     definition = get_activity_type(type_code)
     measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
-    measure = right.selectbox(t("Chỉ tiêu", "Measure"), list(measures), format_func=measures.get, key="kh_measure")
+    measure = right.selectbox(t("Chỉ tiêu"), list(measures), format_func=measures.get, key="kh_measure")
     key = TargetKey(year, level, scope or "", type_code, measure)
     with read_session(get_engine()) as session:
         now = current_target(session=session, key=key)
-    st.caption(t(f"Kế hoạch hiện có: {format_number(now[0], lang)}", f"Current target: {format_number(now[0], lang)}")
-               if now else t("Chưa có kế hoạch cho mục này.", "No target set for this yet."))
+    st.caption(t("Kế hoạch hiện có: {now}", now=format_number(now[0], lang))
+               if now else t("Chưa có kế hoạch cho mục này."))
     suffix = f"{year}_{level}_{scope}_{type_code}_{measure}"
     left, right = st.columns(2)
-    value = left.number_input(t(f"Kế hoạch năm {year}", f"Target for {year}"), min_value=0, max_value=1_000_000_000,
+    value = left.number_input(t("Kế hoạch năm {year}", year=year), min_value=0, max_value=1_000_000_000,
                               step=1, value=now[0] if now else None, key=f"kh_value_{suffix}",
-                              placeholder=t("nhập số", "a number"))
-    note = right.text_input(t("Ghi chú", "Note"), value=now[1] if now else "", max_chars=500, key=f"kh_note_{suffix}")
+                              placeholder=t("nhập số"))
+    note = right.text_input(t("Ghi chú"), value=now[1] if now else "", max_chars=500, key=f"kh_note_{suffix}")
     left, right, _ = st.columns([1, 1, 3])
-    left.button(t("Lưu chỉ tiêu", "Save target"), type="primary", key="kh_save", icon=":material/save:",
+    left.button(t("Lưu chỉ tiêu"), type="primary", key="kh_save", icon=":material/save:",
                 disabled=value is None, on_click=save_target,
                 args=(actor, key, None if value is None else int(value), note))
-    right.button(t("Xóa chỉ tiêu", "Remove target"), key="kh_delete", icon=":material/delete:", disabled=now is None,
+    right.button(t("Xóa chỉ tiêu"), key="kh_delete", icon=":material/delete:", disabled=now is None,
                  on_click=save_target, args=(actor, key, None, ""))
     with read_session(get_engine()) as session:
         targets = list_targets(session=session, year=year, lang=lang)
-    st.subheader(t(f"Các chỉ tiêu năm {year}", f"Targets of {year}"))
+    st.subheader(t("Các chỉ tiêu năm {year}", year=year))
     if targets.empty:
-        st.caption(t("Chưa có chỉ tiêu nào.", "No targets yet."))
+        st.caption(t("Chưa có chỉ tiêu nào."))
         return
     shown = targets.assign(level=[level_names[v] for v in targets["level"]],
                            value=[format_number(v, lang) for v in targets["value"]])
     table = shown[["level", "scope_name", "type_name", "measure_label", "unit", "value", "note"]].rename(columns={
-        "level": t("Cấp", "Level"), "scope_name": t("Đơn vị / xã", "Unit / commune"),
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": t("Kế hoạch", "Target"), "note": t("Ghi chú", "Note")})
+        "level": t("Cấp"), "scope_name": t("Đơn vị / xã"),
+        "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
+        "unit": t("Đơn vị tính"), "value": t("Kế hoạch"), "note": t("Ghi chú")})
     st.dataframe(table, hide_index=True, width="stretch")
 
 
 def file_tab(actor: Actor, year: int, lang: str) -> None:
     """The plan template of the year, and importing a filled-in plan with a preview of every row."""
     st.caption(t("Tệp mẫu có một dòng cho mỗi đơn vị × loại hoạt động × chỉ tiêu, đã điền kế hoạch hiện có. Điền cột "
-                 "«Kế hoạch» rồi tải lên: tệp được kiểm tra trước, chỉ nhập khi không có lỗi, và nhập tất cả các dòng "
-                 "một lần. Dòng để trống không thay đổi gì; nhập lại cùng một tệp không thay đổi gì.",
-                 "The template has one row per unit × type × measure, current targets filled in. Fill in the "
-                 "«Kế hoạch» column and upload it: checked first, all rows written at once or none. Blank rows change "
-                 "nothing; importing the same file again changes nothing."))
+                 "«Kế hoạch» rồi tải lên: tệp được kiểm tra trước, chỉ nhập khi không có lỗi, và nhập tất cả các "
+                 "dòng một lần. Dòng để trống không thay đổi gì; nhập lại cùng một tệp không thay đổi gì."))
     def template(fmt: str):
         def make() -> bytes:  # made when the button is clicked, not on every run of the page
             with read_session(get_engine()) as session:
@@ -157,13 +154,13 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
         return make
 
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button(t("Mẫu kế hoạch XLSX", "Plan template XLSX"), data=template("xlsx"),
+    left.download_button(t("Mẫu kế hoạch XLSX"), data=template("xlsx"),
                          file_name=f"ke-hoach-{year}.xlsx", mime=XLSX_MIME, key="kh_tpl_xlsx",
                          icon=":material/download:", on_click="ignore")
-    right.download_button(t("Mẫu kế hoạch CSV", "Plan template CSV"), data=template("csv"),
+    right.download_button(t("Mẫu kế hoạch CSV"), data=template("csv"),
                           file_name=f"ke-hoach-{year}.csv", mime="text/csv", key="kh_tpl_csv",
                           icon=":material/download:", on_click="ignore")
-    upload = st.file_uploader(t("Chọn tệp kế hoạch", "Choose a plan file"), type=["csv", "xlsx"],
+    upload = st.file_uploader(t("Chọn tệp kế hoạch"), type=["csv", "xlsx"],
                               key=f"kh_file_{st.session_state.get('kh_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
     if upload is None:
         return
@@ -171,7 +168,7 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
     signature = (hashlib.sha256(data).hexdigest(), upload.name)
     cached = st.session_state.get(PREVIEW_KEY)
     if not cached or cached[0] != signature:
-        with st.spinner(t("Đang kiểm tra tệp…", "Checking the file…")):
+        with st.spinner(t("Đang kiểm tra tệp…")):
             with read_session(get_engine()) as session:
                 preview = preview_plan(session=session, data=data, filename=upload.name)
         st.session_state[PREVIEW_KEY] = (signature, preview, data, upload.name)
@@ -184,12 +181,11 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
         col.metric(t(vi, en), format_number(counts[k], lang))
     writable = counts["new"] + counts["update"]
     if not preview.ok:
-        st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào.",
-                   "Fix the errors in the file and upload it again. Nothing was imported."))
+        st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào."))
     elif writable == 0:
-        st.info(t("Không có chỉ tiêu nào mới hoặc thay đổi để nhập.", "Nothing new or changed to import."))
+        st.info(t("Không có chỉ tiêu nào mới hoặc thay đổi để nhập."))
     else:
-        st.button(t(f"Nhập {format_number(writable, lang)} chỉ tiêu", f"Import {writable} targets"), type="primary",
+        st.button(t("Nhập {writable} chỉ tiêu", writable=Pair(str(format_number(writable, lang)), str(writable))), type="primary",
                   key="kh_import", icon=":material/upload:", on_click=do_import, args=(actor,))
     for message in preview.file_errors:
         st.error(plain(message), icon=":material/error:")
@@ -197,26 +193,26 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
         st.info(plain(message), icon=":material/info:")
     problems = preview.problems_table()
     if not problems.empty:
-        st.subheader(t("Lỗi theo dòng, cột", "Problems by row and column"))
+        st.subheader(t("Lỗi theo dòng, cột"))
         st.dataframe(problems.assign(row=problems["row"].astype("Int64")).drop(columns="severity"), hide_index=True,
-                     width="stretch", column_config={"sheet": t("Trang", "Sheet"), "row": t("Dòng", "Row"),
-                                                     "column": t("Cột", "Column"), "message": t("Nội dung", "Message")})
+                     width="stretch", column_config={"sheet": t("Trang"), "row": t("Dòng"),
+                                                     "column": t("Cột"), "message": t("Nội dung", ctx="message")})
     table = preview.table(lang)
     changed = table[table["status"] != "Bỏ qua"]
     changed = changed.assign(**{c: ["" if pd.isna(v) else format_number(v, lang) for v in changed[c]]
                                 for c in ("target", "current")})
-    st.subheader(t("Các dòng có kế hoạch", "Rows with a target"))
+    st.subheader(t("Các dòng có kế hoạch"))
     st.dataframe(changed, hide_index=True, width="stretch", column_config={
-        "sheet": t("Trang", "Sheet"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-        "status": t("Trạng thái", "Status"), "scope": t("Đơn vị / xã", "Unit / commune"),
-        "type": t("Loại hoạt động", "Activity type"), "measure": t("Chỉ tiêu", "Measure"),
-        "target": t("Kế hoạch trong tệp", "Target in the file"), "current": t("Kế hoạch hiện có", "Current target"),
-        "message": t("Ghi chú", "Message")})
+        "sheet": t("Trang"), "row": st.column_config.NumberColumn(t("Dòng"), format="%d"),
+        "status": t("Trạng thái"), "scope": t("Đơn vị / xã"),
+        "type": t("Loại hoạt động"), "measure": t("Chỉ tiêu"),
+        "target": t("Kế hoạch trong tệp"), "current": t("Kế hoạch hiện có"),
+        "message": t("Ghi chú", ctx="message")})
 
 
 actor = guard_page("ke_hoach")
 lang = current_language()
-st.title(t("Kế hoạch năm và tiến độ thực hiện", "The yearly plan and progress"))
+st.title(t("Kế hoạch năm và tiến độ thực hiện"))
 if actor is None:
     st.stop()
 flash = st.session_state.pop(FLASH_KEY, None)
@@ -229,41 +225,40 @@ choices = sorted(set(years) | {this_year, this_year + 1}, reverse=True)
 default = max([y for y in years if y <= this_year], default=this_year)
 if st.session_state.get("kh_year") not in choices:
     st.session_state["kh_year"] = default
-year = st.selectbox(t("Năm kế hoạch", "Plan year"), choices, key="kh_year", width=240)
+year = st.selectbox(t("Năm kế hoạch"), choices, key="kh_year", width=240)
 editor = can_edit_targets(actor)
-names = [t("Đơn vị chậm kế hoạch", "Behind plan"), t("Tiến độ", "Progress")]
+names = [t("Đơn vị chậm kế hoạch"), t("Tiến độ")]
 if editor:
-    names += [t("Nhập, sửa chỉ tiêu", "Enter targets"), t("Nhập từ tệp kế hoạch", "Import the plan file")]
+    names += [t("Nhập, sửa chỉ tiêu"), t("Nhập từ tệp kế hoạch")]
 tabs = st.tabs(names)
 
 with tabs[0]:
     behind = load_behind(year=year, lang=lang)
     if year == this_year:
         due = format_share(expected_share(year=year, today=vietnam_today()), lang)
-        st.caption(t(f"Năm {year} đang thực hiện: đến nay cần đạt {due} kế hoạch năm (theo số tháng đã qua).",
-                     f"{year} is under way: {due} of the year's plan is due by now (months past)."))
+        st.caption(t("Năm {year} đang thực hiện: đến nay cần đạt {due} kế hoạch năm (theo số tháng đã qua).",
+                     year=year, due=due))
     if not years or year not in years:
-        st.info(t(f"Chưa có kế hoạch năm {year}. Nhập chỉ tiêu hoặc nhập tệp kế hoạch.",
-                  f"No plan for {year} yet."))
+        st.info(t("Chưa có kế hoạch năm {year}. Nhập chỉ tiêu hoặc nhập tệp kế hoạch.", year=year))
     elif behind.empty:
-        st.success(t(f"Không có đơn vị, xã nào chậm kế hoạch năm {year}.", f"Nothing is behind the {year} plan."))
+        st.success(t("Không có đơn vị, xã nào chậm kế hoạch năm {year}.", year=year))
     else:
-        st.markdown(t(f"**{len(behind)} chỉ tiêu** chậm hoặc chưa đạt kế hoạch năm {year}, chậm nhiều nhất trước:",
-                      f"**{len(behind)} targets** behind the {year} plan, furthest behind first:"))
+        st.markdown(t("**{behind} chỉ tiêu** chậm hoặc chưa đạt kế hoạch năm {year}, chậm nhiều nhất trước:",
+                      behind=len(behind), year=year))
         progress_table(behind, lang=lang, with_level=True)
         download_buttons(behind, name=f"cham-ke-hoach-{year}", key="kh_behind")
 
 with tabs[1]:
-    bys = {"province": t("Toàn tỉnh", "Province"), "station": t("Đơn vị", "Units"), "commune": t("Xã", "Communes"),
-           "type": t("Theo loại hoạt động", "By type")}
-    by = st.radio(t("Xem theo", "Show"), list(bys), format_func=bys.get, horizontal=True, key="kh_by")
+    bys = {"province": t("Toàn tỉnh", ctx="province"), "station": t("Đơn vị", ctx="units"), "commune": t("Xã",
+                                                                                                         ctx="communes"),
+           "type": t("Theo loại hoạt động")}
+    by = st.radio(t("Xem theo"), list(bys), format_func=bys.get, horizontal=True, key="kh_by")
     frame = load_progress(year=year, by=by, lang=lang)
     if frame.empty:
-        st.info(t("Chưa có chỉ tiêu nào ở cấp này.", "No targets at this level."))
+        st.info(t("Chưa có chỉ tiêu nào ở cấp này."))
     else:
         if by == "type" and (frame["basis"] == "units").any():
-            st.caption(t("Loại không có kế hoạch toàn tỉnh: cộng kế hoạch và kết quả của các đơn vị có kế hoạch.",
-                         "Types without a province target: the units' targets and results added up."))
+            st.caption(t("Loại không có kế hoạch toàn tỉnh: cộng kế hoạch và kết quả của các đơn vị có kế hoạch."))
         progress_table(frame, lang=lang)
         download_buttons(frame, name=f"tien-do-{by}-{year}", key=f"kh_progress_{by}")
 

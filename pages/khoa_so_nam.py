@@ -19,13 +19,10 @@ NOTICE_KEY = "ksn__notice"
 
 actor = guard_page("khoa_so_nam")
 lang = current_language()
-st.title(t("Khoá sổ năm", "Year close"))
-st.caption(t("Khi báo cáo năm đã ban hành, lãnh đạo khoá sổ năm đó: số liệu lúc khoá sổ là số liệu đã công bố. Sau đó "
-             "cán bộ nhập liệu không sửa được hoạt động của năm; quản trị viên điều chỉnh được, kèm lý do, và mỗi "
-             "điều chỉnh được liệt kê bên dưới.",
-             "Once a year's report is issued, an official closes the year: its figures at that moment are the "
-             "published ones. Staff can then no longer change that year's records; administrators can, with a "
-             "reason, and every such revision is listed below."))
+st.title(t("Khoá sổ năm"))
+st.caption(t("Khi báo cáo năm đã ban hành, lãnh đạo khoá sổ năm đó: số liệu lúc khoá sổ là số liệu đã công bố. Sau "
+             "đó cán bộ nhập liệu không sửa được hoạt động của năm; quản trị viên điều chỉnh được, kèm lý do, và mỗi "
+             "điều chỉnh được liệt kê bên dưới."))
 
 with read_session(get_engine()) as session:
     status = year_status(session=session)
@@ -49,19 +46,17 @@ def do_close() -> None:
     """Close the chosen year (form callback)."""
     year = st.session_state["ksn_close_year"]
     if not st.session_state.get("ksn_close_sure"):
-        st.session_state[NOTICE_KEY] = ("error", t("Hãy đánh dấu ô xác nhận trước khi khoá sổ.",
-                                                   "Tick the confirmation box before closing."))
+        st.session_state[NOTICE_KEY] = ("error", t("Hãy đánh dấu ô xác nhận trước khi khoá sổ."))
         return
     _run(lambda s, a: close_year(session=s, actor=a, year=year, note=st.session_state.get("ksn_close_note", "")),
-         t(f"Đã khoá sổ năm {year}: số liệu hiện tại là số liệu đã công bố.",
-           f"{year} closed: its current figures are now the published ones."))
+         t("Đã khoá sổ năm {year}: số liệu hiện tại là số liệu đã công bố.", year=year))
 
 
 def do_reopen() -> None:
     """Reopen the chosen year (form callback, admins)."""
     year = st.session_state["ksn_reopen_year"]
     _run(lambda s, a: reopen_year(session=s, actor=a, year=year, reason=st.session_state.get("ksn_reason", "")),
-         t(f"Đã mở lại năm {year}.", f"{year} reopened."))
+         t("Đã mở lại năm {year}.", year=year))
 
 
 notice = st.session_state.pop(NOTICE_KEY, None)
@@ -69,17 +64,17 @@ if notice:
     (st.success if notice[0] == "success" else st.error)(plain(notice[1]))
 
 if status.empty:
-    st.info(t("Chưa có năm nào có số liệu.", "No year has figures yet."))
+    st.info(t("Chưa có năm nào có số liệu."))
     st.stop()
 shown = pd.DataFrame({
-    t("Năm", "Year"): status["year"].astype(str),
-    t("Trạng thái", "State"): [t("Đã khoá sổ", "Closed") if c else t("Đang mở", "Open") for c in status["closed"]],
-    t("Khoá sổ lúc", "Closed at"): [f"{format_date(x.date(), lang)} {x:%H:%M}" if c else ""
+    t("Năm"): status["year"].astype(str),
+    t("Trạng thái", ctx="state"): [t("Đã khoá sổ") if c else t("Đang mở") for c in status["closed"]],
+    t("Khoá sổ lúc"): [f"{format_date(x.date(), lang)} {x:%H:%M}" if c else ""
                                     for c, x in zip(status["closed"], status["closed_at"])],
-    t("Người khoá sổ", "Closed by"): status["closed_by"],
-    t("Hoạt động đã công bố", "Records published"): [format_number(r, lang) if c else ""
+    t("Người khoá sổ"): status["closed_by"],
+    t("Hoạt động đã công bố"): [format_number(r, lang) if c else ""
                                                      for c, r in zip(status["closed"], status["records"])],
-    t("Điều chỉnh sau khoá sổ", "Revisions since"): [format_number(r, lang) for r in status["revisions"]],
+    t("Điều chỉnh sau khoá sổ"): [format_number(r, lang) for r in status["revisions"]],
 })
 st.dataframe(shown.iloc[::-1], hide_index=True, key="ksn_status")
 
@@ -87,27 +82,26 @@ today = local_today()
 open_years = [int(y) for y, c in zip(status["year"], status["closed"]) if not c and y < today.year][::-1]
 closed_years = [int(y) for y, c in zip(status["year"], status["closed"]) if c][::-1]
 if can_close_year(actor):
-    with st.expander(t("Khoá sổ một năm", "Close a year"), expanded=True):
+    with st.expander(t("Khoá sổ một năm"), expanded=True):
         if not open_years:
-            st.info(t("Không còn năm đã qua nào đang mở.", "No past year is open."))
+            st.info(t("Không còn năm đã qua nào đang mở."))
         else:
             with st.form("ksn_close_form"):
-                st.selectbox(t("Năm", "Year"), open_years, key="ksn_close_year")
-                st.text_input(t("Ghi chú (ví dụ số, ngày văn bản báo cáo)", "Note (e.g. the report's reference)"),
+                st.selectbox(t("Năm"), open_years, key="ksn_close_year")
+                st.text_input(t("Ghi chú (ví dụ số, ngày văn bản báo cáo)"),
                               key="ksn_close_note", max_chars=500)
-                st.checkbox(t("Báo cáo năm này đã ban hành; khoá sổ để giữ số liệu đã công bố",
-                              "This year's report is issued; close it to keep the published figures"),
+                st.checkbox(t("Báo cáo năm này đã ban hành; khoá sổ để giữ số liệu đã công bố"),
                             key="ksn_close_sure")
-                st.form_submit_button(t("Khoá sổ năm", "Close the year"), type="primary", icon=":material/lock:",
+                st.form_submit_button(t("Khoá sổ năm", ctx="close the year"), type="primary", icon=":material/lock:",
                                       on_click=do_close)
 if actor is not None and actor.is_admin and closed_years:
-    with st.expander(t("Mở lại năm đã khoá sổ (quản trị)", "Reopen a closed year (administrators)")):
+    with st.expander(t("Mở lại năm đã khoá sổ (quản trị)")):
         with st.form("ksn_reopen_form"):
-            st.selectbox(t("Năm", "Year"), closed_years, key="ksn_reopen_year")
-            st.text_input(t("Lý do (bắt buộc)", "Reason (required)"), key="ksn_reason", max_chars=500)
-            st.form_submit_button(t("Mở lại năm", "Reopen the year"), icon=":material/lock_open:", on_click=do_reopen)
+            st.selectbox(t("Năm"), closed_years, key="ksn_reopen_year")
+            st.text_input(t("Lý do (bắt buộc)"), key="ksn_reason", max_chars=500)
+            st.form_submit_button(t("Mở lại năm"), icon=":material/lock_open:", on_click=do_reopen)
 
 if closed_years:
-    st.subheader(t("Số liệu đã công bố và các điều chỉnh", "Published figures and revisions"))
+    st.subheader(t("Số liệu đã công bố và các điều chỉnh"))
     show_published(year_from=min(closed_years), year_to=max(closed_years), key="ksn", expanded=True,
                    on_results_page=False)

@@ -17,8 +17,8 @@ from ui.i18n import t
 from ui.page import open_page
 from ui.writes import run_write
 
-page = open_page("nguoi_dung", title=t("Người dùng", "Users"),
-                 denied=t("Chỉ quản trị viên được quản lý người dùng.", "Only administrators manage users."))
+page = open_page("nguoi_dung", title=t("Người dùng"),
+                 denied=t("Chỉ quản trị viên được quản lý người dùng."))
 actor, lang = page.actor, page.lang
 
 with read_session(get_engine()) as session:
@@ -30,80 +30,80 @@ with read_session(get_engine()) as session:
 
 def _when(value) -> str:
     if value is None or pd.isna(value):
-        return t("chưa đăng nhập", "never")
+        return t("chưa đăng nhập")
     local = value + LOCAL_OFFSET  # stored in UTC
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
 
 if users.empty:
-    st.info(t("Chưa có tài khoản nào.", "No accounts yet."))
+    st.info(t("Chưa có tài khoản nào."))
 else:
     shown = users.assign(
-        active=users["active"].map({True: t("Hoạt động", "Active"), False: t("Đã khóa", "Disabled")}),
+        active=users["active"].map({True: t("Hoạt động"), False: t("Đã khóa")}),
         is_demo=users["is_demo"].map({True: "demo", False: ""}),
         last_login_at=[_when(v) for v in users["last_login_at"]],
     )[["username", "full_name", "role_name", "units", "active", "is_demo", "last_login_at", "failed_attempts"]]
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "username": t("Tên đăng nhập", "User name"), "full_name": t("Họ tên", "Full name"),
-        "role_name": t("Vai trò", "Role"), "units": t("Đơn vị", "Units"), "active": t("Trạng thái", "State"),
+        "username": t("Tên đăng nhập"), "full_name": t("Họ tên"),
+        "role_name": t("Vai trò"), "units": t("Đơn vị", ctx="units"), "active": t("Trạng thái", ctx="state"),
         "is_demo": "Demo",
-        "last_login_at": t("Đăng nhập lần cuối", "Last login"),
-        "failed_attempts": t("Số lần sai", "Failed attempts"),
+        "last_login_at": t("Đăng nhập lần cuối"),
+        "failed_attempts": t("Số lần sai"),
     })
 
-add_tab, edit_tab, reset_tab = st.tabs([t("Thêm người dùng", "Add a user"), t("Sửa vai trò, đơn vị", "Edit role, units"),
-                                        t("Đặt lại mật khẩu", "Reset password")])
+add_tab, edit_tab, reset_tab = st.tabs([t("Thêm người dùng"), t("Sửa vai trò, đơn vị"),
+                                        t("Đặt lại mật khẩu")])
 
 with add_tab:
     with st.form("users_add", clear_on_submit=False):
-        username = st.text_input(t("Tên đăng nhập", "User name"), key="users_add_name")
-        full_name = st.text_input(t("Họ tên", "Full name"), key="users_add_full")
-        role = st.selectbox(t("Vai trò", "Role"), ROLES, format_func=role_name, key="users_add_role")
-        unit_keys = st.multiselect(t("Đơn vị (bắt buộc với cán bộ nhập liệu)", "Units (required for staff)"),
+        username = st.text_input(t("Tên đăng nhập"), key="users_add_name")
+        full_name = st.text_input(t("Họ tên"), key="users_add_full")
+        role = st.selectbox(t("Vai trò"), ROLES, format_func=role_name, key="users_add_role")
+        unit_keys = st.multiselect(t("Đơn vị (bắt buộc với cán bộ nhập liệu)"),
                                    list(units), format_func=units.get, key="users_add_units",
-                                   placeholder=t("Chọn đơn vị", "Choose units"))
-        pw1 = st.text_input(t("Mật khẩu", "Password"), type="password", key="users_add_pw1", autocomplete="new-password")
-        pw2 = st.text_input(t("Nhập lại mật khẩu", "Repeat password"), type="password", key="users_add_pw2",
+                                   placeholder=t("Chọn đơn vị"))
+        pw1 = st.text_input(t("Mật khẩu"), type="password", key="users_add_pw1", autocomplete="new-password")
+        pw2 = st.text_input(t("Nhập lại mật khẩu"), type="password", key="users_add_pw2",
                             autocomplete="new-password")
-        if st.form_submit_button(t("Thêm", "Add"), type="primary"):
+        if st.form_submit_button(t("Thêm"), type="primary"):
             if pw1 != pw2:
-                st.error(t("Nhập lại mật khẩu: không khớp", "Repeat password: does not match"))
+                st.error(t("Nhập lại mật khẩu: không khớp"))
             else:
                 added = username.strip().lower()
                 run_write(lambda s: create_user(session=s, actor=actor, username=username, password=pw1, role=role,
                                                 unit_keys=unit_keys, full_name=full_name),
-                          success=t(f"Đã thêm người dùng {added}.", f"User {added} added."))
+                          success=t("Đã thêm người dùng {added}.", added=added))
 
 names = list(users["username"]) if not users.empty else []
 with edit_tab:
     if names:
-        chosen = st.selectbox(t("Người dùng", "User"), names, key="users_edit_pick")
+        chosen = st.selectbox(t("Người dùng", ctx="user"), names, key="users_edit_pick")
         row = users[users["username"] == chosen].iloc[0]
         with st.form("users_edit"):
-            full_name = st.text_input(t("Họ tên", "Full name"), value=row["full_name"], key=f"users_edit_full_{chosen}")
-            role = st.selectbox(t("Vai trò", "Role"), ROLES, index=ROLES.index(row["role"]), format_func=role_name,
+            full_name = st.text_input(t("Họ tên"), value=row["full_name"], key=f"users_edit_full_{chosen}")
+            role = st.selectbox(t("Vai trò"), ROLES, index=ROLES.index(row["role"]), format_func=role_name,
                                 key=f"users_edit_role_{chosen}")
-            unit_keys = st.multiselect(t("Đơn vị", "Units"), list(units), default=[k for k in row["unit_keys"] if k in units],
-                                       placeholder=t("Chọn đơn vị", "Choose units"),
+            unit_keys = st.multiselect(t("Đơn vị", ctx="units"), list(units), default=[k for k in row["unit_keys"] if k in units],
+                                       placeholder=t("Chọn đơn vị"),
                                        format_func=units.get, key=f"users_edit_units_{chosen}")
-            active = st.checkbox(t("Đang hoạt động", "Active"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
-            if st.form_submit_button(t("Lưu", "Save"), type="primary"):
+            active = st.checkbox(t("Đang hoạt động"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
+            if st.form_submit_button(t("Lưu"), type="primary"):
                 run_write(lambda s: update_user(session=s, actor=actor, username=chosen, full_name=full_name,
                                                 role=role, unit_keys=unit_keys, active=active),
-                          success=t(f"Đã lưu người dùng {chosen}.", f"User {chosen} saved."))
+                          success=t("Đã lưu người dùng {chosen}.", chosen=chosen))
 
 with reset_tab:
     if names:
         with st.form("users_reset", clear_on_submit=True):
-            chosen = st.selectbox(t("Người dùng", "User"), names, key="users_reset_pick")
-            pw1 = st.text_input(t("Mật khẩu mới", "New password"), type="password", key="users_reset_pw1",
+            chosen = st.selectbox(t("Người dùng", ctx="user"), names, key="users_reset_pick")
+            pw1 = st.text_input(t("Mật khẩu mới"), type="password", key="users_reset_pw1",
                                 autocomplete="new-password")
-            pw2 = st.text_input(t("Nhập lại mật khẩu mới", "Repeat the new password"), type="password",
+            pw2 = st.text_input(t("Nhập lại mật khẩu mới"), type="password",
                                 key="users_reset_pw2", autocomplete="new-password")
-            if st.form_submit_button(t("Đặt lại mật khẩu", "Reset password"), type="primary"):
+            if st.form_submit_button(t("Đặt lại mật khẩu"), type="primary"):
                 if pw1 != pw2:
-                    st.error(t("Nhập lại mật khẩu mới: không khớp", "Repeat the new password: does not match"))
+                    st.error(t("Nhập lại mật khẩu mới: không khớp"))
                 else:
                     run_write(lambda s: reset_password(session=s, actor=actor, username=chosen, new_password=pw1),
-                              success=t(f"Đã đặt mật khẩu mới cho {chosen}; lượt chờ do nhập sai đã được gỡ.",
-                                        f"New password set for {chosen}; the login delay was lifted."))
+                              success=t("Đã đặt mật khẩu mới cho {chosen}; lượt chờ do nhập sai đã được gỡ.",
+                                        chosen=chosen))

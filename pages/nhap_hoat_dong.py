@@ -8,7 +8,7 @@ from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
 from ui.auth import write_actor
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.page import open_page
 from ui.writes import run_write
 
@@ -26,9 +26,8 @@ def save(type_code: str, confirm: bool = False) -> None:
     try:
         done = run_write(lambda s: create_record(session=s, actor=actor, values=values, confirm_warnings=confirm,
                                                  confirm_duplicate=confirm),
-                         success=lambda record_id: t(f"Đã lưu hoạt động số {record_id}. Có thể nhập hoạt động tiếp "
-                                                     "theo.", f"Saved as record no. {record_id}. You can enter the "
-                                                     "next one."),
+                         success=lambda record_id: t("Đã lưu hoạt động số {record_id}. Có thể nhập hoạt động tiếp theo.",
+                                                     record_id=record_id),
                          callback=True, passthrough=(ValidationError,), keep=True,
                          success_icon=":material/check_circle:", error_icon=":material/block:")
     except ValidationError as exc:
@@ -45,28 +44,27 @@ def cancel() -> None:
     FORM.set_issues([])
 
 
-page = open_page("nhap_hoat_dong", title=t("Nhập hoạt động", "Enter an activity"))
+page = open_page("nhap_hoat_dong", title=t("Nhập hoạt động"))
 actor, lang = page.actor, page.lang
 
 types = {d.code: d.name(lang) for d in list_activity_types()}
-type_code = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+type_code = st.selectbox(t("Loại hoạt động"), options=list(types), format_func=types.get,
                          key=TYPE_KEY, on_change=cancel)
 activity_type = get_activity_type(type_code)
-st.caption(t("Các ô có dấu * là bắt buộc. Ngày ghi theo dd/mm/yyyy.", "Fields marked * are required."))
+st.caption(t("Các ô có dấu * là bắt buộc. Ngày ghi theo dd/mm/yyyy."))
 
 start, _ = date_fields(FORM, activity_type, {})
 place_fields(FORM, activity_type, {}, actor, start)
 with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True):
     figure_fields(FORM, activity_type, {})
-    st.form_submit_button(t("Lưu hoạt động", "Save activity"), type="primary", icon=":material/save:",
+    st.form_submit_button(t("Lưu hoạt động"), type="primary", icon=":material/save:",
                           on_click=save, args=(type_code,))
 
 errors = [i for i in FORM.issues if i.is_error]
 if errors:
-    st.error(t(f"Chưa lưu: {len(errors)} ô cần sửa (xem thông báo dưới từng ô).",
-               f"Not saved: {len(errors)} field(s) to fix (see the messages under the fields)."), icon=":material/error:")
+    st.error(tn("Chưa lưu: {n} ô cần sửa (xem thông báo dưới từng ô).", len(errors)), icon=":material/error:")
 if confirmation_box(FORM):
     left, right, _ = st.columns([1, 1, 3])
-    left.button(t("Vẫn lưu", "Save anyway"), type="primary", key="ne_confirm", on_click=save,
+    left.button(t("Vẫn lưu"), type="primary", key="ne_confirm", on_click=save,
                 args=(type_code, True))
-    right.button(t("Sửa lại", "Go back"), key="ne_cancel", on_click=cancel)
+    right.button(t("Sửa lại"), key="ne_cancel", on_click=cancel)

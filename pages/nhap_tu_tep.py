@@ -10,20 +10,35 @@ import streamlit as st
 from data_model.accounts.permissions import Actor
 from data_model.definitions.activity_types import list_activity_types
 from data_model.files.export import (
-    XLSX_MIME, ExportFilters, export_csv, export_filename, export_xlsx, template_csv, template_filename, template_xlsx,
+    XLSX_MIME,
+    ExportFilters,
+    export_csv,
+    export_filename,
+    export_xlsx,
+    template_csv,
+    template_filename,
+    template_xlsx,
 )
 from data_model.files.records_import import (
-    ImportPreview, ImportRejected, preview_import, summarise_result, write_import,
+    ImportPreview,
+    ImportRejected,
+    preview_import,
+    summarise_result,
+    write_import,
 )
 from data_model.schema.db import read_session
+from data_model.texts.catalogue import N_
 from data_model.texts.formatting import format_date, format_number
 from ui.auth import plain
 from ui.engine import get_engine
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.page import open_page
 from ui.writes import flash, run_write
 
 PREVIEW_KEY = "imp__preview"
+COUNTS = {"new": N_("Thêm mới", ctx="import count"), "update": N_("Cập nhật", ctx="import count"),
+          "unchanged": N_("Không đổi", ctx="import count"), "skip": N_("Bỏ qua", ctx="import count"),
+          "error": N_("Lỗi", ctx="import count"), "duplicate": N_("Có thể trùng", ctx="import count")}
 MAX_UPLOAD_MB = 50
 
 
@@ -37,7 +52,7 @@ def do_import(actor: Actor) -> None:
                          own_transaction=True, success=summarise_result, callback=True, passthrough=(ImportRejected,))
     except ImportRejected as exc:
         st.session_state[PREVIEW_KEY] = (cached[0], exc.preview)
-        flash("error", t("Tệp có lỗi, chưa nhập dòng nào.", "The file has errors; nothing was imported."))
+        flash("error", t("Tệp có lỗi, chưa nhập dòng nào."))
         return
     # written, or refused (conflict, permission): the next run checks the file again against the database as it is
     st.session_state.pop(PREVIEW_KEY, None)
@@ -45,24 +60,23 @@ def do_import(actor: Actor) -> None:
         st.session_state["imp_nonce"] = st.session_state.get("imp_nonce", 0) + 1  # a fresh uploader
 
 
-page = open_page("nhap_tu_tep", title=t("Nhập từ tệp", "Import from a file"))
+page = open_page("nhap_tu_tep", title=t("Nhập từ tệp", ctx="import from a file"))
 actor, lang = page.actor, page.lang
 types = {d.code: d.name(lang) for d in list_activity_types()}
 
-tab_import, tab_template, tab_export = st.tabs([t("Nhập tệp", "Import"), t("Tệp mẫu", "Templates"),
-                                                t("Xuất dữ liệu", "Export")])
+tab_import, tab_template, tab_export = st.tabs([t("Nhập tệp"), t("Tệp mẫu"),
+                                                t("Xuất dữ liệu")])
 
 with tab_template:
     st.caption(t("Mỗi loại hoạt động có một mẫu: cột theo định nghĩa của loại đó, tiêu đề tiếng Việt (tiêu đề tiếng "
-                 "Anh cũng được nhận). Ngày ghi dd/mm/yyyy; số có thể viết 41.262.",
-                 "One template per activity type, columns from its definition. Dates dd/mm/yyyy."))
-    template_type = st.selectbox(t("Loại hoạt động", "Activity type"), options=list(types), format_func=types.get,
+                 "Anh cũng được nhận). Ngày ghi dd/mm/yyyy; số có thể viết 41.262."))
+    template_type = st.selectbox(t("Loại hoạt động"), options=list(types), format_func=types.get,
                                  key="imp_template_type")
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button(t("Mẫu CSV", "CSV template"), data=template_csv(type_code=template_type),
+    left.download_button(t("Mẫu CSV"), data=template_csv(type_code=template_type),
                          file_name=template_filename(template_type, "csv"), mime="text/csv", key="imp_tpl_csv",
                          icon=":material/download:", on_click="ignore")
-    right.download_button(t("Mẫu XLSX", "XLSX template"), data=template_xlsx(type_code=template_type),
+    right.download_button(t("Mẫu XLSX"), data=template_xlsx(type_code=template_type),
                           file_name=template_filename(template_type, "xlsx"), mime=XLSX_MIME, key="imp_tpl_xlsx",
                           icon=":material/download:", on_click="ignore")
 
@@ -70,21 +84,18 @@ with tab_import:
     st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
                  "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
                  "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central hoặc KoboToolbox (biểu mẫu ở "
-                 "trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc.",
-                 "CSV or XLSX; one type per sheet or a type column. Checked first; all rows are written at once or "
-                 "none. Importing the same file again adds nothing. Submission exports of ODK Central or KoboToolbox "
-                 "(form on the «Offline entry form» page) are recognised and imported by the same rules."))
-    default_labels = {"": t("Theo tệp (cột hoặc tên trang)", "From the file (column or sheet name)"), **types}
-    default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi", "Type when the file does not say"),
+                 "trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc."))
+    default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
+    default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
-    upload = st.file_uploader(t("Chọn tệp", "Choose a file"), type=["csv", "xlsx"],
+    upload = st.file_uploader(t("Chọn tệp"), type=["csv", "xlsx"],
                               key=f"imp_file_{st.session_state.get('imp_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
     if upload is not None:
         data = upload.getvalue()
         signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)
         cached = st.session_state.get(PREVIEW_KEY)
         if not cached or cached[0] != signature:
-            with st.spinner(t("Đang kiểm tra tệp…", "Checking the file…")):
+            with st.spinner(t("Đang kiểm tra tệp…")):
                 with read_session(get_engine()) as session:
                     preview = preview_import(session=session, actor=actor, data=data, filename=upload.name,
                                              default_type=default_type or None)
@@ -92,65 +103,61 @@ with tab_import:
         preview: ImportPreview = st.session_state[PREVIEW_KEY][1]
         counts = preview.counts()
         cols = st.columns(6)
-        for col, (key, vi, en) in zip(cols, [("new", "Thêm mới", "New"), ("update", "Cập nhật", "Updated"),
-                                            ("unchanged", "Không đổi", "Unchanged"), ("skip", "Bỏ qua", "Skipped"),
-                                            ("error", "Lỗi", "Errors"), ("duplicate", "Có thể trùng", "Possible duplicates")]):
-            col.metric(t(vi, en), format_number(counts[key], lang))
+        for col, (key, label) in zip(cols, COUNTS.items()):
+            col.metric(t(label, ctx="import count"), format_number(counts[key], lang))
         writable = counts["new"] + counts["update"]
         if not preview.ok:
-            st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào.",
-                       "Fix the errors in the file and upload it again. Nothing was imported."))
+            st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào."))
         elif writable == 0:
-            st.info(t("Không có dòng nào mới hoặc thay đổi để nhập.", "Nothing new or changed to import."))
+            st.info(t("Không có dòng nào mới hoặc thay đổi để nhập."))
         else:
-            st.button(t(f"Nhập {format_number(writable, lang)} dòng", f"Import {writable} rows"), type="primary",
+            st.button(tn("Nhập {count} dòng", writable, count=format_number(writable, lang)), type="primary",
                       key="imp_go", icon=":material/upload:", on_click=do_import, args=(actor,))
 
         for message in preview.file_errors:
             st.error(plain(message), icon=":material/error:")
         for message in preview.notes:
             st.info(plain(message), icon=":material/info:")
-        problems = preview.problems_table()
+        problems = preview.problems_table(lang)
         if not problems.empty:
-            severity = {"error": t("Lỗi", "Error"), "warning": t("Cảnh báo", "Warning"),
-                        "duplicate": t("Có thể trùng", "Possible duplicate")}
-            st.subheader(t("Lỗi và cảnh báo theo dòng, cột", "Problems by row and column"))
+            severity = {"error": t("Lỗi"), "warning": t("Cảnh báo"),
+                        "duplicate": t("Có thể trùng")}
+            st.subheader(t("Lỗi và cảnh báo theo dòng, cột"))
             shown = problems.assign(severity=problems["severity"].map(severity), row=problems["row"].astype("Int64"))
             st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-                "column": st.column_config.TextColumn(t("Cột", "Column"), width="medium"), "severity": t("Mức", "Kind"), "message": t("Nội dung", "Message")})
-        st.subheader(t("Xem trước từng dòng", "Every row"))
+                "sheet": st.column_config.TextColumn(t("Trang / bản gửi"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng"), format="%d"),
+                "column": st.column_config.TextColumn(t("Cột"), width="medium"), "severity": t("Mức"), "message": t("Nội dung",
+                                                                                                                    ctx="message")})
+        st.subheader(t("Xem trước từng dòng"))
         table = preview.table(lang)
         table = table.assign(start_date=table["start_date"].map(lambda d: format_date(d, lang) if d else ""),
                              record_id=table["record_id"].map(lambda v: str(int(v)) if pd.notna(v) else ""))
         st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "sheet": st.column_config.TextColumn(t("Trang / bản gửi", "Sheet / submission"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng", "Row"), format="%d"),
-            "status": t("Trạng thái", "Status"), "type": t("Loại", "Type"),
-            "start_date": t("Ngày", "Date"),
-            "figures": t("Số liệu", "Figures"), "record_id": t("Số hoạt động", "Record"),
-            "message": t("Ghi chú", "Message")})
+            "sheet": st.column_config.TextColumn(t("Trang / bản gửi"), width="medium"), "row": st.column_config.NumberColumn(t("Dòng"), format="%d"),
+            "status": t("Trạng thái"), "type": t("Loại", ctx="type"),
+            "start_date": t("Ngày"),
+            "figures": t("Số liệu", ctx="figures"), "record_id": t("Số hoạt động"),
+            "message": t("Ghi chú", ctx="message")})
 
 with tab_export:
     st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "
                  "«Mã định danh»), không tạo bản trùng; nhập tệp vào cơ sở dữ liệu khác thì thêm các hoạt động đó "
-                 "một lần.",
-                 "Exported in the import format: edit and re-import to update the same records (by their Global ID), "
-                 "without duplicates; imported into another database, the records are added once."))
+                 "một lần."))
     this_year = dt.date.today().year
     c1, c2 = st.columns(2)
-    year_from = c1.number_input(t("Từ năm", "From year"), min_value=1990, max_value=2100, value=this_year - 1,
+    year_from = c1.number_input(t("Từ năm", ctx="from year"), min_value=1990, max_value=2100, value=this_year - 1,
                                 step=1, key="exp_from")
-    year_to = c2.number_input(t("Đến năm", "To year"), min_value=1990, max_value=2100, value=this_year, step=1,
+    year_to = c2.number_input(t("Đến năm", ctx="to year"), min_value=1990, max_value=2100, value=this_year, step=1,
                               key="exp_to")
-    chosen = st.multiselect(t("Loại hoạt động", "Activity types"), options=list(types), format_func=types.get,
-                            key="exp_types", placeholder=t("Tất cả", "All"))
-    mine = actor.role == "staff" and st.checkbox(t("Chỉ đơn vị của tôi", "Only my units"), value=True, key="exp_mine")
+    chosen = st.multiselect(t("Loại hoạt động", ctx="activity types"), options=list(types), format_func=types.get,
+                            key="exp_types", placeholder=t("Tất cả"))
+    mine = actor.role == "staff" and st.checkbox(t("Chỉ đơn vị của tôi"), value=True, key="exp_mine")
     if year_from > year_to:
-        st.error(t("«Từ năm» lớn hơn «Đến năm».", "From year is after to year."))
-    elif st.button(t("Chuẩn bị tệp xuất", "Prepare the export"), key="exp_go", icon=":material/table_view:"):
+        st.error(t("«Từ năm» lớn hơn «Đến năm»."))
+    elif st.button(t("Chuẩn bị tệp xuất"), key="exp_go", icon=":material/table_view:"):
         filters = ExportFilters(year_from=int(year_from), year_to=int(year_to), types=tuple(chosen),
                                 reporting_unit_ids=tuple(sorted(actor.unit_ids)) if mine else ())
-        with st.spinner(t("Đang xuất…", "Exporting…")):
+        with st.spinner(t("Đang xuất…")):
             with read_session(get_engine()) as session:
                 st.session_state["exp_files"] = (export_csv(session=session, filters=filters),
                                                  export_xlsx(session=session, filters=filters),
@@ -158,7 +165,7 @@ with tab_export:
     files = st.session_state.get("exp_files")
     if files:
         left, right, _ = st.columns([1, 1, 3])
-        left.download_button(t("Tải CSV", "Download CSV"), data=files[0], file_name=files[2], mime="text/csv",
+        left.download_button(t("Tải CSV"), data=files[0], file_name=files[2], mime="text/csv",
                              key="exp_csv", icon=":material/download:", on_click="ignore")
-        right.download_button(t("Tải XLSX", "Download XLSX"), data=files[1], file_name=files[3], mime=XLSX_MIME,
+        right.download_button(t("Tải XLSX"), data=files[1], file_name=files[3], mime=XLSX_MIME,
                               key="exp_xlsx", icon=":material/download:", on_click="ignore")

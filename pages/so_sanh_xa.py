@@ -19,7 +19,7 @@ from ui.widgets import choice, keep_valid
 load_comparison = cached_loader(compare_communes)
 load_busiest = cached_loader(busiest_communes)
 
-page = open_results_page("so_sanh_xa", title=t("So sánh các xã", "Compare communes"))
+page = open_results_page("so_sanh_xa", title=t("So sánh các xã"))
 lang, filters = page.lang, page.filters
 options = load_options(lang=lang)
 communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
@@ -27,36 +27,35 @@ keep_valid("ss_communes", communes_map, many=True)
 # the busiest communes as a starting point, unless the user (or the URL) already picked some
 default = None if "ss_communes" in st.session_state else [k for k in load_busiest(filters=filters)
                                                             if k in communes_map]
-picked = choice(st.multiselect, t(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã",
-                                  f"Pick {MIN_COMMUNES} to {MAX_COMMUNES} communes"),
-                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã", "Pick communes"),
+picked = choice(st.multiselect, t("Chọn từ {min_communes} đến {max_communes} xã", min_communes=MIN_COMMUNES,
+                                  max_communes=MAX_COMMUNES),
+                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã"),
                 key="ss_communes", bind="query-params",
-                help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên.", "Communes of the boundary view "
-                       "chosen in the sidebar."))
+                help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên."))
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 gap_types = {c: get_activity_type(c).name(lang) for c in village_type_options()}
 lang_types = {c: get_activity_type(c).name(lang) for c in language_type_options()}
 keep_valid("ss_year", years)
 c1, c2, c3 = st.columns(3)
-year = c1.selectbox(t("Năm xem bản chưa được tiếp cận và ngôn ngữ", "Year for villages and languages"), years,
+year = c1.selectbox(t("Năm xem bản chưa được tiếp cận và ngôn ngữ"), years,
                     key="ss_year", bind="query-params")
-gap_type = choice(c2.selectbox, t("Bản chưa có hoạt động", "Villages without"), gap_types, key="ss_gap",
+gap_type = choice(c2.selectbox, t("Bản chưa có hoạt động"), gap_types, key="ss_gap",
                   bind="query-params")
-language_type = choice(c3.selectbox, t("Ngôn ngữ của", "Languages of"), lang_types, key="ss_lang",
+language_type = choice(c3.selectbox, t("Ngôn ngữ của"), lang_types, key="ss_lang",
                        bind="query-params")
 if len(picked) < MIN_COMMUNES:
-    st.info(t(f"Hãy chọn ít nhất {MIN_COMMUNES} xã để so sánh.", f"Pick at least {MIN_COMMUNES} communes to compare."),
+    st.info(t("Hãy chọn ít nhất {min_communes} xã để so sánh.", min_communes=MIN_COMMUNES),
             icon=":material/compare_arrows:")
     st.stop()
 cmp = load_comparison(filters=filters, communes=tuple(picked), year=year, gap_type=gap_type,
                       language_type=language_type, lang=lang)
 
 span = f"{filters.year_from}–{filters.year_to}"
-st.subheader(t(f"Mọi chỉ tiêu, giai đoạn {span}", f"All measures, {span}"))
+st.subheader(t("Mọi chỉ tiêu, giai đoạn {span}", span=span))
 if cmp.measures.empty:
     empty_state(filtered=True)
 else:
-    per_1000 = st.toggle(t("Tính trên 1.000 dân", "Per 1,000 residents"), key="ss_rate", bind="query-params")
+    per_1000 = st.toggle(t("Tính trên 1.000 dân"), key="ss_rate", bind="query-params")
     column = "per_1000" if per_1000 else "value"
     frame = cmp.measures.assign(_o=cmp.measures["type"].map(type_order())).sort_values("_o", kind="stable")
     frame = frame.assign(row=frame["type_name"] + " – " + frame["measure_label"].str.lower()
@@ -66,62 +65,60 @@ else:
     if per_1000:
         no_pop = sorted(set(frame.loc[frame["population"].isna(), "commune"]))
         if no_pop:
-            st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
+            st.caption(t("Chưa có số dân (không tính được tỷ lệ): ")
                        + ", ".join(no_pop))
     shown = formatted(wide.reset_index(), columns=list(wide.columns), lang=lang, decimals=1 if per_1000 else 0)
-    shown = shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu", "Activity type – measure")})
+    shown = shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu")})
     st.dataframe(shown, hide_index=True)
     rows = list(dict.fromkeys(frame["row"]))
     keep_valid("ss_chart", rows)
-    shown_row = st.selectbox(t("Vẽ biểu đồ cho chỉ tiêu", "Chart this measure"), rows, key="ss_chart")
+    shown_row = st.selectbox(t("Vẽ biểu đồ cho chỉ tiêu"), rows, key="ss_chart")
     one = frame[frame["row"] == shown_row].dropna(subset=[column])
     if not one.empty:
         label = one["measure_label"].iloc[0] + " (" + one["unit"].iloc[0] + ")"
         st.plotly_chart(grouped_bars(one.assign(label=one["type_name"]), x="commune", y=column, color_by="label",
-                                     x_title=t("Xã", "Commune"), lang=lang, fmt=",.1f" if per_1000 else ",d",
-                                     y_title=t(f"{label} trên 1.000 dân", f"{label} per 1,000 residents")
+                                     x_title=t("Xã"), lang=lang, fmt=",.1f" if per_1000 else ",d",
+                                     y_title=t("{label} trên 1.000 dân", label=label)
                                      if per_1000 else label), key="ss_bars")
     download_buttons(frame[["commune", "type_name", "measure_label", "unit", "value", "population", "per_1000"]].rename(
-        columns={"commune": t("Xã", "Commune"), "type_name": t("Loại hoạt động", "Activity type"),
-                 "measure_label": t("Chỉ tiêu", "Measure"), "unit": t("Đơn vị tính", "Unit"),
-                 "value": t("Giá trị", "Value"), "population": t("Số dân", "Population"),
-                 "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}), name="so-sanh-xa", key="ss_measures")
+        columns={"commune": t("Xã"), "type_name": t("Loại hoạt động"),
+                 "measure_label": t("Chỉ tiêu"), "unit": t("Đơn vị tính"),
+                 "value": t("Giá trị"), "population": t("Số dân"),
+                 "per_1000": t("Trên 1.000 dân")}), name="so-sanh-xa", key="ss_measures")
 
 left, right = st.columns(2)
 with left:
     gap_name = gap_types[gap_type].lower()
-    st.subheader(t(f"Bản chưa có {gap_name} năm {year}", f"Villages without {gap_name} in {year}"))
+    st.subheader(t("Bản chưa có {gap_name} năm {year}", gap_name=gap_name, year=year))
     for row in cmp.village_counts.itertuples():
         if row.villages == 0:
-            st.markdown(t(f"**{row.commune}**: chưa có danh sách bản.", f"**{row.commune}**: no village list yet."))
+            st.markdown(t("**{commune}**: chưa có danh sách bản.", commune=row.commune))
             continue
         missed = cmp.villages_missed[cmp.villages_missed["commune_key"] == row.commune_key]
-        names = [v + (t(" (mẫu)", " (demo)") if d else "") for v, d in zip(missed["village"], missed["is_demo"])]
-        st.markdown(t(f"**{row.commune}**: {row.reached}/{row.villages} bản đã có hoạt động.",
-                      f"**{row.commune}**: {row.reached} of {row.villages} villages reached."))
+        names = [v + (t(" (mẫu)") if d else "") for v, d in zip(missed["village"], missed["is_demo"])]
+        st.markdown(t("**{commune}**: {reached}/{villages} bản đã có hoạt động.", commune=row.commune,
+                      reached=row.reached, villages=row.villages))
         if names:
             st.text(", ".join(names))
     download_buttons(cmp.villages_missed.drop(columns="commune_key").rename(columns={
-        "commune": t("Xã", "Commune"), "village": t("Bản", "Village"), "is_demo": t("Dữ liệu mẫu", "Demo")}),
+        "commune": t("Xã"), "village": t("Bản"), "is_demo": t("Dữ liệu mẫu")}),
         name=f"ban-chua-tiep-can-{year}", key="ss_villages")
 with right:
     lang_name = lang_types[language_type]
-    st.subheader(t(f"{lang_name} theo ngôn ngữ, năm {year}", f"{lang_name} by language, {year}"))
+    st.subheader(t("{lang_name} theo ngôn ngữ, năm {year}", lang_name=lang_name, year=year))
     langs = cmp.languages
     if langs.empty:
-        st.caption(t("Chưa có thông tin ngôn ngữ của các xã này.", "No language information for these communes."))
+        st.caption(t("Chưa có thông tin ngôn ngữ của các xã này."))
     else:
         measure = get_activity_type(language_type).main_measure
         table = langs.assign(
-            spoken=[t("có", "yes") if s else t("không rõ", "not recorded") for s in langs["spoken"]],
-            status=[(t("⚠ chưa phát bằng tiếng này", "⚠ no broadcast in it") if s and not n else "")
+            spoken=[t("có") if s else t("không rõ") for s in langs["spoken"]],
+            status=[(t("⚠ chưa phát bằng tiếng này") if s and not n else "")
                     for s, n in zip(langs["spoken"], langs["records"])],
         )[["commune", "language_name", "spoken", "records", "sessions", "status"]].rename(columns={
-            "commune": t("Xã", "Commune"), "language_name": t("Ngôn ngữ", "Language"),
-            "spoken": t("Người dân nói", "Spoken locally"), "records": t("Số bản ghi", "Records"),
-            "sessions": f"{measure.label(lang)} ({measure.unit(lang)})", "status": t("Khoảng trống", "Gap")})
+            "commune": t("Xã"), "language_name": t("Ngôn ngữ", ctx="language"),
+            "spoken": t("Người dân nói"), "records": t("Số bản ghi"),
+            "sessions": f"{measure.label(lang)} ({measure.unit(lang)})", "status": t("Khoảng trống")})
         st.dataframe(table, hide_index=True)
-        st.caption(t("Ngôn ngữ người dân nói lấy từ dữ liệu tham chiếu về dân tộc của xã (gồm các xã cũ đã sáp nhập).",
-                     "Languages spoken come from the communes' ethnic-group reference data "
-                     "(former communes included)."))
+        st.caption(t("Ngôn ngữ người dân nói lấy từ dữ liệu tham chiếu về dân tộc của xã (gồm các xã cũ đã sáp nhập)."))
         download_buttons(table, name=f"ngon-ngu-{year}", key="ss_languages")

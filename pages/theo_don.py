@@ -32,37 +32,34 @@ def _station_id(point: dict) -> int | None:
         return None
 
 
-page = open_results_page("theo_don", title=t("Kết quả theo đồn biên phòng", "Results by border station"),
+page = open_results_page("theo_don", title=t("Kết quả theo đồn biên phòng"),
                          published_by_station=True)
 lang, filters = page.lang, page.filters
 definition, measure = pick_type_and_measure(
     prefix="td", filters=filters, lang=lang, place="station",
-    unavailable=t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện.",
-                  "The chosen activity types are not done by border stations."))
+    unavailable=t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
-station_title = t("Đồn biên phòng", "Border station")
-st.caption(t("Hoạt động của cụm loa được tính cho đồn quản lý cụm loa.",
-             "Loudspeaker clusters count under the station they belong to."))
+station_title = t("Đồn biên phòng")
+st.caption(t("Hoạt động của cụm loa được tính cho đồn quản lý cụm loa."))
 if view.ranking.empty:
     empty_state(filtered=True)
     st.stop()
 
-st.subheader(t(f"{definition.name(lang)}: {measure.label(lang).lower()} theo đồn và năm",
-               f"{definition.name(lang)}: {measure.label(lang).lower()} by station and year"))
-st.caption(t("Chọn một ô để xem các hoạt động của đồn trong năm đó.", "Select a cell to see that station's records."))
+st.subheader(t("{name}: {label} theo đồn và năm", name=definition.name(lang), label=measure.label(lang).lower()))
+st.caption(t("Chọn một ô để xem các hoạt động của đồn trong năm đó."))
 event = st.plotly_chart(heatmap(view.matrix, value_title=value_title, place_title=station_title, lang=lang),
                         on_select="rerun", selection_mode="points", key="td_heatmap")
 for point in selected_points(event)[:1]:
     data = point.get("customdata") or [None, None]
     open_records(year=data[1] if len(data) > 1 else point.get("x"), type_code=definition.code,
                  station=_station_id(point))
-matrix_table = view.matrix.rename(columns={"key": "station_id", "name": station_title, "year": t("Năm", "Year"),
+matrix_table = view.matrix.rename(columns={"key": "station_id", "name": station_title, "year": t("Năm"),
                                            "value": value_title})
 download_buttons(matrix_table, name=f"theo-don-{definition.code}", key="td_matrix")
 
 span = f"{filters.year_from}–{filters.year_to}"
-st.subheader(t(f"Xếp hạng các đồn ({span})", f"Stations ranked ({span})"))
+st.subheader(t("Xếp hạng các đồn ({span})", span=span))
 event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=value_title, place_title=station_title,
                                      color=definition.color, lang=lang, unit=measure.unit(lang)),
                         on_select="rerun", selection_mode="points", key="td_rank")
@@ -73,33 +70,33 @@ planned = load_plan(ranking=view.ranking, year=plan_year, level="unit", type_cod
                     measure=measure.code, lang=lang)
 planned, plan_config = plan_columns(planned.drop(columns=["population", "per_1000", "key"]), year=plan_year, lang=lang)
 ranking = planned.rename(columns={
-    "name": station_title, "value": value_title, "records": t("Số bản ghi", "Records"),
-    "population_note": t("Các xã đồn phụ trách", "Communes covered")})
+    "name": station_title, "value": value_title, "records": t("Số bản ghi"),
+    "population_note": t("Các xã đồn phụ trách")})
 if plan_config:
-    st.caption(t(f"Kế hoạch năm {plan_year}: {BEHIND} chậm hoặc chưa đạt kế hoạch, {ON_PLAN} đúng tiến độ.",
-                 f"The {plan_year} plan: {BEHIND} behind or not met, {ON_PLAN} on plan."))
-st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi", "Records")], lang=lang), hide_index=True,
+    st.caption(t("Kế hoạch năm {plan_year}: {behind} chậm hoặc chưa đạt kế hoạch, {on_plan} đúng tiến độ.",
+                 plan_year=plan_year, behind=BEHIND, on_plan=ON_PLAN))
+st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi")], lang=lang), hide_index=True,
              column_config=plan_config)
 download_buttons(ranking, name=f"xep-hang-don-{definition.code}", key="td_ranking")
 
-st.subheader(t("Địa bàn phụ trách", "Communes covered"))
+st.subheader(t("Địa bàn phụ trách"))
 coverage = view.extra
 if coverage.empty:
-    st.caption(t("Chưa có liên kết đồn – xã trong khoảng năm này.", "No station–commune links in these years."))
+    st.caption(t("Chưa có liên kết đồn – xã trong khoảng năm này."))
 else:
     cov = coverage.assign(
-        valid_from=[format_date(d, lang) if isinstance(d, dt.date) else t("(không rõ)", "(unknown)")
+        valid_from=[format_date(d, lang) if isinstance(d, dt.date) else t("(không rõ)")
                     for d in coverage["valid_from"]],
         # valid_to is exclusive: the last day covered is the day before
-        valid_to=[format_date(d - dt.timedelta(days=1), lang) if isinstance(d, dt.date) else t("nay", "now")
+        valid_to=[format_date(d - dt.timedelta(days=1), lang) if isinstance(d, dt.date) else t("nay")
                   for d in coverage["valid_to"]],
     )[["station", "commune", "valid_from", "valid_to"]].rename(columns={
-        "station": station_title, "commune": t("Xã", "Commune"), "valid_from": t("Từ ngày", "From"),
-        "valid_to": t("Đến ngày", "Until")})
+        "station": station_title, "commune": t("Xã"), "valid_from": t("Từ ngày"),
+        "valid_to": t("Đến ngày", ctx="until")})
     st.dataframe(cov, hide_index=True)
     download_buttons(cov, name="dia-ban-phu-trach", key="td_coverage")
 
-st.subheader(t("Chi tiết một đồn", "One station in detail"))
+st.subheader(t("Chi tiết một đồn"))
 stations = {str(k): n for k, n in zip(view.ranking["key"], view.ranking["name"])}
 chosen = choice(st.selectbox, station_title, stations, key="td_station", bind="query-params")
 detail = load_detail(filters=filters, station_id=int(chosen), type_code=definition.code, lang=lang)
@@ -110,6 +107,6 @@ else:
     st.plotly_chart(trend_lines(trend.assign(series=trend["type_name"] + " – " + trend["measure_label"].str.lower()),
                                 y_title=value_title, lang=lang), key="td_detail_trend")
     download_buttons(detail.trend.drop(columns=["type", "measure"]), name=f"don-{chosen}", key="td_detail")
-if st.button(t("Xem danh sách hoạt động của đồn", "See this station's records"), key="td_records",
+if st.button(t("Xem danh sách hoạt động của đồn"), key="td_records",
              icon=":material/table_rows:"):
     open_records(station=int(chosen))

@@ -14,7 +14,7 @@ from ui.widgets import choice
 
 load_series = cached_loader(yearly_series)
 
-page = open_results_page("theo_nam", title=t("Xu hướng theo năm", "Trends over the years"))
+page = open_results_page("theo_nam", title=t("Xu hướng theo năm"))
 lang, filters = page.lang, page.filters
 series = load_series(filters=filters, lang=lang)
 if series.empty:
@@ -25,29 +25,27 @@ series = series.assign(series_key=series["type"] + ":" + series["measure"],
                        series=series["type_name"] + " – " + series["measure_label"].str.lower())
 labels = dict(zip(series["series_key"], series["series"]))
 main = series.groupby("type", sort=False)["series_key"].first().tolist()
-chosen = choice(st.multiselect, t("Chỉ tiêu hiển thị", "Measures shown"), labels, default=main, key="tn_series",
+chosen = choice(st.multiselect, t("Chỉ tiêu hiển thị"), labels, default=main, key="tn_series",
                 bind="query-params",
-                help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính "
-                       "được vẽ chung một biểu đồ.", "By default the main measure of each type. Measures "
-                       "with the same unit share a chart."))
+                help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính được vẽ "
+                       "chung một biểu đồ."))
 if not chosen:
-    st.info(t("Hãy chọn ít nhất một chỉ tiêu.", "Pick at least one measure."))
+    st.info(t("Hãy chọn ít nhất một chỉ tiêu."))
     st.stop()
 shown = series[series["series_key"].isin(chosen)]
 # a second measure of a type in the same chart gets a dashed line (the colour stays the type's)
 first_measure = shown.groupby(["unit", "type"])["measure"].transform("first")
 shown = shown.assign(dash=["solid" if m == f else "dash" for m, f in zip(shown["measure"], first_measure)])
-st.caption(t("Chọn một điểm để xem các hoạt động của loại đó trong năm đó.",
-             "Select a point to see that type's records in that year."))
+st.caption(t("Chọn một điểm để xem các hoạt động của loại đó trong năm đó."))
 for n, (unit, rows) in enumerate(shown.groupby("unit", sort=False)):
-    st.markdown(f"**{t('Đơn vị tính', 'Unit')}: {unit}**")
+    st.markdown(f"**{t('Đơn vị tính')}: {unit}**")
     event = st.plotly_chart(trend_lines(rows, y_title=unit, lang=lang, height=340), on_select="rerun",
                             selection_mode="points", key=f"tn_chart_{n}")
     for point in selected_points(event)[:1]:
         data = point.get("customdata") or [None, None]
         open_records(type_code=data[0], year=data[1] if len(data) > 1 else point.get("x"))
 table = shown[["year", "type_name", "measure_label", "unit", "value"]].rename(columns={
-    "year": t("Năm", "Year"), "type_name": t("Loại hoạt động", "Activity type"),
-    "measure_label": t("Chỉ tiêu", "Measure"),
-    "unit": t("Đơn vị tính", "Unit"), "value": t("Giá trị", "Value")})
+    "year": t("Năm"), "type_name": t("Loại hoạt động"),
+    "measure_label": t("Chỉ tiêu"),
+    "unit": t("Đơn vị tính"), "value": t("Giá trị")})
 download_buttons(table, name=f"xu-huong-{filters.year_from}-{filters.year_to}", key="tn_table")

@@ -20,36 +20,34 @@ load_view = cached_loader(commune_view)
 load_detail = cached_loader(commune_detail)
 load_plan = cached_loader(ranking_with_progress)
 
-page = open_results_page("theo_xa", title=t("Kết quả theo xã", "Results by commune"))
+page = open_results_page("theo_xa", title=t("Kết quả theo xã"))
 lang, filters = page.lang, page.filters
 definition, measure = pick_type_and_measure(
     prefix="tx", filters=filters, lang=lang, place="commune",
-    unavailable=t("Các loại hoạt động đang chọn không ghi theo xã.",
-                  "The chosen activity types are not recorded per commune."))
+    unavailable=t("Các loại hoạt động đang chọn không ghi theo xã."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
-commune_title = t("Xã", "Commune")
+commune_title = t("Xã")
 if view.ranking.empty:
     empty_state(filtered=True)
     st.stop()
 
-st.subheader(t(f"Bản đồ các xã: {measure.label(lang).lower()}", f"Map of the communes: {measure.label(lang).lower()}"))
+st.subheader(t("Bản đồ các xã: {label}", label=measure.label(lang).lower()))
 commune_map_block(prefix="tx", filters=filters, definition=definition, measure=measure)
 
-st.subheader(t(f"{definition.name(lang)}: {measure.label(lang).lower()} theo xã và năm",
-               f"{definition.name(lang)}: {measure.label(lang).lower()} by commune and year"))
-st.caption(t("Chọn một ô để xem các hoạt động của xã trong năm đó.", "Select a cell to see that commune's records."))
+st.subheader(t("{name}: {label} theo xã và năm", name=definition.name(lang), label=measure.label(lang).lower()))
+st.caption(t("Chọn một ô để xem các hoạt động của xã trong năm đó."))
 event = st.plotly_chart(heatmap(view.matrix, value_title=value_title, place_title=commune_title, lang=lang),
                         on_select="rerun", selection_mode="points", key="tx_heatmap")
 for point in selected_points(event)[:1]:
     commune_key, year = (point.get("customdata") or [None, None])[:2]
     open_records(year=year or point.get("x"), type_code=definition.code, commune=commune_key)
-download_buttons(view.matrix.rename(columns={"key": "commune_key", "name": commune_title, "year": t("Năm", "Year"),
+download_buttons(view.matrix.rename(columns={"key": "commune_key", "name": commune_title, "year": t("Năm"),
                                              "value": value_title}), name=f"theo-xa-{definition.code}", key="tx_matrix")
 
 span = f"{filters.year_from}–{filters.year_to}"
-st.subheader(t(f"Xếp hạng các xã ({span})", f"Communes ranked ({span})"))
-absolute, rate = st.tabs([t("Số tuyệt đối", "Absolute"), t("Trên 1.000 dân", "Per 1,000 residents")])
+st.subheader(t("Xếp hạng các xã ({span})", span=span))
+absolute, rate = st.tabs([t("Số tuyệt đối"), t("Trên 1.000 dân")])
 with absolute:
     event = st.plotly_chart(ranking_bars(view.ranking, value="value", value_title=value_title,
                                          place_title=commune_title,
@@ -61,63 +59,64 @@ with rate:
     known = view.ranking.dropna(subset=["per_1000"])
     unknown = view.ranking[view.ranking["per_1000"].isna()]
     if known.empty:
-        st.info(t("Chưa có số dân của xã nào trong danh sách, nên chưa tính được tỷ lệ trên 1.000 dân.",
-                  "No commune in the list has a known population, so no rate per 1,000 can be given."))
+        st.info(t("Chưa có số dân của xã nào trong danh sách, nên chưa tính được tỷ lệ trên 1.000 dân."))
     else:
-        rate_title = t(f"{measure.label(lang)} trên 1.000 dân", f"{measure.label(lang)} per 1,000 residents")
+        rate_title = t("{label} trên 1.000 dân", label=measure.label(lang))
         st.plotly_chart(ranking_bars(known, value="per_1000", value_title=rate_title, place_title=commune_title,
                                      color=definition.color, lang=lang), key="tx_rate")
     if not unknown.empty:
-        st.caption(t("Chưa có số dân (không tính được tỷ lệ): ", "Population not known (no rate): ")
+        st.caption(t("Chưa có số dân (không tính được tỷ lệ): ")
                    + ", ".join(unknown["name"]))
 plan_year = filters.year_to
 planned = load_plan(ranking=view.ranking, year=plan_year, level="commune", type_code=definition.code,
                     measure=measure.code, lang=lang)
 planned, plan_config = plan_columns(planned, year=plan_year, lang=lang)
-table = planned.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi", "Records"),
-                                "population": t("Số dân", "Population"),
-                                "population_note": t("Ghi chú số dân", "Population note"),
-                                "per_1000": t("Trên 1.000 dân", "Per 1,000 residents")}).drop(columns="key")
+table = planned.rename(columns={"name": commune_title, "value": value_title, "records": t("Số bản ghi"),
+                                "population": t("Số dân"),
+                                "population_note": t("Ghi chú số dân"),
+                                "per_1000": t("Trên 1.000 dân")}).drop(columns="key")
 if plan_config:
-    st.markdown(t(f"**Kế hoạch năm {plan_year}** ({BEHIND} chậm hoặc chưa đạt, {ON_PLAN} đúng tiến độ)",
-                  f"**The {plan_year} plan** ({BEHIND} behind or not met, {ON_PLAN} on plan)"))
-    plan_table = table[table[t(f"Kế hoạch {plan_year}", f"Plan {plan_year}")].notna()]
+    st.markdown(t("**Kế hoạch năm {plan_year}** ({behind} chậm hoặc chưa đạt, {on_plan} đúng tiến độ)",
+                  plan_year=plan_year, behind=BEHIND, on_plan=ON_PLAN))
+    plan_table = table[table[t("Kế hoạch {plan_year}", plan_year=plan_year)].notna()]
     st.dataframe(plan_table[[commune_title, *[c for c in plan_table.columns if c in plan_config or
-                                              c.startswith((t("Kế hoạch", "Plan"), t("Thực hiện", "Done"),
-                                                            t("Tiến độ", "Progress")))]]],
+                                              c.startswith((t("Kế hoạch", ctx="plan"), t("Thực hiện"),
+                                                            t("Tiến độ")))]]],
                  hide_index=True, column_config=plan_config)
 download_buttons(table, name=f"xep-hang-xa-{definition.code}", key="tx_ranking")
 
-st.subheader(t("Chi tiết một xã", "One commune in detail"))
+st.subheader(t("Chi tiết một xã"))
 communes = dict(zip(view.ranking["key"], view.ranking["name"]))
 chosen = choice(st.selectbox, commune_title, communes, key="tx_commune", bind="query-params")
 detail = load_detail(filters=filters, commune_key=chosen, lang=lang)
 pop = detail.population
-st.caption(t(f"Số dân: {format_number(pop.value, lang)}" + (" (ước tính)" if pop.approximate else ""),
-             f"Population: {format_number(pop.value, lang)}" + (" (approximate)" if pop.approximate else ""))
-           if pop else t("Chưa có số dân của xã này.", "This commune's population is not known."))
+if pop is None:
+    st.caption(t("Chưa có số dân của xã này."))
+elif pop.approximate:
+    st.caption(t("Số dân: {population} (ước tính)", population=format_number(pop.value, lang)))
+else:
+    st.caption(t("Số dân: {population}", population=format_number(pop.value, lang)))
 trend = detail.trend[detail.trend["measure"] == detail.trend.groupby("type")["measure"].transform("first")]
 if trend.empty:
     empty_state(filtered=True)
 else:
     st.plotly_chart(trend_lines(trend.assign(series=trend["type_name"] + " – " + trend["measure_label"].str.lower()),
-                                y_title=t("Chỉ tiêu chính của mỗi loại", "Main measure of each type"), lang=lang),
+                                y_title=t("Chỉ tiêu chính của mỗi loại"), lang=lang),
                     key="tx_detail_trend")
     download_buttons(detail.trend.drop(columns=["type", "measure"]), name=f"xa-{chosen}", key="tx_detail")
 villages = detail.villages
-st.markdown(t("**Các bản của xã**", "**Villages of the commune**"))
+st.markdown(t("**Các bản của xã**"))
 if villages.empty:
-    st.caption(t("Chưa có danh sách bản của xã này.", "No village list for this commune yet."))
+    st.caption(t("Chưa có danh sách bản của xã này."))
 else:
     reached = villages[villages["records"] > 0].pivot_table(index="village", columns="type_name", values="records",
                                                            aggfunc="sum", fill_value=0)
     names = villages.drop_duplicates("village_id")[["village", "is_demo"]].set_index("village")
     table = names.join(reached, how="left").fillna(0).reset_index()
-    table["is_demo"] = [t("dữ liệu mẫu", "demo") if d else "" for d in table["is_demo"]]
-    table = table.rename(columns={"village": t("Bản", "Village"), "is_demo": t("Ghi chú", "Note")})
-    st.caption(t("Số bản ghi hoạt động của mỗi bản trong khoảng năm đã chọn (0 = chưa có hoạt động).",
-                 "Records per village in the chosen years (0 = no activity)."))
+    table["is_demo"] = [t("dữ liệu mẫu") if d else "" for d in table["is_demo"]]
+    table = table.rename(columns={"village": t("Bản"), "is_demo": t("Ghi chú")})
+    st.caption(t("Số bản ghi hoạt động của mỗi bản trong khoảng năm đã chọn (0 = chưa có hoạt động)."))
     st.dataframe(table, hide_index=True)
-if st.button(t("Xem danh sách hoạt động của xã", "See this commune's records"), key="tx_records",
+if st.button(t("Xem danh sách hoạt động của xã"), key="tx_records",
              icon=":material/table_rows:"):
     open_records(commune=chosen)

@@ -22,16 +22,13 @@ NOTICE_KEY = "tdbc__notice"
 
 actor = guard_page("tien_do_bao_cao")
 lang = current_language()
-st.title(t("Tiến độ báo cáo", "Reporting progress"))
+st.title(t("Tiến độ báo cáo"))
 st.caption(t("Mỗi đơn vị xác nhận hằng tháng «số liệu tháng M đã nhập đủ» (kể cả tháng không có hoạt động của một "
-             "loại). Xác nhận sau hạn tính là trễ hạn; sửa số liệu của tháng đã xác nhận đánh dấu «đã sửa».",
-             "Each unit confirms every month that its figures are fully entered (including months with no activity "
-             "of a type). A confirmation after the deadline counts as late; editing a confirmed month marks it "
-             "revised."))
+             "loại). Xác nhận sau hạn tính là trễ hạn; sửa số liệu của tháng đã xác nhận đánh dấu «đã sửa»."))
 
 with read_session(get_engine()) as session:
     years, default_year = progress_years(session=session)
-year = st.selectbox(t("Năm", "Year"), years, index=years.index(default_year), key="tdbc_year")
+year = st.selectbox(t("Năm"), years, index=years.index(default_year), key="tdbc_year")
 with read_session(get_engine()) as session:
     page: ProgressPage = progress_page(session=session, year=year, actor=actor)
 result = page.completeness
@@ -55,9 +52,9 @@ def do_confirm() -> None:
     except (ReportingError, PermissionDenied) as exc:
         st.session_state[NOTICE_KEY] = ("error", str(exc))
         return
-    late = t(" (sau hạn: tính là trễ hạn)", " (after the deadline: counted as late)") if row.late else ""
-    st.session_state[NOTICE_KEY] = ("success", t(f"Đã xác nhận số liệu tháng {row.month}/{row.year}{late}.",
-                                                 f"Month {row.month}/{row.year} confirmed{late}."))
+    late = t(" (sau hạn: tính là trễ hạn)") if row.late else ""
+    st.session_state[NOTICE_KEY] = ("success", t("Đã xác nhận số liệu tháng {month}/{year}{late}.", month=row.month,
+                                                 year=row.year, late=late))
     clear_data_caches()
 
 
@@ -67,70 +64,68 @@ if notice:
 
 p = result.province
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("Tỷ lệ báo cáo toàn tỉnh", "Province reporting rate"), _percent(p["rate"]),
-          help=t("Số tháng đã xác nhận / số tháng đã đến hạn", "Months confirmed / months due"))
-c2.metric(t("Đúng hạn", "On time"), _percent(p["on_time_rate"]))
-c3.metric(t(f"Đơn vị báo cáo đủ {p['months_due']} tháng", f"Units complete for {p['months_due']} months"),
+c1.metric(t("Tỷ lệ báo cáo toàn tỉnh"), _percent(p["rate"]),
+          help=t("Số tháng đã xác nhận / số tháng đã đến hạn"))
+c2.metric(t("Đúng hạn"), _percent(p["on_time_rate"]))
+c3.metric(t("Đơn vị báo cáo đủ {months_due} tháng", months_due=p['months_due']),
           f"{p['units_complete']}/{p['units']}")
-c4.metric(t("Tháng quá hạn chưa xác nhận", "Overdue months"), format_number(p["missing"], lang))
-st.caption(t(f"Hạn xác nhận: ngày {result.deadline_day} của tháng sau. Tính đến {format_date(result.today, lang)}.",
-             f"Deadline: day {result.deadline_day} of the next month. As of {format_date(result.today, lang)}."))
+c4.metric(t("Tháng quá hạn chưa xác nhận"), format_number(p["missing"], lang))
+st.caption(t("Hạn xác nhận: ngày {deadline_day} của tháng sau. Tính đến {today}.", deadline_day=result.deadline_day,
+             today=format_date(result.today, lang)))
 
 if page.my_units:
     today = local_today()
     months = [m for m in range(1, 13) if (year, m) <= (today.year, today.month)]
-    with st.expander(t("Xác nhận số liệu tháng đã nhập đủ", "Confirm a month as fully entered"),
+    with st.expander(t("Xác nhận số liệu tháng đã nhập đủ"),
                      expanded=bool(months)):
         if not months:
-            st.info(t(f"Năm {year} chưa đến tháng nào để xác nhận.", f"No month of {year} to confirm yet."))
+            st.info(t("Năm {year} chưa đến tháng nào để xác nhận.", year=year))
         else:
             with st.form("tdbc_form"):
                 units = {u.id: u.name for u in page.my_units}
-                st.selectbox(t("Đơn vị", "Unit"), list(units), format_func=units.get, key="tdbc_unit")
-                st.selectbox(t("Tháng", "Month"), months, index=len(months) - 1, key="tdbc_month",
-                             format_func=lambda m: t(f"Tháng {m}/{year}", f"{year}-{m:02d}"))
+                st.selectbox(t("Đơn vị"), list(units), format_func=units.get, key="tdbc_unit")
+                st.selectbox(t("Tháng"), months, index=len(months) - 1, key="tdbc_month",
+                             format_func=lambda m: t("Tháng {m}/{year}", m=m, year=year))
                 types = {d.code: d.name(lang) for d in list_activity_types()}
-                st.multiselect(t("Loại hoạt động không có trong tháng (không bắt buộc)",
-                                 "Activity types with nothing this month (optional)"), list(types),
+                st.multiselect(t("Loại hoạt động không có trong tháng (không bắt buộc)"), list(types),
                                format_func=types.get, key="tdbc_none")
-                st.text_input(t("Ghi chú", "Note"), key="tdbc_note", max_chars=500)
-                st.form_submit_button(t("Xác nhận số liệu tháng đã nhập đủ", "Confirm month fully entered"),
+                st.text_input(t("Ghi chú"), key="tdbc_note", max_chars=500)
+                st.form_submit_button(t("Xác nhận số liệu tháng đã nhập đủ", ctx="confirm month fully entered"),
                                       type="primary", icon=":material/task_alt:", on_click=do_confirm)
 
-st.subheader(t(f"Đơn vị × tháng, năm {year}", f"Units × months, {year}"))
+st.subheader(t("Đơn vị × tháng, năm {year}", year=year))
 st.markdown(legend_html(lang), unsafe_allow_html=True)
 st.markdown(grid_html(result, lang), unsafe_allow_html=True)
 grid = result.grid
-unit_column = t("Đơn vị", "Unit")
+unit_column = t("Đơn vị")
 long = grid.assign(status=[t(*STATUS_LABELS[s]) for s in grid["status"]],
                    confirmed_at=[f"{format_date(x.date(), lang)} {x:%H:%M}" if x is not None and not pd.isna(x) else ""
                                  for x in grid["confirmed_at"]])[["unit", "month", "status", "revised", "confirmed_at",
                                                                   "confirmed_by", "deadline", "note"]]
 download_buttons(long, name=f"tien-do-bao-cao-{year}", key="tdbc_dl")
 
-st.subheader(t("Đơn vị đang quá hạn", "Units overdue"))
+st.subheader(t("Đơn vị đang quá hạn"))
 if page.overdue.empty:
-    st.success(t("Không có đơn vị nào quá hạn trong năm này.", "No unit is overdue this year."))
+    st.success(t("Không có đơn vị nào quá hạn trong năm này."))
 else:
     overdue = pd.DataFrame({
         unit_column: page.overdue["unit"],
-        t("Tháng chưa xác nhận", "Months not confirmed"): [", ".join(str(m) for m in ms)
+        t("Tháng chưa xác nhận"): [", ".join(str(m) for m in ms)
                                                            for ms in page.overdue["months"]],
-        t("Hạn sớm nhất", "Oldest deadline"): [format_date(d, lang) for d in page.overdue["oldest_deadline"]],
-        t("Quá hạn (ngày)", "Days overdue"): [format_number(d, lang) for d in page.overdue["days_overdue"]]})
+        t("Hạn sớm nhất"): [format_date(d, lang) for d in page.overdue["oldest_deadline"]],
+        t("Quá hạn (ngày)"): [format_number(d, lang) for d in page.overdue["days_overdue"]]})
     st.dataframe(overdue, hide_index=True, key="tdbc_overdue")
 
-st.subheader(t("Thời gian nhập số liệu", "Timeliness of entry"))
+st.subheader(t("Thời gian nhập số liệu"))
 st.caption(t("Số ngày từ khi hoạt động kết thúc đến khi được nhập vào hệ thống, và tỷ lệ nhập trước hạn báo cáo của "
-             "tháng đó.", "Days from the end of an activity to its entry, and the share entered by the reporting "
-                          "deadline of its month."))
+             "tháng đó."))
 timely = page.timeliness
 timely_shown = pd.DataFrame({
     unit_column: timely["unit"],
-    t("Số hoạt động", "Records"): [format_number(v, lang) for v in timely["records"]],
-    t("Trung bình (ngày sau khi kết thúc)", "Average (days after the end)"):
+    t("Số hoạt động", ctx="records"): [format_number(v, lang) for v in timely["records"]],
+    t("Trung bình (ngày sau khi kết thúc)"):
         [format_number(v, lang, decimals=1) if v == v and v is not None else "–" for v in timely["average_days"]],
-    t("Nhập trước hạn báo cáo", "By the reporting deadline"):
+    t("Nhập trước hạn báo cáo"):
         [_percent(v) if v == v and v is not None else "–" for v in timely["by_deadline"]]})
 st.dataframe(timely_shown, hide_index=True, key="tdbc_timely")
 
@@ -146,13 +141,12 @@ def save_deadline() -> None:
     except (ReportingError, PermissionDenied) as exc:
         st.session_state[NOTICE_KEY] = ("error", str(exc))
         return
-    st.session_state[NOTICE_KEY] = ("success", t(f"Hạn mới: ngày {day} của tháng sau (cho các xác nhận từ nay).",
-                                                 f"New deadline: day {day} of the next month (for confirmations from "
-                                                 "now on)."))
+    st.session_state[NOTICE_KEY] = ("success", t("Hạn mới: ngày {day} của tháng sau (cho các xác nhận từ nay).",
+                                                 day=day))
     clear_data_caches()
 
 
 if actor is not None and actor.is_admin:
-    with st.expander(t("Hạn xác nhận hằng tháng", "Monthly deadline")):
-        st.number_input(t("Ngày của tháng sau", "Day of the next month"), 1, 28, result.deadline_day, key="tdbc_day")
-        st.button(t("Lưu hạn", "Save deadline"), key="tdbc_day_save", on_click=save_deadline)
+    with st.expander(t("Hạn xác nhận hằng tháng")):
+        st.number_input(t("Ngày của tháng sau"), 1, 28, result.deadline_day, key="tdbc_day")
+        st.button(t("Lưu hạn"), key="tdbc_day_save", on_click=save_deadline)

@@ -47,31 +47,29 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
             col.metric(
                 row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
                 delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",
-                help=(t(f"Năm {year - 1}: {format_number(row.previous, lang)} {row.unit}",
-                        f"{year - 1}: {format_number(row.previous, lang)} {row.unit}")),
-                delta_description=None if delta else t(f"năm {year - 1} chưa có số liệu", f"no data for {year - 1}"),
+                help=(t("Năm {year}: {previous} {unit}", year=year - 1, previous=format_number(row.previous, lang),
+                        unit=row.unit)),
+                delta_description=None if delta else t("năm {year} chưa có số liệu", year=year - 1),
             )
         mine = trend[trend["type"] == type_code]
         if len(mine) > 1:
             main = definition.main_measure
-            st.caption(t(f"{main.label_vi} theo năm", f"{main.label_en} per year"))
+            st.caption(t("{label} theo năm", label=main.label(lang)))
             st.plotly_chart(sparkline(mine, color=definition.color, unit=main.unit(lang), lang=lang),
                             config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
 
 
-page = open_results_page("tong_quan", title=t("Tổng quan kết quả thông tin, tuyên truyền biên giới",
-                                              "Overview of border outreach results"))
+page = open_results_page("tong_quan", title=t("Tổng quan kết quả thông tin, tuyên truyền biên giới"))
 lang, filters = page.lang, page.filters
 lo, hi = load_options().years
-st.subheader(t("Tổng hợp theo giai đoạn", "Summary of a period"))
+st.subheader(t("Tổng hợp theo giai đoạn"))
 if lo < hi:
     chosen = st.session_state.get("tq_period")
     if chosen is not None and not (lo <= chosen[0] <= chosen[1] <= hi):
         st.session_state.pop("tq_period")
-    period = st.slider(t("Giai đoạn tổng hợp", "Period summarised"), min_value=lo, max_value=hi,
+    period = st.slider(t("Giai đoạn tổng hợp"), min_value=lo, max_value=hi,
                        value=(filters.year_from, filters.year_to), key="tq_period", bind="query-params",
-                       help=t("Các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng.",
-                              "The sidebar's type, commune and station filters still apply."))
+                       help=t("Các bộ lọc loại hoạt động, xã, đồn ở thanh bên vẫn áp dụng."))
 else:
     period = (lo, hi)
 period = (int(period[0]), int(period[1]))
@@ -81,8 +79,8 @@ map_box = st.container()
 
 years = list(range(filters.year_to, filters.year_from - 1, -1))
 keep_valid("tq_year", years)
-st.subheader(t("Kết quả từng năm", "Results of one year"))
-year = st.selectbox(t("Năm xem kết quả", "Year"), years, key="tq_year", bind="query-params", width=240)
+st.subheader(t("Kết quả từng năm"))
+year = st.selectbox(t("Năm xem kết quả"), years, key="tq_year", bind="query-params", width=240)
 overview = load_overview(filters=filters, year=year, period=period, lang=lang)
 
 span = f"{period[0]}–{period[1]}" if period[0] != period[1] else str(period[0])
@@ -90,19 +88,19 @@ with sentence_box:
     st.markdown(overview.sentence.replace("*", "\\*"))
 if not overview.period.empty:
     period_table = overview.period[["type_name", "measure_label", "unit", "value"]].rename(columns={
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": t("Tổng", "Total")})
-    with period_table_box.expander(t(f"Bảng số liệu giai đoạn {span}", f"Figures of {span}")):
+        "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
+        "unit": t("Đơn vị tính"), "value": t("Tổng")})
+    with period_table_box.expander(t("Bảng số liệu giai đoạn {span}", span=span)):
         totals = [format_number(v, lang) for v in overview.period["value"]]
-        st.dataframe(period_table.assign(**{t("Tổng", "Total"): totals}),
+        st.dataframe(period_table.assign(**{t("Tổng"): totals}),
                      hide_index=True)
         download_buttons(period_table, name=f"giai-doan-{span}", key="tq_period_table")
 
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:
-    st.caption(t(f"Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year - 1}.",
-                 f"One card per activity type in {year}; arrows show the change against {year - 1}."))
+    st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year2}.",
+                 year=year, year2=year - 1))
     groups = list(overview.kpis.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -110,18 +108,18 @@ else:
             with col:
                 _card(type_code, rows, overview.trend, year, lang)
     kpi_table = overview.kpis[["type_name", "measure_label", "unit", "value", "previous", "change"]].rename(columns={
-        "type_name": t("Loại hoạt động", "Activity type"), "measure_label": t("Chỉ tiêu", "Measure"),
-        "unit": t("Đơn vị tính", "Unit"), "value": str(year), "previous": str(year - 1),
-        "change": t("Thay đổi (tỷ lệ)", "Change (ratio)")})
+        "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
+        "unit": t("Đơn vị tính"), "value": str(year), "previous": str(year - 1),
+        "change": t("Thay đổi (tỷ lệ)")})
     download_buttons(kpi_table, name=f"tong-quan-{year}", key="tq_kpis")
 
 mapped = {d.code: d for d in list_activity_types()
           if d.commune != "none" and (not filters.types or d.code in filters.types)}
 with map_box:
     if mapped:
-        st.markdown(t(f"**Bản đồ các xã, giai đoạn {span}**", f"**Map of the communes, {span}**"))
+        st.markdown(t("**Bản đồ các xã, giai đoạn {span}**", span=span))
         keep_valid("tq_map_type", mapped)
-        chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ", "Activity type on the map"), list(mapped),
+        chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ"), list(mapped),
                                    format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
         commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
                           definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)
@@ -130,12 +128,9 @@ plan = load_progress(year=year, by="province", lang=lang)
 if filters.types:
     plan = plan[plan["type"].isin(filters.types)]
 if not plan.empty:
-    st.subheader(t(f"Tiến độ kế hoạch năm {year}", f"Progress against the {year} plan"))
-    st.caption(t(f"Số thực hiện / kế hoạch năm {year} của toàn tỉnh; {BEHIND_MARK} chậm: thấp hơn kế hoạch "
-                 "(năm đang thực hiện: thấp hơn phần cần đạt theo số tháng đã qua).",
-                 f"Done / planned in {year}, whole province; {BEHIND_MARK} behind: below the plan (in the year under "
-                 "way: below the share due by the months past)."))
+    st.subheader(t("Tiến độ kế hoạch năm {year}", year=year))
+    st.caption(t("Số thực hiện / kế hoạch năm {year} của toàn tỉnh; {behind_mark} chậm: thấp hơn kế hoạch (năm đang "
+                 "thực hiện: thấp hơn phần cần đạt theo số tháng đã qua).", year=year, behind_mark=BEHIND_MARK))
     if filters.communes or filters.stations or filters.district:
-        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn).",
-                     "The province's plan and figures (the commune and station filters do not apply)."))
+        st.caption(t("Kế hoạch và số thực hiện của toàn tỉnh (không theo bộ lọc xã, đồn)."))
     progress_cards(plan, lang=lang, key="tq_plan")

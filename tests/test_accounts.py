@@ -289,7 +289,7 @@ def test_cli_user_add_list_reset(cli_env, engine, capsys):
     (["user", "add", "--role", "admin", "boss"], ["ngan", "ngan"], "Mật khẩu"),
     (["user", "add", "--role", "staff", "nva"], [], "--unit"),
     (["user", "add", "--role", "admin", "a b"], [], "Tên đăng nhập"),
-    (["user", "add", "--role", "admin", "--password", "x", "boss"], [], "unrecognized"),
+    (["user", "add", "--role", "admin", "--password", "x", "boss"], [], "tham số không nhận ra"),
     (["user", "reset-password", "khong-co"], ["mat-khau-1", "mat-khau-1"], "Không có người dùng"),
 ])
 def test_cli_errors_are_one_line(cli_env, argv, answers, message, capsys):

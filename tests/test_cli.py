@@ -43,10 +43,10 @@ def test_init_creates_a_new_sqlite_database(monkeypatch, capsys, tmp_path):
     (["summary", "--from", "1980", "--to", "2012", "--by", "type"], 2, "1990–2100"),
     (["summary", "--from", "2012", "--to", "2101", "--by", "type"], 2, "1990–2100"),
     (["summary", "--from", "abc", "--to", "2012", "--by", "type"], 2, "năm không hợp lệ"),
-    (["summary", "--from", "2012", "--to", "2020", "--by", "village"], 2, "invalid choice"),
+    (["summary", "--from", "2012", "--to", "2020", "--by", "village"], 2, "lựa chọn không hợp lệ"),
     (["summary", "--from", "2012", "--to", "2020"], 2, "--by"),
     (["generate", "--records", "0"], 2, "--records"),
-    ([], 2, "required"),
+    ([], 2, "thiếu các tham số bắt buộc"),
 ])
 def test_bad_arguments_get_one_line(monkeypatch, capsys, db_url, argv, status, message):
     code, out, err = run(monkeypatch, capsys, db_url, *argv)

@@ -16,8 +16,9 @@ from streamlit.errors import StreamlitAPIException
 from data_model.accounts.login import LoginResult, authenticate, log_out, login_demo, resume_login
 from data_model.accounts.permissions import ROLE_NAMES, Actor
 from data_model.texts.formatting import format_number
+from data_model.texts.catalogue import N_
 from ui.engine import get_engine
-from ui.i18n import current_language, t
+from ui.i18n import current_language, localize, t, tn
 
 TOKEN_KEY = "auth_token"  # the server-side login session's token; the session row says who and until when
 NOTICE_KEY = "auth_notice"
@@ -29,7 +30,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 def plain(text: object) -> str:
     """Text for st.error/st.markdown with every markdown character escaped, so typed text never becomes a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", localize(text))
 
 
 def _clear_session_state() -> None:
@@ -93,16 +94,12 @@ def go_home(actor: Actor) -> None:
 
 
 _NOTICES = {
-    "idle": ("Phiên làm việc đã hết hạn do lâu không thao tác. Vui lòng đăng nhập lại.",
-             "Your session expired after a period of inactivity. Please log in again."),
-    "inactive": ("Tài khoản không còn hoạt động. Hãy liên hệ quản trị viên.",
-                 "This account is no longer active. Contact an administrator."),
-    "ended": ("Phiên làm việc đã kết thúc (đăng xuất ở nơi khác, đổi mật khẩu hoặc tài khoản bị khóa). "
-              "Vui lòng đăng nhập lại.",
-              "Your session was ended (logged out elsewhere, password changed or account disabled). Please log in "
-              "again."),
+    "idle": N_("Phiên làm việc đã hết hạn do lâu không thao tác. Vui lòng đăng nhập lại."),
+    "inactive": N_("Tài khoản không còn hoạt động. Hãy liên hệ quản trị viên."),
+    "ended": N_("Phiên làm việc đã kết thúc (đăng xuất ở nơi khác, đổi mật khẩu hoặc tài khoản bị khóa). "
+                "Vui lòng đăng nhập lại."),
 }
-_NOT_SAVED = ("Chưa lưu thao tác vừa rồi. ", "Your last action was not saved. ")
+_NOT_SAVED = N_("Chưa lưu thao tác vừa rồi. {notice}")
 
 
 def _resume(*, writing: bool) -> Actor | None:
@@ -113,10 +110,8 @@ def _resume(*, writing: bool) -> Actor | None:
     if resumed.actor is not None:
         return resumed.actor
     _clear_session_state()
-    vi, en = _NOTICES[resumed.reason]
-    if writing:
-        vi, en = _NOT_SAVED[0] + vi, _NOT_SAVED[1] + en
-    st.session_state[NOTICE_KEY] = t(vi, en)
+    notice = t(_NOTICES[resumed.reason])
+    st.session_state[NOTICE_KEY] = t(_NOT_SAVED, notice=notice) if writing else notice
     return None
 
 
@@ -194,7 +189,7 @@ def render_account_box(actor: Actor | None) -> None:
         st.text(f"{actor.full_name or actor.username} ({actor.username})")
         st.text(role_name(actor.role))
         _login_info()
-        if st.button(t("Đăng xuất", "Log out"), key="auth_logout", icon=":material/logout:", width="stretch"):
+        if st.button(t("Đăng xuất"), key="auth_logout", icon=":material/logout:", width="stretch"):
             logout()
             go_to_login()
 
@@ -204,15 +199,13 @@ def login_info_text(last_login_at, failures: int) -> str:
     from data_model.accounts.audit import LOCAL_OFFSET
 
     if last_login_at is None:
-        said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.", "This is this account's first login.")
+        said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.")
     else:
         local = last_login_at + LOCAL_OFFSET
-        said = t(f"Lần đăng nhập trước: {local:%d/%m/%Y %H:%M}.", f"Previous login: {local:%d/%m/%Y %H:%M}.")
+        said = t("Lần đăng nhập trước: {local:%d/%m/%Y %H:%M}.", local=local)
     if failures:
-        said += " " + t(f"Từ đó có {format_number(failures)} lần đăng nhập sai vào tài khoản của bạn; nếu không phải "
-                        "bạn, hãy đổi mật khẩu và báo quản trị viên.",
-                        f"Since then there were {format_number(failures, 'en')} failed logins to your account; if "
-                        "that was not you, change your password and tell an administrator.")
+        said += " " + tn("Từ đó có {count} lần đăng nhập sai vào tài khoản của bạn; nếu không phải bạn, hãy đổi "
+                         "mật khẩu và báo quản trị viên.", failures, count=format_number(failures, current_language()))
     return said
 
 
@@ -222,6 +215,6 @@ def _login_info() -> None:
         return
     text = login_info_text(*info)
     (st.warning if info[1] else st.caption)(plain(text))
-    if st.button(t("Đã xem", "Dismiss"), key="auth_login_info_ok", type="tertiary"):
+    if st.button(t("Đã xem"), key="auth_login_info_ok", type="tertiary"):
         st.session_state.pop(LOGIN_INFO_KEY, None)
         st.rerun()

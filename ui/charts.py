@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data_model.definitions.activity_types import list_activity_types
+from data_model.texts.catalogue import translate
 
 FONT = "Source Sans Pro, Noto Sans, Arial, sans-serif"
 # a colour-blind-safe sequential scale (viridis) for heatmaps; types keep their own colours from the definitions
@@ -18,7 +19,7 @@ def type_colors() -> dict[str, str]:
 
 def separators(lang: str) -> str:
     """Plotly's decimal and thousands separators: "41.262" and "1,5" in Vietnamese."""
-    return ",." if lang == "vi" else ".,"
+    return translate(",.", lang=lang)
 
 
 def style(fig: go.Figure, *, x_title: str, y_title: str, lang: str, height: int = 380,
@@ -56,7 +57,7 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
             hovertemplate="%{x}: <b>%{y:,d}</b> " + str(first.get("unit", "")) + f"<extra>{series}</extra>",
         ))
     fig.update_xaxes(dtick=1, tickformat="d")
-    fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=y_title, lang=lang, height=height)
+    fig = style(fig, x_title=translate("Năm", lang=lang), y_title=y_title, lang=lang, height=height)
     _whole_ticks(fig, frame["value"])
     return fig
 
@@ -89,7 +90,7 @@ def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: s
         customdata=matrix[["key", "year"]].astype({"key": str}).to_numpy(),
         hovertemplate="%{y} – %{x}: <b>%{marker.color:,d}</b><extra></extra>",
     ))
-    fig = style(fig, x_title="Năm" if lang == "vi" else "Year", y_title=place_title, lang=lang, height=height,
+    fig = style(fig, x_title=translate("Năm", lang=lang), y_title=place_title, lang=lang, height=height,
                 legend=False)
     fig.update_xaxes(tickmode="array", tickvals=years, tickformat="d", showgrid=False,
                      range=[years[0] - 0.6, years[-1] + 0.6] if years else None)

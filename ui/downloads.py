@@ -32,8 +32,8 @@ def download_buttons(frame: pd.DataFrame, *, name: str, key: str) -> None:
     if frame is None or frame.empty:
         return
     row = st.container(horizontal=True)
-    row.download_button(t("Tải CSV", "Download CSV"), data=to_csv_bytes(frame), file_name=f"{name}.csv",
+    row.download_button(t("Tải CSV"), data=to_csv_bytes(frame), file_name=f"{name}.csv",
                          mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
-    row.download_button(t("Tải XLSX", "Download XLSX"), data=to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
+    row.download_button(t("Tải XLSX"), data=to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")

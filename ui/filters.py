@@ -32,14 +32,14 @@ def stations_with_clusters(*, session: Session, stations: tuple[int, ...]) -> tu
 def _year_range(years: tuple[int, int]) -> tuple[int, int]:
     lo, hi = years
     if lo == hi:
-        st.sidebar.caption(t(f"Năm có số liệu: {lo}", f"Year with data: {lo}"))
+        st.sidebar.caption(t("Năm có số liệu: {lo}", lo=lo))
         return lo, hi
     current = st.session_state.get(KEY_YEARS)
     if current is not None:
         a, b = max(lo, min(current[0], hi)), min(hi, max(current[1], lo))
         if (a, b) != tuple(current):
             st.session_state[KEY_YEARS] = (a, b)
-    chosen = st.sidebar.slider(t("Khoảng năm", "Years"), min_value=lo, max_value=hi, value=(lo, hi), step=1,
+    chosen = st.sidebar.slider(t("Khoảng năm"), min_value=lo, max_value=hi, value=(lo, hi), step=1,
                                key=KEY_YEARS, bind="query-params")
     return int(chosen[0]), int(chosen[1])
 
@@ -50,37 +50,34 @@ def sidebar_filters() -> Filters | None:
     lang = current_language()
     options = load_options(lang=lang)
     sidebar = st.sidebar
-    sidebar.subheader(t("Bộ lọc", "Filters"))
+    sidebar.subheader(t("Bộ lọc"))
     if options.years is None:
-        sidebar.caption(t("Chưa có số liệu để lọc.", "No data to filter yet."))
+        sidebar.caption(t("Chưa có số liệu để lọc."))
         return None
     year_from, year_to = _year_range(options.years)
     types = {d.code: d.name(lang) for d in list_activity_types()}
-    chosen_types = choice(sidebar.multiselect, t("Loại hoạt động", "Activity types"), types, key=KEY_TYPES,
-                          bind="query-params", placeholder=t("Tất cả", "All"))
-    bounds_labels = {"historical": t("Như khi ghi nhận", "As recorded"),
-                     "current": t("Theo xã hiện nay (sau 01/07/2025)", "Current communes (after 01/07/2025)")}
-    boundaries = choice(sidebar.radio, t("Địa giới", "Boundaries"), bounds_labels, key=KEY_BOUNDS, bind="query-params",
-                        help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: "
-                               "xã cũ được cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15).",
-                               "As recorded: each activity counts for the commune it names. Current: former "
-                               "communes are added to the commune they merged into."))
+    chosen_types = choice(sidebar.multiselect, t("Loại hoạt động", ctx="activity types"), types, key=KEY_TYPES,
+                          bind="query-params", placeholder=t("Tất cả"))
+    bounds_labels = {"historical": t("Như khi ghi nhận"),
+                     "current": t("Theo xã hiện nay (sau 01/07/2025)")}
+    boundaries = choice(sidebar.radio, t("Địa giới"), bounds_labels, key=KEY_BOUNDS, bind="query-params",
+                        help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: xã cũ được "
+                               "cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15)."))
     district = None
     if boundaries == "historical":
-        districts = {"": t("Tất cả các huyện", "All districts"), **options.districts}
-        district = choice(sidebar.selectbox, t("Huyện (trước 01/07/2025)", "District (before 01/07/2025)"),
+        districts = {"": t("Tất cả các huyện"), **options.districts}
+        district = choice(sidebar.selectbox, t("Huyện (trước 01/07/2025)"),
                           districts, key=KEY_DISTRICT, bind="query-params") or None
         communes_map, communes_key = options.communes_recorded, KEY_COMMUNES
     else:
-        sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025).",
-                          "Districts can be filtered only as recorded (abolished on 01/07/2025)."))
+        sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025)."))
         communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
-    communes = choice(sidebar.multiselect, t("Xã", "Communes"), communes_map, key=communes_key, bind="query-params",
-                      placeholder=t("Tất cả", "All"))
+    communes = choice(sidebar.multiselect, t("Xã", ctx="communes"), communes_map, key=communes_key, bind="query-params",
+                      placeholder=t("Tất cả"))
     keep_valid(KEY_STATIONS, options.stations, many=True)
-    stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", "Stations, units"), options=list(options.stations),
+    stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", ctx="stations units"), options=list(options.stations),
                                    format_func=options.stations.get, key=KEY_STATIONS, bind="query-params",
-                                   placeholder=t("Tất cả", "All"))
+                                   placeholder=t("Tất cả"))
     filters = Filters(year_from=year_from, year_to=year_to, types=tuple(chosen_types), communes=tuple(communes),
                       stations=stations_with_clusters(stations=tuple(sorted(stations))) if stations else (),
                       district=district, boundaries=boundaries)
@@ -96,24 +93,18 @@ def boundary_note(filters: Filters) -> str:
         return ""
     if filters.boundaries == "current":
         return t("Đang lọc theo xã hiện nay: số liệu gồm cả các xã cũ đã sáp nhập vào xã đã chọn, nên có thể khác "
-                 "khi xem như khi ghi nhận. Tổng toàn tỉnh không đổi.",
-                 "Filtering current communes includes the former communes merged into them, so figures can differ "
-                 "from the as-recorded view. Province totals are the same.")
+                 "khi xem như khi ghi nhận. Tổng toàn tỉnh không đổi.")
     return t("Đang lọc theo xã/huyện như khi ghi nhận: chỉ tính hoạt động ghi đúng đơn vị này; xem theo xã hiện nay "
-             "có thể cho số khác. Tổng toàn tỉnh không đổi.",
-             "Filtering units as recorded counts only activities that name them; the current-communes view can "
-             "differ. Province totals are the same.")
+             "có thể cho số khác. Tổng toàn tỉnh không đổi.")
 
 
 def empty_state(*, filtered: bool = False) -> None:
     """A friendly message instead of a chart when there is nothing to show."""
     if filtered:
-        st.info(t("Không có hoạt động nào khớp với bộ lọc đang chọn. Hãy mở rộng khoảng năm hoặc bỏ bớt điều kiện lọc "
-                  "ở thanh bên.", "No activity matches the current filters. Widen the years or remove a filter in "
-                  "the sidebar."), icon=":material/filter_alt_off:")
+        st.info(t("Không có hoạt động nào khớp với bộ lọc đang chọn. Hãy mở rộng khoảng năm hoặc bỏ bớt điều kiện "
+                  "lọc ở thanh bên."), icon=":material/filter_alt_off:")
     else:
-        st.info(t("Chưa có hoạt động nào được ghi nhận. Khi cán bộ nhập liệu hoặc nhập tệp, số liệu sẽ hiện ở đây.",
-                  "No activity has been recorded yet. Figures appear here once records are entered or imported."),
+        st.info(t("Chưa có hoạt động nào được ghi nhận. Khi cán bộ nhập liệu hoặc nhập tệp, số liệu sẽ hiện ở đây."),
                 icon=":material/inbox:")
 
 
@@ -144,10 +135,10 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: st
         st.stop()
     names = {d.code: d.name(lang) for d in types}
     left, right = st.columns(2)
-    type_code = choice(left.selectbox, t("Loại hoạt động", "Activity type"), names, key=f"{prefix}_type",
+    type_code = choice(left.selectbox, t("Loại hoạt động"), names, key=f"{prefix}_type",
                        bind="query-params")
     definition = get_activity_type(type_code)
     measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
-    measure = choice(right.selectbox, t("Chỉ tiêu", "Measure"), measures, key=f"{prefix}_measure",
+    measure = choice(right.selectbox, t("Chỉ tiêu"), measures, key=f"{prefix}_measure",
                      bind="query-params")
     return definition, definition.measure(measure)

@@ -12,8 +12,9 @@ from data_model.definitions.activity_types import ActivityType
 from data_model.records.query import EntryChoices, entry_choices
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
 from data_model.reference.languages import LANGUAGES, language_name
+from data_model.texts.formatting import format_number
 from ui.auth import plain
-from ui.i18n import current_language, t
+from ui.i18n import current_language, localize, t
 from ui.loaders import cached_loader
 
 
@@ -61,7 +62,7 @@ class RecordForm:
         """The messages of these fields, right under the field."""
         for issue in self.issues:
             if issue.field in fields:
-                detail = issue.detail or issue.message
+                detail = localize(issue.detail or issue.message)
                 text = plain(detail[:1].upper() + detail[1:])
                 if issue.severity == ERROR:
                     st.error(text, icon=":material/error:")
@@ -78,16 +79,16 @@ def date_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[st
     if activity_type.period:
         left, right = st.columns(2)
         with left:
-            start = st.date_input(t("Ngày bắt đầu", "Start date"), value=start_default, min_value=first,
+            start = st.date_input(t("Ngày bắt đầu", ctx="start date"), value=start_default, min_value=first,
                                   max_value=today, format="DD/MM/YYYY", key=form.key("start_date"))
             form.messages("start_date")
         with right:
-            end = st.date_input(t("Ngày kết thúc", "End date"), value=defaults.get("end_date") or start_default,
+            end = st.date_input(t("Ngày kết thúc", ctx="end date"), value=defaults.get("end_date") or start_default,
                                 min_value=first, max_value=today, format="DD/MM/YYYY", key=form.key("end_date"),
-                                help=t("Trong cùng một năm với ngày bắt đầu.", "Within the start date's year."))
+                                help=t("Trong cùng một năm với ngày bắt đầu."))
             form.messages("end_date")
         return start, end
-    start = st.date_input(t("Ngày", "Date"), value=start_default, min_value=first, max_value=today,
+    start = st.date_input(t("Ngày"), value=start_default, min_value=first, max_value=today,
                           format="DD/MM/YYYY", key=form.key("start_date"))
     form.messages("start_date", "end_date")
     return start, None
@@ -106,31 +107,28 @@ def place_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[s
     choices = load_choices(activity_type.code, on, actor)
     values: dict[str, Any] = {}
     if not choices.units:
-        st.warning(t("Tài khoản của bạn không gắn với đơn vị nào báo cáo loại hoạt động này.",
-                     "Your account has no unit that reports this activity type."), icon=":material/block:")
+        st.warning(t("Tài khoản của bạn không gắn với đơn vị nào báo cáo loại hoạt động này."), icon=":material/block:")
     unit_default = defaults.get("reporting_unit_id")
     if unit_default is None and len(choices.units) == 1:
         unit_default = next(iter(choices.units))
-    values["reporting_unit_id"] = _select(t("Đơn vị thực hiện", "Reporting unit"), choices.units,
+    values["reporting_unit_id"] = _select(t("Đơn vị thực hiện"), choices.units,
                                           form.key("reporting_unit_id"), unit_default,
-                                          placeholder=t("Chọn đơn vị", "Choose a unit"))
+                                          placeholder=t("Chọn đơn vị", ctx="choose a unit"))
     form.messages("reporting_unit_id")
     if activity_type.commune != "none":
         required = activity_type.commune == "required"
-        label = t("Xã", "Commune") + (" *" if required else t(" (không bắt buộc)", " (optional)"))
+        label = t("Xã") + (" *" if required else t(" (không bắt buộc)"))
         values["commune_key"] = _select(
             label, choices.communes, form.key("commune_key"), defaults.get("commune_key"),
-            placeholder=t("Chọn xã", "Choose a commune"),
-            help=t(f"Các xã có vào ngày {on:%d/%m/%Y} (xã cũ trước 01/07/2025, xã mới từ 01/07/2025).",
-                   f"Communes that exist on {on:%Y-%m-%d}."))
+            placeholder=t("Chọn xã", ctx="choose a commune"),
+            help=t("Các xã có vào ngày {on:%d/%m/%Y} (xã cũ trước 01/07/2025, xã mới từ 01/07/2025).", on=on))
         form.messages("commune_key")
     if activity_type.village != "none":
         villages = choices.villages.get(values.get("commune_key") or "", {})
         values["village_id"] = _select(
-            t("Bản (không bắt buộc)", "Village (optional)") if activity_type.village != "required" else t("Bản *", "Village *"),
+            t("Bản (không bắt buộc)") if activity_type.village != "required" else t("Bản *"),
             villages, form.key(f"village_id_{values.get('commune_key')}"), defaults.get("village_id"),
-            placeholder=t("Chọn bản", "Choose a village") if villages else t("Chưa có danh sách bản của xã này",
-                                                                            "No villages listed for this commune"))
+            placeholder=t("Chọn bản") if villages else t("Chưa có danh sách bản của xã này"))
         form.messages("village_id")
     return values
 
@@ -139,24 +137,24 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
     """Languages, measures, topic and note (inside an st.form); values are read back with collect_values."""
     lang = current_language()
     if activity_type.languages != "none":
-        st.multiselect(t("Ngôn ngữ phát", "Languages") + (" *" if activity_type.languages == "required" else ""),
+        st.multiselect(t("Ngôn ngữ phát") + (" *" if activity_type.languages == "required" else ""),
                        options=list(LANGUAGES), format_func=lambda c: language_name(c, lang),
                        default=defaults.get("languages") or [], key=form.key("languages"),
-                       placeholder=t("Chọn ngôn ngữ", "Choose languages"))
+                       placeholder=t("Chọn ngôn ngữ"))
         form.messages("languages")
     columns = st.columns(min(3, len(activity_type.measures)))
     for i, m in enumerate(activity_type.measures):
         with columns[i % len(columns)]:
             st.number_input(f"{m.label(lang)} ({m.unit(lang)})" + (" *" if m.required else ""), value=defaults.get(m.code),
                             step=1, format="%d", key=form.key(m.code),
-                            help=t(f"Từ {m.min:,} đến {m.max:,}".replace(",", "."), f"From {m.min:,} to {m.max:,}"),
-                            placeholder=t("bắt buộc", "required") if m.required else t("không bắt buộc", "optional"))
+                            help=t("Từ {min} đến {max}", min=format_number(m.min, lang), max=format_number(m.max, lang)),
+                            placeholder=t("bắt buộc") if m.required else t("không bắt buộc"))
             form.messages(m.code)
     if activity_type.topic:
-        st.text_input(t("Chủ đề", "Topic"), value=defaults.get("topic") or "", max_chars=MAX_TOPIC,
+        st.text_input(t("Chủ đề"), value=defaults.get("topic") or "", max_chars=MAX_TOPIC,
                       key=form.key("topic"))
         form.messages("topic")
-    st.text_area(t("Ghi chú", "Note"), value=defaults.get("note") or "", max_chars=MAX_NOTE, key=form.key("note"),
+    st.text_area(t("Ghi chú"), value=defaults.get("note") or "", max_chars=MAX_NOTE, key=form.key("note"),
                  height=80)
     form.messages("note")
 
@@ -185,7 +183,7 @@ def confirmation_box(form: RecordForm) -> bool:
     if not pending or blocking:
         return False
     with st.container(border=True):
-        st.markdown(t("**Cần xác nhận trước khi lưu**", "**Please confirm before saving**"))
+        st.markdown(t("**Cần xác nhận trước khi lưu**"))
         for issue in pending:
             st.warning(plain(issue.message), icon=":material/warning:")
     return True

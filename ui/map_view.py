@@ -22,8 +22,8 @@ def _shapes() -> ProvinceShapes | None:
     try:
         return load_province_shapes()
     except GeoUnavailable as error:
-        st.info(t("Không vẽ được bản đồ: ", "The map cannot be drawn: ") + error.text(current_language())
-                + t(" Các phần khác của trang vẫn dùng được.", " The rest of the page works as usual."),
+        st.info(t("Không vẽ được bản đồ: ") + error.text(current_language())
+                + t(" Các phần khác của trang vẫn dùng được."),
                 icon=":material/map:")
         return None
 
@@ -50,20 +50,20 @@ def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType
     shapes = _shapes()
     if shapes is None:
         return
-    layers = {"value": t("Tổng số", "Totals"), "per_1000": t("Trên 1.000 dân", "Per 1,000 residents"),
-              "coverage": t("Tỷ lệ bản có hoạt động", "Share of villages reached")}
+    layers = {"value": t("Tổng số"), "per_1000": t("Trên 1.000 dân"),
+              "coverage": t("Tỷ lệ bản có hoạt động")}
     left, right = st.columns([3, 1])
-    layer = left.segmented_control(t("Lớp bản đồ", "Map layer"), list(layers), format_func=layers.get,
+    layer = left.segmented_control(t("Lớp bản đồ"), list(layers), format_func=layers.get,
                                    default="value", key=f"{prefix}_map_layer") or "value"
     year = filters.year_to
     if layer == "coverage":
         years = list(range(filters.year_to, filters.year_from - 1, -1))
-        year = right.selectbox(t("Năm xét độ phủ", "Coverage year"), years, key=f"{prefix}_map_year")
+        year = right.selectbox(t("Năm xét độ phủ"), years, key=f"{prefix}_map_year")
     data = load_map(filters=filters, type_code=definition.code, measure=measure.code, coverage_year=int(year), lang=lang)
     unit = measure.unit(lang)
     titles = {"value": f"{measure.label(lang)} ({unit})",
-              "per_1000": t(f"{unit} / 1.000 dân", f"{unit} per 1,000 residents"),
-              "coverage": t(f"Bản có hoạt động năm {year}", f"Villages reached in {year}")}
+              "per_1000": t("{unit} / 1.000 dân", unit=unit),
+              "coverage": t("Bản có hoạt động năm {year}", year=year)}
     figure = commune_map_figure(data, shapes, layer=layer, title=titles[layer], unit=unit, lang=lang,
                                 height=420 if small else 640, labels=not small)
     st.plotly_chart(figure, on_select=lambda: _on_pick(prefix), selection_mode="points", key=f"{prefix}_map",
@@ -75,44 +75,31 @@ def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType
 def map_notes(*, data: CommuneMap, shapes: ProvinceShapes, layer: str, unit: str, lang: str) -> list[str]:
     """What the reader must know about this map, one line each."""
     day = format_date(data.on, lang)
-    notes = [t(f"Chọn một xã trên bản đồ để xem các hoạt động của xã (theo xã hiện nay); chọn một đồn để xem các "
-               f"hoạt động của đồn. Bản đồ vẽ {len(shapes.communes)} xã, phường có từ 01/07/2025.",
-               f"Select a commune to see its records (as today's commune); select a station to see its records. "
-               f"The map draws the {len(shapes.communes)} communes in place since 01/07/2025.")]
+    notes = [t("Chọn một xã trên bản đồ để xem các hoạt động của xã (theo xã hiện nay); chọn một đồn để xem các hoạt "
+               "động của đồn. Bản đồ vẽ {communes} xã, phường có từ 01/07/2025.", communes=len(shapes.communes))]
     if data.rolled_up:
-        notes.append(t(f"Đang xem như khi ghi nhận: trên bản đồ, số liệu của các xã cũ được cộng vào xã hiện nay "
-                       f"(ngày {day}).",
-                       f"Viewing as recorded: on the map, the former communes' figures are added to today's "
-                       f"communes ({day})."))
+        notes.append(t("Đang xem như khi ghi nhận: trên bản đồ, số liệu của các xã cũ được cộng vào xã hiện nay "
+                       "(ngày {day}).", day=day))
     if data.outside:
-        notes.append(t(f"{format_number(data.outside, lang)} {unit} không ghi xã nên không có trên bản đồ "
-                       f"(tổng {format_number(data.total, lang)}).",
-                       f"{format_number(data.outside, lang)} {unit} name no commune and are not on the map "
-                       f"(total {format_number(data.total, lang)})."))
+        notes.append(t("{outside} {unit} không ghi xã nên không có trên bản đồ (tổng {total}).",
+                       outside=format_number(data.outside, lang), unit=unit, total=format_number(data.total, lang)))
     if layer == "per_1000":
         unknown = data.communes[data.communes["per_1000"].isna()]["name"].tolist()
         if unknown:
-            notes.append(t(f"Chưa có số dân ({len(unknown)} xã, để trống): ", f"Population not known ({len(unknown)} "
-                           "communes, left blank): ") + ", ".join(unknown))
+            notes.append(t("Chưa có số dân ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(unknown))
     if layer == "coverage":
         unknown = data.communes[data.communes["villages"] == 0]["name"].tolist()
-        notes.append(t(f"Tỷ lệ = số bản có ít nhất một hoạt động năm {data.coverage_year} / số bản trong danh mục "
-                       "(mọi đơn vị báo cáo).",
-                       f"Share = villages with at least one record in {data.coverage_year} / villages in the "
-                       "reference list (every reporting unit)."))
+        notes.append(t("Tỷ lệ = số bản có ít nhất một hoạt động năm {coverage_year} / số bản trong danh mục (mọi đơn "
+                       "vị báo cáo).", coverage_year=data.coverage_year))
         if unknown:
-            notes.append(t(f"Chưa có danh sách bản ({len(unknown)} xã, để trống): ",
-                           f"No village list ({len(unknown)} communes, left blank): ") + ", ".join(unknown))
+            notes.append(t("Chưa có danh sách bản ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(unknown))
     missing = [k for k in data.communes["key"] if k not in shapes.communes]
     if missing:
         names = dict(zip(data.communes["key"], data.communes["name"]))
-        notes.append(t("Chưa có ranh giới của: ", "No boundary for: ") + ", ".join(names[k] for k in missing))
+        notes.append(t("Chưa có ranh giới của: ") + ", ".join(names[k] for k in missing))
     for problem in shapes.missing:
-        notes.append(t("Thiếu một lớp bản đồ: ", "A map layer is missing: ") + problem)
+        notes.append(t("Thiếu một lớp bản đồ: ") + problem)
     notes.append(t("Đồn biên phòng đặt ở giữa xã của đồn vì chưa có toạ độ. Đường biên giới suy ra từ ranh giới xã "
-                   "(không phải đường biên giới chính thức); ranh giới xã theo bản đồ hành chính của NXB Tài nguyên – "
-                   "Môi trường và Bản đồ Việt Nam (bando), không phải số liệu đo đạc pháp lý.",
-                   "Border stations sit at their commune's centre: no coordinates are known. The border line is "
-                   "derived from the commune boundaries (not the official line); commune boundaries follow bando's "
-                   "reference map, not a legal survey."))
+                   "(không phải đường biên giới chính thức); ranh giới xã theo bản đồ hành chính của NXB Tài nguyên "
+                   "– Môi trường và Bản đồ Việt Nam (bando), không phải số liệu đo đạc pháp lý."))
     return notes

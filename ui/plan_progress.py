@@ -19,11 +19,10 @@ def _percent(value: float | None, lang: str) -> str:
 def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
     """The marker and its words: on plan, or behind (the share due by today in the current year)."""
     if not behind:
-        return f"{ON_PLAN_MARK} " + t("Đúng tiến độ", "On plan")
+        return f"{ON_PLAN_MARK} " + t("Đúng tiến độ")
     if expected is None or pd.isna(expected):
-        return f"{BEHIND_MARK} " + t("Chưa đạt kế hoạch", "Plan not met")
-    return f"{BEHIND_MARK} " + t(f"Chậm (cần {_percent(expected, lang)} đến nay)",
-                                 f"Behind ({_percent(expected, lang)} due by now)")
+        return f"{BEHIND_MARK} " + t("Chưa đạt kế hoạch")
+    return f"{BEHIND_MARK} " + t("Chậm (cần {percent} đến nay)", percent=_percent(expected, lang))
 
 
 def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
@@ -36,21 +35,21 @@ def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
                 st.markdown(f"**{rows['type_name'].iloc[0]}**")
                 for r in rows.itertuples():
                     share = 0.0 if r.percent is None or pd.isna(r.percent) else min(float(r.percent) / 100, 1.0)
-                    mark = f" · {BEHIND_MARK} " + t("chậm", "behind") if r.behind else ""
+                    mark = f" · {BEHIND_MARK} " + t("chậm") if r.behind else ""
                     st.progress(share, text=(
                         f"{r.measure_label}: {format_number(r.actual, lang)}/{format_number(r.target, lang)} "
-                        + t(f"– đạt {_percent(r.percent, lang)}", f"– {_percent(r.percent, lang)}") + mark))
+                        + t("– đạt {percent}", percent=_percent(r.percent, lang)) + mark))
 
 
 def plan_columns(ranking: pd.DataFrame, *, year: int, lang: str) -> tuple[pd.DataFrame, dict]:
     """The ranking's plan columns renamed for a table, and their column configuration (None when no target)."""
     if ranking["plan_target"].isna().all():
         return ranking.drop(columns=["plan_target", "plan_actual", "plan_percent", "plan_behind"]), {}
-    names = {"plan_target": t(f"Kế hoạch {year}", f"Plan {year}"),
-             "plan_actual": t(f"Thực hiện {year}", f"Done {year}"),
-             "plan_percent": t("Đạt % kế hoạch", "% of plan"), "plan_behind": t("Tiến độ", "Progress")}
-    marks = [("" if pd.isna(target) else (BEHIND_MARK + " " + t("Chậm", "Behind") if behind else
-                                          ON_PLAN_MARK + " " + t("Đạt", "On plan")))
+    names = {"plan_target": t("Kế hoạch {year}", year=year),
+             "plan_actual": t("Thực hiện {year}", year=year),
+             "plan_percent": t("Đạt % kế hoạch"), "plan_behind": t("Tiến độ")}
+    marks = [("" if pd.isna(target) else (BEHIND_MARK + " " + t("Chậm") if behind else
+                                          ON_PLAN_MARK + " " + t("Đạt")))
              for target, behind in zip(ranking["plan_target"], ranking["plan_behind"])]
     out = ranking.assign(plan_behind=marks, plan_percent=pd.to_numeric(ranking["plan_percent"], errors="coerce"),
                          plan_target=pd.to_numeric(ranking["plan_target"], errors="coerce").astype("Int64"),

@@ -7,6 +7,7 @@ import pandas as pd
 
 from data_model.reporting.completeness import STATUS_LABELS, Completeness
 from data_model.texts.formatting import format_date, format_number
+from data_model.texts.catalogue import translate
 
 COLORS = {"on_time": "#b7e1b9", "late": "#ffd58a", "missing": "#f5a9a9", "open": "#eeeeee", "not_expected": "#ffffff"}
 SYMBOLS = {"on_time": "✓", "late": "!", "missing": "✗", "open": "…", "not_expected": ""}
@@ -24,7 +25,7 @@ def legend_html(lang: str) -> str:
     items = [f'<span style="display:inline-block;margin-right:14px"><span style="background:{COLORS[s]};{_CELL};'
              f'display:inline-block">{SYMBOLS[s] or "&nbsp;"}</span> {html.escape(_label(s, lang))}</span>'
              for s in ORDER]
-    revised = "dấu * : đã sửa số liệu sau khi xác nhận" if lang == "vi" else "mark *: figures edited after confirming"
+    revised = translate("dấu * : đã sửa số liệu sau khi xác nhận", lang=lang)
     return f'<div style="line-height:2.2">{"".join(items)}<span>{revised}</span></div>'
 
 
@@ -33,9 +34,9 @@ def _title(cell: dict, lang: str) -> str:
     when = cell["confirmed_at"]
     if when is not None and not pd.isna(when):
         parts.append(f"{format_date(when.date(), lang)} {when:%H:%M} ({cell['confirmed_by']})")
-    parts.append(("hạn " if lang == "vi" else "due ") + format_date(cell["deadline"], lang))
+    parts.append((translate("hạn ", lang=lang)) + format_date(cell["deadline"], lang))
     if cell["revised"]:
-        parts.append("đã sửa sau khi xác nhận" if lang == "vi" else "revised after confirming")
+        parts.append(translate("đã sửa sau khi xác nhận", lang=lang))
     return " · ".join(parts)
 
 
@@ -45,7 +46,7 @@ def _percent(value: float | None, lang: str) -> str:
 
 def grid_html(result: Completeness, lang: str) -> str:
     """The grid: one row per unit, one column per month, the unit's reporting rate last."""
-    month = "T" if lang == "vi" else "M"
+    month = translate("T", lang=lang)
     head = "".join(f'<th style="{_CELL}">{month}{m}</th>' for m in range(1, 13))
     rows = []
     for unit in result.units.itertuples(index=False):
@@ -58,9 +59,9 @@ def grid_html(result: Completeness, lang: str) -> str:
                         for v in (unit.rate, unit.on_time_rate))
         rows.append(f'<tr><th style="{_CELL};text-align:left;font-weight:normal">{html.escape(unit.unit)}</th>{tds}'
                     f'{rates}</tr>')
-    unit_head = "Đơn vị" if lang == "vi" else "Unit"
-    rate_head = (f'<th style="{_CELL}">' + ("Tỷ lệ" if lang == "vi" else "Rate") + f'</th><th style="{_CELL}">'
-                 + ("Đúng hạn" if lang == "vi" else "On time") + "</th>")
+    unit_head = translate("Đơn vị", lang=lang)
+    rate_head = (f'<th style="{_CELL}">' + (translate("Tỷ lệ", lang=lang, ctx='rate')) + f'</th><th style="{_CELL}">'
+                 + (translate("Đúng hạn", lang=lang)) + "</th>")
     return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:0.9rem;width:100%">'
             f'<thead><tr><th style="{_CELL};text-align:left">{unit_head}</th>{head}'
             f'{rate_head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')

@@ -9,22 +9,13 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from data_model.accounts.audit import AuditError
-from data_model.accounts.permissions import PermissionDenied
-from data_model.accounts.users import AccountError
-from data_model.files.records_import import ImportConflict
-from data_model.files.tabular import ImportRejected
-from data_model.records.validation.rules import ValidationError
-from data_model.reference.admin import ReferenceEditError
 from data_model.schema.db import write_session
+from data_model.texts.errors import UserError
 from ui.auth import plain
 from ui.engine import clear_data_caches, get_engine
+from ui.i18n import localize
 
 T = TypeVar("T")
-# the errors whose message is written for the user (Vietnamese, naming the field); anything else is unexpected
-USER_ERRORS: tuple[type[Exception], ...] = (
-    PermissionDenied, ValidationError, AccountError, ReferenceEditError, AuditError, ImportConflict, ImportRejected,
-)
 PAGE_KEY = "_page"  # session state: the stem of the page drawn last (set by ui.page.open_page)
 
 
@@ -75,9 +66,9 @@ def run_write(write: Callable[[Session], T] | Callable[[Engine], T], *, success:
                 value = write(session)
     except passthrough:
         raise
-    except USER_ERRORS as exc:
+    except UserError as exc:  # written for the user, naming the field; anything else is unexpected
         if callback:
-            flash("error", str(exc), icon=error_icon, keep=keep)
+            flash("error", localize(exc), icon=error_icon, keep=keep)
         else:
             st.error(plain(exc), icon=error_icon)
         return Outcome(ok=False, error=exc)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor, require_audit_read
 from data_model.schema.models import ChangeLog
 from data_model.texts.input import clean_text
+from data_model.texts.errors import UserError
 
 # Times are stored in UTC; Lai Châu is UTC+7 all year (no daylight saving), so a fixed offset is exact.
 LOCAL_OFFSET = dt.timedelta(hours=7)
@@ -47,7 +48,7 @@ HEADERS_EN = {"at": "Time (Vietnam)", "username": "User", "action_name": "Action
               "entity_id": "Id", "old_values": "Old values", "new_values": "New values", "reason": "Reason / note"}
 
 
-class AuditError(ValueError):
+class AuditError(UserError, ValueError):
     """Bad audit filter; the message is Vietnamese."""
 
 

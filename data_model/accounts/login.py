@@ -23,8 +23,9 @@ from data_model.records.changelog import log_change
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import LoginThrottle, User, utcnow
 from data_model.texts.input import is_clean, safe_text
+from data_model.texts.catalogue import N_, Text
 
-WRONG = "Sai tên đăng nhập hoặc mật khẩu"
+WRONG = N_("Sai tên đăng nhập hoặc mật khẩu")
 FIRST_DELAY_S = 30
 MAX_DELAY_S = 15 * 60
 FORGET_AFTER = dt.timedelta(days=1)  # a counter with no failure for this long starts again from zero
@@ -138,7 +139,7 @@ def authenticate(*, engine: Engine, username: str, password: str, address: str |
         where = f"từ địa chỉ {address}" if address else "từ máy chủ"
         if wait:
             return _refused(session, user, name, f"đang phải chờ {wait} giây sau nhiều lần sai ({where})",
-                            LoginResult(None, f"Đã nhập sai nhiều lần. Vui lòng thử lại sau {wait} giây.", wait))
+                            LoginResult(None, Text("Đã nhập sai nhiều lần. Vui lòng thử lại sau {wait} giây.", wait=wait), wait))
         if not matched:
             rows = _count_failure(session, keys, now)
             failures = rows[keys[0]].failures
@@ -146,12 +147,13 @@ def authenticate(*, engine: Engine, username: str, password: str, address: str |
             delay, counted = max((delay_s(rows[k].failures, FREE[k[0]]), rows[k].failures) for k in keys
                                  if not (k[0] == "user" and trusted))
             why = "không có tài khoản này" if user is None else f"sai mật khẩu (lần {failures})"
-            message = f"{WRONG}. Đã sai {counted} lần: thử lại sau {delay} giây." if delay else WRONG
+            message = Text("{wrong}. Đã sai {counted} lần: thử lại sau {delay} giây.", wrong=Text(WRONG), counted=counted,
+                           delay=delay) if delay else Text(WRONG)
             return _refused(session, user, name, f"{why} ({where})", LoginResult(None, message, delay))
         if not user.active:
             log_change(session=session, actor=None, username=user.username, action="login_failed", entity="user",
                        entity_id=user.id, reason=f"tài khoản đã bị khóa ({where})")
-            return LoginResult(None, "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên.")
+            return LoginResult(None, Text("Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên."))
         if new_hash:
             user.password_hash = new_hash
         session.execute(delete(LoginThrottle).where(
@@ -178,7 +180,7 @@ def login_demo(*, engine: Engine, username: str, address: str | None = None) -> 
     with read_session(engine) as session:
         offered = {d.username for d in list_demo_logins(session=session)}
     if username not in offered:
-        return LoginResult(None, "Tài khoản demo không có trong cơ sở dữ liệu này")
+        return LoginResult(None, Text("Tài khoản demo không có trong cơ sở dữ liệu này"))
     return authenticate(engine=engine, username=username, password=passwords[username], address=address)
 
 

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from data_model.texts.input import text_problem
+from data_model.texts.catalogue import N_, Text
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
@@ -18,11 +19,11 @@ _SCORED_CHARS = 72  # zxcvbn's own limit; a longer password is judged by its sta
 _LOCAL_WORDS = ("laichau", "lai chau", "bienphong", "bien phong", "bdbp", "matkhau", "mat khau", "anhyeuem",
                 "emyeuanh", "vietnam", "quantri", "admin", "nhaplieu", "lanhdao", "kehoach", "tuyentruyen")
 _PATTERNS = {
-    "repeat": "lặp lại cùng ký tự hoặc cùng cụm",
-    "sequence": "là dãy liên tiếp (như 12345678, abcdef)",
-    "spatial": "là dãy phím liền nhau (như qwerty, asdfgh)",
-    "date": "là ngày tháng",
-    "dictionary": "là mật khẩu hoặc từ thông dụng",
+    "repeat": N_("lặp lại cùng ký tự hoặc cùng cụm"),
+    "sequence": N_("là dãy liên tiếp (như 12345678, abcdef)"),
+    "spatial": N_("là dãy phím liền nhau (như qwerty, asdfgh)"),
+    "date": N_("là ngày tháng"),
+    "dictionary": N_("là mật khẩu hoặc từ thông dụng"),
 }
 
 
@@ -64,25 +65,25 @@ def password_problem(password: str, *, user_words: tuple[str, ...] = ()) -> str 
     """Why a new password is refused (too short or long, bad characters, common or too simple), or None."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        return f"cần ít nhất {MIN_PASSWORD} ký tự"
+        return Text("cần ít nhất {limit} ký tự", limit=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"tối đa {MAX_PASSWORD} ký tự"
+        return Text("tối đa {limit} ký tự", limit=MAX_PASSWORD)
     problem = text_problem(password)
     if problem:
         return problem
     words = [w for w in user_words if w]
     lowered = password.strip().lower()
     if any(lowered == w.lower() for w in words):
-        return "không được trùng tên đăng nhập hoặc họ tên"
+        return Text("không được trùng tên đăng nhập hoặc họ tên")
     result = zxcvbn(password[:_SCORED_CHARS], user_inputs=[*words, *_LOCAL_WORDS])
     if result["score"] >= MIN_SCORE:
         return None
     patterns = [m.get("pattern") for m in result["sequence"]]
     if any(m.get("pattern") == "dictionary" and str(m.get("matched_word", "")).lower() in
            {w.lower() for w in words} for m in result["sequence"]):
-        why = "dựa trên tên đăng nhập hoặc họ tên"
+        why = Text("dựa trên tên đăng nhập hoặc họ tên")
     else:
-        why = next((_PATTERNS[p] for p in ("dictionary", "repeat", "sequence", "spatial", "date") if p in patterns),
-                   "quá đơn giản")
-    return (f"quá dễ đoán ({why}); hãy dùng một câu ngắn hoặc vài từ không liên quan nhau, "
-            "có thể thêm số và dấu, ví dụ «Bản-mây-sáng-7»")
+        why = Text(next((_PATTERNS[p] for p in ("dictionary", "repeat", "sequence", "spatial", "date") if p in patterns),
+                        N_("quá đơn giản")))
+    return Text("quá dễ đoán ({why}); hãy dùng một câu ngắn hoặc vài từ không liên quan nhau, có thể thêm số và dấu, ví "
+                "dụ «Bản-mây-sáng-7»", why=why)

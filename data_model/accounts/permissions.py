@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from data_model.texts.errors import UserError
 
 from sqlalchemy import ColumnElement, false, or_, true
 
@@ -16,7 +17,7 @@ ROLE_NAMES = {
 }
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(UserError):
     """The acting user may not do this; the message is Vietnamese and says why."""
 
 

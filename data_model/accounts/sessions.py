@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import PermissionDenied
 from data_model.schema.models import LoginSession
 from data_model.schema.settings import get_settings
+from data_model.texts.catalogue import N_
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # last use is written at most this often by page views
 KEEP_DAYS = 90  # ended sessions are kept this long: they tell from which addresses a user logged in before
 ENDED_MESSAGES = {
-    "idle": "Phiên làm việc đã hết hạn do lâu không thao tác; chưa lưu gì. Hãy đăng nhập lại.",
-    "ended": "Phiên làm việc đã kết thúc (đăng xuất, đổi mật khẩu hoặc tài khoản bị khóa); chưa lưu gì. "
-             "Hãy đăng nhập lại.",
+    "idle": N_("Phiên làm việc đã hết hạn do lâu không thao tác; chưa lưu gì. Hãy đăng nhập lại."),
+    "ended": N_("Phiên làm việc đã kết thúc (đăng xuất, đổi mật khẩu hoặc tài khoản bị khóa); chưa lưu gì. "
+                "Hãy đăng nhập lại."),
 }
 
 

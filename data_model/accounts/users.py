@@ -21,6 +21,8 @@ from data_model.schema.db import read_session, write_session
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import LoginThrottle, ReportingUnit, User, UserUnit, utcnow
 from data_model.texts.input import clean_text, is_clean, safe_text
+from data_model.texts.catalogue import Text
+from data_model.texts.errors import UserError
 
 MAX_FULL_NAME = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -34,7 +36,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
 )
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """Bad account input; the message is Vietnamese and names the field."""
 
 
@@ -65,12 +67,12 @@ def check_password(password: str, *, username: str = "", full_name: str = "", fi
     """AccountError unless the password is long enough, has only valid characters and is not common or too simple."""
     problem = password_problem(password, user_words=(username, full_name, *full_name.split()))
     if problem:
-        raise AccountError(f"{field}: {problem}")
+        raise AccountError("{field}: {problem}", field=Text(field), problem=problem)
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"Vai trò: phải là một trong {', '.join(ROLES)}")
+        raise AccountError("Vai trò: phải là một trong {roles}", roles=', '.join(ROLES))
     return role
 
 
@@ -80,7 +82,7 @@ def _unit_ids(*, session: Session, role: str, unit_keys: Sequence[str]) -> list[
     found = dict(session.execute(select(ReportingUnit.key, ReportingUnit.id).where(ReportingUnit.key.in_(keys))).all())
     missing = [k for k in keys if k not in found]
     if missing:
-        raise AccountError(f"Đơn vị: không có đơn vị mã {', '.join(missing)}")
+        raise AccountError("Đơn vị: không có đơn vị mã {missing}", missing=', '.join(missing))
     if role == "staff" and not keys:
         raise AccountError("Đơn vị: cán bộ nhập liệu phải gắn với ít nhất một đơn vị")
     return [found[k] for k in dict.fromkeys(keys)]
@@ -107,7 +109,8 @@ def _user_by_name(session: Session, username: str) -> User | None:
 def _require_user(session: Session, username: str) -> User:
     user = _user_by_name(session, username)
     if user is None:
-        raise AccountError(f"Không có người dùng {safe_text(normalise_username(username), limit=64)!r}")
+        raise AccountError("Không có người dùng {safe_text!r}",
+                           safe_text=safe_text(normalise_username(username), limit=64))
     return user
 
 
@@ -134,9 +137,9 @@ def create_user(
     if not is_demo:
         check_password(password, username=name, full_name=full_name, field="Mật khẩu")
     elif len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Mật khẩu: cần ít nhất {MIN_PASSWORD} ký tự")
+        raise AccountError("Mật khẩu: cần ít nhất {min_password} ký tự", min_password=MIN_PASSWORD)
     if _user_by_name(session, name) is not None:
-        raise AccountError(f"Tên đăng nhập {name!r} đã có")
+        raise AccountError("Tên đăng nhập {name!r} đã có", name=name)
     ids = _unit_ids(session=session, role=role, unit_keys=unit_keys)
     user = User(username=name, full_name=full_name, password_hash=hash_password(password), role=role, active=True,
                 is_demo=is_demo, failed_attempts=0, units=[UserUnit(reporting_unit_id=i) for i in ids])

@@ -46,7 +46,8 @@ def compare_communes(*, session: Session, filters: Filters, communes: tuple[str,
                      gap_type: str, language_type: str, lang: str = "vi") -> Comparison:
     """All measures of 2–6 communes over the year range (absolute and per 1,000), and the chosen year's gaps."""
     if not MIN_COMMUNES <= len(communes) <= MAX_COMMUNES:
-        raise QueryError(f"Chọn từ {MIN_COMMUNES} đến {MAX_COMMUNES} xã để so sánh")
+        raise QueryError("Chọn từ {min_communes} đến {max_communes} xã để so sánh", min_communes=MIN_COMMUNES,
+                         max_communes=MAX_COMMUNES)
     names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
     picked = {k: names.get(k, k) for k in communes}
     mine = replace(filters, communes=tuple(communes), district=None)

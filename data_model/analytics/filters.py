@@ -12,11 +12,12 @@ from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import Boundaries, load_rollup
 from data_model.schema.models import Unit
+from data_model.texts.errors import UserError
 
 Rollup = Mapping[str, list[tuple[str, float]]]  # unit key as recorded → [(key on the roll-up date, share)]
 
 
-class QueryError(ValueError):
+class QueryError(UserError, ValueError):
     """A filter or grouping that cannot be answered; the message says why in Vietnamese."""
 
 
@@ -36,10 +37,11 @@ class Filters:
     def check(self) -> None:
         """Raise QueryError for an impossible filter."""
         if self.year_from > self.year_to:
-            raise QueryError(f"Năm bắt đầu ({self.year_from}) lớn hơn năm kết thúc ({self.year_to})")
+            raise QueryError("Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to})", year_from=self.year_from,
+                             year_to=self.year_to)
         unknown = [t for t in self.types if t not in load_activity_types()]
         if unknown:
-            raise QueryError(f"Loại hoạt động không tồn tại: {', '.join(unknown)}")
+            raise QueryError("Loại hoạt động không tồn tại: {unknown}", unknown=', '.join(unknown))
         if self.district and self.boundaries != "historical":
             raise QueryError("Lọc theo huyện chỉ dùng được với địa giới như khi ghi nhận (trước 01/07/2025)")
 

@@ -18,6 +18,7 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.records.summaries import VILLAGE_SUMS
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary
+from data_model.texts.catalogue import translate
 
 MATRIX_COLUMNS = ["key", "name", "year", "value"]
 RANKING_COLUMNS = ["key", "name", "value", "records", "population", "population_note", "per_1000"]
@@ -43,14 +44,14 @@ def per_thousand(value: float, population: Population | None) -> float | None:
 
 def _population_note(population: Population | None, lang: str) -> str:
     if population is None:
-        return "chưa có số dân" if lang == "vi" else "population not known"
+        return translate("chưa có số dân", lang=lang)
     notes = []
     if population.approximate:
-        notes.append("ước tính" if lang == "vi" else "approximate")
+        notes.append(translate("ước tính", lang=lang))
     if population.derived:
-        notes.append("cộng từ các xã cũ" if lang == "vi" else "sum of former communes")
+        notes.append(translate("cộng từ các xã cũ", lang=lang))
     if population.year:
-        notes.append(("năm " if lang == "vi" else "year ") + str(population.year))
+        notes.append(translate("năm {year}", lang=lang, year=population.year))
     return ", ".join(notes)
 
 

@@ -38,7 +38,8 @@ def summarise(*, session: Session, filters: Filters, by: str) -> pd.DataFrame:
     # the order of their definition
     filters.check()
     if by not in GROUP_BYS:
-        raise QueryError(f"Không nhóm được theo {by!r}; chọn một trong: {', '.join(GROUP_BYS)}")
+        raise QueryError("Không nhóm được theo {by!r}; chọn một trong: {group_bys}", by=by,
+                         group_bys=', '.join(GROUP_BYS))
     groups = () if by == "type" else (by,)
     keys = [GROUPS[g] for g in groups]
     long = unpivot_measures(grouped_summary(session=session, filters=filters, by=groups), keys=keys)

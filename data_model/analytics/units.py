@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from data_model.reference.boundaries import units_valid_on
 from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
+from data_model.texts.catalogue import translate
 
 NONE_CODE = "none"  # the group of records without a commune, district or reporting unit, in every output
 
@@ -17,8 +18,8 @@ def _period(start: dt.date | None, end: dt.date | None, lang: str) -> str:
     if start and end:
         return f"{start.month}/{start.year}–{end.month}/{end.year}"
     if start:
-        return ("từ " if lang == "vi" else "from ") + f"{start.month}/{start.year}"
-    return (("đến " if lang == "vi" else "until ") + f"{end.month}/{end.year}") if end else ""
+        return translate("từ {month}/{year}", lang=lang, month=start.month, year=start.year)
+    return translate("đến {month}/{year}", lang=lang, month=end.month, year=end.year) if end else ""
 
 
 def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dict[str, str]:
@@ -34,7 +35,7 @@ def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dic
             seen[label] = seen.get(label, 0) + 1
         names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end, lang)})"
                  for key, _, _, start, end in rows}
-    names[""] = "(không ghi xã)" if lang == "vi" else "(no commune)"
+    names[""] = translate("(không ghi xã)", lang=lang)
     return names
 
 

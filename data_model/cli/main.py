@@ -12,32 +12,29 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model.accounts.permissions import SYSTEM
-from data_model.analytics.filters import QueryError
+from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
 from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
 from data_model.cli import plans as cli_plans
 from data_model.cli import reporting as cli_reporting
 from data_model.cli import transfer as cli_transfer
 from data_model.cli import xlsform as cli_xlsform
-from data_model.schema.db import (
-    DatabaseNotInitialised, DatabaseUrlError, build_engine, read_session, shown_url, write_session,
-)
-from data_model.schema.init_db import DemoRefused, initialise_database, open_database, set_demo_pending
+from data_model.schema.db import DatabaseNotInitialised, build_engine, read_session, shown_url, write_session
+from data_model.schema.init_db import initialise_database, open_database, set_demo_pending
 from data_model.schema.settings import get_settings
-from data_model.schema.startup import (
-    ExposureRefused, check_exposure, is_loopback, prepare_app_database, streamlit_command,
-)
-from data_model.texts.formatting import format_number
+from data_model.schema.startup import check_exposure, is_loopback, prepare_app_database, streamlit_command
+from data_model.texts.catalogue import LANGUAGES, Number
+from data_model.texts.errors import UserError
 
 MAX_GENERATE = 5_000_000
 
 
-class CliError(Exception):
+class CliError(UserError):
     """A user error: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line instead of usage + message
-        raise CliError(f"{self.prog}: {message}")
+        raise CliError("{prog}: {message}", prog=self.prog, message=message)
 
 
 def year(text: str) -> int:
@@ -48,9 +45,10 @@ def year(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"năm không hợp lệ: {text[:20]!r}") from None
+        raise argparse.ArgumentTypeError(say("năm không hợp lệ: {text!r}", text=text[:20])) from None
     if not YEAR_MIN <= value <= YEAR_MAX:
-        raise argparse.ArgumentTypeError(f"năm {value} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}")
+        raise argparse.ArgumentTypeError(say("năm {year} nằm ngoài khoảng {low}–{high}", year=value, low=YEAR_MIN,
+                                             high=YEAR_MAX))
     return value
 
 
@@ -72,29 +70,30 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not args.demo:  # whoever runs init without --demo makes this a production database
         set_demo_pending(engine=engine, pending=False)
     if added:
-        print("Đã thêm: " + ", ".join(f"{k} {format_number(v)}" for k, v in added.items()))
+        print(say("Đã thêm: {added}", added=", ".join(f"{k} {Number(v).render(cli_language())}" for k, v in added.items())))
     else:
-        print("Cơ sở dữ liệu đã sẵn sàng, không có gì mới để thêm.")
+        print(say("Cơ sở dữ liệu đã sẵn sàng, không có gì mới để thêm."))
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Prepare the database (first start: the embedded one, with demo data), check exposure, start the dashboard."""
     settings = get_settings()
-    print(f"Chuẩn bị cơ sở dữ liệu {shown_url(settings.database_url)} …", flush=True)
+    print(say("Chuẩn bị cơ sở dữ liệu {shown_url} …", shown_url=shown_url(settings.database_url)), flush=True)
     prepared = prepare_app_database(settings=settings)
     try:
         if prepared.created:
-            print("Đã tạo cơ sở dữ liệu mới" + (" với dữ liệu mẫu (demo)." if prepared.added.get("demo_records")
-                                                else ", chưa có tài khoản nào."))
+            print(say("Đã tạo cơ sở dữ liệu mới với dữ liệu mẫu (demo).") if prepared.added.get("demo_records")
+                  else say("Đã tạo cơ sở dữ liệu mới, chưa có tài khoản nào."))
         check_exposure(engine=prepared.engine, address=settings.server_address)
     finally:
         prepared.engine.dispose()
     where = f"{settings.server_address}:{settings.server_port}"
     if is_loopback(settings.server_address):
-        print(f"Chỉ máy này mở được: http://{where} (đặt SERVER_ADDRESS=0.0.0.0 để mở ra mạng)")
+        print(say("Chỉ máy này mở được: http://{where} (đặt SERVER_ADDRESS=0.0.0.0 để mở ra mạng)", where=where))
     else:
-        print(f"CHÚ Ý: bảng điều khiển mở ra mạng tại {where}; mọi máy trong mạng đều thấy trang đăng nhập.")
+        print(say("CHÚ Ý: bảng điều khiển mở ra mạng tại {where}; mọi máy trong mạng đều thấy trang đăng nhập.",
+                  where=where))
     sys.stdout.flush()
     command = streamlit_command(settings=settings)
     os.execv(command[0], command)
@@ -104,7 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     """Add synthetic records for benchmarks."""
     if not 1 <= args.records <= MAX_GENERATE:
-        raise CliError(f"--records phải từ 1 đến {format_number(MAX_GENERATE)}")
+        raise CliError("--records phải từ 1 đến {max_generate}", max_generate=Number(MAX_GENERATE))
     from data_model.demo.synthetic import generate_records  # only needed for benchmarks
 
     engine = open_engine(create=True)
@@ -127,25 +126,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     with read_session(engine) as session:
         result = check_derived_tables(session=session)
     if result.ok:
-        outcome = "không có gì cần sửa." if args.repair else "không có chênh lệch."
-        print(f"Các bảng tổng hợp khớp với bản ghi: {outcome}")
+        print(say("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa.") if args.repair
+              else say("Các bảng tổng hợp khớp với bản ghi: không có chênh lệch."))
         return 0
     if not args.repair:
-        print(f"Các bảng tổng hợp lệch so với bản ghi: {format_number(result.differences)} dòng.")
+        print(say("Các bảng tổng hợp lệch so với bản ghi: {differences} dòng.", differences=Number(result.differences)))
         print("\n".join(describe_check(result)))
-        print("Chạy `python -m data_model check --repair` để tính lại các bảng tổng hợp từ bản ghi.")
+        print(say("Chạy `python -m data_model check --repair` để tính lại các bảng tổng hợp từ bản ghi."))
         return 1
     with write_session(engine) as session:  # the write lock only while repairing
         fixed = repair_derived_tables(session=session, actor=SYSTEM)
     if fixed.ok:
-        print("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa.")
+        print(say("Các bảng tổng hợp khớp với bản ghi: không có gì cần sửa."))
     else:
-        print(f"Đã tính lại các bảng tổng hợp từ bản ghi, sửa {format_number(fixed.differences)} dòng lệch:")
+        print(say("Đã tính lại các bảng tổng hợp từ bản ghi, sửa {differences} dòng lệch:",
+                  differences=Number(fixed.differences)))
         print("\n".join(describe_check(fixed)))
     with read_session(engine) as session:
         after = check_derived_tables(session=session)
     if not after.ok:
-        print("Sau khi sửa vẫn còn chênh lệch:\n" + "\n".join(describe_check(after)))
+        print(say("Sau khi sửa vẫn còn chênh lệch:") + "\n" + "\n".join(describe_check(after)))
         return 1
     return 0
 
@@ -160,21 +160,24 @@ def cmd_makemigration(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = _Parser(prog="python -m data_model", description="Thông tin, tuyên truyền khu vực biên giới – dòng lệnh")
+    parser = _Parser(prog="python -m data_model", description=say("Thông tin, tuyên truyền khu vực biên giới – dòng "
+                                                                  "lệnh"))
+    parser.add_argument("--lang", choices=LANGUAGES, default=cli_language(),
+                        help=say("ngôn ngữ của dòng lệnh (mặc định: UI_LANGUAGE, không có thì tiếng Việt)"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = sub.add_parser("init", help="tạo/cập nhật lược đồ, nạp dữ liệu tham chiếu (và dữ liệu mẫu)")
-    p.add_argument("--demo", action="store_true", help="nạp dữ liệu mẫu (demo)")
+    p = sub.add_parser("init", help=say("tạo/cập nhật lược đồ, nạp dữ liệu tham chiếu (và dữ liệu mẫu)"))
+    p.add_argument("--demo", action="store_true", help=say("nạp dữ liệu mẫu (demo)"))
     p.set_defaults(func=cmd_init)
-    p = sub.add_parser("serve", help="chuẩn bị cơ sở dữ liệu rồi chạy bảng điều khiển (như make run)")
+    p = sub.add_parser("serve", help=say("chuẩn bị cơ sở dữ liệu rồi chạy bảng điều khiển (như make run)"))
     p.set_defaults(func=cmd_serve)
-    p = sub.add_parser("generate", help="thêm bản ghi tổng hợp để đo hiệu năng")
+    p = sub.add_parser("generate", help=say("thêm bản ghi tổng hợp để đo hiệu năng"))
     p.add_argument("--records", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_generate)
-    p = sub.add_parser("check", help="so các bảng tổng hợp với bản ghi (--repair: tính lại)")
-    p.add_argument("--repair", action="store_true", help="tính lại các bảng tổng hợp lệch, trong một giao dịch")
+    p = sub.add_parser("check", help=say("so các bảng tổng hợp với bản ghi (--repair: tính lại)"))
+    p.add_argument("--repair", action="store_true", help=say("tính lại các bảng tổng hợp lệch, trong một giao dịch"))
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("makemigration", help="sinh migration từ models (cho nhà phát triển)")
+    p = sub.add_parser("makemigration", help=say("sinh migration từ models (cho nhà phát triển)"))
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)
     for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform, cli_transfer, cli_reporting,
@@ -184,24 +187,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; user errors print one line and return non-zero, never a traceback."""
+    """Run one command in the chosen language (--lang, else UI_LANGUAGE); user errors print one line, never a
+    traceback, and return non-zero."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with speaking(chosen_language(argv)):
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     def fail(message: str, status: int) -> int:
-        print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+        print(say("Lỗi: {message}", message=message).replace("\n", " "), file=sys.stderr)
         return status
 
     try:
         args = build_parser().parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.func
         return int(handler(args) or 0)
-    except (CliError, QueryError, DatabaseUrlError, DemoRefused, ExposureRefused) as exc:
-        return fail(str(exc), 2)
     except DatabaseNotInitialised as exc:
-        return fail(str(exc), 3)
+        return fail(shown(exc), 3)
+    except UserError as exc:  # CliError, QueryError, DatabaseUrlError, DemoRefused, ExposureRefused, …
+        return fail(shown(exc), 2)
     except OperationalError as exc:
-        return fail(f"không kết nối được cơ sở dữ liệu ({str(exc.orig).splitlines()[0] if exc.orig else exc})", 3)
+        return fail(say("không kết nối được cơ sở dữ liệu ({reason})",
+                        reason=str(exc.orig).splitlines()[0] if exc.orig else exc), 3)
     except SQLAlchemyError as exc:
-        return fail(f"lỗi cơ sở dữ liệu: {str(exc).splitlines()[0]}", 3)
+        return fail(say("lỗi cơ sở dữ liệu: {reason}", reason=str(exc).splitlines()[0]), 3)
     except OSError as exc:
-        return fail(f"không mở được tệp hoặc thư mục: {exc}", 3)
+        return fail(say("không mở được tệp hoặc thư mục: {reason}", reason=exc), 3)
     except KeyboardInterrupt:
-        return fail("đã dừng", 130)
+        return fail(say("đã dừng"), 130)

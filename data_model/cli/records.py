@@ -16,12 +16,14 @@ from data_model.schema.init_db import open_database
 from data_model.schema.models import ReportingUnit, User
 from data_model.schema.settings import get_settings
 from data_model.texts.formatting import format_number
+from data_model.cli.language import cli_language, say, say_plural, shown
+from data_model.texts.catalogue import Number
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 def _fail(message: str, status: int = 2) -> int:
-    print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+    print(say("Lỗi: {message}", message=shown(message)).replace("\n", " "), file=sys.stderr)
     return status
 
 
@@ -38,7 +40,7 @@ def _actor(session, username: str | None) -> Actor:
 
     user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active:
-        raise PermissionDenied(f"không có tài khoản đang hoạt động tên «{username}»")
+        raise PermissionDenied("không có tài khoản đang hoạt động tên «{username}»", username=username)
     return to_actor(user)
 
 
@@ -52,11 +54,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Check the file, then (unless --dry-run) write all rows in one short transaction; any bad row: nothing written."""
     path = Path(args.file)
     if not path.is_file():
-        return _fail(f"không có tệp {path}")
+        return _fail(say("không có tệp {path}", path=path))
     if path.stat().st_size > MAX_FILE_BYTES:
-        return _fail("tệp lớn hơn 200 MB: hãy chia nhỏ")
+        return _fail(say("tệp lớn hơn 200 MB: hãy chia nhỏ"))
     if args.type and args.type not in load_activity_types():
-        return _fail(f"không có loại hoạt động «{args.type}»")
+        return _fail(say("không có loại hoạt động «{code}»", code=args.type))
     data = path.read_bytes()
     engine = _engine()
     try:
@@ -70,9 +72,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             if not preview.ok:
                 return _fail(_rejected_line(preview), 1)
             counts = preview.counts()
-            print(f"Kiểm tra xong (chưa ghi): {format_number(counts['new'])} dòng thêm mới, "
-                  f"{format_number(counts['update'])} cập nhật, {format_number(counts['unchanged'])} không đổi, "
-                  f"{format_number(counts['skip'])} bỏ qua.")
+            print(say("Kiểm tra xong (chưa ghi): {new} dòng thêm mới, {update} cập nhật, {unchanged} không đổi, "
+                      "{skip} bỏ qua.", new=format_number(counts['new']), update=format_number(counts['update']),
+                      unchanged=format_number(counts['unchanged']), skip=format_number(counts['skip'])))
             return 0
         # the file is read and checked without the write lock; only the writing holds it
         preview, result = run_import(engine=engine, actor=actor, data=data, filename=path.name,
@@ -84,22 +86,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_report(exc.preview)
         return _fail(_rejected_line(exc.preview), 1)
     except ImportConflict as exc:
-        return _fail(str(exc), 1)
+        return _fail(exc, 1)
     except PermissionDenied as exc:
-        return _fail(str(exc))
+        return _fail(exc)
     finally:
         engine.dispose()
 
 
 def _rejected_line(preview) -> str:
     if preview.file_errors:
-        return preview.file_errors[0] + " Chưa ghi gì."
+        return say("{error} Chưa ghi gì.", error=shown(preview.file_errors[0]))
     bad = sum(r.has_error for r in preview.rows)
-    return f"{format_number(bad)} dòng có lỗi, không ghi dòng nào."
+    return say_plural("{count} dòng có lỗi, không ghi dòng nào.", bad, count=Number(bad))
 
 
 def _print_report(preview) -> None:
-    for line in preview.report_lines():
+    for line in preview.report_lines(cli_language()):
         print(line)
 
 
@@ -108,13 +110,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        return _fail("--out phải là tệp .csv hoặc .xlsx")
+        return _fail(say("--out phải là tệp .csv hoặc .xlsx"))
     if args.year_from and args.year_to and args.year_from > args.year_to:
-        return _fail(f"--from ({args.year_from}) lớn hơn --to ({args.year_to})")
+        return _fail(say("--from ({year_from}) lớn hơn --to ({year_to})", year_from=args.year_from, year_to=args.year_to))
     types = tuple(args.type or ())
     unknown = [t for t in types if t not in load_activity_types()]
     if unknown:
-        return _fail("không có loại hoạt động " + ", ".join(unknown))
+        return _fail(say("không có loại hoạt động {codes}", codes=", ".join(unknown)))
     engine = _engine()
     try:
         with read_session(engine) as session:
@@ -124,7 +126,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                              .where(ReportingUnit.key.in_(args.unit))).all())
                 missing = [u for u in args.unit if u not in units]
                 if missing:
-                    return _fail("không có đơn vị " + ", ".join(missing))
+                    return _fail(say("không có đơn vị {units}", units=", ".join(missing)))
                 unit_ids = tuple(units.values())
             filters = ExportFilters(year_from=args.year_from, year_to=args.year_to, types=types,
                                     reporting_unit_ids=unit_ids)
@@ -132,22 +134,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     out.write_bytes(data)
-    print(f"Đã ghi {out} ({format_number(len(data))} byte).")
+    print(say("Đã ghi {out} ({data} byte).", out=out, data=Number(len(data))))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `import` and `export` to `python -m data_model`."""
-    p = subparsers.add_parser("import", help="nhập hoạt động từ tệp CSV/XLSX (tất cả hoặc không dòng nào)")
-    p.add_argument("file", help="tệp .csv hoặc .xlsx")
-    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-    p.add_argument("--user", help="tên tài khoản thực hiện (mặc định: hệ thống)")
-    p.add_argument("--type", help="loại hoạt động khi tệp không có cột «Loại hoạt động»")
+    p = subparsers.add_parser("import", help=say("nhập hoạt động từ tệp CSV/XLSX (tất cả hoặc không dòng nào)"))
+    p.add_argument("file", help=say("tệp .csv hoặc .xlsx"))
+    p.add_argument("--dry-run", action="store_true", help=say("chỉ kiểm tra, không ghi"))
+    p.add_argument("--user", help=say("tên tài khoản thực hiện (mặc định: hệ thống)"))
+    p.add_argument("--type", help=say("loại hoạt động khi tệp không có cột «Loại hoạt động»"))
     p.set_defaults(func=cmd_import)
-    p = subparsers.add_parser("export", help="xuất hoạt động ra CSV/XLSX theo đúng mẫu nhập")
-    p.add_argument("--out", required=True, help="tệp .csv hoặc .xlsx")
+    p = subparsers.add_parser("export", help=say("xuất hoạt động ra CSV/XLSX theo đúng mẫu nhập"))
+    p.add_argument("--out", required=True, help=say("tệp .csv hoặc .xlsx"))
     p.add_argument("--from", dest="year_from", type=_year)
     p.add_argument("--to", dest="year_to", type=_year)
-    p.add_argument("--type", action="append", help="mã loại hoạt động (có thể lặp lại)")
-    p.add_argument("--unit", action="append", help="mã đơn vị thực hiện, ví dụ st_dao_san (có thể lặp lại)")
+    p.add_argument("--type", action="append", help=say("mã loại hoạt động (có thể lặp lại)"))
+    p.add_argument("--unit", action="append", help=say("mã đơn vị thực hiện, ví dụ st_dao_san (có thể lặp lại)"))
     p.set_defaults(func=cmd_export)

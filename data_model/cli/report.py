@@ -7,6 +7,7 @@ from pathlib import Path
 from data_model.schema.db import read_session
 from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.cli.language import cli_language, say
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -15,9 +16,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower().lstrip(".") not in FORMATS:
-        raise ReportError(f"--out phải là tệp .docx, .xlsx hoặc .md, không phải {out.name!r}")
+        raise ReportError("--out phải là tệp .docx, .xlsx hoặc .md, không phải {name!r}", name=out.name)
     if not out.parent.is_dir():
-        raise ReportError(f"thư mục {str(out.parent)!r} không tồn tại")
+        raise ReportError("thư mục {parent!r} không tồn tại", parent=str(out.parent))
     period = Period(args.year_from, args.year_to)
     period.check()
     scope = Scope.parse(args.scope)
@@ -29,7 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     for path in written:
-        print(f"Đã ghi {path}")
+        print(say("Đã ghi {path}", path=path))
     return 0
 
 
@@ -37,11 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `report` to `python -m data_model`."""
     from data_model.cli.main import year  # the parser module is fully loaded when it calls register()
 
-    p = subparsers.add_parser("report", help="báo cáo năm hoặc giai đoạn (.docx, .xlsx, .md)")
-    p.add_argument("--from", dest="year_from", type=year, required=True, help="năm đầu")
-    p.add_argument("--to", dest="year_to", type=year, required=True, help="năm cuối")
+    p = subparsers.add_parser("report", help=say("báo cáo năm hoặc giai đoạn (.docx, .xlsx, .md)"))
+    p.add_argument("--from", dest="year_from", type=year, required=True, help=say("năm đầu"))
+    p.add_argument("--to", dest="year_to", type=year, required=True, help=say("năm cuối"))
     p.add_argument("--scope", default="province",
-                   help="province | district:MÃ | station:MÃ | commune:MÃ (mã như c03451@1900, st_ka_lang)")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="ngôn ngữ báo cáo")
-    p.add_argument("--out", required=True, help="tệp kết quả: .docx, .xlsx hoặc .md")
+                   help=say("province | district:MÃ | station:MÃ | commune:MÃ (mã như c03451@1900, st_ka_lang)"))
+    p.add_argument("--lang", choices=("vi", "en"), default=cli_language(), help=say("ngôn ngữ báo cáo"))
+    p.add_argument("--out", required=True, help=say("tệp kết quả: .docx, .xlsx hoặc .md"))
     p.set_defaults(func=cmd_report)

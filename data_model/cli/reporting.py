@@ -74,7 +74,7 @@ def _actor(session: Session, username: str) -> Actor:
 
     user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active:
-        raise PermissionDenied(f"không có tài khoản đang hoạt động tên «{username}»")
+        raise PermissionDenied("không có tài khoản đang hoạt động tên «{username}»", username=username)
     return to_actor(user)
 
 

@@ -10,16 +10,17 @@ from data_model.accounts.users import AccountError, check_username, create_user,
 from data_model.schema.db import read_session, write_session
 from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.cli.language import say, shown
 
 
 def _fail(message: str) -> int:
-    print(f"Lỗi: {message}".replace("\n", " "), file=sys.stderr)
+    print(say("Lỗi: {message}", message=shown(message)).replace("\n", " "), file=sys.stderr)
     return 2
 
 
 def _ask_new_password() -> str:
-    first = getpass.getpass("Mật khẩu mới: ")
-    second = getpass.getpass("Nhập lại mật khẩu: ")
+    first = getpass.getpass(say("Mật khẩu mới: "))
+    second = getpass.getpass(say("Nhập lại mật khẩu: "))
     if first != second:
         raise AccountError("Hai lần nhập mật khẩu không khớp")
     return first
@@ -42,10 +43,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             create_user(session=session, actor=SYSTEM, username=args.name, password=password, role=args.role,
                         unit_keys=args.unit or [], full_name=args.full_name or "")
     except (AccountError, PermissionDenied) as exc:
-        return _fail(str(exc))
+        return _fail(exc)
     except (EOFError, KeyboardInterrupt):
-        return _fail("đã hủy, chưa tạo tài khoản")
-    print(f"Đã tạo tài khoản {args.name.strip().lower()} ({args.role}).")
+        return _fail(say("đã hủy, chưa tạo tài khoản"))
+    print(say("Đã tạo tài khoản {name} ({role}).", name=args.name.strip().lower(), role=args.role))
     return 0
 
 
@@ -54,11 +55,11 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     with read_session(_engine()) as session:
         frame = list_users(session=session)
     if frame.empty:
-        print("Chưa có tài khoản nào. Tạo quản trị viên: python -m data_model user add --role admin TÊN")
+        print(say("Chưa có tài khoản nào. Tạo quản trị viên: python -m data_model user add --role admin TÊN"))
         return 0
     for row in frame.itertuples(index=False):
-        state = "hoạt động" if row.active else "đã khóa"
-        last = row.last_login_at.strftime("%d/%m/%Y %H:%M") if row.last_login_at is not None else "chưa đăng nhập"
+        state = say("hoạt động") if row.active else say("đã khóa")
+        last = row.last_login_at.strftime("%d/%m/%Y %H:%M") if row.last_login_at is not None else say("chưa đăng nhập")
         demo = " (demo)" if row.is_demo else ""
         print(f"{row.username}{demo}\t{row.role}\t{row.units or '-'}\t{state}\t{last}")
     return 0
@@ -72,25 +73,26 @@ def cmd_user_reset_password(args: argparse.Namespace) -> int:
         with write_session(engine) as session:
             reset_password(session=session, actor=SYSTEM, username=args.name, new_password=password)
     except (AccountError, PermissionDenied) as exc:
-        return _fail(str(exc))
+        return _fail(exc)
     except (EOFError, KeyboardInterrupt):
-        return _fail("đã hủy, mật khẩu không đổi")
-    print(f"Đã đặt mật khẩu mới cho {args.name.strip().lower()}.")
+        return _fail(say("đã hủy, mật khẩu không đổi"))
+    print(say("Đã đặt mật khẩu mới cho {name}.", name=args.name.strip().lower()))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `user add|list|reset-password` to `python -m data_model`."""
-    user = subparsers.add_parser("user", help="quản lý tài khoản người dùng")
+    user = subparsers.add_parser("user", help=say("quản lý tài khoản người dùng"))
     sub = user.add_subparsers(dest="user_command", required=True, parser_class=type(user))
-    p = sub.add_parser("add", help="tạo tài khoản (mật khẩu được hỏi, không nhập trên dòng lệnh)")
+    p = sub.add_parser("add", help=say("tạo tài khoản (mật khẩu được hỏi, không nhập trên dòng lệnh)"))
     p.add_argument("--role", choices=ROLES, required=True)
-    p.add_argument("--unit", action="append", metavar="KEY", help="mã đơn vị của cán bộ nhập liệu, ví dụ st_dao_san")
-    p.add_argument("--full-name", default="", help="họ tên")
+    p.add_argument("--unit", action="append", metavar="KEY", help=say("mã đơn vị của cán bộ nhập liệu, ví dụ "
+                                                                      "st_dao_san"))
+    p.add_argument("--full-name", default="", help=say("họ tên"))
     p.add_argument("name")
     p.set_defaults(func=cmd_user_add)
-    p = sub.add_parser("list", help="liệt kê tài khoản")
+    p = sub.add_parser("list", help=say("liệt kê tài khoản"))
     p.set_defaults(func=cmd_user_list)
-    p = sub.add_parser("reset-password", help="đặt lại mật khẩu (được hỏi hai lần)")
+    p = sub.add_parser("reset-password", help=say("đặt lại mật khẩu (được hỏi hai lần)"))
     p.add_argument("name")
     p.set_defaults(func=cmd_user_reset_password)

@@ -44,6 +44,15 @@ class Measure:
     def unit(self, lang: str = "vi") -> str:
         return self.unit_vi if lang == "vi" else self.unit_en
 
+    def unit_for(self, n: int | float, lang: str = "vi") -> str:
+        """The unit's word for the number n ("1 session", "2 sessions"): the catalogue's plural forms of unit_vi in
+        the context "unit <unit_en>" (its English plural), else unit(lang)."""
+        from data_model.texts.catalogue import translate_plural
+
+        count = int(n) if float(n).is_integer() else 2  # a fraction (a rate) takes the plural
+        text = translate_plural(self.unit_vi, count, lang=lang, ctx=f"unit {self.unit_en}")
+        return text if lang == "vi" or text != self.unit_vi else self.unit(lang)
+
 
 @dataclass(frozen=True)
 class Rule:

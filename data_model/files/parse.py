@@ -9,6 +9,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from data_model.texts.catalogue import Number, Text
+from data_model.texts.errors import UserError
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
@@ -19,7 +21,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 
-class FileError(ValueError):
+class FileError(UserError, ValueError):
     """The file as a whole cannot be read; the message is Vietnamese."""
 
 
@@ -74,11 +76,11 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1258"), ("Tệp không dùng mã UTF-8; đã đọc theo bảng mã Windows-1258 (tiếng Việt). "
-                                      "Nếu chữ có dấu hiện sai, hãy lưu lại tệp CSV với mã UTF-8.")
+        return data.decode("cp1258"), Text("Tệp không dùng mã UTF-8; đã đọc theo bảng mã Windows-1258 (tiếng Việt). "
+                                           "Nếu chữ có dấu hiện sai, hãy lưu lại tệp CSV với mã UTF-8.")
     except UnicodeDecodeError:
-        return data.decode("latin-1"), ("Tệp không dùng mã UTF-8 hay Windows-1258; đã đọc theo Latin-1, chữ có dấu "
-                                        "có thể sai. Hãy lưu lại tệp CSV với mã UTF-8.")
+        return data.decode("latin-1"), Text("Tệp không dùng mã UTF-8 hay Windows-1258; đã đọc theo Latin-1, chữ có "
+                                            "dấu có thể sai. Hãy lưu lại tệp CSV với mã UTF-8.")
 
 
 def read_csv(data: bytes, *, name: str = "CSV") -> RawFile:
@@ -97,7 +99,7 @@ def read_csv(data: bytes, *, name: str = "CSV") -> RawFile:
     try:
         rows = [[_csv_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
-        raise FileError(f"Không đọc được tệp CSV: {exc}") from None
+        raise FileError("Không đọc được tệp CSV: {reason}", reason=exc) from None
     return RawFile([Sheet(name, rows)], [note] if note else [])
 
 
@@ -124,7 +126,7 @@ def read_xlsx(data: bytes) -> RawFile:
         formulas = _has_formulas(archive)
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise FileError(f"Tệp XLSX bị hỏng hoặc không phải XLSX ({type(exc).__name__}).") from None
+        raise FileError("Tệp XLSX bị hỏng hoặc không phải XLSX ({kind}).", kind=type(exc).__name__) from None
     notes: list[str] = []
     sheets: list[Sheet] = []
     texts = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if formulas else None
@@ -148,7 +150,7 @@ def read_xlsx(data: bytes) -> RawFile:
     if texts is not None:
         texts.close()
     if used_cached:
-        notes.append(f"{used_cached} ô có công thức: đã dùng giá trị Excel đã tính cho các ô đó.")
+        notes.append(Text("{n} ô có công thức: đã dùng giá trị Excel đã tính cho các ô đó.", n=used_cached))
     return RawFile(sheets, notes)
 
 
@@ -167,10 +169,10 @@ def read_file(*, data: bytes, filename: str) -> RawFile:
     return read_csv(data, name=stem)
 
 
-def too_long_message(cell: TooLong) -> str:
+def too_long_message(cell: TooLong) -> Text:
     """Why a cell over the limit was not read."""
-    limit = f"{MAX_CELL_CHARS:,}".replace(",", ".")
-    return f"ô dài quá {limit} ký tự (có {cell.length:,} ký tự), không đọc được; hãy rút gọn".replace(",", ".")
+    return Text("ô dài quá {limit} ký tự (có {length} ký tự), không đọc được; hãy rút gọn",
+                limit=Number(MAX_CELL_CHARS), length=Number(cell.length))
 
 
 def escape_text(text: str) -> str:
@@ -203,13 +205,14 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, Formula):
-        raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+        raise ValueError(Text("ô có công thức {formula} chưa có giá trị; hãy dán giá trị (Paste Values)",
+                              formula=value.text))
     if isinstance(value, TooLong):
         raise ValueError(too_long_message(value))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value == value and SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise ValueError(f"«{value}» không phải ngày (dd/mm/yyyy)")
+        raise ValueError(Text("«{value}» không phải ngày (dd/mm/yyyy)", value=value))
     text = str(value).strip()
     match = _DMY.match(text)
     try:
@@ -219,10 +222,10 @@ def parse_date(value: Any) -> dt.date:
         if match:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise ValueError(f"«{text}» không phải ngày có thật") from None
+        raise ValueError(Text("«{value}» không phải ngày có thật", value=text)) from None
     if text.isdigit() and SERIAL_RANGE[0] <= int(text) <= SERIAL_RANGE[1]:
         return EXCEL_EPOCH + dt.timedelta(days=int(text))
-    raise ValueError(f"«{text[:40]}» không phải ngày (dd/mm/yyyy)")
+    raise ValueError(Text("«{value}» không phải ngày (dd/mm/yyyy)", value=text[:40]))
 
 
 def parse_count(value: Any) -> int | None:
@@ -230,26 +233,27 @@ def parse_count(value: Any) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, Formula):
-        raise ValueError(f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị (Paste Values)")
+        raise ValueError(Text("ô có công thức {formula} chưa có giá trị; hãy dán giá trị (Paste Values)",
+                              formula=value.text))
     if isinstance(value, TooLong):
         raise ValueError(too_long_message(value))
     if isinstance(value, bool):
-        raise ValueError(f"«{value}» không phải số")
+        raise ValueError(Text("«{value}» không phải số", value=value))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError("không phải số")
+            raise ValueError(Text("không phải số"))
         if not value.is_integer():
-            raise ValueError(f"«{value}» không phải số nguyên")
+            raise ValueError(Text("«{value}» không phải số nguyên", value=value))
         return int(value)
     if isinstance(value, (dt.date, dt.datetime)):
-        raise ValueError("là ngày, không phải số (kiểm tra lại cột)")
+        raise ValueError(Text("là ngày, không phải số (kiểm tra lại cột)"))
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if text.startswith("="):
-        raise ValueError(f"công thức «{text[:30]}» không được hỗ trợ; hãy nhập số")
+        raise ValueError(Text("công thức «{formula}» không được hỗ trợ; hãy nhập số", formula=text[:30]))
     if len(text) > 30:
-        raise ValueError("số quá lớn")
+        raise ValueError(Text("số quá lớn"))
     if text.isdigit():
         return int(text)
     if _COUNT_DOT.match(text):
@@ -260,7 +264,7 @@ def parse_count(value: Any) -> int | None:
         return int(text)
     if re.match(r"^\d+[.,]0+$", text):
         return int(re.split(r"[.,]", text)[0])
-    raise ValueError(f"«{text}» không phải số nguyên")
+    raise ValueError(Text("«{value}» không phải số nguyên", value=text))
 
 
 def cell_text(value: Any) -> str:

@@ -13,13 +13,16 @@ from data_model.files.parse import FileError, Formula, RawFile, TooLong, cell_te
 from data_model.files.parse import too_long_message, unescape_text
 from data_model.records.validation.rules import DUPLICATE, ERROR, WARNING
 from data_model.reference.names import normalise_name
+from data_model.texts.catalogue import N_, Text, render
+from data_model.texts.errors import UserError
 from data_model.texts.input import BAD_TEXT, is_clean, safe_text
 
 HEADER_SCAN_ROWS = 15  # a header row may sit below a title, an address and blank rows
 TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")
-STATUS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "skip": "Bỏ qua", "error": "Lỗi"}
-SEVERITY = {ERROR: "Lỗi", WARNING: "Cảnh báo", DUPLICATE: "Có thể trùng"}
-NO_ROWS = "Tệp không có dòng dữ liệu nào (chỉ có tiêu đề, dòng trống hoặc dòng tổng)."
+STATUS = {"new": N_("Thêm mới"), "update": N_("Cập nhật"), "unchanged": N_("Không đổi"), "skip": N_("Bỏ qua"),
+          "error": N_("Lỗi")}
+SEVERITY = {ERROR: N_("Lỗi"), WARNING: N_("Cảnh báo"), DUPLICATE: N_("Có thể trùng")}
+NO_ROWS = Text("Tệp không có dòng dữ liệu nào (chỉ có tiêu đề, dòng trống hoặc dòng tổng).")
 T = TypeVar("T")
 
 
@@ -163,7 +166,7 @@ class TableRow:
         """A cell as text; exports protect text from spreadsheets (a leading apostrophe), reading reverses it."""
         value = self.cells.get(key)
         if isinstance(value, Formula):
-            self.problem(key, f"ô có công thức {value.text} chưa có giá trị; hãy dán giá trị")
+            self.problem(key, Text("ô có công thức {formula} chưa có giá trị; hãy dán giá trị", formula=value.text))
             return ""
         return unescape_text(cell_text(value))
 
@@ -172,8 +175,18 @@ class TableRow:
         try:
             return parse()
         except ValueError as exc:
-            self.problem(key, str(exc).removeprefix(f"{self.fmt.headers.get(key, key)}: "))
+            self.problem(key, _without_label(exc, self.fmt.headers.get(key, key)))
             return None
+
+
+def _without_label(exc: ValueError, label: str) -> str:
+    """A ValueError's message (a Text when it has one) without a leading "Label: "."""
+    message = getattr(exc, "text", None) or (exc.args[0] if exc.args else "")
+    if isinstance(message, Text):
+        if message.msgid == "{field}: {problem}" and str(message.params.get("field")) == label:
+            return message.params["problem"]
+        return message
+    return str(exc).removeprefix(f"{label}: ")
 
 
 def table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: TableFormat) -> TableRow:
@@ -186,7 +199,7 @@ def table_row(sheet: str, row: int, cells: Sequence[Any], header: Header, fmt: T
             out.unreadable.add(key)
             continue
         if not is_clean(value):
-            out.problem(key, BAD_TEXT)
+            out.problem(key, Text(BAD_TEXT))
             value = safe_text(value)  # shown in the preview, never written
         out.cells[key] = value
     return out
@@ -203,21 +216,23 @@ def read_rows(*, raw: RawFile, fmt: TableFormat, preview: ImportPreview) -> Iter
         found = header or read_header(rows=sheet.rows, index=first, fmt=fmt)  # the first filled row, to name what is missing
         missing = [c.header_vi for c in fmt.columns if c.required and c.key not in found.columns]
         if missing:
-            preview.file_errors.append(f"Trang «{sheet.name}», dòng {found.index + 1}: thiếu cột {', '.join(missing)}")
+            preview.file_errors.append(Text("Trang «{sheet}», dòng {row}: thiếu cột {columns}", sheet=sheet.name,
+                                            row=found.index + 1, columns=", ".join(missing)))
             continue
         if header is None:
-            preview.file_errors.append(f"Trang «{sheet.name}»: không tìm thấy dòng tiêu đề (cần các cột như "
-                                       f"{fmt.hint}…). Hãy dùng tệp mẫu.")
+            preview.file_errors.append(Text("Trang «{sheet}»: không tìm thấy dòng tiêu đề (cần các cột như {hint}…). "
+                                            "Hãy dùng tệp mẫu.", sheet=sheet.name, hint=fmt.hint))
             continue
         if header.ignored:
-            preview.notes.append(f"Trang «{sheet.name}»: bỏ qua các cột không thuộc mẫu nhập: "
-                                 + ", ".join(f"«{text}»" for text in header.ignored) + ".")
+            preview.notes.append(Text("Trang «{sheet}»: bỏ qua các cột không thuộc mẫu nhập: {columns}.",
+                                      sheet=sheet.name, columns=", ".join(f"«{text}»" for text in header.ignored)))
         for index in range(header.index + 1, len(sheet.rows)):
             cells = sheet.rows[index]
             if all(is_blank(c) for c in cells):
                 continue
             if is_total_row(cells):
-                preview.rows.append(RowOutcome(sheet.name, index + 1, action="skip", skip_reason="Dòng tổng, bỏ qua"))
+                preview.rows.append(RowOutcome(sheet.name, index + 1, action="skip",
+                                               skip_reason=Text("Dòng tổng, bỏ qua")))
                 continue
             yield table_row(sheet.name, index + 1, cells, header, fmt)
 
@@ -230,7 +245,7 @@ def read_upload(*, data: bytes, filename: str, fmt: TableFormat, preview: Import
         try:
             raw = read_file(data=data or b"", filename=filename)
         except FileError as exc:
-            preview.file_errors.append(str(exc))
+            preview.file_errors.append(exc.text)
             return
     data_rows = 0
     for row in read_rows(raw=raw, fmt=fmt, preview=preview):
@@ -284,48 +299,60 @@ class ImportPreview:
         return out
 
     def table(self, lang: str = "vi") -> pd.DataFrame:
-        """One line per row: sheet, row number, status, what the import shows of it, messages."""
+        """One line per row: sheet, row number, status, what the import shows of it, messages (in lang)."""
         data = []
         for r in self.rows:
-            status = STATUS["error" if r.has_error else r.action]
+            status = Text(STATUS["error" if r.has_error else r.action])
             if not r.has_error and any(p.severity == DUPLICATE for p in r.problems):
-                status += " (có thể trùng)"
-            data.append({"sheet": r.sheet, "row": r.row, "status": status, **r.shown(lang),
-                         "message": r.skip_reason or "; ".join(_problem_text(p) for p in r.problems)})
+                status = Text("{status} (có thể trùng)", status=status)
+            message = r.skip_reason or "; ".join(render(_problem_text(p), lang) for p in r.problems)
+            data.append({"sheet": r.sheet, "row": r.row, "status": status.render(lang), **r.shown(lang),
+                         "message": render(message, lang)})
         return pd.DataFrame(data, columns=["sheet", "row", "status", *self.shown_columns, "message"])
 
-    def problems_table(self) -> pd.DataFrame:
-        """Errors and warnings by sheet, row and column."""
-        data = [{"sheet": r.sheet, "row": r.row, "column": p.column, "severity": p.severity, "message": p.message}
-                for r in self.rows for p in r.problems]
-        data += [{"sheet": "", "row": None, "column": "", "severity": ERROR, "message": m} for m in self.file_errors]
+    def problems_table(self, lang: str = "vi") -> pd.DataFrame:
+        """Errors and warnings by sheet, row and column (messages in lang)."""
+        data = [{"sheet": r.sheet, "row": r.row, "column": p.column, "severity": p.severity,
+                 "message": render(p.message, lang)} for r in self.rows for p in r.problems]
+        data += [{"sheet": "", "row": None, "column": "", "severity": ERROR, "message": render(m, lang)}
+                 for m in self.file_errors]
         return pd.DataFrame(data, columns=["sheet", "row", "column", "severity", "message"])
 
-    def report_lines(self) -> list[str]:
+    def report_lines(self, lang: str = "vi") -> list[str]:
         """The row-by-row report: file errors, notes, then each problem with its sheet, row and column."""
-        lines = [f"Lỗi tệp: {m}" for m in self.file_errors] + [f"Lưu ý: {m}" for m in self.notes]
-        lines += [f"{SEVERITY[p.severity]} – {_where(r, p)}: {p.message}" for r in self.rows for p in r.problems]
-        return lines
+        lines = [Text("Lỗi tệp: {message}", message=m) for m in self.file_errors]
+        lines += [Text("Lưu ý: {message}", message=m) for m in self.notes]
+        lines += [Text("{severity} – {where}: {message}", severity=Text(SEVERITY[p.severity]), where=_where(r, p),
+                       message=p.message) for r in self.rows for p in r.problems]
+        return [line.render(lang) for line in lines]
 
-    def error_lines(self) -> list[str]:
-        """Only what stops the import: file errors, then each row error with its sheet, row and column."""
-        return self.file_errors + [f"{_where(r, p)}: {p.message}" for r in self.rows for p in r.problems
-                                   if p.severity == ERROR]
+    def error_lines(self, lang: str | None = None) -> list[str]:
+        """Only what stops the import: file errors, then each row error with its sheet, row and column.
 
-
-def _where(r: RowOutcome, p: Problem) -> str:
-    return f"{r.sheet}, dòng {r.row}" + (f", cột «{p.column}»" if p.column else "")
-
-
-def _problem_text(p: Problem) -> str:
-    return f"«{p.column}»: {p.message}" if p.column else p.message
+        Without lang: Texts (Vietnamese as str, any language on render)."""
+        lines = list(self.file_errors) + [Text("{where}: {message}", where=_where(r, p), message=p.message)
+                                          for r in self.rows for p in r.problems if p.severity == ERROR]
+        return lines if lang is None else [render(line, lang) for line in lines]
 
 
-class ImportRejected(Exception):
+def _where(r: RowOutcome, p: Problem) -> Text:
+    if p.column:
+        return Text("{sheet}, dòng {row}, cột «{column}»", sheet=r.sheet, row=r.row, column=p.column)
+    return Text("{sheet}, dòng {row}", sheet=r.sheet, row=r.row)
+
+
+def _problem_text(p: Problem) -> Text | str:
+    return Text("«{column}»: {message}", column=p.column, message=p.message) if p.column else p.message
+
+
+class ImportRejected(UserError):
     """The file has errors; nothing was written. `preview` says which rows and columns."""
 
     def __init__(self, preview: ImportPreview) -> None:
         self.preview = preview
         errors = preview.error_lines() or [NO_ROWS]
-        more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
-        super().__init__(f"Không nhập, chưa ghi dòng nào: {errors[0]}{more}")
+        if len(errors) > 1:
+            super().__init__(Text("Không nhập, chưa ghi dòng nào: {error} (và {n} lỗi khác)", error=errors[0],
+                                  n=len(errors) - 1))
+        else:
+            super().__init__(Text("Không nhập, chưa ghi dòng nào: {error}", error=errors[0]))

@@ -120,7 +120,8 @@ def progress(*, session: Session, year: int, by: str, today: dt.date | None = No
     """Every target of the year at one level (PROGRESS_COLUMNS) with the actual, the percent achieved and whether
     it is behind (below the share due by today in the current year, below 100% in a past year)."""
     if by not in PROGRESS_BYS:
-        raise QueryError(f"Không xem tiến độ theo {by!r}; chọn một trong: {', '.join(PROGRESS_BYS)}")
+        raise QueryError("Không xem tiến độ theo {by}; chọn một trong: {choices}", by=repr(by),
+                         choices=", ".join(PROGRESS_BYS))
     share = expected_share(year=year, today=today or vietnam_today())
     if by == "type":
         return _order(_by_type(session, year, share, lang))

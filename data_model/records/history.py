@@ -15,6 +15,7 @@ from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
 from data_model.texts.formatting import format_number
+from data_model.texts.catalogue import translate
 
 FIELD_ORDER = tuple(f.key for f in FIELDS)
 ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
@@ -38,8 +39,7 @@ def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.
     if rec is not None and rec.import_batch_id is None and not any(e.action == "create" for e in entries):
         # bulk-loaded records (demo data, generated data) have no create entry: say when and how they came
         user = session.get(User, rec.created_by) if rec.created_by else None
-        origin = ("dữ liệu mẫu (demo)" if lang == "vi" else "demo data") if rec.is_demo else (
-            "nạp hàng loạt" if lang == "vi" else "bulk load")
+        origin = translate("dữ liệu mẫu (demo)", lang=lang) if rec.is_demo else translate("nạp hàng loạt", lang=lang)
         rows.append({"at": rec.created_at, "user": user.username if user else "", "action": ACTION_NAMES["create"][
             0 if lang == "vi" else 1], "field": "", "old": "", "new": origin, "reason": ""})
     for entry in entries:

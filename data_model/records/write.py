@@ -18,6 +18,7 @@ from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_REASON, WA
 from data_model.reporting.guard import guard_record_change
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
 from data_model.texts.input import TextInputError, clean_text
+from data_model.texts.catalogue import Text
 
 ENTITY = "record"
 
@@ -42,9 +43,9 @@ def find_duplicates(*, session: Session, columns: Mapping[str, Any], exclude_id:
 
 def duplicate_issue(ids: list[int]) -> Issue:
     """The message shown for a likely duplicate."""
-    numbers = ", ".join(f"số {i}" for i in ids)
-    return Issue("type_code", f"Có thể trùng với hoạt động đã nhập ({numbers}): cùng loại, ngày, nơi và số liệu. "
-                 "Hãy kiểm tra, hoặc xác nhận đây là hoạt động khác.", DUPLICATE)
+    return Issue("type_code", Text("Có thể trùng với hoạt động đã nhập (số {ids}): cùng loại, ngày, nơi và số liệu. Hãy "
+                                   "kiểm tra, hoặc xác nhận đây là hoạt động khác.", ids=", ".join(map(str, ids))),
+                 DUPLICATE)
 
 
 def check_record(*, session: Session, values: Mapping[str, Any], exclude_id: int | None = None,
@@ -70,7 +71,7 @@ def _accept(checked: Checked, *, confirm_warnings: bool, confirm_duplicate: bool
 
 
 def record_not_found(record_id: Any) -> ValidationError:
-    return ValidationError([Issue("id", f"Mã hoạt động: không có hoạt động số {record_id}")])
+    return ValidationError([Issue("id", Text("Mã hoạt động: không có hoạt động số {id}", id=record_id))])
 
 
 def _load(session: Session, record_id: int) -> ActivityRecord:
@@ -133,7 +134,7 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
     if _unit_id(values) is not None:
         require_record_write(actor, _unit_id(values))
     if record.deleted_at is not None:
-        raise ValidationError([Issue("id", f"Hoạt động số {record_id} đã bị xoá; hãy khôi phục trước khi sửa")])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xoá; hãy khôi phục trước khi sửa", id=record_id))])
     catalogue = load_catalogue_for(session=session, records=[values, columns_of(record)])
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
@@ -176,9 +177,9 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if not reason:
-        raise ValidationError([Issue("reason", "Lý do: hãy ghi lý do xoá")])
+        raise ValidationError([Issue("reason", Text("Lý do: hãy ghi lý do xoá"))])
     if record.deleted_at is not None:
-        raise ValidationError([Issue("id", f"Hoạt động số {record_id} đã bị xoá trước đó")])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xoá trước đó", id=record_id))])
     with session.begin_nested():
         record.deleted_at, record.deleted_by, record.delete_reason = utcnow(), actor.user_id, reason
         session.flush()
@@ -195,7 +196,7 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if record.deleted_at is None:
-        raise ValidationError([Issue("id", f"Hoạt động số {record_id} chưa bị xoá")])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} chưa bị xoá", id=record_id))])
     with session.begin_nested():
         record.deleted_at, record.deleted_by, record.delete_reason = None, None, ""
         record.updated_by, record.updated_at = actor.user_id, utcnow()

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from data_model.reference.names import fold_diacritics, name_keys
 from data_model.schema.models import Unit, UnitAlias
+from data_model.texts.catalogue import Date, Text
+from data_model.texts.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class CommuneVersion:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day < self.valid_to)
 
 
-class CommuneNotFound(ValueError):
+class CommuneNotFound(UserError, ValueError):
     """No commune version, or more than one, fits what a cell says; the message is Vietnamese."""
 
 
@@ -80,7 +82,7 @@ class CommuneMatcher:
         keys = self.candidates(code=code, name=name)
         label = " ".join(x for x in (code.strip(), name.strip()) if x)[:60]
         if not keys:
-            raise CommuneNotFound(f"không tìm thấy xã «{label}» (theo mã, tên hoặc tên khác)")
+            raise CommuneNotFound(Text("không tìm thấy xã «{commune}» (theo mã, tên hoặc tên khác)", commune=label))
         if on is None:
             return keys[-1]
         valid = [self.versions[k] for k in keys if self.versions[k].valid_on(on)]
@@ -88,8 +90,8 @@ class CommuneMatcher:
             return valid[0].key
         if len(valid) > 1:
             names = ", ".join(f"{v.name} ({v.key})" for v in valid)
-            raise CommuneNotFound(f"«{label}» khớp nhiều xã vào ngày {on:%d/%m/%Y}: {names}; hãy ghi mã xã hoặc mã "
-                                  f"đơn vị (ví dụ {valid[0].key})")
+            raise CommuneNotFound(Text("«{commune}» khớp nhiều xã vào ngày {day}: {names}; hãy ghi mã xã hoặc mã đơn "
+                                       "vị (ví dụ {key})", commune=label, day=Date(on), names=names, key=valid[0].key))
         return keys[-1]
 
 

@@ -25,7 +25,7 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
                 today: dt.date | None = None) -> tuple[ReportContent, ReportDocument]:
     """The report's figures and its written document (charts drawn when asked)."""
     if lang not in REPORT_LANGUAGES:
-        raise ReportError(f"Ngôn ngữ báo cáo không hợp lệ: {lang!r} (chọn vi hoặc en)")
+        raise ReportError("Ngôn ngữ báo cáo không hợp lệ: {lang_!r} (chọn vi hoặc en)", lang_=lang)
     content = gather_report(session=session, scope=scope, period=period, today=today)
     drawn = []
     if charts:
@@ -62,14 +62,14 @@ def render(doc: ReportDocument, fmt: str, *, image_paths: list[str] | None = Non
         from data_model.report.markdown import render_markdown
 
         return render_markdown(doc, image_paths=image_paths).encode("utf-8")
-    raise ReportError(f"Định dạng không hỗ trợ: {fmt!r} (chọn .docx, .xlsx hoặc .md)")
+    raise ReportError("Định dạng không hỗ trợ: {fmt!r} (chọn .docx, .xlsx hoặc .md)", fmt=fmt)
 
 
 def save_report(*, session: Session, scope: Scope, period: Period, lang: str, path: Path) -> list[Path]:
     """Write the report to path (format from its suffix); a Markdown report gets its charts as PNGs beside it."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ReportError(f"Tệp kết quả phải có đuôi .docx, .xlsx hoặc .md, không phải {path.name!r}")
+        raise ReportError("Tệp kết quả phải có đuôi .docx, .xlsx hoặc .md, không phải {name!r}", name=path.name)
     _, doc = make_report(session=session, scope=scope, period=period, lang=lang, charts=fmt != "xlsx")
     written = []
     images = None

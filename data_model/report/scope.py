@@ -46,7 +46,8 @@ class Period:
     def check(self) -> None:
         """Raise ReportError for a reversed period."""
         if self.year_from > self.year_to:
-            raise ReportError(f"Năm bắt đầu ({self.year_from}) lớn hơn năm kết thúc ({self.year_to})")
+            raise ReportError("Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to})", year_from=self.year_from,
+                              year_to=self.year_to)
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,12 @@ class Scope:
         kind, _, key = (text or "province").strip().partition(":")
         kind, key = kind.strip().lower(), key.strip()
         if kind not in SCOPE_KINDS:
-            raise ReportError(f"Phạm vi không hợp lệ: {text!r} (dùng province, district:MÃ, station:MÃ, commune:MÃ)")
+            raise ReportError("Phạm vi không hợp lệ: {text!r} (dùng province, district:MÃ, station:MÃ, commune:MÃ)",
+                              text=text)
         if kind == "province" and key:
             raise ReportError("Phạm vi province không cần mã")
         if kind != "province" and not key:
-            raise ReportError(f"Phạm vi {kind} cần mã đơn vị, ví dụ {kind}:MÃ")
+            raise ReportError("Phạm vi {kind} cần mã đơn vị, ví dụ {kind}:MÃ", kind=kind)
         return cls(kind=kind, key=key)
 
     def __str__(self) -> str:
@@ -130,18 +132,19 @@ def resolve_scope(*, session: Session, scope: Scope, period: Period) -> Resolved
     if scope.kind == "station":
         unit = session.scalars(select(ReportingUnit).where(ReportingUnit.key == scope.key)).first()
         if unit is None:
-            raise ReportError(f"Không có đơn vị báo cáo (đồn) mã {scope.key!r}")
+            raise ReportError("Không có đơn vị báo cáo (đồn) mã {key!r}", key=scope.key)
         # the same rule as the dashboards: a station's loudspeaker clusters are its own work
         stations = with_cluster_units(session=session, station_ids=(unit.id,))
         return ResolvedScope(scope, unit.name, "", Filters(**base, stations=stations), None)
     unit = session.get(Unit, scope.key)
     if unit is None or unit.level != scope.kind:
         label = "huyện" if scope.kind == "district" else "xã"
-        raise ReportError(f"Không có {label} mã {scope.key!r}")
+        raise ReportError("Không có {label} mã {key!r}", label=label, key=scope.key)
     if not (unit.valid_from is None or unit.valid_from <= period.end) or not (
             unit.valid_to is None or unit.valid_to > period.start):
         if scope.kind == "district":
-            raise ReportError(f"Huyện {unit.name} không tồn tại trong giai đoạn {period.year_from}–{period.year_to}")
+            raise ReportError("Huyện {name} không tồn tại trong giai đoạn {year_from}–{year_to}", name=unit.name,
+                              year_from=period.year_from, year_to=period.year_to)
     if scope.kind == "district":
         keys = tuple(session.scalars(select(Unit.key).where(Unit.parent_key == unit.key, Unit.level == "commune")))
         return ResolvedScope(scope, unit.name, unit.kind, Filters(**base, district=unit.key), keys)

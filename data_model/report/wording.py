@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from data_model.analytics.units import NONE_CODE
-from data_model.definitions.activity_types import ActivityType, get_activity_type, load_activity_types
+from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, load_activity_types
 from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
 from data_model.report.scope import Period, ReportError
+from data_model.texts.catalogue import plural_index
 from data_model.texts.formatting import format_date, format_number, format_share
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -28,15 +29,15 @@ MAX_YEAR_COLUMNS = 12
 def load_templates(lang: str, directory: Path = TEMPLATE_DIR) -> dict[str, Any]:
     """The wording templates of a language (ReportError when the file is missing or not valid TOML)."""
     if lang not in REPORT_LANGUAGES:
-        raise ReportError(f"Không có mẫu lời văn cho ngôn ngữ {lang!r}")
+        raise ReportError("Không có mẫu lời văn cho ngôn ngữ {lang_!r}", lang_=lang)
     path = directory / f"report.{lang}.toml"
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ReportError(f"Không tìm thấy tệp mẫu lời văn {path}") from None
+        raise ReportError("Không tìm thấy tệp mẫu lời văn {path}", path=path) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ReportError(f"Tệp mẫu lời văn {path.name} viết sai cú pháp: {exc}") from None
+        raise ReportError("Tệp mẫu lời văn {name} viết sai cú pháp: {exc}", name=path.name, exc=exc) from None
 
 
 def round_down(value: int, digits: int = 2) -> int:
@@ -62,6 +63,9 @@ class _Filler(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return str(value)
+        if format_spec.startswith("plural:"):  # {x:plural:one|many}: the word's form for the number x
+            forms = format_spec[len("plural:"):].split("|")
+            return forms[min(plural_index(int(value), self.lang), len(forms) - 1)]
         if format_spec.startswith("round"):
             head, _, word = format_spec.partition(":")
             digits = int(head[5:]) if head[5:].isdigit() else 2
@@ -133,13 +137,14 @@ def change_text(*, definition: ActivityType, figures: TypeFigures, content: Repo
     return fill(tpl["change"][key], lang, previous=previous, measure=measure, percent=percent)
 
 
-def _language_list(figures: TypeFigures, unit: str, tpl: Mapping[str, Any], lang: str, *, with_values: bool) -> str:
+def _language_list(figures: TypeFigures, measure: Measure, tpl: Mapping[str, Any], lang: str, *,
+                   with_values: bool) -> str:
     items = []
     for code, value in figures.languages:
         name = language_name(code, lang)
         name = _lower_first(name) if lang == "vi" else name
         if with_values:
-            name = fill(tpl["languages"]["item"], lang, language=name, value=value, unit=unit)
+            name = fill(tpl["languages"]["item"], lang, language=name, value=value, unit=measure.unit_for(value, lang))
         items.append(name)
     return join_list(items, tpl["lists"])
 
@@ -148,18 +153,17 @@ def type_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) ->
     """The sentence of one activity type, from its template (or the generic one)."""
     tpl = load_templates(lang)
     definition = get_activity_type(figures.code)
-    main_unit = definition.main_measure.unit(lang)
     values: dict[str, Any] = {m.code: figures.values.get(m.code, 0) for m in definition.measures}
     values.update(
         type_name=definition.name(lang), n_records=figures.n_records, n_units=figures.n_units,
         n_communes=len(figures.communes), commune_list=join_list(figures.communes, tpl["lists"]),
         n_languages=len(figures.languages),
-        language_list=_language_list(figures, main_unit, tpl, lang, with_values=False),
+        language_list=_language_list(figures, definition.main_measure, tpl, lang, with_values=False),
         change=change_text(definition=definition, figures=figures, content=content, lang=lang),
     )
     template = tpl["sentence"].get(figures.code)
     if template is None:
-        parts = [fill(tpl["fallback"]["figure"], lang, value=values[m.code], unit=m.unit(lang))
+        parts = [fill(tpl["fallback"]["figure"], lang, value=values[m.code], unit=m.unit_for(values[m.code], lang))
                  for m in definition.measures if values[m.code]]
         template = tpl["fallback"]["sentence"] if values["change"] else _without_change(tpl["fallback"]["sentence"])
         return _with_plan(fill(template, lang, **{**values, "figures": ", ".join(parts)}), figures=figures,
@@ -228,8 +232,8 @@ def _rank_line(places: list[PlaceFigures], definition: ActivityType, tpl: Mappin
         return None
 
     def items(chosen: list[tuple[int, str]]) -> str:
-        return join_list([fill(tpl["ranking"]["item"], lang, name=n, value=v, unit=main.unit(lang)) for v, n in chosen],
-                         tpl["lists"])
+        return join_list([fill(tpl["ranking"]["item"], lang, name=n, value=v, unit=main.unit_for(v, lang))
+                          for v, n in chosen], tpl["lists"])
 
     if len(scored) == 1:
         return fill(tpl["ranking"]["line_single"], lang, type_name=definition.name(lang), top=items(scored))
@@ -284,7 +288,7 @@ def _languages_section(content: ReportContent, tpl: Mapping[str, Any], lang: str
         definition = get_activity_type(figures.code)
         section.paragraphs.append(fill(
             tpl["languages"]["line"], lang, type_name=definition.name(lang), n_languages=len(figures.languages),
-            language_list=_language_list(figures, definition.main_measure.unit(lang), tpl, lang, with_values=True)))
+            language_list=_language_list(figures, definition.main_measure, tpl, lang, with_values=True)))
     if not section.paragraphs:
         section.paragraphs.append(tpl["languages"]["none"])
     return section

@@ -60,8 +60,8 @@ def guard_record_change(*, session: Session, actor: Actor, record_id: int, actio
     if closes:
         year = min(closes)
         if not actor.is_admin:
-            raise YearClosed(f"Năm {year} đã khoá sổ (số liệu đã công bố): không thêm, sửa hay xoá được hoạt động "
-                             "của năm này. Chỉ quản trị viên điều chỉnh được, kèm lý do.")
+            raise YearClosed("Năm {year} đã khoá sổ (số liệu đã công bố): không thêm, sửa hay xoá được hoạt động "
+                             "của năm này. Chỉ quản trị viên điều chỉnh được, kèm lý do.", year=year)
         if not (reason or "").strip():
             raise ValidationError([Issue("reason", f"Lý do: năm {year} đã khoá sổ, hãy ghi lý do điều chỉnh")])
         change = describe_change(action=action, record_id=record_id, old=old_text or old, new=new_text or new)
@@ -78,8 +78,8 @@ def guard_bulk_writes(*, session: Session, months: Iterable[MonthKey], years: It
     closes = standing_closes(session=session, years=years)
     if closes:
         year = min(closes)
-        raise YearClosed(f"Năm {year} đã khoá sổ (số liệu đã công bố): tệp có hoạt động của năm này nên chưa ghi dòng "
-                         "nào. Bỏ các dòng đó ra; quản trị viên điều chỉnh từng hoạt động kèm lý do.")
+        raise YearClosed("Năm {year} đã khoá sổ (số liệu đã công bố): tệp có hoạt động của năm này nên chưa ghi dòng "
+                         "nào. Bỏ các dòng đó ra; quản trị viên điều chỉnh từng hoạt động kèm lý do.", year=year)
     mark_revised(session=session, months=months, now=now)
 
 

@@ -9,16 +9,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
+from data_model.texts.catalogue import N_, Text
+from data_model.texts.errors import UserError
 
 
-class DatabaseUrlError(ValueError):
+class DatabaseUrlError(UserError, ValueError):
     """The database URL cannot be used."""
 
 
-NOT_INITIALISED = "Cơ sở dữ liệu chưa khởi tạo: chạy `python -m data_model init`"
+NOT_INITIALISED = N_("Cơ sở dữ liệu chưa khởi tạo: chạy `python -m data_model init`")
 
 
-class DatabaseNotInitialised(Exception):
+class DatabaseNotInitialised(UserError):
     """The database does not exist yet, or holds no (or an older) schema."""
 
 
@@ -27,7 +29,7 @@ def shown_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError as exc:
-        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: {url!r}", url=url) from exc
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -35,7 +37,7 @@ def sqlite_file(url: str) -> Path | None:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseUrlError(f"URL cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: {url!r}", url=url) from exc
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database or ""
@@ -80,7 +82,8 @@ def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False, 
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.exists():  # SQLite would create an empty file on the first connection
-            raise DatabaseNotInitialised(f"{NOT_INITIALISED} (không có tệp {path})")
+            raise DatabaseNotInitialised("{not_initialised} (không có tệp {path})",
+                                         not_initialised=Text(NOT_INITIALISED), path=path)
         engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
         _setup_sqlite(engine, busy_timeout_s)
         return engine
@@ -88,7 +91,7 @@ def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False, 
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
-    raise DatabaseUrlError(f"Chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ {backend!r}")
+    raise DatabaseUrlError("Chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ {backend!r}", backend=backend)
 
 
 def write_bind(engine: Engine) -> Engine:

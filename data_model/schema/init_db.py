@@ -14,9 +14,11 @@ from data_model.schema.db import (
 from data_model.schema.meta import DEMO_FLAG, DEMO_PENDING, is_demo_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.schema.models import ActivityRecord, AppMeta, ImportBatch, Target, User
+from data_model.texts.catalogue import Text
+from data_model.texts.errors import UserError
 
 
-class DemoRefused(ValueError):
+class DemoRefused(UserError, ValueError):
     """Demo data was asked for a database that already holds accounts, records or imports."""
 
 
@@ -76,7 +78,8 @@ def open_database(*, url: str, busy_timeout_s: float = 30.0) -> Engine:
     """An engine on an existing database at the newest schema; creates nothing (DatabaseNotInitialised otherwise)."""
     path = sqlite_file(url)
     if path is not None and path.is_file() and path.stat().st_size == 0:  # an empty file left by an old version
-        raise DatabaseNotInitialised(f"{NOT_INITIALISED} (tệp {path} trống)")
+        raise DatabaseNotInitialised("{not_initialised} (tệp {path} trống)", not_initialised=Text(NOT_INITIALISED),
+                                     path=path)
     engine = build_engine(url=url, busy_timeout_s=busy_timeout_s)
     try:
         revision = current_revision(engine=engine)

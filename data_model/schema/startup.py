@@ -15,9 +15,10 @@ from data_model.schema.init_db import (
 from data_model.schema.migrate import upgrade_schema
 from data_model.schema.models import User
 from data_model.schema.settings import PROJECT_ROOT, Settings
+from data_model.texts.errors import UserError
 
 
-class ExposureRefused(Exception):
+class ExposureRefused(UserError):
     """The server would be reachable from the network while one-click demo accounts exist."""
 
 
@@ -77,9 +78,9 @@ def check_exposure(*, engine: Engine, address: str) -> None:
     with read_session(engine) as session:
         if has_active_demo_accounts(session=session):
             raise ExposureRefused(
-                f"Không mở ra mạng (SERVER_ADDRESS={address}): cơ sở dữ liệu này có tài khoản demo với mật khẩu công "
-                "khai, ai trong mạng cũng vào được với quyền quản trị. Dùng một cơ sở dữ liệu tạo bằng "
-                "`python -m data_model init` (không --demo), hoặc khóa mọi tài khoản demo, rồi chạy lại.")
+                "Không mở ra mạng (SERVER_ADDRESS={address}): cơ sở dữ liệu này có tài khoản demo với mật khẩu công "
+                "khai, ai trong mạng cũng vào được với quyền quản trị. Dùng một cơ sở dữ liệu tạo bằng `python -m "
+                "data_model init` (không --demo), hoặc khóa mọi tài khoản demo, rồi chạy lại.", address=address)
 
 
 def streamlit_command(*, settings: Settings) -> list[str]:

@@ -4,24 +4,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from data_model.texts.formatting import format_number
+from data_model.texts.catalogue import N_, Number, Text
+from data_model.texts.errors import UserError
 
 # NUL is refused by PostgreSQL and silently stored by SQLite; a lone surrogate cannot be encoded as UTF-8 at all
 _BAD = re.compile("[\x00\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
-BAD_TEXT = "chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường"
+BAD_TEXT = N_("chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường")
 
 
-class TextInputError(ValueError):
+class TextInputError(UserError, ValueError):
     """A text field was refused; the message is Vietnamese and names the field."""
 
 
 def text_problem(text: str, *, limit: int | None = None) -> str | None:
     """What is wrong with a typed text (NUL, lone surrogate, too long), in Vietnamese without the field; else None."""
     if _BAD.search(text):
-        return BAD_TEXT
+        return Text(BAD_TEXT)
     if limit is not None and len(text) > limit:
-        return f"dài quá {format_number(limit)} ký tự"
+        return Text("dài quá {limit} ký tự", limit=Number(limit))
     return None
 
 
@@ -32,13 +33,16 @@ def is_clean(value: Any) -> bool:
 
 def clean_text(value: Any, *, field: str, limit: int | None, required: bool = False,
                error: type[ValueError] = TextInputError) -> str:
-    """The text trimmed, or `error` with "Field: message" when it is missing, holds a bad character or is too long."""
+    """The text trimmed, or `error` with "Field: message" when it is missing, holds a bad character or is too long.
+
+    `field` is the field's Vietnamese label, a catalogue msgid (or a Text)."""
     text = "" if value is None else str(value).strip()
+    label = field if isinstance(field, Text) else Text(field)
     if required and not text:
-        raise error(f"{field}: không được để trống")
+        raise error(Text("{field}: không được để trống", field=label))
     problem = text_problem(text, limit=limit)
     if problem:
-        raise error(f"{field}: {problem}")
+        raise error(Text("{field}: {problem}", field=label, problem=problem))
     return text
 
 

@@ -14,7 +14,7 @@ from data_model.files.tabular import Problem
 from data_model.records.bulk import chunked
 from data_model.records.validation.rules import DUPLICATE, WARNING
 from data_model.schema.models import ActivityRecord, ImportBatch
-from data_model.texts.formatting import format_number
+from data_model.texts.catalogue import Number, Text
 
 ID_HEADER, UID_HEADER = FIELD_BY_KEY["id"].label_vi, FIELD_BY_KEY["uid"].label_vi
 
@@ -50,7 +50,7 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
             continue
         if r.uid:
             if r.uid in seen:
-                r.problems.append(Problem(UID_HEADER, f"mã định danh này đã có ở dòng {seen[r.uid]}"))
+                r.problems.append(Problem(UID_HEADER, Text("mã định danh này đã có ở dòng {row}", row=seen[r.uid])))
             seen.setdefault(r.uid, r.row)
         local_id, r.record_id = r.record_id, None
         if r.has_error:
@@ -62,7 +62,8 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
         if rec is not None:
             r.record_id = rec.id
             if rec.deleted_at is not None:
-                r.action, r.skip_reason = "skip", f"Hoạt động số {rec.id} đã bị xoá; khôi phục trước nếu muốn sửa"
+                r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
+                                                      id=rec.id)
             elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
                 r.action = "unchanged"
             elif keep_existing:
@@ -70,7 +71,7 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
                     f"Bản gửi đã nhập trước đây (hoạt động số {rec.id}); hoạt động nay khác bản gửi (đã sửa ở đây, "
                     "hoặc bản gửi đã sửa trên máy chủ): giữ nguyên hoạt động")
             elif not can_write_record(actor, rec.reporting_unit_id):
-                r.problems.append(Problem(UID_HEADER, f"bạn không có quyền sửa hoạt động số {rec.id}"))
+                r.problems.append(Problem(UID_HEADER, Text("bạn không có quyền sửa hoạt động số {id}", id=rec.id)))
                 r.action = "error"
             else:
                 r.action = "update"
@@ -79,18 +80,19 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
             continue
         r.source_key = f"{prefix}{r.sheet[:40]}:{r.row}"
         if r.source_key in existing_keys:
-            r.action, r.skip_reason = "skip", "Dòng này đã được nhập từ chính tệp này trước đây"
+            r.action, r.skip_reason = "skip", Text("Dòng này đã được nhập từ chính tệp này trước đây")
             continue
         r.action = "new"
         if local_id is not None and not r.uid:
-            r.problems.append(Problem(ID_HEADER, f"dòng không có «{UID_HEADER}» nên «{ID_HEADER}» {local_id} không "
-                                      "dùng để tìm hoạt động cần sửa: dòng sẽ được thêm mới. Muốn sửa hoạt động đã "
-                                      "có, hãy xuất tệp mới rồi sửa trong tệp đó.", WARNING))
+            r.problems.append(Problem(ID_HEADER, Text(
+                "dòng không có «{uid_header}» nên «{id_header}» {id} không dùng để tìm hoạt động cần sửa: dòng sẽ được "
+                "thêm mới. Muốn sửa hoạt động đã có, hãy xuất tệp mới rồi sửa trong tệp đó.", uid_header=UID_HEADER,
+                id_header=ID_HEADER, id=local_id), WARNING))
     if foreign_ids:
-        preview.notes.append(
-            f"{format_number(foreign_ids)} dòng ghi «{ID_HEADER}» không phải số của hoạt động đó ở đây (tệp xuất từ "
-            f"cơ sở dữ liệu khác?): hoạt động được nhận ra theo «{UID_HEADER}», «{ID_HEADER}» của tệp không được "
-            "dùng.")
+        preview.notes.append(Text(
+            "{count} dòng ghi «{id_header}» không phải số của hoạt động đó ở đây (tệp xuất từ cơ sở dữ liệu khác?): "
+            "hoạt động được nhận ra theo «{uid_header}», «{id_header}» của tệp không được dùng.",
+            n=foreign_ids, count=Number(foreign_ids), id_header=ID_HEADER, uid_header=UID_HEADER))
 
 
 def _signature(columns: dict[str, Any]) -> tuple:
@@ -110,7 +112,8 @@ def mark_duplicates(session: Session, preview: RecordsPreview) -> None:
         if len(rows) > 1:
             for r in rows:
                 others = ", ".join(f"{o.row}" for o in rows if o is not r)
-                r.problems.append(Problem("", f"Có thể trùng với dòng {others} của tệp (cùng loại, ngày, nơi, số liệu)",
+                r.problems.append(Problem("", Text("Có thể trùng với dòng {rows} của tệp (cùng loại, ngày, nơi, số "
+                                                   "liệu)", rows=others),
                                           DUPLICATE))
     a = ActivityRecord
     types = sorted({r.columns["type_code"] for r in new_rows})
@@ -121,4 +124,4 @@ def mark_duplicates(session: Session, preview: RecordsPreview) -> None:
         a.deleted_at.is_(None), a.type_code.in_(types), a.start_date >= first, a.start_date <= last)
     for row in session.execute(stmt):
         for r in by_signature.get(tuple(row[1:]), []):
-            r.problems.append(Problem("", f"Có thể trùng với hoạt động đã có số {row[0]}", DUPLICATE))
+            r.problems.append(Problem("", Text("Có thể trùng với hoạt động đã có số {id}", id=row[0]), DUPLICATE))

@@ -10,6 +10,7 @@ from data_model.files.parse import Formula, parse_date
 from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages
 from data_model.reference.names import name_keys
+from data_model.texts.catalogue import Text
 
 T = TypeVar("T")
 
@@ -57,9 +58,9 @@ class CellMatcher:
     def _find_unit(self, text: str) -> int:
         found = next((ids for k in name_keys(text) if (ids := self.cat.units_by_name.get(k))), [])
         if not found:
-            raise ValueError(f"không tìm thấy đơn vị «{text}»")
+            raise ValueError(Text("không tìm thấy đơn vị «{unit}»", unit=text))
         if len(found) > 1:
-            raise ValueError(f"«{text}» trùng tên nhiều đơn vị; hãy ghi tên đầy đủ")
+            raise ValueError(Text("«{unit}» trùng tên nhiều đơn vị; hãy ghi tên đầy đủ", unit=text))
         return found[0]
 
     def commune(self, code: str, name: str, day: dt.date | None) -> str:
@@ -67,12 +68,13 @@ class CellMatcher:
 
     def village(self, commune_key: str | None, text: str) -> int:
         if not commune_key:
-            raise ValueError("hãy ghi xã của bản")
+            raise ValueError(Text("hãy ghi xã của bản"))
         for k in name_keys(text):
             vid = self.cat.villages_by_name.get((commune_key, k))
             if vid:
                 return vid
-        raise ValueError(f"không tìm thấy bản «{text}» trong xã {self.cat.communes[commune_key].name}")
+        raise ValueError(Text("không tìm thấy bản «{village}» trong xã {commune}", village=text,
+                              commune=self.cat.communes[commune_key].name))
 
     def languages(self, text: str) -> list[str]:
         return _remembered(self._languages, text, lambda: parse_languages(text))

@@ -8,6 +8,7 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.files.tabular import ImportPreview, RowOutcome
 from data_model.records.query import figures_text
 from data_model.records.validation.catalogue import Catalogue
+from data_model.texts.errors import UserError
 
 
 @dataclass
@@ -39,7 +40,7 @@ class RecordsPreview(ImportPreview):
     file_imported: int = 0  # rows added by earlier imports of this very file, when it was checked
 
 
-class ImportConflict(Exception):
+class ImportConflict(UserError):
     """What the file's check relied on changed before the write (someone else imported or edited); nothing written."""
 
 

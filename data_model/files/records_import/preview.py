@@ -23,6 +23,7 @@ from data_model.files.records_import.submissions import is_submissions_export
 from data_model.files.tabular import Problem, TableRow, read_upload
 from data_model.records.validation.catalogue import Catalogue, load_catalogue
 from data_model.records.validation.checks import check_values
+from data_model.texts.catalogue import Pair, Text
 
 # the columns that help find a field (the commune code finds the commune): its problems may be shown there
 LOCATORS = {f.key: tuple(g.key for g in FILE_FIELDS if g.locates == f.key) for f in FILE_FIELDS}
@@ -70,10 +71,10 @@ def _plan_row(row: TableRow, matcher: CellMatcher, fallback_type: str | None, to
     type_text = row.text("type_code")
     type_code = type_of_name(type_text) if type_text else fallback_type
     if type_text and not type_code:
-        row.problem("type_code", f"không có loại hoạt động «{type_text[:60]}»")
+        row.problem("type_code", Text("không có loại hoạt động «{code}»", code=type_text[:60]))
     elif not type_code and "type_code" not in row.unreadable:
-        row.problem("type_code", "không xác định được loại hoạt động: thêm cột «Loại hoạt động» hoặc chọn loại cho "
-                    "cả tệp")
+        row.problem("type_code", Text("không xác định được loại hoạt động: thêm cột «Loại hoạt động» hoặc chọn loại "
+                                      "cho cả tệp"))
     out.type_code = type_code
     _read_identity(row, out)
     values = {"type_code": type_code, **_read_fields(row, matcher)}
@@ -90,7 +91,7 @@ def _plan_row(row: TableRow, matcher: CellMatcher, fallback_type: str | None, to
     if out.has_error:
         out.action = "error"
     if out.columns is not None and not can_write_record(matcher.actor, out.columns["reporting_unit_id"]):
-        row.problem("reporting_unit_id", "bạn không có quyền ghi hoạt động của đơn vị này")
+        row.problem("reporting_unit_id", Text("bạn không có quyền ghi hoạt động của đơn vị này"))
         out.action = "error"
     return out
 
@@ -105,13 +106,14 @@ def _read_identity(row: TableRow, out: RecordRow) -> None:
                 raise ValueError(id_text)
         except ValueError:
             out.record_id = None
-            row.problem("id", f"«{id_text[:30]}» không phải mã hoạt động (số)")
+            row.problem("id", Text("«{value}» không phải mã hoạt động (số)", value=id_text[:30]))
     uid_text = row.text("uid")
     if uid_text:
         try:
             out.uid = str(uuid.UUID(uid_text))
         except ValueError:
-            row.problem("uid", f"«{uid_text[:40]}» không phải mã định danh (dạng xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)")
+            row.problem("uid", Text("«{value}» không phải mã định danh (dạng xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                                    value=uid_text[:40]))
 
 
 def _read_fields(row: TableRow, matcher: CellMatcher) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def _read_fields(row: TableRow, matcher: CellMatcher) -> dict[str, Any]:
     start = end = None
     if row.blank("start_date"):
         if "start_date" not in row.unreadable:
-            row.problem("start_date", "chưa ghi ngày")
+            row.problem("start_date", Text("chưa ghi ngày"))
     else:
         start = row.parsed("start_date", lambda: matcher.date(row.cells["start_date"]))
     if not row.blank("end_date"):
@@ -132,7 +134,7 @@ def _read_fields(row: TableRow, matcher: CellMatcher) -> dict[str, Any]:
     elif matcher.default_unit is not None:
         values["reporting_unit_id"] = matcher.default_unit
     elif "reporting_unit_id" not in row.unreadable:
-        row.problem("reporting_unit_id", "chưa ghi đơn vị thực hiện")
+        row.problem("reporting_unit_id", Text("chưa ghi đơn vị thực hiện"))
     code, name = row.text("commune_code"), row.text("commune_key")
     if code or name:
         values["commune_key"] = row.parsed("commune_key" if name else "commune_code",
@@ -157,7 +159,8 @@ def _read_measures(row: TableRow, t: ActivityType) -> dict[str, int | None]:
             continue
         code = measures[key].get(t.code)
         if code is None:
-            row.problem(key, f"cột này không dùng cho loại «{t.name_vi}», hãy để trống")
+            row.problem(key, Text("cột này không dùng cho loại «{type}», hãy để trống",
+                                  type=Pair(t.name_vi, t.name_en)))
             continue
         values[code] = row.parsed(key, lambda: parse_count(value))
     return values

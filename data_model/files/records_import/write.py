@@ -22,9 +22,9 @@ from data_model.records.changelog import log_change
 from data_model.records.validation.checks import describe_values
 from data_model.schema.db import read_session, write_bind
 from data_model.schema.models import ActivityRecord, ImportBatch, new_uid, utcnow
-from data_model.texts.formatting import format_number
+from data_model.texts.catalogue import Number, Text
 
-TAKEN = ("Tệp này đang được người khác nhập (hoặc vừa được nhập xong), chưa ghi dòng nào. Hãy thử lại sau: "
+TAKEN = Text("Tệp này đang được người khác nhập (hoặc vừa được nhập xong), chưa ghi dòng nào. Hãy thử lại sau: "
          "lần kiểm tra mới sẽ cho biết dòng nào còn cần nhập.")
 
 
@@ -74,8 +74,8 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
     except IntegrityError as exc:  # PostgreSQL: a concurrent import inserted the same rows after our re-check
         if "source_key" in str(exc.orig) or "uid" in str(exc.orig):
             raise ImportConflict(TAKEN) from None
-        raise ImportConflict("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
-                             "Hãy tải tệp lên lại để kiểm tra.") from None
+        raise ImportConflict(Text("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
+                                  "Hãy tải tệp lên lại để kiểm tra.")) from None
     return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
 
 
@@ -102,8 +102,8 @@ def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: 
     """Inside the write transaction: the user's rights now, rows imported meanwhile, records changed meanwhile."""
     units = {r.columns["reporting_unit_id"] for r in new_rows + updates} | {r.old["reporting_unit_id"] for r in updates}
     if not all(can_write_record(actor, u) for u in units):
-        raise PermissionDenied("Quyền của bạn đã thay đổi từ lúc kiểm tra tệp: bạn không còn được ghi hoạt động của "
-                               "mọi đơn vị trong tệp. Chưa ghi dòng nào.")
+        raise PermissionDenied(Text("Quyền của bạn đã thay đổi từ lúc kiểm tra tệp: bạn không còn được ghi hoạt động "
+                                    "của mọi đơn vị trong tệp. Chưa ghi dòng nào."))
     a = ActivityRecord
     # rows of this file imported meanwhile (one indexed read); global ids taken meanwhile, and on PostgreSQL rows of
     # an import that has not committed yet, are refused by the unique indexes at the insert (IntegrityError below)
@@ -115,13 +115,15 @@ def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: 
         for rid, updated_at, deleted_at in session.execute(
                 select(a.id, a.updated_at, a.deleted_at).where(a.id.in_(chunk)).order_by(a.id).with_for_update()):
             if (updated_at, deleted_at) != expected.pop(rid):
-                raise ImportConflict(f"Hoạt động số {rid} vừa được sửa hoặc xoá trong lúc kiểm tra tệp, chưa ghi dòng "
-                                     "nào. Hãy tải tệp lên lại để kiểm tra.")
+                raise ImportConflict(Text("Hoạt động số {id} vừa được sửa hoặc xoá trong lúc kiểm tra tệp, chưa ghi "
+                                          "dòng nào. Hãy tải tệp lên lại để kiểm tra.", id=rid))
     if expected:
-        raise ImportConflict(f"Hoạt động số {min(expected)} không còn nữa, chưa ghi dòng nào. Hãy tải tệp lên lại.")
+        raise ImportConflict(Text("Hoạt động số {id} không còn nữa, chưa ghi dòng nào. Hãy tải tệp lên lại.",
+                                  id=min(expected)))
 
 
-def summarise_result(result: ImportResult) -> str:
-    """One Vietnamese sentence about what an import wrote."""
-    return (f"Đã thêm {format_number(result.added)} hoạt động, cập nhật {format_number(result.updated)}, "
-            f"{format_number(result.unchanged)} không đổi, bỏ qua {format_number(result.skipped)} dòng.")
+def summarise_result(result: ImportResult) -> Text:
+    """One sentence about what an import wrote (a Text: Vietnamese as str, any language on render)."""
+    return Text("Đã thêm {added} hoạt động, cập nhật {updated}, {unchanged} không đổi, bỏ qua {skipped} dòng.",
+                added=Number(result.added), updated=Number(result.updated), unchanged=Number(result.unchanged),
+                skipped=Number(result.skipped))

@@ -13,7 +13,7 @@ from data_model.records.validation.rules import to_int
 from data_model.reference.communes import CommuneMatcher, CommuneVersion, commune_version, load_commune_matcher
 from data_model.reference.names import name_keys, normalise_name
 from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor, Village
-from data_model.texts.formatting import format_date
+from data_model.texts.catalogue import Date, Text
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,13 @@ class Catalogue:
     commune_population: dict[str, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
     village_population: dict[int, list[tuple[int | None, float]]] = field(default_factory=lambda: defaultdict(list))
 
-    def successor_text(self, key: str) -> str:
+    def successor_text(self, key: str) -> Text | str:
         """" (đã sáp nhập vào X từ dd/mm/yyyy)" for an abolished commune, else ""."""
         links = self.successors.get(key)
         if not links:
             return ""
         names = ", ".join(sorted({self.communes[t].name for t, _ in links if t in self.communes}))
-        return f" (đã sáp nhập vào {names} từ {format_date(links[0][1])})"
+        return Text(" (đã sáp nhập vào {names} từ {day})", names=names, day=Date(links[0][1]))
 
 
 def load_catalogue(*, session: Session, names: bool = True) -> Catalogue:

@@ -9,10 +9,10 @@ from data_model.definitions.activity_types import ActivityType, load_activity_ty
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import Catalogue
 from data_model.records.validation.rules import (
-    ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MAX, YEAR_MIN, Issue, field_label, to_int,
+    ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MAX, YEAR_MIN, Issue, labelled, to_int,
 )
 from data_model.reference.languages import LANGUAGES, language_name
-from data_model.texts.formatting import format_date, format_number
+from data_model.texts.catalogue import Date, Number, Pair, Text
 from data_model.texts.input import BAD_TEXT, is_clean
 
 
@@ -48,7 +48,7 @@ class _Collector:
         self.issues: list[Issue] = []
 
     def add(self, field_name: str, message: str, severity: str = ERROR) -> None:
-        self.issues.append(Issue(field_name, f"{field_label(field_name, self.type)}: {message}", severity, message))
+        self.issues.append(Issue(field_name, labelled(field_name, message, self.type), severity, message))
 
     def failed(self, field_name: str) -> bool:
         return any(i.field == field_name and i.is_error for i in self.issues)
@@ -64,7 +64,7 @@ def text_issues(values: Mapping[str, Any]) -> list[Issue]:
         items = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         if any(not is_clean(v) for v in items):
             name = str(name) if is_clean(name) else "?"
-            issues.append(Issue(name, f"{field_label(name, activity_type)}: {BAD_TEXT}", ERROR, BAD_TEXT))
+            issues.append(Issue(name, labelled(name, Text(BAD_TEXT), activity_type), ERROR, Text(BAD_TEXT)))
     return issues
 
 
@@ -78,11 +78,11 @@ def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.d
     type_code = values.get("type_code")
     if not type_code:
         c = _Collector(None)
-        c.add("type_code", "chưa chọn loại hoạt động")
+        c.add("type_code", Text("chưa chọn loại hoạt động"))
         return Checked(None, c.issues)
     if type_code not in types:
         c = _Collector(None)
-        c.add("type_code", f"không có loại hoạt động «{type_code}»")
+        c.add("type_code", Text("không có loại hoạt động «{code}»", code=type_code))
         return Checked(None, c.issues)
     t = types[type_code]
     c = _Collector(t)
@@ -93,12 +93,12 @@ def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.d
     languages = _check_languages(c, t, values.get("languages"))
     topic = str(values.get("topic") or "").strip()
     if topic and not t.topic:
-        c.add("topic", "loại hoạt động này không ghi chủ đề")
+        c.add("topic", Text("loại hoạt động này không ghi chủ đề"))
     if len(topic) > MAX_TOPIC:
-        c.add("topic", f"dài quá {MAX_TOPIC} ký tự")
+        c.add("topic", Text("dài quá {limit} ký tự", limit=MAX_TOPIC))
     note = str(values.get("note") or "").strip()
     if len(note) > MAX_NOTE:
-        c.add("note", f"dài quá {format_number(MAX_NOTE)} ký tự")
+        c.add("note", Text("dài quá {limit} ký tự", limit=Number(MAX_NOTE)))
     measures = _check_measures(c, t, values)
     if start and measures is not None:
         _check_plausible(c, t, catalogue, measures, commune_key, village_id, start.year)
@@ -116,39 +116,44 @@ def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.d
     return Checked(columns, c.issues)
 
 
+def _name(t: ActivityType) -> Pair:
+    return Pair(t.name_vi, t.name_en)
+
+
 def _check_dates(c: _Collector, t: ActivityType, start: Any, end: Any, today: dt.date):
     if isinstance(start, dt.datetime):
         start = start.date()
     if isinstance(end, dt.datetime):
         end = end.date()
     if not isinstance(start, dt.date):
-        c.add("start_date", "chưa nhập ngày" if start in (None, "") else "không phải ngày hợp lệ")
+        c.add("start_date", Text("chưa nhập ngày") if start in (None, "") else Text("không phải ngày hợp lệ"))
         return None, None
     if not YEAR_MIN <= start.year <= YEAR_MAX:
-        c.add("start_date", f"năm {start.year} nằm ngoài khoảng cho phép {YEAR_MIN}–{YEAR_MAX}")
+        c.add("start_date", Text("năm {year} nằm ngoài khoảng cho phép {low}–{high}", year=start.year, low=YEAR_MIN,
+                                  high=YEAR_MAX))
         return None, None
     if end in (None, ""):
         end = start
     elif not isinstance(end, dt.date):
-        c.add("end_date", "không phải ngày hợp lệ")
+        c.add("end_date", Text("không phải ngày hợp lệ"))
         return start, None
     if start > today:
-        c.add("start_date", f"ngày {format_date(start)} ở tương lai (hôm nay là {format_date(today)})")
+        c.add("start_date", Text("ngày {day} ở tương lai (hôm nay là {today})", day=Date(start), today=Date(today)))
     if end > today and end != start:
-        c.add("end_date", f"ngày {format_date(end)} ở tương lai (hôm nay là {format_date(today)})")
+        c.add("end_date", Text("ngày {day} ở tương lai (hôm nay là {today})", day=Date(end), today=Date(today)))
     if end < start:
-        c.add("end_date", f"ngày kết thúc {format_date(end)} trước ngày bắt đầu {format_date(start)}")
+        c.add("end_date", Text("ngày kết thúc {end} trước ngày bắt đầu {start}", end=Date(end), start=Date(start)))
     elif end.year != start.year:
-        c.add("end_date", f"hoạt động kéo dài sang năm khác ({format_date(start)}–{format_date(end)}): hãy tách thành "
-              f"hai hoạt động, mỗi năm một hoạt động")
+        c.add("end_date", Text("hoạt động kéo dài sang năm khác ({start}–{end}): hãy tách thành hai hoạt động, mỗi năm "
+                              "một hoạt động", start=Date(start), end=Date(end)))
     elif not t.period and end != start:
-        c.add("end_date", f"«{t.name_vi}» ghi theo từng ngày: ngày kết thúc phải trùng ngày bắt đầu")
+        c.add("end_date", Text("«{type}» ghi theo từng ngày: ngày kết thúc phải trùng ngày bắt đầu", type=_name(t)))
     return start, end
 
 
 def _check_unit(c: _Collector, t: ActivityType, cat: Catalogue, unit_id: Any) -> int | None:
     if unit_id in (None, ""):
-        c.add("reporting_unit_id", "chưa chọn đơn vị thực hiện")
+        c.add("reporting_unit_id", Text("chưa chọn đơn vị thực hiện"))
         return None
     try:
         unit_id = to_int(unit_id)
@@ -156,10 +161,10 @@ def _check_unit(c: _Collector, t: ActivityType, cat: Catalogue, unit_id: Any) ->
         unit_id = None
     unit = cat.units.get(unit_id) if unit_id is not None else None
     if unit is None:
-        c.add("reporting_unit_id", "không có đơn vị này")
+        c.add("reporting_unit_id", Text("không có đơn vị này"))
         return None
     if unit.kind not in t.reporting_kinds:
-        c.add("reporting_unit_id", f"{unit.name} không báo cáo loại hoạt động «{t.name_vi}»")
+        c.add("reporting_unit_id", Text("{unit} không báo cáo loại hoạt động «{type}»", unit=unit.name, type=_name(t)))
     return unit.id
 
 
@@ -168,22 +173,27 @@ def _check_place(c: _Collector, t: ActivityType, cat: Catalogue, commune_key: An
     commune_key = commune_key or None
     village_id = village_id or None
     if t.commune == "none" and commune_key:
-        c.add("commune_key", f"«{t.name_vi}» không ghi theo xã, hãy để trống")
+        c.add("commune_key", Text("«{type}» không ghi theo xã, hãy để trống", type=_name(t)))
     elif t.commune == "required" and not commune_key:
-        c.add("commune_key", "bắt buộc với loại hoạt động này")
+        c.add("commune_key", Text("bắt buộc với loại hoạt động này"))
     if commune_key and t.commune != "none":
         info = cat.communes.get(commune_key)
         if info is None:
-            c.add("commune_key", "không có xã này")
+            c.add("commune_key", Text("không có xã này"))
         else:
-            for label, day in (("ngày bắt đầu", start), ("ngày kết thúc", end)):
+            for is_end, day in ((False, start), (True, end)):
                 if day and not info.valid_on(day):
                     if info.valid_from and day < info.valid_from:
-                        why = f"xã {info.name} chỉ có từ {format_date(info.valid_from)}"
+                        why = Text("xã {commune} chỉ có từ {day}", commune=info.name, day=Date(info.valid_from))
                     else:
-                        why = f"xã {info.name} không còn từ {format_date(info.valid_to)}{cat.successor_text(info.key)}"
-                    c.add("commune_key", f"{why}, không nhận hoạt động có {label} {format_date(day)}; "
-                          "hãy chọn xã có vào ngày đó" + (" hoặc tách hoạt động" if label == "ngày kết thúc" else ""))
+                        why = Text("xã {commune} không còn từ {day}{successor}", commune=info.name,
+                                   day=Date(info.valid_to), successor=cat.successor_text(info.key))
+                    if is_end:
+                        c.add("commune_key", Text("{why}, không nhận hoạt động có ngày kết thúc {day}; hãy chọn xã có "
+                                                  "vào ngày đó hoặc tách hoạt động", why=why, day=Date(day)))
+                    else:
+                        c.add("commune_key", Text("{why}, không nhận hoạt động có ngày bắt đầu {day}; hãy chọn xã có "
+                                                  "vào ngày đó", why=why, day=Date(day)))
                     break
     if village_id is not None:
         try:
@@ -191,16 +201,17 @@ def _check_place(c: _Collector, t: ActivityType, cat: Catalogue, commune_key: An
         except ValueError:
             village_id = -1
         if t.village == "none":
-            c.add("village_id", f"«{t.name_vi}» không ghi theo bản, hãy để trống")
+            c.add("village_id", Text("«{type}» không ghi theo bản, hãy để trống", type=_name(t)))
         elif village_id not in cat.villages:
-            c.add("village_id", "không có bản này")
+            c.add("village_id", Text("không có bản này"))
         elif not commune_key:
-            c.add("village_id", "hãy chọn xã của bản trước")
+            c.add("village_id", Text("hãy chọn xã của bản trước"))
         elif cat.villages[village_id][0] != commune_key:
             commune_name = cat.communes[commune_key].name if commune_key in cat.communes else commune_key
-            c.add("village_id", f"bản {cat.villages[village_id][1]} không thuộc xã {commune_name}")
+            c.add("village_id", Text("bản {village} không thuộc xã {commune}", village=cat.villages[village_id][1],
+                                     commune=commune_name))
     elif t.village == "required":
-        c.add("village_id", "bắt buộc với loại hoạt động này")
+        c.add("village_id", Text("bắt buộc với loại hoạt động này"))
     return (commune_key if t.commune != "none" else None), (village_id if t.village != "none" else None)
 
 
@@ -208,11 +219,11 @@ def _check_languages(c: _Collector, t: ActivityType, value: Any) -> list[str]:
     codes = _languages(value)
     unknown = [x for x in codes if x not in LANGUAGES]
     if unknown:
-        c.add("languages", "không biết ngôn ngữ " + ", ".join(f"«{x}»" for x in unknown))
+        c.add("languages", Text("không biết ngôn ngữ {codes}", codes=", ".join(f"«{x}»" for x in unknown)))
     if t.languages == "none" and codes:
-        c.add("languages", f"«{t.name_vi}» không ghi ngôn ngữ, hãy để trống")
+        c.add("languages", Text("«{type}» không ghi ngôn ngữ, hãy để trống", type=_name(t)))
     if t.languages == "required" and not codes:
-        c.add("languages", "chọn ít nhất một ngôn ngữ phát")
+        c.add("languages", Text("chọn ít nhất một ngôn ngữ phát"))
     order = list(LANGUAGES)
     return sorted(dict.fromkeys(x for x in codes if x in LANGUAGES), key=order.index)
 
@@ -223,26 +234,27 @@ def _check_measures(c: _Collector, t: ActivityType, values: Mapping[str, Any]) -
         try:
             value = to_int(values.get(m.code))
         except ValueError:
-            c.add(m.code, f"«{values.get(m.code)}» không phải số nguyên")
+            c.add(m.code, Text("«{value}» không phải số nguyên", value=values.get(m.code)))
             continue
         if value is None:
             if m.required:
-                c.add(m.code, "bắt buộc, hãy nhập số " + m.unit_vi)
+                c.add(m.code, Text("bắt buộc, hãy nhập số {unit}", unit=Pair(m.unit_vi, m.unit_en)))
             measures[m.code] = None
             continue
         if abs(value) > 10**15:  # too big to format or store: say so without echoing it
-            c.add(m.code, f"số quá lớn, nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} {m.unit_vi}")
+            c.add(m.code, Text("số quá lớn, nằm ngoài khoảng cho phép {low}–{high} {unit}", low=Number(m.min),
+                               high=Number(m.max), unit=Pair(m.unit_vi, m.unit_en)))
             continue
         if value < m.min or value > m.max:
-            c.add(m.code, f"{format_number(value)} nằm ngoài khoảng cho phép {format_number(m.min)}–{format_number(m.max)} "
-                  f"{m.unit_vi}")
+            c.add(m.code, Text("{value} nằm ngoài khoảng cho phép {low}–{high} {unit}", value=Number(value),
+                               low=Number(m.min), high=Number(m.max), unit=Pair(m.unit_vi, m.unit_en)))
             continue
         measures[m.code] = value
     if any(i.is_error for i in c.issues if i.field in {m.code for m in t.measures}):
         return None
     for rule in t.rules:
         if not rule.holds(measures):
-            c.add(rule.fields[0], rule.message_vi)
+            c.add(rule.fields[0], Pair(rule.message_vi, rule.message_en))
     return measures
 
 
@@ -256,17 +268,18 @@ def _check_plausible(c: _Collector, t: ActivityType, cat: Catalogue, measures: M
     population, place = None, ""
     if village_id and village_id in cat.villages:
         population = _nearest(cat.village_population.get(village_id, []), year)
-        place = f"bản {cat.villages[village_id][1]}"
+        place = Text("bản {village}", village=cat.villages[village_id][1])
     if population is None and commune_key in cat.communes:
         population = _nearest(cat.commune_population.get(commune_key, []), year)
-        place = f"xã {cat.communes[commune_key].name}"
+        place = Text("xã {commune}", commune=cat.communes[commune_key].name)
     if population is None:
         return
     ceiling = population * t.plausible_factor
     if value > ceiling:
         m = t.measure(t.plausible_measure)
-        c.add(m.code, f"{format_number(value)} {m.unit_vi} là nhiều so với số dân {place} (khoảng "
-              f"{format_number(population)} người); hãy kiểm tra lại hoặc xác nhận vẫn lưu", WARNING)
+        c.add(m.code, Text("{value} {unit} là nhiều so với số dân {place} (khoảng {population} người); hãy kiểm tra "
+                           "lại hoặc xác nhận vẫn lưu", value=Number(value), unit=Pair(m.unit_vi, m.unit_en),
+                           place=place, population=Number(population)), WARNING)
 
 
 def describe_values(*, catalogue: Catalogue, columns: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from typing import Any, Iterable
 
 from data_model.definitions.activity_types import ActivityType
 from data_model.definitions.fields import label_of
+from data_model.texts.catalogue import SOURCE_LANGUAGE, Text, render
+from data_model.texts.errors import UserError
 
 ERROR, WARNING, DUPLICATE = "error", "warning", "duplicate"
 MAX_TOPIC = 300
@@ -21,21 +23,28 @@ class Issue:
     """One problem with one field: an error blocks the write, a warning or duplicate needs confirming."""
 
     field: str
-    message: str
+    message: str  # a Text (renders in any language) or a plain Vietnamese str
     severity: str = ERROR
     detail: str = ""  # the message without the field's label (when the label is shown elsewhere)
+
+    def render(self, lang: str) -> str:
+        """The message in lang."""
+        return render(self.message, lang)
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
 
 
-class ValidationError(Exception):
+class ValidationError(UserError):
     """A record was refused; `issues` lists each field's problem in Vietnamese."""
 
     def __init__(self, issues: Iterable[Issue]) -> None:
         self.issues = list(issues)
         super().__init__("; ".join(i.message for i in self.issues))
+
+    def message(self, lang: str) -> str:
+        return "; ".join(render(i.message, lang) for i in self.issues)
 
     @property
     def errors(self) -> list[Issue]:
@@ -48,6 +57,24 @@ class ValidationError(Exception):
     @property
     def duplicates(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == DUPLICATE]
+
+
+class FieldLabel:
+    """A field's label, rendered in the language of the message it is part of."""
+
+    def __init__(self, field_name: str, activity_type: ActivityType | None = None) -> None:
+        self.field_name, self.activity_type = field_name, activity_type
+
+    def render(self, lang: str) -> str:
+        return field_label(self.field_name, self.activity_type, lang)
+
+    def __str__(self) -> str:
+        return self.render(SOURCE_LANGUAGE)
+
+
+def labelled(field_name: str, problem: str, activity_type: ActivityType | None = None) -> Text:
+    """"Label: problem" in any language."""
+    return Text("{field}: {problem}", field=FieldLabel(field_name, activity_type), problem=problem)
 
 
 def field_label(field_name: str, activity_type: ActivityType | None = None, lang: str = "vi") -> str:

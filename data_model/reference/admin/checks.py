@@ -12,6 +12,8 @@ from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.input import BAD_TEXT, clean_text, is_clean
+from data_model.texts.catalogue import Number, Text
+from data_model.texts.errors import UserError
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
 REPORTING_KINDS = ("station", "battalion", "department", "radio_tv", "press", "loudspeaker_cluster")
@@ -20,8 +22,13 @@ MAX_POPULATION = 10_000_000
 MAX_NAME = 120
 
 
-class ReferenceEditError(ValueError):
+class ReferenceEditError(UserError, ValueError):
     """Bad reference-data input; the message is Vietnamese and names the field."""
+
+
+def refused(field_name: str, problem: Text) -> ReferenceEditError:
+    """The error "Field: problem" (field_name a msgid); an import shows the problem under the field's column."""
+    return ReferenceEditError("{field}: {problem}", field=Text(field_name), problem=problem)
 
 
 def checked_text(value: Any, field_name: str, *, required: bool = True, limit: int = MAX_NAME) -> str:
@@ -42,7 +49,7 @@ def acting_population_editor(session: Session, actor: Actor) -> Actor:
 
 def checked_key(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or not is_clean(value):
-        raise ReferenceEditError(f"{field_name}: mã không hợp lệ")
+        raise ReferenceEditError("{field}: mã không hợp lệ", field=Text(field_name))
     return value
 
 
@@ -50,36 +57,36 @@ def checked_year(value: Any) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
-        raise ReferenceEditError(f"Năm: «{value}» không phải năm") from None
+        raise refused("Năm", Text("«{value}» không phải năm", value=value)) from None
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ReferenceEditError(f"Năm: phải từ {YEAR_MIN} đến {YEAR_MAX}")
+        raise refused("Năm", Text("phải từ {low} đến {high}", low=YEAR_MIN, high=YEAR_MAX))
     return year
 
 
 def checked_population(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POPULATION:
-        raise ReferenceEditError(f"Dân số: phải là số nguyên từ 0 đến {MAX_POPULATION:,}".replace(",", "."))
+        raise refused("Dân số", Text("phải là số nguyên từ 0 đến {high}", high=Number(MAX_POPULATION)))
     return value
 
 
 def get_commune(session: Session, key: str) -> Unit:
     unit = session.get(Unit, checked_key(key, "Xã"))
     if unit is None or unit.level != "commune":
-        raise ReferenceEditError(f"Xã: không có xã mã {key!r}")
+        raise ReferenceEditError("Xã: không có xã mã {key!r}", key=key)
     return unit
 
 
 def get_station(session: Session, key: str) -> ReportingUnit:
     unit = session.scalar(select(ReportingUnit).where(ReportingUnit.key == checked_key(key, "Đơn vị")))
     if unit is None:
-        raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {key!r}")
+        raise ReferenceEditError("Đơn vị: không có đơn vị mã {key!r}", key=key)
     return unit
 
 
 def get_village(session: Session, village_id: int) -> Village:
     village = session.get(Village, village_id)
     if village is None:
-        raise ReferenceEditError(f"Bản: không có bản số {village_id}")
+        raise ReferenceEditError("Bản: không có bản số {village_id}", village_id=village_id)
     return village
 
 
@@ -97,8 +104,9 @@ def apply_given(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
 def checked_languages(languages: Sequence[str], field_name: str = "Ngôn ngữ") -> list[str]:
     """Language codes from names or codes (parse_languages); ReferenceEditError naming the field."""
     if any(not is_clean(str(part)) for part in languages):
-        raise ReferenceEditError(f"{field_name}: {BAD_TEXT}")
+        raise ReferenceEditError("{field}: {problem}", field=Text(field_name), problem=Text(BAD_TEXT))
     try:
         return parse_languages(list(languages))
     except ValueError as exc:
-        raise ReferenceEditError(f"{field_name}: {exc}") from None
+        raise ReferenceEditError("{field}: {problem}", field=Text(field_name),
+                                 problem=exc.args[0] if exc.args else str(exc)) from None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor
 from data_model.records.changelog import log_change
 from data_model.records.validation.rules import MAX_REASON
+from data_model.texts.catalogue import Date
 from data_model.reference.admin.checks import (
     BORDER_STATUSES, REPORTING_KINDS, ReferenceEditError, acting_admin, acting_population_editor, apply_given,
     checked_key, checked_languages, checked_population, checked_text, checked_year, get_commune, get_station,
@@ -37,7 +38,8 @@ def update_commune(
         name = checked_text(name, "Tên xã")
         unit.name_norm = normalise_name(name)
     if border_status is not None and border_status not in BORDER_STATUSES:
-        raise ReferenceEditError(f"Tình trạng biên giới: phải là một trong {', '.join(BORDER_STATUSES)}")
+        raise ReferenceEditError("Tình trạng biên giới: phải là một trong {border_statuses}",
+                                 border_statuses=', '.join(BORDER_STATUSES))
     if note is not None:
         note = checked_text(note, "Ghi chú", required=False, limit=2000)
     apply_given(unit, {"name": name, "border_status": border_status, "verified": verified, "note": note})
@@ -56,7 +58,7 @@ def create_village(
     get_commune(session, unit_key)
     name = checked_text(name, "Tên bản")
     if session.scalar(select(Village.id).where(Village.unit_key == unit_key, Village.name_norm == normalise_name(name))):
-        raise ReferenceEditError(f"Tên bản: xã này đã có bản «{name}»")
+        raise ReferenceEditError("Tên bản: xã này đã có bản «{name}»", name=name)
     village = Village(unit_key=unit_key, name=name, name_norm=normalise_name(name), is_demo=False, verified=verified,
                       note=checked_text(note, "Ghi chú", required=False, limit=2000),
                       source=checked_text(source, "Nguồn", required=False, limit=2000))
@@ -92,8 +94,8 @@ def delete_village(*, session: Session, actor: Actor, village_id: int, reason: s
     village = get_village(session, village_id)
     used = session.scalar(select(func.count()).select_from(ActivityRecord).where(ActivityRecord.village_id == village_id))
     if used:
-        raise ReferenceEditError(f"Bản «{village.name}»: có {used} hoạt động ghi tại bản này, không xóa được "
-                                 "(hãy đánh dấu chưa xác minh hoặc sửa tên)")
+        raise ReferenceEditError("Bản «{name}»: có {used} hoạt động ghi tại bản này, không xóa được (hãy đánh dấu "
+                                 "chưa xác minh hoặc sửa tên)", name=village.name, used=used)
     old = snapshot(village, VILLAGE_FIELDS)
     session.execute(delete(UnitFact).where(UnitFact.village_id == village_id))
     session.execute(delete(UnitLanguage).where(UnitLanguage.village_id == village_id))
@@ -136,7 +138,7 @@ def delete_population(*, session: Session, actor: Actor, fact_id: int, reason: s
     reason = checked_text(reason, "Lý do", required=False, limit=MAX_REASON)
     fact = session.get(UnitFact, fact_id)
     if fact is None or fact.fact != "population":
-        raise ReferenceEditError(f"Dân số: không có số liệu số {fact_id}")
+        raise ReferenceEditError("Dân số: không có số liệu số {fact_id}", fact_id=fact_id)
     old = {"unit_key": fact.unit_key, "village_id": fact.village_id, "year": fact.year, "value": fact.value}
     session.delete(fact)
     session.flush()
@@ -179,9 +181,10 @@ def create_station(
     if not all(c.isascii() and (c.isalnum() or c == "_") for c in key):
         raise ReferenceEditError("Mã đơn vị: chỉ dùng a–z, 0–9 và dấu gạch dưới")
     if kind not in REPORTING_KINDS:
-        raise ReferenceEditError(f"Loại đơn vị: phải là một trong {', '.join(REPORTING_KINDS)}")
+        raise ReferenceEditError("Loại đơn vị: phải là một trong {reporting_kinds}",
+                                 reporting_kinds=', '.join(REPORTING_KINDS))
     if session.scalar(select(ReportingUnit.id).where(ReportingUnit.key == key)):
-        raise ReferenceEditError(f"Mã đơn vị: {key!r} đã có")
+        raise ReferenceEditError("Mã đơn vị: {key!r} đã có", key=key)
     unit = ReportingUnit(key=key, kind=kind, name=checked_text(name, "Tên đơn vị", limit=200),
                          short_name=checked_text(short_name, "Tên ngắn"),
                          number=checked_text(number, "Phiên hiệu", required=False, limit=16),
@@ -217,9 +220,11 @@ def _check_interval(unit: Unit, valid_from: dt.date | None, valid_to: dt.date | 
     if valid_from and valid_to and valid_from >= valid_to:
         raise ReferenceEditError("Từ ngày / đến ngày: ngày bắt đầu phải trước ngày kết thúc")
     if valid_from and unit.valid_to and valid_from >= unit.valid_to:
-        raise ReferenceEditError(f"Từ ngày: xã {unit.name} đã hết hiệu lực từ {unit.valid_to:%d/%m/%Y}")
+        raise ReferenceEditError("Từ ngày: xã {name} đã hết hiệu lực từ {valid_to}", name=unit.name,
+                                 valid_to=Date(unit.valid_to))
     if valid_to and unit.valid_from and valid_to <= unit.valid_from:
-        raise ReferenceEditError(f"Đến ngày: xã {unit.name} chỉ có từ {unit.valid_from:%d/%m/%Y}")
+        raise ReferenceEditError("Đến ngày: xã {name} chỉ có từ {valid_from}", name=unit.name,
+                                 valid_from=Date(unit.valid_from))
 
 
 def _overlapping(session: Session, station_id: int, unit_key: str, valid_from: dt.date | None,
@@ -248,7 +253,8 @@ def add_coverage(
     unit = get_commune(session, unit_key)
     _check_interval(unit, valid_from, valid_to)
     if _overlapping(session, station.id, unit_key, valid_from, valid_to, None):
-        raise ReferenceEditError(f"Phạm vi: {station.short_name} đã phụ trách xã {unit.name} trong khoảng thời gian này")
+        raise ReferenceEditError("Phạm vi: {short_name} đã phụ trách xã {name} trong khoảng thời gian này",
+                                 short_name=station.short_name, name=unit.name)
     link = StationCoverage(station_id=station.id, unit_key=unit_key, valid_from=valid_from, valid_to=valid_to,
                            derived=False, note=checked_text(note, "Ghi chú", required=False, limit=2000),
                            source=checked_text(source, "Nguồn", required=False, limit=2000))
@@ -267,7 +273,7 @@ def update_coverage(
     actor = acting_admin(session, actor)
     link = session.get(StationCoverage, coverage_id)
     if link is None:
-        raise ReferenceEditError(f"Phạm vi: không có liên kết số {coverage_id}")
+        raise ReferenceEditError("Phạm vi: không có liên kết số {coverage_id}", coverage_id=coverage_id)
     unit = get_commune(session, link.unit_key)
     _check_interval(unit, valid_from, valid_to)
     if _overlapping(session, link.station_id, link.unit_key, valid_from, valid_to, coverage_id):
@@ -286,7 +292,7 @@ def delete_coverage(*, session: Session, actor: Actor, coverage_id: int, reason:
     reason = checked_text(reason, "Lý do", required=False, limit=MAX_REASON)
     link = session.get(StationCoverage, coverage_id)
     if link is None:
-        raise ReferenceEditError(f"Phạm vi: không có liên kết số {coverage_id}")
+        raise ReferenceEditError("Phạm vi: không có liên kết số {coverage_id}", coverage_id=coverage_id)
     old = snapshot(link, COVERAGE_FIELDS)
     session.delete(link)
     session.flush()
@@ -299,12 +305,12 @@ def add_alias(*, session: Session, actor: Actor, unit_key: str, alias: str, note
     actor = acting_admin(session, actor)
     unit = session.get(Unit, checked_key(unit_key, "Đơn vị"))
     if unit is None:
-        raise ReferenceEditError(f"Đơn vị: không có đơn vị mã {unit_key!r}")
+        raise ReferenceEditError("Đơn vị: không có đơn vị mã {unit_key!r}", unit_key=unit_key)
     alias = checked_text(alias, "Tên gọi khác")
     norm = normalise_name(alias)
     if norm == unit.name_norm or session.scalar(
             select(UnitAlias.id).where(UnitAlias.unit_key == unit_key, UnitAlias.alias_norm == norm)):
-        raise ReferenceEditError(f"Tên gọi khác: «{alias}» đã có cho {unit.name}")
+        raise ReferenceEditError("Tên gọi khác: «{alias}» đã có cho {name}", alias=alias, name=unit.name)
     row = UnitAlias(unit_key=unit_key, alias=alias, alias_norm=norm,
                     note=checked_text(note, "Ghi chú", required=False, limit=2000), source="")
     session.add(row)
@@ -320,7 +326,7 @@ def delete_alias(*, session: Session, actor: Actor, alias_id: int, reason: str =
     reason = checked_text(reason, "Lý do", required=False, limit=MAX_REASON)
     row = session.get(UnitAlias, alias_id)
     if row is None:
-        raise ReferenceEditError(f"Tên gọi khác: không có mục số {alias_id}")
+        raise ReferenceEditError("Tên gọi khác: không có mục số {alias_id}", alias_id=alias_id)
     old = {"unit_key": row.unit_key, "alias": row.alias}
     session.delete(row)
     session.flush()

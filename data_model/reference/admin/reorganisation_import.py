@@ -12,11 +12,12 @@ from data_model.accounts.permissions import Actor
 from data_model.files.parse import cell_text, is_blank, parse_date
 from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
 from data_model.records.changelog import log_change
-from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, ReferenceEditError, acting_admin
+from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, acting_admin, refused
 from data_model.reference.admin.imports import REORGANISATION_FORMAT
 from data_model.reference.communes import CommuneMatcher, load_commune_matcher
 from data_model.reference.names import normalise_name
 from data_model.schema.models import Unit, UnitSuccessor
+from data_model.texts.catalogue import Date, Text
 
 SHOWN = ("date", "new_key", "new_name", "new_kind", "old", "share")
 
@@ -50,15 +51,15 @@ def _share(value: Any) -> float:
     try:
         share = float(text) / (100 if cell_text(value).endswith("%") else 1)
     except ValueError:
-        raise ReferenceEditError(f"Tỷ lệ: «{cell_text(value)[:20]}» không phải số") from None
+        raise refused("Tỷ lệ", Text("«{value}» không phải số", value=cell_text(value)[:20])) from None
     if not 0 < share <= 1:
-        raise ReferenceEditError("Tỷ lệ: phải lớn hơn 0 và không quá 1 (hoặc 100%)")
+        raise refused("Tỷ lệ", Text("phải lớn hơn 0 và không quá 1 (hoặc 100%)"))
     return share
 
 
 def _required_date(value: Any) -> dt.date:
     if is_blank(value):
-        raise ValueError("không được để trống")
+        raise ValueError(Text("không được để trống"))
     return parse_date(value)
 
 
@@ -71,7 +72,7 @@ def _reorganisation_row(session: Session, row: TableRow, matcher: CommuneMatcher
     item.date = row.parsed("date", lambda: _required_date(row.cells.get("date")))
     code = row.text("new_code")
     if not code.isdigit() or len(code) > 5:
-        row.problem("new_code", f"«{code[:20]}» không phải mã số đơn vị (tối đa 5 chữ số)")
+        row.problem("new_code", Text("«{code}» không phải mã số đơn vị (tối đa 5 chữ số)", code=code[:20]))
     else:
         item.new_code = code.zfill(5)
     item.new_name = row.text("new_name")
@@ -80,23 +81,24 @@ def _reorganisation_row(session: Session, row: TableRow, matcher: CommuneMatcher
             item.new_name = item.new_name[len(prefix):].strip()
             break
     if not item.new_name:
-        row.problem("new_name", "không được để trống")
+        row.problem("new_name", Text("không được để trống"))
     elif len(item.new_name) > MAX_NAME:
-        row.problem("new_name", f"tối đa {MAX_NAME} ký tự")
+        row.problem("new_name", Text("tối đa {limit} ký tự", limit=MAX_NAME))
     item.new_kind = row.text("new_kind").lower() or "xã"
     if item.new_kind not in COMMUNE_KINDS:
-        row.problem("new_kind", f"phải là một trong {', '.join(COMMUNE_KINDS)}")
+        row.problem("new_kind", Text("phải là một trong {kinds}", kinds=", ".join(COMMUNE_KINDS)))
     old_text = row.text("old")
     if not old_text:
-        row.problem("old", "không được để trống")
+        row.problem("old", Text("không được để trống"))
     elif item.date is not None:
         day_before = item.date - dt.timedelta(days=1)
         key = row.parsed("old", lambda: matcher.match(name=old_text, on=day_before))
         item.old = session.get(Unit, key) if key else None
         if item.old is not None and not item.old.valid_on(day_before):
-            row.problem("old", f"{item.old.name} ({item.old.key}) không còn hiệu lực ngày {day_before:%d/%m/%Y}")
+            row.problem("old", Text("{name} ({key}) không còn hiệu lực ngày {day}", name=item.old.name,
+                                     key=item.old.key, day=Date(day_before)))
         elif item.old is not None and item.old.valid_to not in (None, item.date):
-            row.problem("old", f"{item.old.name} đã kết thúc ngày {item.old.valid_to:%d/%m/%Y}")
+            row.problem("old", Text("{name} đã kết thúc ngày {day}", name=item.old.name, day=Date(item.old.valid_to)))
     item.share = row.parsed("share", lambda: _share(row.cells.get("share"))) or 1.0
     item.source = row.text("source")[:2000]
     item.note = row.text("note")[:2000]
@@ -115,21 +117,22 @@ def _check_reorganisation(session: Session, parsed: list[tuple[ReorganisationRow
         first = new_units.setdefault(key, item)
         if first is not item and (normalise_name(first.new_name), first.new_kind) != (normalise_name(item.new_name),
                                                                                     item.new_kind):
-            row.problem("new_name", f"khác với dòng {first.row} cho cùng mã {item.new_code}")
+            row.problem("new_name", Text("khác với dòng {row} cho cùng mã {code}", row=first.row, code=item.new_code))
         if session.get(Unit, key) is not None:
-            row.problem("new_code", f"đơn vị {key} đã có (tệp này đã được nhập?)")
+            row.problem("new_code", Text("đơn vị {key} đã có (tệp này đã được nhập?)", key=key))
         if item.old is not None:
             if (item.old.key, key) in links:
-                row.problem("old", f"trùng với dòng {links[(item.old.key, key)]}")
+                row.problem("old", Text("trùng với dòng {row}", row=links[(item.old.key, key)]))
             links[(item.old.key, key)] = item.row
             by_old.setdefault(item.old.key, []).append((item, row))
     for pairs in by_old.values():
         last, items = pairs[-1][1], [item for item, _ in pairs]
         if len({item.date for item in items}) > 1:
-            last.problem("date", "một xã cũ chỉ có một ngày sắp xếp")
+            last.problem("date", Text("một xã cũ chỉ có một ngày sắp xếp"))
         total = sum(item.share for item in items)
         if abs(total - 1.0) > 0.001:
-            last.problem("share", f"tổng tỷ lệ của xã {items[0].old.name} là {total:g}, phải bằng 1")
+            last.problem("share", Text("tổng tỷ lệ của xã {commune} là {total:g}, phải bằng 1",
+                                       commune=items[0].old.name, total=total))
 
 
 def _reorganisation_preview(session: Session, data: bytes, filename: str) -> ImportPreview:

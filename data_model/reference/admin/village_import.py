@@ -19,6 +19,7 @@ from data_model.reference.communes import CommuneVersion, load_commune_matcher
 from data_model.reference.languages import parse_languages
 from data_model.reference.names import normalise_name
 from data_model.schema.models import Village
+from data_model.texts.catalogue import Text
 
 SHOWN = ("commune", "village", "year", "population", "languages")
 
@@ -46,21 +47,21 @@ def _village_row(row: TableRow, matcher, today: dt.date) -> VillageRow:
     item.year = row.parsed("year", lambda: None if row.blank("year") else checked_year(parse_count(row.cells["year"])))
     commune = row.text("commune")
     if not commune:
-        row.problem("commune", "không được để trống")
+        row.problem("commune", Text("không được để trống"))
     else:
         on = dt.date(item.year, 7, 1) if item.year else today
         key = row.parsed("commune", lambda: matcher.match(name=commune, on=on))
         item.unit = matcher.versions.get(key) if key else None
     item.name = row.text("village")
     if not item.name:
-        row.problem("village", "không được để trống")
+        row.problem("village", Text("không được để trống"))
     elif len(item.name) > MAX_NAME:
-        row.problem("village", f"tối đa {MAX_NAME} ký tự")
+        row.problem("village", Text("tối đa {limit} ký tự", limit=MAX_NAME))
     if not row.blank("population"):
         year_failed = any(p.column == row.column("year") for p in item.problems)
         item.population = row.parsed("population", lambda: checked_population(parse_count(row.cells["population"])))
         if item.year is None and not year_failed:
-            row.problem("year", "cần ghi năm của số dân")
+            row.problem("year", Text("cần ghi năm của số dân"))
     if not row.blank("languages"):
         item.languages = row.parsed("languages", lambda: parse_languages(row.text("languages")))
     item.source = row.text("source")[:2000]
@@ -81,7 +82,7 @@ def _village_preview(session: Session, data: bytes, filename: str) -> ImportPrev
             continue
         name = (item.unit.key, normalise_name(item.name))
         if (*name, item.year) in seen:
-            row.problem("village", f"trùng với dòng {seen[(*name, item.year)]} (cùng xã, bản và năm)")
+            row.problem("village", Text("trùng với dòng {row} (cùng xã, bản và năm)", row=seen[(*name, item.year)]))
         seen.setdefault((*name, item.year), item.row)
         item.village_id = session.scalar(select(Village.id).where(Village.unit_key == name[0],
                                                                   Village.name_norm == name[1]))
