@@ -7,7 +7,7 @@ import streamlit as st
 
 from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
-from data_model.report import ReportFiles, build_report_files
+from data_model.report import ReportFiles, ReportPreview, build_report_files, build_report_preview
 from data_model.report.scope import Period, ScopeOption, list_scope_options
 from data_model.schema.db import read_session
 from data_model.schema.settings import get_settings
@@ -40,6 +40,12 @@ def load_scope_options(url: str, kind: str, year_from: int, year_to: int) -> lis
     """Districts, units or communes a report can be made for in the period (cached)."""
     with read_session(get_engine()) as session:
         return list_scope_options(session=session, kind=kind, period=Period(year_from, year_to))
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=50)
+def load_preview(url: str, scope: str, year_from: int, year_to: int, lang: str) -> ReportPreview:
+    """The report's text without charts or files (fast; cached per database, scope, years and language)."""
+    return build_report_preview(engine=get_engine(), scope=scope, year_from=year_from, year_to=year_to, lang=lang)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=20)
@@ -117,25 +123,34 @@ if kind != "province" and scope == "province":
     st.stop()
 
 try:
-    with st.spinner(t("Đang lập báo cáo…", "Writing the report…")):
-        files = load_report(database_key(), scope, year_from, year_to, report_lang)
+    preview = load_preview(database_key(), scope, year_from, year_to, report_lang)
 except QueryError as exc:
     st.error(str(exc))
     st.stop()
 
-buttons = st.columns(3)
-for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
-                              (t("Tải Word (DOCX)", "Download Word (DOCX)"),
-                               t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
-                               t("Tải Markdown", "Download Markdown"))):
-    data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
-    column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt], key=f"bc_dl_{fmt}",
-                           icon=":material/download:", on_click="ignore", width="stretch")
-if files.content.is_demo:
+# charts and documents take seconds: built only when asked for, then kept for this choice of report
+wanted = [scope, year_from, year_to, report_lang]
+files: ReportFiles | None = None
+if st.session_state.get("bc_files_for") != wanted:
+    st.button(t("Lập tệp Word, Excel, Markdown (kèm biểu đồ)", "Make the Word, Excel and Markdown files (with charts)"),
+              key="bc_make", icon=":material/description:", type="primary",
+              on_click=lambda: st.session_state.update(bc_files_for=wanted))
+else:
+    with st.spinner(t("Đang lập tệp báo cáo và vẽ biểu đồ…", "Making the report files and drawing the charts…")):
+        files = load_report(database_key(), scope, year_from, year_to, report_lang)
+    buttons = st.columns(3)
+    for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
+                                  (t("Tải Word (DOCX)", "Download Word (DOCX)"),
+                                   t("Tải Excel (XLSX)", "Download Excel (XLSX)"),
+                                   t("Tải Markdown", "Download Markdown"))):
+        data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
+        column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt],
+                               key=f"bc_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
+if preview.is_demo:
     st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó.",
                  "This database holds demo data; the report says so."), icon=":material/science:")
 
 with st.container(border=True):
-    st.markdown(files.preview)
-    for chart in files.document.all_charts():
+    st.markdown(preview.preview)
+    for chart in files.document.all_charts() if files else ():
         st.image(chart.png, caption=chart.title, width="stretch")
