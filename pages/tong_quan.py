@@ -8,12 +8,12 @@ from data_model.analytics.overview import Overview, build_overview
 from data_model.definitions.activity_types import get_activity_type
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_number, format_percent_change
-from ui.charts import sparkline
 from ui.downloads import download_buttons
 from ui.auth import guard_page
 from ui.engine import get_engine
 from ui.filters import CACHE_TTL_S, database_key, empty_state, load_options, sidebar_filters
 from ui.i18n import current_language, t
+from ui.sparkline import sparkline_svg
 
 CARDS_PER_ROW = 2
 
@@ -52,8 +52,9 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
         if len(mine) > 1:
             main = definition.main_measure
             st.caption(t(f"{main.label_vi} theo năm", f"{main.label_en} per year"))
-            st.plotly_chart(sparkline(mine, color=definition.color, unit=main.unit(lang), lang=lang),
-                            config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
+            # inline SVG: a dozen Plotly sparklines kept the page half-drawn for seconds in the browser
+            st.markdown(sparkline_svg(mine, color=definition.color, unit=main.unit(lang), lang=lang),
+                        unsafe_allow_html=True)
 
 
 guard_page("tong_quan")
