@@ -148,7 +148,7 @@ async def person(browser: Browser, *, url: str, name: str, writer: bool, run_id:
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)
     who = STAFF if writer else OFFICIAL
-    step = 0
+    step = 1  # after login the first results page (the overview) is open already
     logged_in = False
     try:
         while time.perf_counter() < deadline:
