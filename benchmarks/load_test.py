@@ -97,7 +97,7 @@ async def _wait_drawn(page: Page, old_title: str, timeout_ms: float) -> None:
 async def _login(page: Page, url: str, who: tuple[str, str], timeout_ms: float, tally: Tally) -> None:
     started = time.perf_counter()
     if await _title(page) != "Đăng nhập":
-        await page.goto(url, timeout=timeout_ms)
+        await page.goto(url, timeout=timeout_ms, wait_until="domcontentloaded")
         await page.get_by_label("Tên đăng nhập").wait_for(timeout=timeout_ms)
     await page.get_by_label("Tên đăng nhập").fill(who[0])
     await page.get_by_label("Mật khẩu").fill(who[1])
@@ -142,8 +142,9 @@ async def _write(page: Page, topic: str, attendances: int, timeout_ms: float, ta
 
 
 async def person(browser: Browser, *, url: str, name: str, writer: bool, run_id: str, deadline: float, t0: float,
-                 timeout_ms: float, tally: Tally, counter: list[int]) -> None:
-    """One user (or writer) in its own browser context until the deadline."""
+                 timeout_ms: float, tally: Tally, counter: list[int], delay: float = 0.0) -> None:
+    """One user (or writer) in its own browser context from `delay` seconds into the test until the deadline."""
+    await asyncio.sleep(delay)
     context = await browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)
@@ -183,7 +184,7 @@ async def person(browser: Browser, *, url: str, name: str, writer: bool, run_id:
                     tally.errors.append(f"{name} ({tally.process_of.get(name, '?')}) at "
                                         f"{time.perf_counter() - t0:.1f} s: {type(exc).__name__}: {str(exc)[:160]}")
                     try:
-                        await page.goto(url, timeout=timeout_ms)
+                        await page.goto(url, timeout=timeout_ms, wait_until="domcontentloaded")
                     except Exception as again:  # noqa: BLE001
                         tally.errors.append(f"{name}: reload failed: {type(again).__name__}")
                 logged_in = False
@@ -229,10 +230,12 @@ async def run(args: argparse.Namespace) -> dict:
         t0 = time.perf_counter()
         deadline = t0 + args.seconds
         counter = [0]
-        tasks = [person(browser, url=args.url, name=f"u{i}", writer=False, run_id=run_id, deadline=deadline, t0=t0,
-                        timeout_ms=timeout_ms, tally=tally, counter=counter) for i in range(args.users)]
-        tasks += [person(browser, url=args.url, name=f"w{i}", writer=True, run_id=run_id, deadline=deadline, t0=t0,
-                         timeout_ms=timeout_ms, tally=tally, counter=counter) for i in range(args.writers)]
+        # people arrive one after another over --ramp seconds (writers first), as a working morning starts
+        people = [(f"w{i}", True) for i in range(args.writers)] + [(f"u{i}", False) for i in range(args.users)]
+        step = args.ramp / max(len(people), 1)
+        tasks = [person(browser, url=args.url, name=name, writer=writer, run_id=run_id, deadline=deadline, t0=t0,
+                        timeout_ms=timeout_ms, tally=tally, counter=counter, delay=i * step)
+                 for i, (name, writer) in enumerate(people)]
         if args.kill_pidfile:
             tasks.append(killer(args.kill_pidfile, args.kill_at, t0, args.url, tally))
         hard_stop = args.seconds + 2 * args.action_timeout + 30
@@ -244,7 +247,7 @@ async def run(args: argparse.Namespace) -> dict:
         await browser.close()
     all_pages = [v for values in tally.page_ms.values() for v in values]
     result = {
-        "url": args.url, "users": args.users, "writers": args.writers, "seconds": args.seconds,
+        "url": args.url, "users": args.users, "writers": args.writers, "seconds": args.seconds, "ramp_s": args.ramp,
         "elapsed_s": round(elapsed, 1), "run_id": run_id,
         "page_views": len(all_pages),
         "page_ms": {"p50": _r(percentile(all_pages, 50)), "p95": _r(percentile(all_pages, 95)),
@@ -288,14 +291,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=5)
     parser.add_argument("--writers", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60, help="how long people keep starting actions")
+    parser.add_argument("--ramp", type=float, default=30, help="seconds over which people arrive")
     parser.add_argument("--action-timeout", type=float, default=60, help="seconds before one action counts as failed")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
                         help="to count the records found afterwards and run the summary check")
     parser.add_argument("--kill-pidfile", type=Path, help="kill the process whose pid this file holds …")
     parser.add_argument("--kill-at", type=float, default=30, help="… this many seconds into the test")
     args = parser.parse_args(argv)
-    if not (0 <= args.users <= MAX_USERS and 0 <= args.writers <= MAX_WRITERS and 0 < args.seconds <= 900):
-        parser.error(f"users 0–{MAX_USERS}, writers 0–{MAX_WRITERS}, seconds up to 900")
+    if not (0 <= args.users <= MAX_USERS and 0 <= args.writers <= MAX_WRITERS and 0 < args.seconds <= 900
+            and 0 <= args.ramp < args.seconds):
+        parser.error(f"users 0–{MAX_USERS}, writers 0–{MAX_WRITERS}, seconds up to 900, ramp shorter than seconds")
     if not re.match(r"^https?://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?/?$", args.url):
         parser.error("only loopback addresses (127.x.x.x, localhost, [::1])")
     args.url = args.url.rstrip("/")
