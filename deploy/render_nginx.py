@@ -25,7 +25,7 @@ def render_site(*, listen: str, app_ports: list[int], app_host: str = "127.0.0.1
     """The upstream + server blocks (sticky by cookie, websocket upgrade, /healthz) for these app ports."""
     if not app_ports:
         raise ValueError("at least one app port is needed")
-    servers = "\n".join(f"    server {app_host}:{p} max_fails=1 fail_timeout=10s;" for p in app_ports)
+    servers = "\n".join(f"    server {app_host}:{p} max_fails=3 fail_timeout=5s;" for p in app_ports)
     template = (HERE / "nginx" / "site.conf.in").read_text(encoding="utf-8")
     return _fill(template, {"COOKIE": COOKIE, "UPSTREAM": UPSTREAM, "SERVERS": servers, "LISTEN": listen})
 

@@ -25,7 +25,7 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").e
 def test_site_routes_every_browser_to_one_process_by_cookie_with_websocket_upgrade():
     site = render_site(listen="127.0.0.1:8680", app_ports=[8501, 8502, 8503])
     for port in (8501, 8502, 8503):
-        assert f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" in site
+        assert f"server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;" in site
     assert "hash $bo_route consistent;" in site  # sticky: Streamlit's session state lives in one process
     assert "location = /_stcore/stream" in site and "proxy_set_header Upgrade $http_upgrade;" in site
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in site  # never the client's own header
@@ -51,7 +51,7 @@ def test_generated_configuration_passes_nginx_t(tmp_path, processes):
                           timeout=30)
     assert done.returncode == 0, done.stderr
     assert "test is successful" in done.stderr
-    assert (tmp_path / "site.conf").read_text().count("max_fails=1") == processes
+    assert (tmp_path / "site.conf").read_text().count("max_fails=3") == processes
 
 
 def test_province_script_says_how_to_use_it_and_needs_a_database():
