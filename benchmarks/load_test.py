@@ -64,7 +64,7 @@ class Tally:
     write_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     back_to_login: list[tuple[str, float]] = field(default_factory=list)  # (process, seconds into the test)
-    confirmed: list[int] = field(default_factory=list)  # record numbers the form said it saved
+    confirmed: list[tuple[int, str]] = field(default_factory=list)  # (record number the form said it saved, topic)
     process_of: dict[str, str] = field(default_factory=dict)  # person → app process (nginx's upstream address)
     actions_after_kill: dict[str, int] = field(default_factory=dict)  # process at login → actions done after the kill
     killed: str | None = None
@@ -128,16 +128,28 @@ async def _write(page: Page, topic: str, attendances: int, timeout_ms: float, ta
         return page.locator('[data-testid="stNumberInput"]').filter(has_text=re.compile("^" + label)).first.locator(
             "input")
 
+    # the commune's rerun must be over before the other fields are typed (a rerun can redraw the form)
+    await page.wait_for_timeout(100)
+    await page.wait_for_function(DRAWN_JS, arg="", timeout=timeout_ms, polling=50)
     await number("Số buổi").fill("1")
     await number("Lượt người nghe").fill(str(attendances))
     await page.locator('[data-testid="stTextInput"]').filter(has_text=re.compile("^Chủ đề")).first.locator(
         "input").fill(topic)
+    # the message of the previous save must not be taken for this one's
+    saved = page.get_by_text(re.compile(r"Đã lưu hoạt động số (\d+)"))
+    before = await saved.first.inner_text() if await saved.count() else None
     started = time.perf_counter()
     await page.get_by_role("button", name="Lưu hoạt động").click(timeout=timeout_ms)
-    saved = page.get_by_text(re.compile(r"Đã lưu hoạt động số (\d+)"))
-    await saved.wait_for(timeout=timeout_ms)
+    give_up = time.perf_counter() + timeout_ms / 1000
+    while True:
+        text = await saved.first.inner_text() if await saved.count() else None
+        if text is not None and text != before:
+            break
+        if time.perf_counter() > give_up:
+            raise TimeoutError("no new «Đã lưu hoạt động số …» after saving")
+        await page.wait_for_timeout(100)
     tally.write_ms.append((time.perf_counter() - started) * 1000)
-    tally.confirmed.append(int(re.search(r"số (\d+)", await saved.inner_text()).group(1)))
+    tally.confirmed.append((int(re.search(r"số (\d+)", text).group(1)), topic))
     await page.wait_for_function(DRAWN_JS, arg="", timeout=timeout_ms, polling=50)
 
 
@@ -162,7 +174,7 @@ async def person(browser: Browser, *, url: str, name: str, writer: bool, run_id:
                         await _open(page, ENTRY_PAGE, timeout_ms, tally)
                 if writer:
                     counter[0] += 1
-                    await _write(page, f"LT {run_id} {name} #{counter[0]}", 10 + counter[0], timeout_ms, tally)
+                    await _write(page, f"LT {run_id} {name} #{counter[0]}", 100 + counter[0], timeout_ms, tally)
                 else:
                     await _open(page, RESULT_PAGES[step % len(RESULT_PAGES)], timeout_ms, tally)
                     step += 1
@@ -202,8 +214,8 @@ async def killer(pidfile: Path, at: float, t0: float, url: str, tally: Tally) ->
     tally.killed_at = round(time.perf_counter() - t0, 1)
 
 
-def database_figures(url: str, run_id: str) -> dict:
-    """Records of this run found in the database, and the summary check."""
+def database_figures(url: str, run_id: str, confirmed: list[tuple[int, str]]) -> dict:
+    """Records of this run found in the database, confirmed saves not found there as said, and the summary check."""
     from sqlalchemy import func, select
 
     from data_model.records.summary_check import check_derived_tables
@@ -213,10 +225,13 @@ def database_figures(url: str, run_id: str) -> dict:
     engine = build_engine(url=url)
     try:
         with read_session(engine) as session:
-            found = session.scalar(select(func.count()).select_from(ActivityRecord).where(
-                ActivityRecord.topic.like(f"LT {run_id} %")))
+            found = dict(session.execute(select(ActivityRecord.id, ActivityRecord.topic).where(
+                ActivityRecord.topic.like(f"LT {run_id} %"))).all())
             check = check_derived_tables(session=session)
-        return {"records_found": int(found), "summary_check_differences": check.differences}
+        # a confirmation counts only when that record number holds the topic this save typed
+        missing = [f"số {n}: {topic}" for n, topic in confirmed if found.get(n) != topic]
+        return {"records_found": len(found), "confirmed_not_found": missing[:10],
+                "lost_writes": len(missing), "summary_check_differences": check.differences}
     finally:
         engine.dispose()
 
@@ -269,8 +284,7 @@ async def run(args: argparse.Namespace) -> dict:
     elif tally.back_to_login:
         result["sent_back_to_login"] = _count(p for p, _ in tally.back_to_login)
     if args.database_url:
-        result.update(database_figures(args.database_url, run_id))
-        result["lost_writes"] = max(0, result["records_written"] - result["records_found"])
+        result.update(database_figures(args.database_url, run_id, tally.confirmed))
     return result
 
 
