@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import signal
 import sys
@@ -174,7 +175,9 @@ async def person(browser: Browser, *, url: str, name: str, writer: bool, run_id:
                         await _open(page, ENTRY_PAGE, timeout_ms, tally)
                 if writer:
                     counter[0] += 1
-                    await _write(page, f"LT {run_id} {name} #{counter[0]}", 100 + counter[0], timeout_ms, tally)
+                    # figures unique to this run: the same type, day, commune and figures would be a likely
+                    # duplicate, which the form holds back for a confirmation
+                    await _write(page, f"LT {run_id} {name} #{counter[0]}", counter[1] + counter[0], timeout_ms, tally)
                 else:
                     await _open(page, RESULT_PAGES[step % len(RESULT_PAGES)], timeout_ms, tally)
                     step += 1
@@ -244,7 +247,7 @@ async def run(args: argparse.Namespace) -> dict:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-sandbox"])
         t0 = time.perf_counter()
         deadline = t0 + args.seconds
-        counter = [0]
+        counter = [0, random.randrange(1_000, 150_000)]  # writes so far, this run's first attendance figure
         # people arrive one after another over --ramp seconds (writers first), as a working morning starts
         people = [(f"w{i}", True) for i in range(args.writers)] + [(f"u{i}", False) for i in range(args.users)]
         step = args.ramp / max(len(people), 1)
