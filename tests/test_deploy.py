@@ -88,7 +88,7 @@ def test_load_test_smoke_run_behind_one_process(live_server, demo_db_url):
     base = live_server(demo_db_url)
     done = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "benchmarks" / "load_test.py"), "--url", base, "--users", "2",
-         "--writers", "1", "--seconds", "15", "--action-timeout", "60", "--database-url", demo_db_url],
+         "--writers", "1", "--seconds", "15", "--ramp", "2", "--action-timeout", "60", "--database-url", demo_db_url],
         capture_output=True, text=True, timeout=240, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
