@@ -45,6 +45,7 @@ from data_model.schema.settings import get_settings  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_PAGE_MS, TARGET_RECORDS_MS = 100.0, 300.0
+NAME = "bench"  # database names: /tmp/<NAME>_<n>.sqlite and PostgreSQL <NAME>_<n> (--name)
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ PAGES: dict[str, tuple[Callable, float, str]] = {
 def database_url(engine_name: str, n: int) -> str:
     """Where the benchmark database of this size lives."""
     if engine_name == "sqlite":
-        return f"sqlite:////tmp/bench_{n}.sqlite"
-    return make_url(PG_ADMIN_URL).set(database=f"bench_{n}").render_as_string(hide_password=False)
+        return f"sqlite:////tmp/{NAME}_{n}.sqlite"
+    return make_url(PG_ADMIN_URL).set(database=f"{NAME}_{n}").render_as_string(hide_password=False)
 
 
 def _admin():
@@ -142,8 +143,8 @@ def prepare(engine_name: str, n: int, seed: int) -> str:
     if engine_name == "postgresql":
         admin = _admin()
         with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"bench_{n}"}):
-                conn.execute(text(f'CREATE DATABASE "bench_{n}"'))
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{NAME}_{n}"}):
+                conn.execute(text(f'CREATE DATABASE "{NAME}_{n}"'))
         admin.dispose()
     engine = build_engine(url=url, create=True)
     try:
@@ -173,11 +174,11 @@ def drop(engine_name: str, n: int) -> None:
     """Remove the benchmark database of this size."""
     if engine_name == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"/tmp/bench_{n}.sqlite{suffix}").unlink(missing_ok=True)
+            Path(f"/tmp/{NAME}_{n}.sqlite{suffix}").unlink(missing_ok=True)
         return
     admin = _admin()
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "bench_{n}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{NAME}_{n}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -291,8 +292,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="calls per page (first, min and median printed)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-naive", action="store_true", help="skip the whole-table-into-pandas comparison")
+    ap.add_argument("--name", default="bench", help="database name prefix: /tmp/NAME_<n>.sqlite, PostgreSQL NAME_<n>")
     ap.add_argument("--drop", action="store_true", help="drop each benchmark database after measuring it")
     args = ap.parse_args()
+    global NAME
+    NAME = args.name
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     engines = [e for e in args.engines.split(",") if e]
     unknown = set(engines) - {"sqlite", "postgresql"}

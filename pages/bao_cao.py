@@ -7,7 +7,7 @@ import streamlit as st
 
 from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
-from data_model.report import build_report_files
+from data_model.report import ReportFiles, build_report_files, build_report_preview
 from data_model.report.scope import Period, list_scope_options
 from ui.i18n import localize, t
 from ui.loaders import cached_loader
@@ -23,6 +23,7 @@ MIME = {
 
 load_years = cached_loader(first_and_last_year)
 load_scope_options = cached_loader(list_scope_options)
+load_preview = cached_loader(max_entries=50)(build_report_preview)  # the text at once; files only when asked
 load_report = cached_loader(max_entries=20)(build_report_files)
 
 lang = open_page("bao_cao", title=t("Báo cáo kết quả năm, giai đoạn")).lang
@@ -80,24 +81,33 @@ if kind != "province" and scope == "province":
     st.stop()
 
 try:
-    with st.spinner(t("Đang lập báo cáo…")):
-        files = load_report(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
+    preview = load_preview(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
 except QueryError as exc:
     st.error(localize(exc))
     st.stop()
 
-buttons = st.columns(3)
-for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
-                              (t("Tải Word (DOCX)"),
-                               t("Tải Excel (XLSX)"),
-                               t("Tải Markdown"))):
-    data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
-    column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt], key=f"bc_dl_{fmt}",
-                           icon=":material/download:", on_click="ignore", width="stretch")
-if files.content.is_demo:
+# charts and documents take seconds: built only when asked for, then kept for this choice of report
+wanted = [scope, year_from, year_to, report_lang]
+files: ReportFiles | None = None
+if st.session_state.get("bc_files_for") != wanted:
+    st.button(t("Lập tệp Word, Excel, Markdown (kèm biểu đồ)"),
+              key="bc_make", icon=":material/description:", type="primary",
+              on_click=lambda: st.session_state.update(bc_files_for=wanted))
+else:
+    with st.spinner(t("Đang lập tệp báo cáo và vẽ biểu đồ…")):
+        files = load_report(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
+    buttons = st.columns(3)
+    for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
+                                  (t("Tải Word (DOCX)"),
+                                   t("Tải Excel (XLSX)"),
+                                   t("Tải Markdown"))):
+        data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
+        column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt],
+                               key=f"bc_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
+if preview.is_demo:
     st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó."), icon=":material/science:")
 
 with st.container(border=True):
-    st.markdown(files.preview)
-    for chart in files.document.all_charts():
+    st.markdown(preview.preview)
+    for chart in files.document.all_charts() if files else ():
         st.image(chart.png, caption=chart.title, width="stretch")

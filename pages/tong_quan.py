@@ -6,10 +6,9 @@ from dataclasses import replace
 import streamlit as st
 
 from data_model.analytics.overview import build_overview
-from data_model.plans.progress import progress
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.plans.progress import progress
 from data_model.texts.formatting import format_number, format_percent_change
-from ui.charts import sparkline
 from ui.downloads import download_buttons
 from ui.filters import empty_state, load_options
 from ui.i18n import t
@@ -17,6 +16,7 @@ from ui.loaders import cached_loader
 from ui.map_view import commune_map_block
 from ui.page import open_results_page
 from ui.plan_progress import BEHIND_MARK, progress_cards
+from ui.sparkline import sparkline_svg
 from ui.widgets import keep_valid
 
 CARDS_PER_ROW = 2
@@ -55,8 +55,9 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
         if len(mine) > 1:
             main = definition.main_measure
             st.caption(t("{label} theo năm", label=main.label(lang)))
-            st.plotly_chart(sparkline(mine, color=definition.color, unit=main.unit(lang), lang=lang),
-                            config={"displayModeBar": False}, key=f"tq_spark_{type_code}")
+            # inline SVG: a dozen Plotly sparklines kept the page half-drawn for seconds in the browser
+            st.markdown(sparkline_svg(mine, color=definition.color, unit=main.unit(lang), lang=lang),
+                        unsafe_allow_html=True)
 
 
 page = open_results_page("tong_quan", title=t("Tổng quan kết quả thông tin, tuyên truyền biên giới"))

@@ -35,19 +35,20 @@ def _sql(statement, dialect=sqlite.dialect()) -> str:
 
 
 @pytest.mark.parametrize("changes, by, present, absent", [
-    ({}, (), ["activity_summary.year >= 2012", "activity_summary.year <= 2020", "n_records != 0",
-              "GROUP BY activity_summary.type_code"], [" IN ", "JOIN"]),
-    ({"types": ("patrol",)}, ("year",), ["activity_summary.year IN (2012, 2013,", "type_code IN ('patrol')",
-                                         "GROUP BY activity_summary.year, activity_summary.type_code"], ["JOIN"]),
+    ({}, (), ["activity_rollup.year >= 2012", "activity_rollup.year <= 2020", "n_records != 0",
+              "GROUP BY activity_rollup.type_code"], [" IN ", "JOIN", "activity_summary"]),
+    ({"types": ("patrol",)}, ("year",), ["activity_rollup.year IN (2012, 2013,", "type_code IN ('patrol')",
+                                         "GROUP BY activity_rollup.year, activity_rollup.type_code"], ["JOIN"]),
     ({"commune_keys": ("c1@1900", "c2@2025")}, ("commune",),
      ["commune_key IN ('c1@1900', 'c2@2025')", "type_code IN ('outreach_session',"], ["reporting_unit_id IN"]),
     ({"commune_keys": ()}, (), ["activity_summary.commune_key IN (SELECT 1 FROM (SELECT 1) WHERE 1!=1)"],
      []),  # a filter that lets nothing through stays one
-    ({"unit_ids": (4, 16)}, ("unit",), ["reporting_unit_id IN (4, 16)", "activity_summary.year >= 2012"],
+    ({"unit_ids": (4, 16)}, ("unit",), ["reporting_unit_id IN (4, 16)", "activity_rollup.year >= 2012"],
      ["commune_key IN"]),
     ({}, ("station",), ["LEFT OUTER JOIN reporting_unit", "CASE WHEN", "'loudspeaker_cluster'",
-                        "THEN reporting_unit_1.parent_id ELSE activity_summary.reporting_unit_id END AS station_id"],
+                        "THEN reporting_unit_1.parent_id ELSE activity_rollup.reporting_unit_id END AS station_id"],
      []),
+    ({"commune_keys": ("c1@1900",)}, ("year",), ["FROM activity_summary"], ["activity_rollup"]),
     ({}, ("district",), ['LEFT OUTER JOIN unit AS unit_2 ON unit_2."key" = activity_summary.commune_key',
                          "unit_1.level = 'district'", 'unit_1."key" AS district_key'], []),
 ])

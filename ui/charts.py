@@ -62,17 +62,6 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
     return fig
 
 
-def sparkline(frame: pd.DataFrame, *, color: str, unit: str, lang: str) -> go.Figure:
-    """A small bar trend for a KPI card (columns year, value)."""
-    fig = go.Figure(go.Bar(x=frame["year"], y=frame["value"], marker_color=color,
-                           hovertemplate="%{x}: <b>%{y:,d}</b> " + unit + "<extra></extra>"))
-    fig.update_layout(separators=separators(lang), height=110, margin={"l": 0, "r": 0, "t": 4, "b": 0},
-                      showlegend=False, font={"family": FONT, "size": 11})
-    fig.update_xaxes(dtick=2, tickformat="d", title_text=None, showgrid=False)
-    fig.update_yaxes(visible=False, rangemode="tozero")
-    return fig
-
-
 def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: str) -> go.Figure:
     """Place × year tiles coloured by value (columns key, name, year, value); a missing tile is a year without activity.
 

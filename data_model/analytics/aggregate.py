@@ -14,7 +14,7 @@ from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.reference.boundaries import load_rollup, units_valid_on
-from data_model.schema.models import NO_COMMUNE, ActivitySummary, ReportingUnit, Unit
+from data_model.schema.models import NO_COMMUNE, ActivityRollup, ReportingUnit, Unit
 
 LONG_COLUMNS = ["type", "measure", "value"]
 
@@ -97,8 +97,8 @@ def measure_column(type_code: str, measure: str) -> str:
 
 
 def first_and_last_year(*, session: Session) -> tuple[int, int] | None:
-    """First and last year that has records (None for an empty database); each end read along the summary's key."""
-    s = ActivitySummary
+    """First and last year that has records (None for an empty database); each end read along the rollup's key."""
+    s = ActivityRollup
     live = s.n_records != 0
     first = session.scalar(select(s.year).where(live).order_by(s.year.asc()).limit(1))
     if first is None:

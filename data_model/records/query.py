@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.analytics.filters import Filters, recorded_commune_keys, resolve_filters
-from data_model.analytics.statements import summary_conditions
+from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
@@ -21,7 +21,7 @@ from data_model.records.validation.rules import Issue, ValidationError
 from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name
-from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit, Village
+from data_model.schema.models import ActivityRecord, ReportingUnit, Unit, Village
 from data_model.texts.formatting import format_number
 from data_model.texts.input import TextInputError, clean_text
 
@@ -131,8 +131,10 @@ def _fmt(value: int | None, lang: str) -> str:
 
 def count_records(*, session: Session, filters: Filters) -> int:
     """How many live records the filters let through, read from the exact yearly summary (no COUNT over records)."""
-    total = select(func.coalesce(func.sum(ActivitySummary.n_records), 0)).where(
-        *summary_conditions(resolved=resolve_filters(session=session, filters=filters)))
+    resolved = resolve_filters(session=session, filters=filters)
+    table = source_table(resolved=resolved, by=())
+    total = select(func.coalesce(func.sum(table.n_records), 0)).where(
+        *summary_conditions(resolved=resolved, table=table))
     return int(session.scalar(total) or 0)
 
 

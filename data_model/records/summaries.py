@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from data_model.definitions.fields import MAX_MEASURES, MEASURE_COLUMNS, SUM_COLUMNS
 from data_model.schema.models import (
-    NO_COMMUNE, NO_UNIT, ActivityRecord, ActivitySummary, LanguageSummary, RecordLanguage, VillageSummary,
+    NO_COMMUNE, NO_UNIT, ActivityRecord, ActivityRollup, ActivitySummary, LanguageSummary, RecordLanguage,
+    VillageSummary,
 )
 
 VILLAGE_SUMS = SUM_COLUMNS[:2]  # the village summary sums slots 1 and 2
 LANGUAGE_SUMS = SUM_COLUMNS[:1]  # the language summary sums slot 1 (every type's main measure)
+ROLLUP_KEY = ("year", "type_code", "reporting_unit_id")
+ROLLUP_VALUES = ("n_records", *SUM_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,18 @@ class SummaryDelta:
     village: list[dict]
     language: list[dict]
 
+    @property
+    def rollup(self) -> list[dict]:
+        """The main rows added up per (year, type, reporting unit): what activity_rollup gains."""
+        acc: dict[tuple, dict] = {}
+        for row in self.main:
+            key = (row["year"], row["type_code"], row["reporting_unit_id"])
+            total = acc.setdefault(key, {"year": key[0], "type_code": key[1], "reporting_unit_id": key[2],
+                                         **{c: 0 for c in ROLLUP_VALUES}})
+            for c in ROLLUP_VALUES:
+                total[c] += row[c]
+        return [r for r in acc.values() if any(r[c] for c in ROLLUP_VALUES)]
+
 
 def summary_delta(*, removed: Iterable[RecordFigures] = (), added: Iterable[RecordFigures] = ()) -> SummaryDelta:
     """Aggregate record figures into summary deltas (no database: bulk writers do this before taking the lock)."""
@@ -112,6 +127,7 @@ def apply_delta(*, session: Session, delta: SummaryDelta) -> None:
     """Add aggregated deltas to every summary, in the caller's transaction."""
     main_key = ("year", "type_code", "commune_key", "reporting_unit_id")
     _upsert_add(session, ActivitySummary.__table__, main_key, delta.main)
+    _upsert_add(session, ActivityRollup.__table__, ROLLUP_KEY, delta.rollup)
     _upsert_add(session, VillageSummary.__table__, ("year", "type_code", "village_id"), delta.village)
     _upsert_add(session, LanguageSummary.__table__, ("year", "type_code", "commune_key", "language"), delta.language)
 
@@ -132,7 +148,7 @@ class DerivedTable:
 
 
 def summary_tables(*, record_languages: FromClause | None = None) -> tuple[DerivedTable, ...]:
-    """The three summary tables with their aggregation of the live records (one GROUP BY each).
+    """The four summary tables with their aggregation of the live records (one GROUP BY each).
 
     Languages come from record_language unless another (record_id, language) source is given.
     """
@@ -157,6 +173,9 @@ def summary_tables(*, record_languages: FromClause | None = None) -> tuple[Deriv
             select(r.year, r.type_code, commune, rl.c.language, func.count(), *sums[:len(LANGUAGE_SUMS)])
             .join(rl, rl.c.record_id == r.id).where(live)
             .group_by(r.year, r.type_code, commune, rl.c.language)),
+        DerivedTable(
+            ActivityRollup.__table__, ROLLUP_KEY, ROLLUP_VALUES,
+            select(r.year, r.type_code, unit, func.count(), *sums).where(live).group_by(r.year, r.type_code, unit)),
     )
 
 

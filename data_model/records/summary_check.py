@@ -22,6 +22,7 @@ TABLE_LABELS = {
     "activity_summary": "Tổng hợp theo loại, xã, đơn vị (activity_summary)",
     "village_summary": "Tổng hợp theo bản (village_summary)",
     "language_summary": "Tổng hợp theo ngôn ngữ (language_summary)",
+    "activity_rollup": "Tổng hợp theo năm, loại, đơn vị (activity_rollup)",
 }
 
 

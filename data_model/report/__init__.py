@@ -17,8 +17,8 @@ from data_model.schema.db import read_session
 
 FORMATS = ("docx", "xlsx", "md")
 
-__all__ = ["FORMATS", "Period", "ReportError", "ReportFiles", "Scope", "build_report_files", "make_report",
-           "save_report"]
+__all__ = ["FORMATS", "Period", "ReportError", "ReportFiles", "ReportPreview", "Scope", "build_report_files",
+           "build_report_preview", "make_report", "save_report"]
 
 
 def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "vi", charts: bool = True,
@@ -110,3 +110,25 @@ def build_report_files(*, engine: Engine, scope: str, year_from: int, year_to: i
                        preview=render_markdown(without_charts, top_level=3), docx=render(doc, "docx"),
                        xlsx=render(doc, "xlsx"),
                        file_stem=file_stem(doc, content))
+
+
+@dataclass(frozen=True)
+class ReportPreview:
+    """The report's text without charts or files: what the report page shows before anyone asks for a document."""
+
+    preview: str  # Markdown, tables included, no charts
+    file_stem: str
+    is_demo: bool
+
+
+def build_report_preview(*, engine: Engine, scope: str, year_from: int, year_to: int, lang: str = "vi",
+                         today: dt.date | None = None) -> ReportPreview:
+    """The report's text for a scope and years, without drawing charts or rendering DOCX/XLSX (fast)."""
+    with read_session(engine) as session:
+        content, doc = make_report(session=session, scope=Scope.parse(scope), period=Period(year_from, year_to),
+                                   lang=lang, charts=False, today=today)
+    from data_model.report.markdown import render_markdown
+
+    without_charts = replace(doc, sections=[s for s in doc.sections if not s.charts], charts_note="")
+    return ReportPreview(preview=render_markdown(without_charts, top_level=3), file_stem=file_stem(doc, content),
+                         is_demo=content.is_demo)

@@ -334,6 +334,24 @@ class LanguageSummary(Base):
     s1: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ActivityRollup(Base):
+    """Yearly totals of live records per type × reporting unit (activity_summary without the commune), kept exact."""
+
+    # small (a few thousand rows at 5M records): province-wide Overview and Trends read it instead of every summary row
+    __tablename__ = "activity_rollup"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reporting_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # NO_UNIT when none
+    n_records: Mapped[int] = mapped_column(BigInteger, default=0)
+    s1: Mapped[int] = mapped_column(BigInteger, default=0)
+    s2: Mapped[int] = mapped_column(BigInteger, default=0)
+    s3: Mapped[int] = mapped_column(BigInteger, default=0)
+    s4: Mapped[int] = mapped_column(BigInteger, default=0)
+    s5: Mapped[int] = mapped_column(BigInteger, default=0)
+    s6: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class Target(Base):
     """A planned figure for a year, type and measure, for the province or one commune or unit."""
 
