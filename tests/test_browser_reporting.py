@@ -8,7 +8,7 @@ from data_model.accounts.users import create_user
 from data_model.records.write import create_record
 from data_model.reporting.deadline import local_today
 from data_model.schema.db import build_engine, read_session, write_session
-from data_model.schema.models import YearClose
+from data_model.schema.planning import YearClose
 from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
 from entry_helpers import outreach, unit_id
 

@@ -14,7 +14,8 @@ from data_model.records.write import create_record, update_record
 from data_model.reporting.deadline import local_today
 from data_model.reporting.year_close import close_year
 from data_model.schema.db import read_session, write_session
-from data_model.schema.models import MonthConfirmation, User
+from data_model.schema.models import User
+from data_model.schema.planning import MonthConfirmation
 from data_model.schema.settings import PROJECT_ROOT
 from entry_helpers import outreach, unit_id
 

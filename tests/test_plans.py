@@ -20,7 +20,8 @@ from data_model.plans.targets import PlanError, list_targets, set_target
 from data_model.records.bulk import insert_records
 from data_model.report import Period, Scope, make_report, render
 from data_model.schema.db import read_session, write_session
-from data_model.schema.models import ChangeLog, ReportingUnit, Target, User
+from data_model.schema.models import ChangeLog, ReportingUnit, User
+from data_model.schema.planning import Target
 
 KA_LANG, MU_CA = "c03439@1900", "c03451@1900"
 HEADER = "Năm,Mã,Đơn vị,Xã,Loại hoạt động,Chỉ tiêu,Kế hoạch,Đơn vị tính,Ghi chú\n"

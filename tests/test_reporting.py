@@ -20,7 +20,8 @@ from data_model.reporting.deadline import ReportingError, deadline_of, set_deadl
 from data_model.reporting.published import published_years
 from data_model.reporting.year_close import YearClosed, close_year, reopen_year, year_status
 from data_model.schema.db import read_session, write_session
-from data_model.schema.models import ChangeLog, MonthConfirmation
+from data_model.schema.models import ChangeLog
+from data_model.schema.planning import MonthConfirmation
 from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 
 NOW = dt.datetime(2025, 3, 2, 3, 0)  # UTC: 10:00 on 2 March 2025 in Vietnam

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import DEFAULT_DEADLINE_DAY, deadline_of
-from data_model.schema.models import MonthConfirmation
+from data_model.schema.planning import MonthConfirmation
 
 DEMO_YEARS = (2023, 2024, 2025)
 

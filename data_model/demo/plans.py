@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from data_model.demo.context import DEMO_NOTE, SEED
 from data_model.demo.figures import LATER_YEARS
 from data_model.plans.progress import commune_actuals, province_actuals, unit_actuals
-from data_model.schema.models import ReportingUnit, Target, Unit
+from data_model.schema.models import ReportingUnit, Unit
+from data_model.schema.planning import Target
 
 BEHIND_PER_YEAR = 3  # units set a plan they fall short of, each year
 COMMUNE_TYPE, COMMUNE_MEASURE = "outreach_session", "sessions"  # communes plan their village outreach sessions

@@ -26,7 +26,8 @@ from data_model.plans.targets import (
 from data_model.records.changelog import log_change
 from data_model.reference.communes import CommuneNotFound, load_commune_matcher
 from data_model.reference.names import name_keys
-from data_model.schema.models import ReportingUnit, Target
+from data_model.schema.models import ReportingUnit
+from data_model.schema.planning import Target
 
 __all__ = ["PLAN_FORMAT", "XLSX_MIME", "import_plan", "plan_template", "preview_plan"]
 

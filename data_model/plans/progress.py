@@ -16,7 +16,8 @@ from data_model.definitions.activity_types import list_activity_types, load_acti
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.plans.targets import scope_names, today as vietnam_today
 from data_model.reference.boundaries import load_rollup
-from data_model.schema.models import ReportingUnit, Target
+from data_model.schema.models import ReportingUnit
+from data_model.schema.planning import Target
 
 PROGRESS_BYS = ("station", "commune", "type", "province")
 LEVEL_OF = {"station": "unit", "commune": "commune", "province": "province"}

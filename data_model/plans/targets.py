@@ -16,7 +16,8 @@ from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.records.changelog import log_change
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
-from data_model.schema.models import ReportingUnit, Target, Unit, utcnow
+from data_model.schema.models import ReportingUnit, Unit, utcnow
+from data_model.schema.planning import Target
 from data_model.texts.input import clean_text
 
 LEVELS: dict[str, tuple[str, str]] = {"province": ("Toàn tỉnh", "Province"), "unit": ("Đơn vị", "Reporting unit"),

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.report.scope import Period, ResolvedScope
-from data_model.schema.models import ReportingUnit, Target
+from data_model.schema.models import ReportingUnit
+from data_model.schema.planning import Target
 
 
 def _level_and_key(session: Session, resolved: ResolvedScope) -> tuple[str, str] | None:

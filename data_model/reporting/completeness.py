@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, aliased
 from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import deadline_of, get_deadline_day, local_now, local_today
-from data_model.schema.models import ActivityRecord, MonthConfirmation, ReportingUnit
+from data_model.schema.models import ActivityRecord, ReportingUnit
+from data_model.schema.planning import MonthConfirmation
 
 STATUSES = ("on_time", "late", "missing", "open", "not_expected")
 STATUS_LABELS: dict[str, tuple[str, str]] = {

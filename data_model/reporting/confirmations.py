@@ -18,7 +18,8 @@ from data_model.reporting.deadline import (
     ReportingError, deadline_of, get_deadline_day, local_now, local_today,
 )
 from data_model.reporting.year_close import YearClosed, standing_closes
-from data_model.schema.models import MonthConfirmation, ReportingUnit, utcnow
+from data_model.schema.models import ReportingUnit, utcnow
+from data_model.schema.planning import MonthConfirmation
 from data_model.texts.formatting import format_date
 from data_model.texts.input import TextInputError, clean_text
 

@@ -13,7 +13,8 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.records.validation.rules import Issue, ValidationError, field_label
 from data_model.reporting.confirmations import confirming_units
 from data_model.reporting.year_close import YearClosed, standing_closes
-from data_model.schema.models import MonthConfirmation, YearRevision, utcnow
+from data_model.schema.models import utcnow
+from data_model.schema.planning import MonthConfirmation, YearRevision
 from data_model.texts.formatting import format_date
 
 MonthKey = tuple[int, int, int]  # (reporting unit id, year, month)

@@ -13,7 +13,7 @@ from data_model.analytics.aggregate import first_and_last_year
 from data_model.reporting.completeness import Completeness, entry_timeliness, overdue_months, year_completeness
 from data_model.reporting.confirmations import ExpectedUnit, expected_units
 from data_model.reporting.deadline import local_today
-from data_model.schema.models import MonthConfirmation
+from data_model.schema.planning import MonthConfirmation
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.reporting.deadline import local_now
 from data_model.reporting.year_close import standing_closes
-from data_model.schema.models import ActivitySummary, PublishedSummary, ReportingUnit, YearClose, YearRevision
+from data_model.schema.models import ActivitySummary, ReportingUnit
+from data_model.schema.planning import PublishedSummary, YearClose, YearRevision
 
 COMPARISON_COLUMNS = ["station_id", "station", "type", "type_name", "measure", "measure_label", "unit", "published",
                       "current", "difference"]

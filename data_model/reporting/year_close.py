@@ -16,7 +16,8 @@ from data_model.records.changelog import log_change
 from data_model.records.summaries import lock_tables
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reporting.deadline import ReportingError, local_now, local_today
-from data_model.schema.models import ActivitySummary, PublishedSummary, YearClose, YearRevision, utcnow
+from data_model.schema.models import ActivitySummary, utcnow
+from data_model.schema.planning import PublishedSummary, YearClose, YearRevision
 from data_model.texts.formatting import format_date
 from data_model.texts.input import TextInputError, clean_text
 

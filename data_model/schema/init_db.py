@@ -13,7 +13,8 @@ from data_model.schema.db import (
 )
 from data_model.schema.meta import DEMO_FLAG, DEMO_PENDING, is_demo_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
-from data_model.schema.models import ActivityRecord, AppMeta, ImportBatch, Target, User
+from data_model.schema.models import ActivityRecord, AppMeta, ImportBatch, User
+from data_model.schema.planning import Target
 from data_model.texts.catalogue import Text
 from data_model.texts.errors import UserError
 
