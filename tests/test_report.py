@@ -14,7 +14,7 @@ from data_model.definitions.activity_types import list_activity_types
 from data_model.records.bulk import insert_records
 from data_model.report import Period, ReportError, Scope, make_report, render
 from data_model.report.content import gather_report
-from data_model.report.wording import load_templates, round_down
+from data_model.report.templating import load_templates, round_down
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import AppMeta, ReportingUnit, Unit, Village
 from data_model.texts.formatting import format_number
@@ -330,7 +330,7 @@ def test_merged_commune_counts_its_former_communes_from_the_merger_on(engine, re
 
 
 def test_broken_templates_do_not_break_the_report(tmp_path):
-    from data_model.report.wording import fill
+    from data_model.report.templating import fill
 
     assert fill("{sessions} buổi, {unknown}", "vi", sessions=1234) == "1.234 buổi, {unknown}"
     assert fill("{sessions buổi", "vi", sessions=1) == "{sessions buổi"

@@ -74,7 +74,7 @@ def test_a_unit_takes_the_form_of_its_number(code, n, expected):
 
 @pytest.mark.parametrize("sessions, expected", [(1, "1 outreach session reached"), (2, "2 outreach sessions reached")])
 def test_the_english_report_writes_one_session_not_one_sessions(sessions, expected):
-    from data_model.report.wording import fill, load_templates
+    from data_model.report.templating import fill, load_templates
 
     template = load_templates("en")["sentence"]["outreach_session"]
     text = fill(template, "en", sessions=sessions, attendances=1, change="")

@@ -12,7 +12,8 @@ from data_model.report.content import ReportContent, gather_report
 from data_model.report.document import ReportDocument
 from data_model.report.reporting_status import add_reporting_status
 from data_model.report.scope import Period, ReportError, Scope
-from data_model.report.wording import REPORT_LANGUAGES, write_report
+from data_model.report.templating import REPORT_LANGUAGES
+from data_model.report.wording import write_report
 from data_model.schema.db import read_session
 
 FORMATS = ("docx", "xlsx", "md")

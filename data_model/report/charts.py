@@ -14,7 +14,7 @@ from data_model.analytics.units import NONE_CODE  # noqa: E402
 from data_model.definitions.activity_types import get_activity_type  # noqa: E402
 from data_model.report.content import PlaceFigures, ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402
-from data_model.report.wording import fill, load_templates, period_label  # noqa: E402
+from data_model.report.templating import fill, load_templates, period_label  # noqa: E402
 from data_model.texts.formatting import format_number  # noqa: E402
 
 DPI = 130

@@ -22,7 +22,7 @@ from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_provin
 from data_model.report.charts import _png  # noqa: E402
 from data_model.report.content import ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402
-from data_model.report.wording import fill, load_templates  # noqa: E402
+from data_model.report.templating import fill, load_templates  # noqa: E402
 from data_model.schema.models import StationCoverage  # noqa: E402
 from data_model.texts.formatting import format_number  # noqa: E402
 

@@ -1,12 +1,7 @@
 """Fills the wording templates (templates/report.<lang>.toml) with a report's figures."""
 from __future__ import annotations
 
-import math
 import re
-import string
-import tomllib
-from functools import cache
-from pathlib import Path
 from typing import Any, Mapping
 
 from data_model.analytics.units import NONE_CODE
@@ -14,107 +9,14 @@ from data_model.definitions.activity_types import ActivityType, Measure, get_act
 from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
-from data_model.report.scope import Period, ReportError
-from data_model.texts.catalogue import plural_index
+from data_model.report.templating import (
+    fill, join_list, load_templates, lower_first, period_label, scope_label, template_fields,
+)
 from data_model.texts.formatting import format_date, format_number, format_share
 
-TEMPLATE_DIR = Path(__file__).with_name("templates")
-REPORT_LANGUAGES = ("vi", "en")
 RANK_SIZE = 3
 MAX_LISTED_VILLAGES = 25
 MAX_YEAR_COLUMNS = 12
-
-
-@cache
-def load_templates(lang: str, directory: Path = TEMPLATE_DIR) -> dict[str, Any]:
-    """The wording templates of a language (ReportError when the file is missing or not valid TOML)."""
-    if lang not in REPORT_LANGUAGES:
-        raise ReportError("Không có mẫu lời văn cho ngôn ngữ {lang_!r}", lang_=lang)
-    path = directory / f"report.{lang}.toml"
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ReportError("Không tìm thấy tệp mẫu lời văn {path}", path=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ReportError("Tệp mẫu lời văn {name} viết sai cú pháp: {exc}", name=path.name, exc=exc) from None
-
-
-def round_down(value: int, digits: int = 2) -> int:
-    """Round down to `digits` significant digits: 20437 → 20000 (digits=1), 2647 → 2600."""
-    if value <= 0:
-        return value
-    step = 10 ** max(int(math.floor(math.log10(value))) - digits + 1, 0)
-    return value // step * step
-
-
-class _Filler(string.Formatter):
-    """str.format with Vietnamese numbers, {x:round[N]:word} thresholds, and unknown fields left visible."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def get_value(self, key, args, kwargs):
-        if isinstance(key, str) and key not in kwargs:
-            return "{" + key + "}"  # an unknown placeholder shows up in the text instead of breaking the report
-        return super().get_value(key, args, kwargs)
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return str(value)
-        if format_spec.startswith("plural:"):  # {x:plural:one|many}: the word's form for the number x
-            forms = format_spec[len("plural:"):].split("|")
-            return forms[min(plural_index(int(value), self.lang), len(forms) - 1)]
-        if format_spec.startswith("round"):
-            head, _, word = format_spec.partition(":")
-            digits = int(head[5:]) if head[5:].isdigit() else 2
-            rounded = round_down(int(value), digits)
-            text = format_number(rounded, self.lang)
-            return f"{word} {text}" if word and rounded != value else text
-        return format_number(value, self.lang)
-
-
-def fill(template: str, lang: str, **values: Any) -> str:
-    """One template filled with values; a template with unbalanced braces comes back as written."""
-    try:
-        return _Filler(lang).format(template, **values)
-    except (ValueError, IndexError):
-        return template
-
-
-def _fields(template: str) -> list[str]:
-    try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name]
-    except ValueError:
-        return []
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def join_list(items: list[str], words: Mapping[str, str]) -> str:
-    """a, b và c."""
-    if len(items) <= 1:
-        return "".join(items)
-    return words["sep"].join(items[:-1]) + words["last"] + items[-1]
-
-
-def period_label(period: Period, tpl: Mapping[str, Any], *, title: bool = False) -> str:
-    """"năm 2020" / "giai đoạn 2012–2020" (title=True: "Năm 2020")."""
-    p = tpl["period"]
-    if period.years == 1:
-        return p["year_title" if title else "year"].format(year=period.year_from)
-    return p["range_title" if title else "range"].format(year_from=period.year_from, year_to=period.year_to)
-
-
-def scope_label(content: ReportContent, tpl: Mapping[str, Any]) -> str:
-    """"tỉnh Lai Châu", "xã Mù Cả", "Đồn Biên phòng Ka Lăng"."""
-    resolved = content.scope
-    if resolved.scope.kind == "province" and not resolved.name:
-        return tpl["scope"]["everywhere"]
-    return tpl["scope"][resolved.scope.kind].format(kind=resolved.unit_kind, name=resolved.name).strip()
 
 
 def change_text(*, definition: ActivityType, figures: TypeFigures, content: ReportContent, lang: str) -> str:
@@ -126,7 +28,7 @@ def change_text(*, definition: ActivityType, figures: TypeFigures, content: Repo
     current = figures.values.get(main.code, 0)
     before = figures.previous.get(main.code, 0)
     previous = period_label(content.previous, tpl)
-    measure = _lower_first(main.label(lang))
+    measure = lower_first(main.label(lang))
     if before == 0:
         return fill(tpl["change"]["no_previous"], lang, previous=previous, measure=measure)
     ratio = (current - before) / before
@@ -142,7 +44,7 @@ def _language_list(figures: TypeFigures, measure: Measure, tpl: Mapping[str, Any
     items = []
     for code, value in figures.languages:
         name = language_name(code, lang)
-        name = _lower_first(name) if lang == "vi" else name
+        name = lower_first(name) if lang == "vi" else name
         if with_values:
             name = fill(tpl["languages"]["item"], lang, language=name, value=value, unit=measure.unit_for(value, lang))
         items.append(name)
@@ -173,7 +75,7 @@ def type_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) ->
     counts = {m.code: values[m.code] for m in definition.measures}
     counts.update(n_units=figures.n_units, n_communes=len(figures.communes), commune_list=len(figures.communes),
                   n_languages=len(figures.languages), language_list=len(figures.languages))
-    kept = [p for p in pieces if all(counts.get(f, 1) != 0 for f in _fields(p))] or pieces
+    kept = [p for p in pieces if all(counts.get(f, 1) != 0 for f in template_fields(p))] or pieces
     if not values["change"]:
         kept = [_without_change(p) for p in kept]
     return _with_plan("".join(fill(p, lang, **values) for p in kept), figures=figures, content=content, lang=lang)
@@ -191,7 +93,7 @@ def plan_sentence(*, figures: TypeFigures, content: ReportContent, lang: str) ->
     templates = load_templates(lang)
     tpl = templates["plan"]
     definition = get_activity_type(figures.code)
-    items = [fill(tpl["item"], lang, measure=_lower_first(m.label(lang)),
+    items = [fill(tpl["item"], lang, measure=lower_first(m.label(lang)),
                   percent=format_share(figures.values.get(m.code, 0) / content.plans[(figures.code, m.code)], lang))
              for m in definition.measures if content.plans.get((figures.code, m.code))]
     if not items:
