@@ -204,7 +204,11 @@ def test_records_import_names_the_row_and_column_of_a_bad_cell(engine, monkeypat
     sheet = SimpleNamespace(name="Tuyên truyền tại bản", rows=[
         ["Ngày bắt đầu", "Đơn vị thực hiện", "Xã", "Chủ đề", "Số buổi", "Lượt người nghe"],
         ["05/03/2024", "Ka Lăng", "Ka Lăng", "Luật \ud800 Biên phòng", 1, 10]])
-    monkeypatch.setattr(tabular, "read_file", lambda **kw: SimpleNamespace(sheets=[sheet], notes=[]))
+    from data_model.files.records_import import preview as preview_module
+
+    read = lambda **kw: SimpleNamespace(sheets=[sheet], notes=[])  # noqa: E731 (a lone surrogate cannot be saved in XLSX)
+    monkeypatch.setattr(tabular, "read_file", read)
+    monkeypatch.setattr(preview_module, "read_file", read)  # the records import reads the file once, then the rows
     with read_session(engine) as s:
         preview = preview_import(session=s, actor=SYSTEM, data=b"x", filename="tep.xlsx", today=dt.date(2025, 1, 1))
     assert preview.error_lines() == ["Tuyên truyền tại bản, dòng 2, cột «Chủ đề»: chứa ký tự không hợp lệ (ký tự NUL "

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from data_model.accounts.permissions import Actor, can_write_record
 from data_model.definitions.activity_types import ActivityType, load_activity_types
 from data_model.definitions.fields import FIELD_BY_KEY, FILE_FIELDS
-from data_model.files.parse import parse_count
+from data_model.files.parse import FileError, parse_count, read_file
 from data_model.files.record_format import measure_header_keys, records_format, type_of_name
 from data_model.files.records_import.closed_years import mark_closed_years
 from data_model.files.records_import.identity import mark_duplicates, mark_identity
 from data_model.files.records_import.match import CellMatcher
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
-from data_model.files.parse import FileError, read_file
 from data_model.files.records_import.submissions import is_submissions_export
 from data_model.files.tabular import Problem, TableRow, read_upload
 from data_model.records.validation.catalogue import Catalogue, load_catalogue
