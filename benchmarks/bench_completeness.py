@@ -38,7 +38,8 @@ from data_model.reporting.page_data import progress_page  # noqa: E402
 from data_model.reporting.published import published_years  # noqa: E402
 from data_model.reporting.year_close import close_year, standing_closes, year_status  # noqa: E402
 from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.models import ActivityRecord, YearRevision  # noqa: E402
+from data_model.schema.models import ActivityRecord  # noqa: E402
+from data_model.schema.planning import YearRevision  # noqa: E402
 from data_model.schema.planning import MonthConfirmation
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -32,7 +32,8 @@ from data_model.analytics.filters import Filters  # noqa: E402
 from data_model.analytics.overview import build_overview  # noqa: E402
 from data_model.analytics.places import station_view  # noqa: E402
 from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.models import ActivityRecord, Target  # noqa: E402
+from data_model.schema.models import ActivityRecord  # noqa: E402
+from data_model.schema.planning import Target  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_MS = 100.0
