@@ -92,7 +92,6 @@ class ReportFiles:
     content: ReportContent
     document: ReportDocument
     markdown: str
-    preview: str  # Markdown without the charts section (the page shows the chart images itself)
     docx: bytes
     xlsx: bytes
     file_stem: str
@@ -104,13 +103,8 @@ def build_report_files(*, engine: Engine, scope: str, year_from: int, year_to: i
     with read_session(engine) as session:
         content, doc = make_report(session=session, scope=Scope.parse(scope), period=Period(year_from, year_to),
                                    lang=lang, today=today)
-    from data_model.report.markdown import render_markdown
-
-    without_charts = replace(doc, sections=[s for s in doc.sections if not s.charts], charts_note="")
     return ReportFiles(content=content, document=doc, markdown=render(doc, "md").decode("utf-8"),
-                       preview=render_markdown(without_charts, top_level=3), docx=render(doc, "docx"),
-                       xlsx=render(doc, "xlsx"),
-                       file_stem=file_stem(doc, content))
+                       docx=render(doc, "docx"), xlsx=render(doc, "xlsx"), file_stem=file_stem(doc, content))
 
 
 @dataclass(frozen=True)
