@@ -290,7 +290,19 @@ class RecordLanguage(Base):
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
-class ActivitySummary(Base):
+class SlotSums:
+    """The record count and the sum of each measure slot (SUM_COLUMNS of definitions/fields.py), after the keys."""
+
+    n_records: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s1: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s2: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s3: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s4: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s5: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+    s6: Mapped[int] = mapped_column(BigInteger, default=0, sort_order=1)
+
+
+class ActivitySummary(SlotSums, Base):
     """Yearly totals of live records per type × commune (as recorded) × reporting unit, kept exact on every write."""
 
     __tablename__ = "activity_summary"
@@ -299,14 +311,6 @@ class ActivitySummary(Base):
     type_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     commune_key: Mapped[str] = mapped_column(String(32), primary_key=True)  # NO_COMMUNE when none
     reporting_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # NO_UNIT when none
-    n_records: Mapped[int] = mapped_column(BigInteger, default=0)
-    # the sum of each measure slot (SUM_COLUMNS of definitions/fields.py)
-    s1: Mapped[int] = mapped_column(BigInteger, default=0)
-    s2: Mapped[int] = mapped_column(BigInteger, default=0)
-    s3: Mapped[int] = mapped_column(BigInteger, default=0)
-    s4: Mapped[int] = mapped_column(BigInteger, default=0)
-    s5: Mapped[int] = mapped_column(BigInteger, default=0)
-    s6: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class VillageSummary(Base):
@@ -335,7 +339,7 @@ class LanguageSummary(Base):
     s1: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ActivityRollup(Base):
+class ActivityRollup(SlotSums, Base):
     """Yearly totals of live records per type × reporting unit (activity_summary without the commune), kept exact."""
 
     # small (a few thousand rows at 5M records): province-wide Overview and Trends read it instead of every summary row
@@ -344,13 +348,6 @@ class ActivityRollup(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     type_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     reporting_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # NO_UNIT when none
-    n_records: Mapped[int] = mapped_column(BigInteger, default=0)
-    s1: Mapped[int] = mapped_column(BigInteger, default=0)
-    s2: Mapped[int] = mapped_column(BigInteger, default=0)
-    s3: Mapped[int] = mapped_column(BigInteger, default=0)
-    s4: Mapped[int] = mapped_column(BigInteger, default=0)
-    s5: Mapped[int] = mapped_column(BigInteger, default=0)
-    s6: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ChangeLog(Base):

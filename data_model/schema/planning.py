@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_model.schema.models import Base, utcnow
+from data_model.schema.models import Base, SlotSums, utcnow
 
 
 class Target(Base):
@@ -76,7 +76,7 @@ class YearClose(Base):
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class PublishedSummary(Base):
+class PublishedSummary(SlotSums, Base):
     """The activity_summary rows of a closed year as they stood when it was closed (the published figures)."""
 
     __tablename__ = "published_summary"
@@ -85,13 +85,6 @@ class PublishedSummary(Base):
     type_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     commune_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     reporting_unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n_records: Mapped[int] = mapped_column(BigInteger, default=0)
-    s1: Mapped[int] = mapped_column(BigInteger, default=0)
-    s2: Mapped[int] = mapped_column(BigInteger, default=0)
-    s3: Mapped[int] = mapped_column(BigInteger, default=0)
-    s4: Mapped[int] = mapped_column(BigInteger, default=0)
-    s5: Mapped[int] = mapped_column(BigInteger, default=0)
-    s6: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class YearRevision(Base):
