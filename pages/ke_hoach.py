@@ -13,8 +13,8 @@ from data_model.plans.plan_file import XLSX_MIME, describe_plan_import, import_p
 from data_model.plans.progress import behind_plan, expected_share, progress
 from data_model.plans.targets import (
     LEVELS, PlanError, TargetKey, current_target, list_targets, plan_years, scope_options, set_target,
-    today as vietnam_today,
 )
+from data_model.reporting.deadline import local_today
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_number, format_share
 from data_model.texts.catalogue import Pair
@@ -219,7 +219,7 @@ flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     (st.success if flash[0] == "success" else st.error)(plain(flash[1]))
 
-this_year = vietnam_today().year
+this_year = local_today().year
 years = load_years()
 choices = sorted(set(years) | {this_year, this_year + 1}, reverse=True)
 default = max([y for y in years if y <= this_year], default=this_year)
@@ -235,7 +235,7 @@ tabs = st.tabs(names)
 with tabs[0]:
     behind = load_behind(year=year, lang=lang)
     if year == this_year:
-        due = format_share(expected_share(year=year, today=vietnam_today()), lang)
+        due = format_share(expected_share(year=year, today=local_today()), lang)
         st.caption(t("Năm {year} đang thực hiện: đến nay cần đạt {due} kế hoạch năm (theo số tháng đã qua).",
                      year=year, due=due))
     if not years or year not in years:

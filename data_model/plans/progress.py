@@ -14,7 +14,8 @@ from data_model.analytics.aggregate import grouped_rows
 from data_model.analytics.filters import Filters, QueryError, keys_rolling_up_to
 from data_model.definitions.activity_types import list_activity_types, load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
-from data_model.plans.targets import scope_names, today as vietnam_today
+from data_model.plans.targets import scope_names
+from data_model.reporting.deadline import local_today
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.models import ReportingUnit
 from data_model.schema.planning import Target
@@ -123,7 +124,7 @@ def progress(*, session: Session, year: int, by: str, today: dt.date | None = No
     if by not in PROGRESS_BYS:
         raise QueryError("Không xem tiến độ theo {by}; chọn một trong: {choices}", by=repr(by),
                          choices=", ".join(PROGRESS_BYS))
-    share = expected_share(year=year, today=today or vietnam_today())
+    share = expected_share(year=year, today=today or local_today())
     if by == "type":
         return _order(_by_type(session, year, share, lang))
     level = LEVEL_OF[by]

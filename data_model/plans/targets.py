@@ -201,11 +201,6 @@ def measure_label(type_code: str, measure: str, lang: str = "vi") -> str:
     return f"{definition.name(lang)} – {m.label(lang)} ({m.unit(lang)})"
 
 
-def today() -> dt.date:
-    """Today in Vietnam (UTC+7): what "by today" means for the plan of the current year."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
-
-
 def scope_options(*, session: Session, year: int, lang: str = "vi") -> dict[str, dict[str, str]]:
     """What a target can be for in a year: the province, the reporting units (not clusters), the communes that
     existed during the year; level → {scope key → name}."""
