@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 
 import pytest
+from auth_helpers import sign_in
+from entry_helpers import THU_LUM_2025, outreach
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters
@@ -25,7 +25,6 @@ from data_model.schema import clock
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit, utcnow
 from data_model.schema.settings import PROJECT_ROOT
-from entry_helpers import THU_LUM_2025, outreach
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 LATE_UTC = dt.datetime(2026, 3, 5, 23, 30, tzinfo=dt.UTC)  # a server in UTC still says 5 March
@@ -94,9 +93,9 @@ def staff_app(db_url, app_env, morning):
     engine = build_engine(url=db_url)
     with write_session(engine) as s:
         unit = s.scalar(select(ReportingUnit.id).where(ReportingUnit.key == "st_ka_lang"))
-        insert_records(session=s, rows=[dict(type_code="outreach_session", start_date=dt.date(2025, 8, 1),
-                                             end_date=dt.date(2025, 8, 1), year=2025, reporting_unit_id=unit,
-                                             commune_key=THU_LUM_2025, m1=1, m2=30)])
+        insert_records(session=s, rows=[{"type_code": "outreach_session", "start_date": dt.date(2025, 8, 1),
+                                         "end_date": dt.date(2025, 8, 1), "year": 2025, "reporting_unit_id": unit,
+                                         "commune_key": THU_LUM_2025, "m1": 1, "m2": 30}])
         user = create_user(session=s, actor=SYSTEM, username="nv_sang_som", password="nhap-lieu-1", role="staff",
                            unit_keys=["st_ka_lang"])
     yield engine, user
