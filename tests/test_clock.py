@@ -17,6 +17,7 @@ from data_model.analytics.filters import Filters
 from data_model.analytics.map import commune_map
 from data_model.records.bulk import insert_records
 from data_model.records.history import record_history
+from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
 from data_model.report import build_report_preview
 from data_model.reporting.completeness import year_completeness
@@ -141,3 +142,13 @@ def test_a_records_history_shows_vietnam_time(morning, session):
     session.commit()
     history = record_history(session=session, record_id=record_id)
     assert list(history["at"].unique()) == [dt.datetime(2026, 3, 6, 6, 30)]
+
+
+def test_a_record_of_today_in_vietnam_is_accepted_and_tomorrow_refused(morning, session):
+    unit = session.scalar(select(ReportingUnit.id).where(ReportingUnit.key == "st_ka_lang"))
+    tomorrow = VIETNAM_DAY + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match=r"ở tương lai \(hôm nay là 06/03/2026\)"):
+        create_record(session=session, actor=SYSTEM, values=outreach(
+            unit, start_date=tomorrow, end_date=tomorrow, commune_key=THU_LUM_2025))
+    assert create_record(session=session, actor=SYSTEM, values=outreach(
+        unit, start_date=VIETNAM_DAY, end_date=VIETNAM_DAY, commune_key=THU_LUM_2025))
