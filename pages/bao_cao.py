@@ -1,14 +1,13 @@
 """Report: choose a year or a period and a scope, preview the written report, download DOCX, XLSX, Markdown."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
 from data_model.report import ReportFiles, build_report_files, build_report_preview
 from data_model.report.scope import Period, list_scope_options
+from data_model.schema.clock import today_local
 from ui.i18n import localize, t
 from ui.loaders import cached_loader
 from ui.page import open_page
@@ -31,7 +30,7 @@ st.caption(t("Báo cáo được viết tự động từ số liệu đã ghi n
              "chỉnh sửa, ký ban hành."))
 
 bounds = load_years()
-this_year = dt.date.today().year
+this_year = today_local().year
 first, last = (bounds[0], bounds[1]) if bounds else (this_year, this_year)
 years = list(range(max(last, this_year), min(first, this_year) - 1, -1))
 if bounds is None:

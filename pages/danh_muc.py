@@ -13,6 +13,7 @@ from data_model.files.tabular import ImportRejected
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.clock import today_local
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_date, format_number
 from data_model.texts.catalogue import Pair
@@ -44,7 +45,7 @@ def commune_label(key: str) -> str:
     return f"{row['name']} ({row['kind']}, {start}–{end})"
 
 
-today = dt.date.today()
+today = today_local()
 # communes that exist today first, then the former ones, each by name
 current_first = [r.key for r in sorted(communes.itertuples(), key=lambda r: (r.valid_to is not None, r.name))]
 

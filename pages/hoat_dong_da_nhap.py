@@ -159,7 +159,7 @@ with tab_history:
         st.caption(t("Chưa có thay đổi nào được ghi."))
     else:
         st.dataframe(history, hide_index=True, width="stretch", column_config={
-            "at": st.column_config.DatetimeColumn(t("Thời điểm (UTC)"), format="DD/MM/YYYY HH:mm"),
+            "at": st.column_config.DatetimeColumn(t("Thời điểm (giờ Việt Nam)"), format="DD/MM/YYYY HH:mm"),
             "user": t("Người thực hiện"), "action": t("Thao tác"), "field": t("Trường"),
             "old": t("Giá trị cũ"), "new": t("Giá trị mới"), "reason": t("Lý do"),
         })

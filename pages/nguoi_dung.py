@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.accounts.permissions import ROLES
 from data_model.accounts.users import create_user, list_users, reset_password, update_user
+from data_model.schema.clock import convert_to_local
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit
 from data_model.texts.formatting import format_date
@@ -31,7 +31,7 @@ with read_session(get_engine()) as session:
 def _when(value) -> str:
     if value is None or pd.isna(value):
         return t("chưa đăng nhập")
-    local = value + LOCAL_OFFSET  # stored in UTC
+    local = convert_to_local(utc=value)  # stored in UTC
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
 

@@ -1,7 +1,6 @@
 """Import from a file: templates, upload with a preview of every row, all rows or none; export in the same format."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 import pandas as pd
@@ -26,6 +25,7 @@ from data_model.files.records_import import (
     summarise_result,
     write_import,
 )
+from data_model.schema.clock import today_local
 from data_model.schema.db import read_session
 from data_model.texts.catalogue import N_
 from data_model.texts.formatting import format_date, format_number
@@ -143,7 +143,7 @@ with tab_export:
     st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "
                  "«Mã định danh»), không tạo bản trùng; nhập tệp vào cơ sở dữ liệu khác thì thêm các hoạt động đó "
                  "một lần."))
-    this_year = dt.date.today().year
+    this_year = today_local().year
     c1, c2 = st.columns(2)
     year_from = c1.number_input(t("Từ năm", ctx="from year"), min_value=1990, max_value=2100, value=this_year - 1,
                                 step=1, key="exp_from")

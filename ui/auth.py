@@ -196,12 +196,12 @@ def render_account_box(actor: Actor | None) -> None:
 
 def login_info_text(last_login_at, failures: int) -> str:
     """"Lần đăng nhập trước …; N lần đăng nhập sai kể từ đó" for the user who has just logged in."""
-    from data_model.accounts.audit import LOCAL_OFFSET
+    from data_model.schema.clock import convert_to_local
 
     if last_login_at is None:
         said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.")
     else:
-        local = last_login_at + LOCAL_OFFSET
+        local = convert_to_local(utc=last_login_at)
         said = t("Lần đăng nhập trước: {local:%d/%m/%Y %H:%M}.", local=local)
     if failures:
         said += " " + tn("Từ đó có {count} lần đăng nhập sai vào tài khoản của bạn; nếu không phải bạn, hãy đổi "

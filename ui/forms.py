@@ -12,6 +12,7 @@ from data_model.definitions.activity_types import ActivityType
 from data_model.records.query import EntryChoices, entry_choices
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
 from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.clock import today_local
 from data_model.texts.formatting import format_number
 from ui.auth import plain
 from ui.i18n import current_language, localize, t
@@ -72,7 +73,7 @@ class RecordForm:
 
 def date_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[str, Any]) -> tuple[dt.date, dt.date | None]:
     """Start date (and end date for period types), never later than today."""
-    today = dt.date.today()
+    today = today_local()
     start_default = defaults.get("start_date") or today
     # without a minimum Streamlit offers only ten years before the shown date; an older stored date stays editable
     first = min(dt.date(YEAR_MIN, 1, 1), start_default)

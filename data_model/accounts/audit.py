@@ -11,12 +11,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_audit_read
+from data_model.schema.clock import convert_to_utc, get_zone
 from data_model.schema.models import ChangeLog
 from data_model.texts.input import clean_text
 from data_model.texts.errors import UserError
 
-# Times are stored in UTC; Lai Châu is UTC+7 all year (no daylight saving), so a fixed offset is exact.
-LOCAL_OFFSET = dt.timedelta(hours=7)
 MAX_EXPORT_ROWS = 200_000
 MAX_PAGE = 500
 
@@ -70,7 +69,7 @@ def label(table: dict[str, tuple[str, str]], code: str, lang: str = "vi") -> str
 
 
 def _utc_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time()) - LOCAL_OFFSET
+    return convert_to_utc(local=dt.datetime.combine(day, dt.time()))
 
 
 def build_audit_select(filters: AuditFilters) -> Select:
@@ -129,7 +128,8 @@ _FIELDS = (ChangeLog.id, ChangeLog.at, ChangeLog.username, ChangeLog.action, Cha
 def _frame(rows, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "at", "username", "action", "entity", "entity_id", "old_values",
                                         "new_values", "reason"])
-    frame["at"] = pd.to_datetime(frame["at"]) + LOCAL_OFFSET
+    # stored in UTC, shown on the province's clock
+    frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC").dt.tz_convert(get_zone().key).dt.tz_localize(None)
     frame["action_name"] = [label(ACTIONS, a, lang) for a in frame["action"]]
     frame["entity_name"] = [label(ENTITIES, e, lang) for e in frame["entity"]]
     frame["old_values"] = [readable_values(v) for v in frame["old_values"]]

@@ -14,6 +14,7 @@ from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.reference.boundaries import load_rollup, units_valid_on
+from data_model.schema.clock import today_local
 from data_model.schema.models import NO_COMMUNE, ActivityRollup, ReportingUnit, Unit
 
 LONG_COLUMNS = ["type", "measure", "value"]
@@ -121,7 +122,7 @@ def filter_options(*, session: Session, on: dt.date | None = None, lang: str = "
     """Years with records, districts, communes (both views) and reporting units for the sidebar."""
     recorded = commune_names(session=session, boundaries="historical", lang=lang)
     recorded.pop("", None)
-    current = {u.key: u.name for u in units_valid_on(session=session, on=on or dt.date.today())}
+    current = {u.key: u.name for u in units_valid_on(session=session, on=on or today_local())}
     districts = dict(session.execute(
         select(Unit.key, Unit.name).where(Unit.level == "district").order_by(Unit.name)).all())
     units = session.execute(select(ReportingUnit.id, ReportingUnit.short_name, ReportingUnit.kind)

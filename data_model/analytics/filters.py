@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import Boundaries, load_rollup
+from data_model.schema.clock import today_local
 from data_model.schema.models import Unit
 from data_model.texts.errors import UserError
 
@@ -88,5 +89,5 @@ def resolve_filters(*, session: Session, filters: Filters) -> ResolvedFilters:
         year_from=filters.year_from, year_to=filters.year_to, types=tuple(filters.types) or None,
         commune_keys=None if communes is None else tuple(communes),
         unit_ids=with_cluster_units(session=session, station_ids=tuple(filters.stations)) or None,
-        boundaries=filters.boundaries, on=filters.on or dt.date.today(),
+        boundaries=filters.boundaries, on=filters.on or today_local(),
     )

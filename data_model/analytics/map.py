@@ -16,6 +16,7 @@ from data_model.analytics.units import population_by_commune
 from data_model.reference.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
 from data_model.reference.geo import ProvinceShapes
 from data_model.reference.names import normalise_name
+from data_model.schema.clock import today_local
 from data_model.schema.models import NO_COMMUNE, ReportingUnit, StationCoverage, Unit, Village, VillageSummary
 
 MAP_COLUMNS = ["key", "code", "name", "value", "records", "population", "population_note", "per_1000",
@@ -50,7 +51,7 @@ class CommuneMap:
 
 def map_day(filters: Filters) -> dt.date:
     """The day whose communes the map draws: the filters' roll-up day, never before the 2025 polygons."""
-    return max(filters.on or dt.date.today(), REORGANISATION_2025)
+    return max(filters.on or today_local(), REORGANISATION_2025)
 
 
 def measure_per_commune(*, session: Session, filters: Filters, column: str,

@@ -17,6 +17,7 @@ from data_model.analytics.units import (
 from data_model.definitions.activity_types import load_activity_types
 from data_model.records.summaries import VILLAGE_SUMS
 from data_model.reference.boundaries import load_rollup
+from data_model.schema.clock import today_local
 from data_model.schema.models import ReportingUnit, StationCoverage, Unit, Village, VillageSummary
 from data_model.texts.catalogue import translate
 
@@ -139,7 +140,7 @@ def predecessors_of(*, session: Session, key: str) -> list[str]:
     unit = session.get(Unit, key)
     if unit is None:
         return [key]
-    last_day = unit.valid_to - dt.timedelta(days=1) if unit.valid_to else dt.date.today()
+    last_day = unit.valid_to - dt.timedelta(days=1) if unit.valid_to else today_local()
     rollup = load_rollup(session=session, on=last_day)
     return sorted({key, *keys_rolling_up_to(rollup=rollup, targets=[key])})
 

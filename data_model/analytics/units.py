@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.reference.boundaries import units_valid_on
+from data_model.schema.clock import today_local
 from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
 from data_model.texts.catalogue import translate
 
@@ -111,7 +112,7 @@ def population_by_commune(*, session: Session, boundaries: str, on: dt.date | No
             latest[key] = Population(value=float(value), year=year, approximate=bool(approx))
     if boundaries != "current":
         return latest
-    current = {u.key for u in units_valid_on(session=session, on=on or dt.date.today())}
+    current = {u.key for u in units_valid_on(session=session, on=on or today_local())}
     sources: dict[str, list[tuple[str, float]]] = {}
     # only direct predecessors: following a chain would count a commune merged earlier twice
     links = session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.share))

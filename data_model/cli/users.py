@@ -7,6 +7,7 @@ import sys
 
 from data_model.accounts.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.accounts.users import AccountError, check_username, create_user, list_users, reset_password
+from data_model.schema.clock import convert_to_local
 from data_model.schema.db import read_session, write_session
 from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
@@ -59,7 +60,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         return 0
     for row in frame.itertuples(index=False):
         state = say("hoạt động") if row.active else say("đã khóa")
-        last = row.last_login_at.strftime("%d/%m/%Y %H:%M") if row.last_login_at is not None else say("chưa đăng nhập")
+        last = (convert_to_local(utc=row.last_login_at).strftime("%d/%m/%Y %H:%M") if row.last_login_at is not None
+                else say("chưa đăng nhập"))
         demo = " (demo)" if row.is_demo else ""
         print(f"{row.username}{demo}\t{row.role}\t{row.units or '-'}\t{state}\t{last}")
     return 0

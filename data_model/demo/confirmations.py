@@ -7,9 +7,9 @@ import random
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import DEFAULT_DEADLINE_DAY, deadline_of
+from data_model.schema.clock import convert_to_utc
 from data_model.schema.planning import MonthConfirmation
 
 DEMO_YEARS = (2023, 2024, 2025)
@@ -33,7 +33,7 @@ def add_demo_confirmations(session: Session, rng: random.Random) -> int:
                 day = deadline + dt.timedelta(days=rng.randint(1, 15) if late else -rng.randint(0, 4))
                 local = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
                 rows.append({"reporting_unit_id": unit.id, "year": year, "month": month,
-                             "confirmed_at": local - LOCAL_OFFSET, "confirmed_by": None,
+                             "confirmed_at": convert_to_utc(local=local), "confirmed_by": None,
                              "confirmed_by_name": "demo", "deadline": deadline, "late": late,
                              "no_activity_types": "", "note": "dữ liệu mẫu (demo)", "revised": False})
     if rows:

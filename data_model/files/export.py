@@ -15,6 +15,7 @@ from data_model.definitions.fields import FILE_FIELDS
 from data_model.files.parse import escape_text
 from data_model.files.record_format import export_columns, template_columns
 from data_model.reference.languages import language_name
+from data_model.schema.clock import today_local
 from data_model.schema.models import ActivityRecord, ReportingUnit, Unit, Village
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -149,5 +150,5 @@ def template_filename(type_code: str, ext: str) -> str:
 
 def export_filename(filters: ExportFilters, ext: str, today: dt.date | None = None) -> str:
     """hoat_dong_<years>.<ext>."""
-    years = f"{filters.year_from or ''}-{filters.year_to or ''}".strip("-") or (today or dt.date.today()).isoformat()
+    years = f"{filters.year_from or ''}-{filters.year_to or ''}".strip("-") or (today or today_local()).isoformat()
     return f"hoat_dong_{years}.{ext}"

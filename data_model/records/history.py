@@ -13,6 +13,7 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.definitions.fields import FIELDS
 from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
+from data_model.schema.clock import convert_to_local
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
 from data_model.texts.formatting import format_number
 from data_model.texts.catalogue import translate
@@ -55,6 +56,8 @@ def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.
         for key in fields:
             rows.append({**base, "field": field_label(key, t, lang), "old": _show(key, old.get(key), lang),
                          "new": _show(key, new.get(key), lang)})
+    for row in rows:
+        row["at"] = convert_to_local(utc=row["at"]) if row["at"] is not None else None  # stored in UTC
     return pd.DataFrame(rows, columns=["at", "user", "action", "field", "old", "new", "reason"])
 
 

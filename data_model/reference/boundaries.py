@@ -8,6 +8,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.schema.clock import today_local
 from data_model.schema.models import Unit, UnitSuccessor
 
 Boundaries = Literal["historical", "current"]
@@ -48,7 +49,7 @@ def build_rollup(
 
 def load_rollup(*, session: Session, on: dt.date | None = None, level: str = "commune") -> dict[str, list[tuple[str, float]]]:
     """The roll-up map for every unit of a level, to the units valid on `on` (today by default)."""
-    on = on or dt.date.today()
+    on = on or today_local()
     units = {k: (f, t) for k, f, t in session.execute(
         select(Unit.key, Unit.valid_from, Unit.valid_to).where(Unit.level == level))}
     links = list(session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date, UnitSuccessor.share)))

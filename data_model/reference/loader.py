@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from data_model.reference.languages import languages_of_ethnic_groups
 from data_model.reference.names import normalise_name
+from data_model.schema.clock import today_local
 from data_model.schema.models import (
     AppMeta, ReportingUnit, StationCoverage, Unit, UnitAlias, UnitFact, UnitLanguage, UnitSuccessor, Village,
 )
@@ -82,7 +83,7 @@ def load_reference(*, session: Session, directory: Path) -> dict[str, int]:
     counts["stations"] = _load_reporting_units(session=session, directory=directory)
     counts["villages"] = _load_villages(session=session, directory=directory)
     counts["facts"] = _load_facts(session=session, directory=directory)
-    session.add(AppMeta(key=REFERENCE_FLAG, value=dt.date.today().isoformat()))
+    session.add(AppMeta(key=REFERENCE_FLAG, value=today_local().isoformat()))
     session.flush()
     return counts
 

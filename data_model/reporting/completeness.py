@@ -8,9 +8,9 @@ import pandas as pd
 from sqlalchemy import DateTime, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import deadline_of, get_deadline_day, local_now, local_today
+from data_model.schema.clock import convert_to_utc, get_utc_offset
 from data_model.schema.models import ActivityRecord, ReportingUnit
 from data_model.schema.planning import MonthConfirmation
 
@@ -116,16 +116,15 @@ def entry_timeliness(*, session: Session, year: int, unit_ids: list[int] | None 
     day = get_deadline_day(session=session)
     # the deadline of each end month as a UTC instant (end of the deadline day in Vietnam): plain comparisons of
     # created_at, read with the end date from the covering index ix_record_year_unit_entry
-    thresholds = [(dt.date(year + m // 12, m % 12 + 1, 1),
-                   dt.datetime.combine(deadline_of(year=year, month=m, day=day) + dt.timedelta(days=1), dt.time())
-                   - LOCAL_OFFSET) for m in range(1, 13)]
+    thresholds = [(dt.date(year + m // 12, m % 12 + 1, 1), convert_to_utc(local=dt.datetime.combine(
+                   deadline_of(year=year, month=m, day=day) + dt.timedelta(days=1), dt.time()))) for m in range(1, 13)]
     deadline = case(*[(r.end_date < first_of_next, literal(instant)) for first_of_next, instant in thresholds[:-1]],
                     else_=literal(thresholds[-1][1]))
     if session.get_bind().dialect.name == "postgresql":
         days = func.extract("epoch", r.created_at - cast(r.end_date, DateTime)) / 86400.0
     else:
         days = func.julianday(r.created_at) - func.julianday(r.end_date)
-    days = days + LOCAL_OFFSET.total_seconds() / 86400.0
+    days = days + get_utc_offset(utc=thresholds[5][1]).total_seconds() / 86400.0  # the zone's offset mid-year
     units = select(r.reporting_unit_id.label("unit_id"), func.count().label("records"),
                    func.sum(days).label("days"), func.sum(case((r.created_at < deadline, 1), else_=0)).label("in_time")
                    ).where(r.year == year, r.deleted_at.is_(None)).group_by(r.reporting_unit_id).subquery()

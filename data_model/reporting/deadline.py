@@ -6,10 +6,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.audit import LOCAL_OFFSET
 from data_model.accounts.permissions import Actor, require_admin
 from data_model.records.changelog import log_change
-from data_model.schema.models import AppMeta, utcnow
+from data_model.schema.clock import convert_to_local, now_local
+from data_model.schema.models import AppMeta
 
 DEADLINE_KEY = "reporting_deadline_day"
 DEFAULT_DEADLINE_DAY = 5
@@ -21,12 +21,12 @@ class ReportingError(ValueError):
 
 
 def local_now(now: dt.datetime | None = None) -> dt.datetime:
-    """Vietnamese time (UTC+7) of a UTC time stored naive (now by default)."""
-    return (now or utcnow()) + LOCAL_OFFSET
+    """The province's time of a UTC time stored naive (now on the one clock by default)."""
+    return convert_to_local(utc=now) if now is not None else now_local()
 
 
 def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Vietnam."""
+    """Today in the province (the one clock's date, or that of a given UTC time)."""
     return local_now(now).date()
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from data_model.schema import clock
+
 
 NO_COMMUNE = ""  # summary key for records without a commune
 NO_UNIT = 0  # summary key for records without a reporting unit
@@ -23,7 +25,7 @@ def new_uid() -> str:
 
 def utcnow() -> dt.datetime:
     """Current time in UTC, naive (stored the same way on both engines)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.utc_instant().replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

@@ -32,6 +32,8 @@ class Settings:
     # this machine only by default; 0.0.0.0 (every interface) opens the dashboard to the network
     server_address: str = field(default_factory=lambda: os.environ.get("SERVER_ADDRESS") or "127.0.0.1")
     server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
+    # every "today" and "now" a user sees or a rule uses is in this zone, whatever the server's own zone
+    province_timezone: str = field(default_factory=lambda: os.environ.get("PROVINCE_TIMEZONE") or "Asia/Ho_Chi_Minh")
 
 
 def get_settings() -> Settings:

@@ -22,6 +22,7 @@ from data_model.files.records_import.submissions import is_submissions_export
 from data_model.files.tabular import Problem, TableRow, read_upload
 from data_model.records.validation.catalogue import Catalogue, load_catalogue
 from data_model.records.validation.checks import check_values
+from data_model.schema.clock import today_local
 from data_model.texts.catalogue import Pair, Text
 
 # the columns that help find a field (the commune code finds the commune): its problems may be shown there
@@ -45,7 +46,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
     if is_submissions_export(raw):  # an ODK Central / KoboToolbox export of the offline form
         from data_model.files.records_import.odk import plan_submissions
 
-        if plan_submissions(session=session, actor=actor, raw=raw, preview=preview, today=today or dt.date.today()):
+        if plan_submissions(session=session, actor=actor, raw=raw, preview=preview, today=today or today_local()):
             mark_identity(session, preview, actor, keep_existing=True)
             mark_duplicates(session, preview)
         return preview
@@ -58,7 +59,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
     default_type = default_type or type_of_name(filename)
     for row in chain([first], rows):
         sheet_type = type_of_name(row.sheet) if row.sheet != "CSV" else None
-        preview.rows.append(_plan_row(row, matcher, sheet_type or default_type, today or dt.date.today()))
+        preview.rows.append(_plan_row(row, matcher, sheet_type or default_type, today or today_local()))
     mark_identity(session, preview, actor)
     mark_duplicates(session, preview)
     mark_closed_years(session, preview)

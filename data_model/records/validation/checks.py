@@ -12,6 +12,7 @@ from data_model.records.validation.rules import (
     ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MAX, YEAR_MIN, Issue, labelled, to_int,
 )
 from data_model.reference.languages import LANGUAGES, language_name
+from data_model.schema.clock import today_local
 from data_model.texts.catalogue import Date, Number, Pair, Text
 from data_model.texts.input import BAD_TEXT, is_clean
 
@@ -70,7 +71,7 @@ def text_issues(values: Mapping[str, Any]) -> list[Issue]:
 
 def check_values(*, catalogue: Catalogue, values: Mapping[str, Any], today: dt.date | None = None) -> Checked:
     """Every rule of the definition and the reference data, without touching the database."""
-    today = today or dt.date.today()
+    today = today or today_local()
     bad_text = text_issues(values)
     if bad_text:
         return Checked(None, bad_text)

@@ -18,6 +18,7 @@ from data_model.reference.admin.imports import VILLAGE_FORMAT
 from data_model.reference.communes import CommuneVersion, load_commune_matcher
 from data_model.reference.languages import parse_languages
 from data_model.reference.names import normalise_name
+from data_model.schema.clock import today_local
 from data_model.schema.models import Village
 from data_model.texts.catalogue import Text
 
@@ -72,7 +73,7 @@ def _village_row(row: TableRow, matcher, today: dt.date) -> VillageRow:
 def _village_preview(session: Session, data: bytes, filename: str) -> ImportPreview:
     preview = ImportPreview(filename, shown_columns=SHOWN)
     matcher = load_commune_matcher(session=session)
-    today = dt.date.today()
+    today = today_local()
     seen: dict[tuple, int] = {}
     new_names: set[tuple[str, str]] = set()
     for row in read_upload(data=data, filename=filename, fmt=VILLAGE_FORMAT, preview=preview):
