@@ -32,6 +32,8 @@ class Settings:
     # this machine only by default; 0.0.0.0 (every interface) opens the dashboard to the network
     server_address: str = field(default_factory=lambda: os.environ.get("SERVER_ADDRESS") or "127.0.0.1")
     server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
+    # the server's own limit (Streamlit's server.maxUploadSize, in MB of 1,048,576 bytes); uploaders show the same
+    upload_limit_mb: int = field(default_factory=lambda: int(os.environ.get("MAX_UPLOAD_MB") or "50"))
 
 
 def get_settings() -> Settings:
