@@ -22,7 +22,6 @@ CELLS_PER_PACKED_BYTE = 2
 CELLS_SLACK = 10_000
 _CHUNK = 1024 * 1024
 _END_RECORD = b"PK\x05\x06"
-SPLIT = "hãy chia thành nhiều tệp nhỏ hơn."
 
 
 class FileError(UserError, ValueError):
@@ -38,19 +37,19 @@ def check_upload_size(*, size: int) -> None:
     """Refuse a file larger than the server's upload limit."""
     limit = get_settings().upload_limit_mb
     if size > upload_limit_bytes():
-        raise FileError("Tệp lớn {size} MB, quá giới hạn {limit} MB: " + SPLIT,
+        raise FileError("Tệp lớn {size} MB, quá giới hạn {limit} MB: hãy chia thành nhiều tệp nhỏ hơn.",
                         size=Number(size / 1024 / 1024, decimals=1), limit=Number(limit))
 
 
 def refuse_too_large() -> FileError:
     """The refusal of a file with too many rows or cells."""
-    return FileError("Tệp quá lớn (tối đa {rows} dòng, {cells} ô): " + SPLIT, rows=Number(MAX_ROWS),
-                     cells=Number(MAX_CELLS))
+    return FileError("Tệp quá lớn (tối đa {rows} dòng, {cells} ô): hãy chia thành nhiều tệp nhỏ hơn.",
+                     rows=Number(MAX_ROWS), cells=Number(MAX_CELLS))
 
 
 def _refuse_archive() -> FileError:
     return FileError("Tệp XLSX giải nén ra quá lớn hoặc bị nén bất thường (có thể là tệp độc hại): hãy mở bằng Excel "
-                     "và lưu lại, hoặc " + SPLIT)
+                     "và lưu lại, hoặc chia thành nhiều tệp nhỏ hơn.")
 
 
 class CellBudget:
