@@ -138,13 +138,12 @@ def _sheet_rows(ws: Any, *, data_only: bool, budget: CellBudget) -> list[list[An
 def read_xlsx(data: bytes) -> RawFile:
     """Every sheet of an XLSX workbook; formulas give their computed values or a Formula marker. The archive and
     each sheet are measured while streaming, before openpyxl parses anything."""
-    from openpyxl import load_workbook
-
     archive = _open_workbook_archive(data)
     formulas = False
     for info in archive.infolist():
         if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml":
             formulas = scan_part(archive=archive, info=info).formulas or formulas
+    from openpyxl import load_workbook  # after the checks: a refused file never waits for openpyxl to load
     try:
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
