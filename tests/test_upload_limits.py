@@ -1,8 +1,10 @@
 """Uploads are bounded on the server (issue 18, point 4): bombs are refused before they are read whole, in Vietnamese."""
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import urllib.parse
 import tomllib
 from pathlib import Path
 
@@ -148,3 +150,42 @@ def test_thousands_of_identical_rows_name_a_few_of_the_others_not_all(session):
     first, last = (" ".join(str(p.message) for p in r.problems) for r in (preview.rows[0], preview.rows[-1]))
     assert f"trùng với dòng 3, 4, 5, 6, 7 và {rows - 6} dòng khác của tệp" in first, first
     assert f"trùng với dòng 2, 3, 4, 5, 6 và {rows - 6} dòng khác của tệp" in last, last
+
+
+@pytest.mark.browser
+def test_the_server_itself_refuses_an_upload_over_the_limit(db_url, live_server, browser, tmp_path):
+    from browser_helpers import expect, open_page, wait_until_drawn
+
+    _user(db_url, "staff", ["st_ka_lang"])
+    page = open_page(browser, viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    page.goto(live_server(db_url))  # a bare `streamlit run`: the limit comes from .streamlit/config.toml
+    page.get_by_label("Tên đăng nhập").fill("u_staff")
+    page.get_by_label("Mật khẩu").fill("mat-khau-staff-77x")
+    page.get_by_role("button", name="Đăng nhập").click()
+    link = page.locator('[data-testid="stSidebarNav"]').get_by_text("Nhập từ tệp")
+    expect(link).to_be_visible()
+    wait_until_drawn(page)
+    link.click()
+    expect(page.get_by_text("Chọn tệp (tối đa 50 MB)")).to_be_visible()
+    wait_until_drawn(page)
+    big = tmp_path / "lon.csv"
+    big.write_bytes(cases.big_csv(mb=51))
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.set_input_files(str(big))
+    expect(page.get_by_text("File must be 50.0MB or smaller.")).to_be_visible()  # the browser's, in English
+    # past the browser (a crafted request, as an attacker sends it): the server answers 413 before reading it
+    small = tmp_path / "nho.csv"
+    small.write_bytes(cases.big_csv(mb=0.001))
+    with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url and r.method == "PUT") as sent:
+        dropzone.set_input_files(str(small))
+    url = urllib.parse.urlsplit(sent.value.url)
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    connection.putrequest("PUT", url.path)
+    for name, value in {"X-Xsrftoken": sent.value.headers.get("x-xsrftoken", ""), "Cookie": cookies,
+                        "Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(51 * cases.MB)}.items():
+        connection.putheader(name, value)
+    connection.endheaders()  # the body is never sent: the declared length alone is refused
+    assert connection.getresponse().status == 413
+    connection.close()
+    page.close()
