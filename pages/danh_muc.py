@@ -283,7 +283,7 @@ def import_tab() -> None:
     st.download_button(t("Tải tệp mẫu (CSV)"), data=ra.template_csv(kind),
                        file_name=f"mau_{kind}.csv", mime="text/csv", key="ref_import_template", on_click="ignore",
                        icon=":material/download:")
-    upload = file_upload(t("Tệp CSV hoặc XLSX"), key=f"ref_import_file_{kind}")
+    upload = file_upload(label=t("Tệp CSV hoặc XLSX"), key=f"ref_import_file_{kind}")
     if upload is None:
         return
     data, filename = upload.getvalue(), upload.name

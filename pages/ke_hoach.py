@@ -160,7 +160,7 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
     right.download_button(t("Mẫu kế hoạch CSV"), data=template("csv"),
                           file_name=f"ke-hoach-{year}.csv", mime="text/csv", key="kh_tpl_csv",
                           icon=":material/download:", on_click="ignore")
-    upload = file_upload(t("Chọn tệp kế hoạch"), key=f"kh_file_{st.session_state.get('kh_nonce', 0)}")
+    upload = file_upload(label=t("Chọn tệp kế hoạch"), key=f"kh_file_{st.session_state.get('kh_nonce', 0)}")
     if upload is None:
         return
     data = upload.getvalue()

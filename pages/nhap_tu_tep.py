@@ -88,7 +88,7 @@ with tab_import:
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
-    upload = file_upload(t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}")
+    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}")
     if upload is not None:
         data = upload.getvalue()
         signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)

@@ -4,17 +4,16 @@ from __future__ import annotations
 import http.client
 import io
 import re
-import urllib.parse
 import tomllib
-from pathlib import Path
+import urllib.parse
 
 import pytest
+import upload_cases as cases
+from auth_helpers import sign_in
 from openpyxl import Workbook
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-import upload_cases as cases
-from auth_helpers import sign_in
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.files.limits import MAX_COLUMNS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 HEADER = "Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Mã xã,Xã,Chủ đề,Số buổi,Lượt người nghe\n"
 ROW = "Tuyên truyền tại bản,06/05/2021,Đồn Biên phòng Dào San,03439,Ka Lăng,Chủ đề,1,120\n"
@@ -95,8 +95,8 @@ def far_cell_xlsx(*, row: int = 1, column: str = "A") -> bytes:
 def zip_bomb(*, mb: int) -> bytes:
     """A zip archive (what an XLSX is) with one member of `mb` MB of zeros."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
-            for chunk in _repeat(b"\0", mb * MB):
-                fh.write(chunk)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+        for chunk in _repeat(b"\0", mb * MB):
+            fh.write(chunk)
     return buffer.getvalue()

@@ -8,7 +8,7 @@ from data_model.schema.settings import get_settings
 from ui.i18n import t
 
 
-def file_upload(label: str, *, key: str) -> UploadedFile | None:
+def file_upload(*, label: str, key: str) -> UploadedFile | None:
     """A CSV/XLSX uploader whose browser limit is the server's (MAX_UPLOAD_MB), named in its label and help."""
     # a bare `streamlit run` takes .streamlit/config.toml's limit, not the setting: the browser offers the smaller one
     limit = min(get_settings().upload_limit_mb, int(st.get_option("server.maxUploadSize")))

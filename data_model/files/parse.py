@@ -9,8 +9,17 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from data_model.files.limits import MAX_CELLS, MAX_ROWS, CellBudget, FileError, check_upload_size, open_archive, refuse_too_large
-from data_model.files.limits import scan_part
+
+from data_model.files.limits import (
+    MAX_CELLS,
+    MAX_ROWS,
+    CellBudget,
+    FileError,
+    check_upload_size,
+    open_archive,
+    refuse_too_large,
+    scan_part,
+)
 from data_model.texts.catalogue import Number, Text
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
