@@ -21,6 +21,7 @@ from ui.auth import plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t, tn
 from ui.page import open_page
+from ui.uploads import file_upload
 from ui.writes import run_write
 
 page = open_page("danh_muc", title=t("Danh mục"),
@@ -283,8 +284,7 @@ def import_tab() -> None:
     st.download_button(t("Tải tệp mẫu (CSV)"), data=ra.template_csv(kind),
                        file_name=f"mau_{kind}.csv", mime="text/csv", key="ref_import_template", on_click="ignore",
                        icon=":material/download:")
-    upload = st.file_uploader(t("Tệp CSV hoặc XLSX"), type=["csv", "xlsx"],
-                              key=f"ref_import_file_{kind}")
+    upload = file_upload(label=t("Tệp CSV hoặc XLSX"), key=f"ref_import_file_{kind}")
     if upload is None:
         return
     data, filename = upload.getvalue(), upload.name

@@ -24,10 +24,10 @@ from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, localize, t
 from ui.loaders import cached_loader
 from ui.plan_progress import status_text
+from ui.uploads import file_upload
 
 PREVIEW_KEY = "kh__preview"
 FLASH_KEY = "kh__flash"
-MAX_UPLOAD_MB = 20
 
 
 load_years = cached_loader(plan_years)
@@ -160,8 +160,7 @@ def file_tab(actor: Actor, year: int, lang: str) -> None:
     right.download_button(t("Mẫu kế hoạch CSV"), data=template("csv"),
                           file_name=f"ke-hoach-{year}.csv", mime="text/csv", key="kh_tpl_csv",
                           icon=":material/download:", on_click="ignore")
-    upload = st.file_uploader(t("Chọn tệp kế hoạch"), type=["csv", "xlsx"],
-                              key=f"kh_file_{st.session_state.get('kh_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
+    upload = file_upload(label=t("Chọn tệp kế hoạch"), key=f"kh_file_{st.session_state.get('kh_nonce', 0)}")
     if upload is None:
         return
     data = upload.getvalue()

@@ -33,13 +33,13 @@ from ui.auth import plain
 from ui.engine import get_engine
 from ui.i18n import t, tn
 from ui.page import open_page
+from ui.uploads import file_upload
 from ui.writes import flash, run_write
 
 PREVIEW_KEY = "imp__preview"
 COUNTS = {"new": N_("Thêm mới", ctx="import count"), "update": N_("Cập nhật", ctx="import count"),
           "unchanged": N_("Không đổi", ctx="import count"), "skip": N_("Bỏ qua", ctx="import count"),
           "error": N_("Lỗi", ctx="import count"), "duplicate": N_("Có thể trùng", ctx="import count")}
-MAX_UPLOAD_MB = 50
 
 
 def do_import(actor: Actor) -> None:
@@ -88,8 +88,7 @@ with tab_import:
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
-    upload = st.file_uploader(t("Chọn tệp"), type=["csv", "xlsx"],
-                              key=f"imp_file_{st.session_state.get('imp_nonce', 0)}", max_upload_size=MAX_UPLOAD_MB)
+    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}")
     if upload is not None:
         data = upload.getvalue()
         signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)

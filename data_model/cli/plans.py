@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_model.accounts.permissions import PermissionDenied
+from data_model.files.limits import FileError, check_upload_size
 from data_model.files.tabular import ImportRejected
 from data_model.plans.plan_file import describe_plan_import, import_plan, plan_template, preview_plan
 from data_model.plans.progress import PROGRESS_BYS, progress
@@ -16,7 +17,6 @@ from data_model.plans.targets import PlanError
 from data_model.schema.db import read_session, write_session
 from data_model.texts.formatting import format_number
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
 TABLE_HEADERS = [("name", "Đơn vị / xã"), ("type_name", "Loại hoạt động"), ("measure_label", "Chỉ tiêu"),
                  ("target", "Kế hoạch"), ("actual", "Thực hiện"), ("percent", "Đạt (%)"),
                  ("expected_percent", "Cần đạt đến nay (%)"), ("behind", "Chậm")]
@@ -54,8 +54,10 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"không có tệp {path}")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return _fail("tệp lớn hơn 50 MB")
+    try:
+        check_upload_size(size=path.stat().st_size)  # before reading it whole; the dashboard's limit
+    except FileError as exc:
+        return _fail(str(exc))
     data = path.read_bytes()
     engine = open_engine()
     try:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
+from data_model.files.limits import FileError, check_upload_size
 from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
 from data_model.schema.db import read_session
 from data_model.schema.init_db import open_database
@@ -19,7 +20,6 @@ from data_model.texts.formatting import format_number
 from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.texts.catalogue import Number
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -55,8 +55,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(say("không có tệp {path}", path=path))
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return _fail(say("tệp lớn hơn 200 MB: hãy chia nhỏ"))
+    try:
+        check_upload_size(size=path.stat().st_size)  # before reading it whole; the dashboard's limit
+    except FileError as exc:
+        return _fail(shown(exc))
     if args.type and args.type not in load_activity_types():
         return _fail(say("không có loại hoạt động «{code}»", code=args.type))
     data = path.read_bytes()

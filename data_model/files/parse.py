@@ -9,20 +9,25 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+
+from data_model.files.limits import (
+    MAX_CELLS,
+    MAX_ROWS,
+    CellBudget,
+    FileError,
+    check_upload_size,
+    open_archive,
+    refuse_too_large,
+    scan_part,
+)
 from data_model.texts.catalogue import Number, Text
-from data_model.texts.errors import UserError
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
-MAX_CELLS = 20_000_000
 MAX_CELL_CHARS = 131_072  # Python's default CSV field limit; a longer cell is a row error, not a file error
 _CSV_READ_LIMIT = 2**31 - 1  # the reader itself takes any cell the upload size allows, so that other rows are checked
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
-
-
-class FileError(UserError, ValueError):
-    """The file as a whole cannot be read; the message is Vietnamese."""
 
 
 class Formula:
@@ -84,20 +89,27 @@ def _decode(data: bytes) -> tuple[str, str | None]:
 
 
 def read_csv(data: bytes, *, name: str = "CSV") -> RawFile:
-    """A CSV file (comma, semicolon or tab separated) as one sheet."""
+    """A CSV file (comma, semicolon or tab separated) as one sheet; refused as soon as it has too many rows or cells."""
     text, note = _decode(data)
     if "\x00" in text:
         raise FileError("Tệp chứa ký tự lạ (NUL): có thể không phải tệp CSV. Hãy xuất lại từ Excel dạng CSV UTF-8.")
-    sample = text[:8192]
+    sample = "\n".join(text[:8192].splitlines()[:100])  # the sniffer's work grows with lines, not characters
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    # one line of commas would be a row of millions of cells, built whole; without quotes, lines are rows
+    if text.count(delimiter) > MAX_CELLS or ('"' not in text and text.count("\n") > MAX_ROWS):
+        raise refuse_too_large()
     if csv.field_size_limit() < _CSV_READ_LIMIT:
         csv.field_size_limit(_CSV_READ_LIMIT)  # process-wide; only ever raised
+    budget = CellBudget()
+    rows: list[list[Any]] = []
     try:
-        rows = [[_csv_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            budget.add_row(width=len(row))
+            rows.append([_csv_cell(c) for c in row])
     except csv.Error as exc:
         raise FileError("Không đọc được tệp CSV: {reason}", reason=exc) from None
     return RawFile([Sheet(name, rows)], [note] if note else [])
@@ -107,23 +119,41 @@ def _csv_cell(text: str) -> Any:
     return TooLong(len(text)) if len(text) > MAX_CELL_CHARS else _nfc(text)
 
 
-def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    for info in archive.infolist():
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            with archive.open(info) as fh:
-                chunk = fh.read()
-            if b"<f>" in chunk or b"<f " in chunk:
-                return True
-    return False
+def _sheet_rows(ws: Any, *, data_only: bool, budget: CellBudget) -> list[list[Any]]:
+    """A read-only sheet's rows from its XML cells only, without the padding openpyxl adds up to the sheet's
+    declared dimensions or a far empty cell; rows[i] is row i + 1, each as long as its last value."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    rows: list[list[Any]] = []
+    with ws._get_source() as source:
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for index, cells in parser.parse():
+            filled = [c for c in cells if c["value"] is not None]
+            width = max((c["column"] for c in filled), default=0)
+            budget.check_width(sheet=ws.title, width=width)
+            budget.add_row(width=width, skipped=max(0, index - 1 - len(rows)))
+            rows.extend([] for _ in range(index - 1 - len(rows)))
+            if index <= len(rows):
+                continue  # a row repeated out of order: Excel never writes one, openpyxl keeps the first
+            row: list[Any] = [None] * width
+            for c in filled:
+                row[c["column"] - 1] = _nfc(c["value"]) if data_only else c["value"]
+            rows.append(row)
+    return rows
 
 
 def read_xlsx(data: bytes) -> RawFile:
-    """Every sheet of an XLSX workbook; formulas give their computed values or a Formula marker."""
-    from openpyxl import load_workbook
-
+    """Every sheet of an XLSX workbook; formulas give their computed values or a Formula marker. The archive and
+    each sheet are measured while streaming, before openpyxl parses anything."""
+    archive = _open_workbook_archive(data)
+    formulas = False
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml":
+            formulas = scan_part(archive=archive, info=info).formulas or formulas
+    from openpyxl import load_workbook  # after the checks: a refused file never waits for openpyxl to load
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        formulas = _has_formulas(archive)
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise FileError("Tệp XLSX bị hỏng hoặc không phải XLSX ({kind}).", kind=type(exc).__name__) from None
@@ -131,21 +161,20 @@ def read_xlsx(data: bytes) -> RawFile:
     sheets: list[Sheet] = []
     texts = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if formulas else None
     used_cached = 0
-    cells = 0
+    budget, formula_budget = CellBudget(), CellBudget()
     for ws in values.worksheets:
-        rows = [[_nfc(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        cells += sum(len(r) for r in rows)
-        if cells > MAX_CELLS:
-            raise FileError("Tệp quá lớn: hãy chia thành nhiều tệp nhỏ hơn.")
+        rows = _sheet_rows(ws, data_only=True, budget=budget)
         if texts is not None:
-            for r, row in enumerate(texts[ws.title].iter_rows(values_only=True)):
+            for r, row in enumerate(_sheet_rows(texts[ws.title], data_only=False, budget=formula_budget)):
                 for c, cell in enumerate(row):
-                    if isinstance(cell, str) and cell.startswith("=") and r < len(rows) and c < len(rows[r]):
+                    if isinstance(cell, str) and cell.startswith("="):
+                        rows.extend([] for _ in range(r + 1 - len(rows)))
+                        rows[r].extend([None] * (c + 1 - len(rows[r])))  # a formula without a value ends no row
                         if rows[r][c] is None:
                             rows[r][c] = Formula(cell)
                         else:
                             used_cached += 1
-        sheets.append(Sheet(ws.title, [list(r) for r in rows]))
+        sheets.append(Sheet(ws.title, rows))
     values.close()
     if texts is not None:
         texts.close()
@@ -154,8 +183,18 @@ def read_xlsx(data: bytes) -> RawFile:
     return RawFile(sheets, notes)
 
 
+def _open_workbook_archive(data: bytes) -> zipfile.ZipFile:
+    try:
+        return open_archive(data=data)
+    except FileError:
+        raise
+    except Exception as exc:  # zipfile raises several kinds for a damaged archive
+        raise FileError("Tệp XLSX bị hỏng hoặc không phải XLSX ({kind}).", kind=type(exc).__name__) from None
+
+
 def read_file(*, data: bytes, filename: str) -> RawFile:
     """An uploaded file by its content (XLSX is a zip archive) and name."""
+    check_upload_size(size=len(data or b""))
     if not data or not data.strip():
         raise FileError("Tệp rỗng: không có dòng nào để nhập.")
     lower = filename.lower()

@@ -34,6 +34,8 @@ class Settings:
     server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
     # every "today" and "now" a user sees or a rule uses is in this zone, whatever the server's own zone
     province_timezone: str = field(default_factory=lambda: os.environ.get("PROVINCE_TIMEZONE") or "Asia/Ho_Chi_Minh")
+    # the server's own limit (Streamlit's server.maxUploadSize, in MB of 1,048,576 bytes); uploaders show the same
+    upload_limit_mb: int = field(default_factory=lambda: int(os.environ.get("MAX_UPLOAD_MB") or "50"))
 
 
 def get_settings() -> Settings:

@@ -14,7 +14,10 @@ from data_model.files.tabular import Problem
 from data_model.records.bulk import chunked
 from data_model.records.validation.rules import DUPLICATE, WARNING
 from data_model.schema.models import ActivityRecord, ImportBatch
-from data_model.texts.catalogue import Number, Text
+from data_model.texts.catalogue import Number, Pair, Text
+from data_model.texts.formatting import format_number
+
+SHOWN_DUPLICATES = 5
 
 ID_HEADER, UID_HEADER = FIELD_BY_KEY["id"].label_vi, FIELD_BY_KEY["uid"].label_vi
 
@@ -100,6 +103,15 @@ def _signature(columns: dict[str, Any]) -> tuple:
             columns.get("village_id"), *(columns.get(m) for m in MEASURE_COLUMNS))
 
 
+def _same_as(row: RecordRow, rows: list[RecordRow], more: Pair | None) -> Text:
+    # a few row numbers, not every other one: 20,000 identical rows would write 20,000 numbers on each of them
+    listed = ", ".join(str(o.row) for o in [o for o in rows[:SHOWN_DUPLICATES + 1] if o is not row][:SHOWN_DUPLICATES])
+    if more is not None:
+        return Text("Có thể trùng với dòng {rows} và {more} dòng khác của tệp (cùng loại, ngày, nơi, số liệu)",
+                    rows=listed, more=more)
+    return Text("Có thể trùng với dòng {rows} của tệp (cùng loại, ngày, nơi, số liệu)", rows=listed)
+
+
 def mark_duplicates(session: Session, preview: RecordsPreview) -> None:
     """Flag new rows identical to another row of the file or to a live record."""
     new_rows = [r for r in preview.rows if r.action == "new" and isinstance(r, RecordRow) and r.columns]
@@ -110,11 +122,10 @@ def mark_duplicates(session: Session, preview: RecordsPreview) -> None:
         by_signature[_signature(r.columns)].append(r)
     for rows in by_signature.values():
         if len(rows) > 1:
+            more = len(rows) - 1 - SHOWN_DUPLICATES  # formatted once per group: babel is slow
+            shown = Pair(format_number(more, "vi"), format_number(more, "en")) if more > 0 else None
             for r in rows:
-                others = ", ".join(f"{o.row}" for o in rows if o is not r)
-                r.problems.append(Problem("", Text("Có thể trùng với dòng {rows} của tệp (cùng loại, ngày, nơi, số "
-                                                   "liệu)", rows=others),
-                                          DUPLICATE))
+                r.problems.append(Problem("", _same_as(r, rows, shown), DUPLICATE))
     a = ActivityRecord
     types = sorted({r.columns["type_code"] for r in new_rows})
     first = min(r.columns["start_date"] for r in new_rows)
