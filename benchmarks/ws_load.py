@@ -192,6 +192,15 @@ class Tally:
     window: list[float] = field(default_factory=lambda: [0.0, 0.0])  # first and last view's end, perf_counter
     pids: list[int] = field(default_factory=list)
     view_cpu_ms: dict[str, list[float]] = field(default_factory=dict)  # with one user only: app CPU of each view
+    people: int = 0
+    logged_in: int = 0
+    steady: tuple[float, int] | None = None  # app CPU seconds and views when the last person had logged in
+
+    def note_login(self) -> None:
+        """Count a login; once everybody is in, remember the app's CPU and the views so far (logins cost argon2)."""
+        self.logged_in += 1
+        if self.logged_in == self.people:
+            self.steady = (_cpu(self.pids), sum(len(v) for v in self.page_ms.values()))
 
 
 async def user(*, url: str, name: str, deadline: float, think: float, timeout: float, rounds: int,
@@ -204,6 +213,7 @@ async def user(*, url: str, name: str, deadline: float, think: float, timeout: f
         started = time.perf_counter()
         await session.login(OFFICIAL, timeout=timeout)
         tally.login_ms.append((time.perf_counter() - started) * 1000)
+        tally.note_login()
         for _ in range(rounds):
             for title in pages:
                 if time.perf_counter() >= deadline:
@@ -237,6 +247,7 @@ async def writer(*, url: str, name: str, run_id: str, deadline: float, think: fl
     try:
         session = await Session.open(url)
         await session.login(STAFF, timeout=timeout)
+        tally.note_login()
         number = 0
         while time.perf_counter() < deadline:
             number += 1
@@ -317,7 +328,7 @@ def found_records(database_url: str, run_id: str) -> dict[int, str]:
 
 async def main(args: argparse.Namespace) -> dict:
     pids = [int(p) for p in args.pids.split(",") if p.strip()] if args.pids else []
-    tally, run_id = Tally(pids=pids), uuid.uuid4().hex[:8]
+    tally, run_id = Tally(pids=pids, people=args.users + args.writers), uuid.uuid4().hex[:8]
     before, load_before = process_usage(pids), os.getloadavg()
     t0 = time.perf_counter()
     deadline = t0 + args.seconds
@@ -357,6 +368,8 @@ async def main(args: argparse.Namespace) -> dict:
         **({"view_cpu_ms": {"median": _r(percentile([c for v in tally.view_cpu_ms.values() for c in v], 50)),
                             **{p: _r(percentile(v, 50)) for p, v in tally.view_cpu_ms.items()}}}
            if pids and args.users == 1 and not args.writers else {}),
+        # after every login (argon2) and while writers write: the app's CPU per page view in the steady state
+        "steady_cpu_ms_per_view": _steady(tally, after_cpu=sum(u["cpu_s"] for u in after.values()), views=views),
         "app_processes": {p: {k: (round(v, 1) if v is not None else None) for k, v in u.items()} for p, u in after.items()},
     }
     if args.writers:
@@ -368,6 +381,12 @@ async def main(args: argparse.Namespace) -> dict:
             result["writes"]["confirmed_not_found"] = [f"{n}: {t}" for n, t in tally.confirmed if found.get(n) != t]
             result["writes"]["found_not_confirmed"] = sorted(set(found) - {n for n, _ in tally.confirmed})
     return result
+
+
+def _steady(tally: Tally, *, after_cpu: float, views: int) -> float | None:
+    if tally.steady is None or views <= tally.steady[1] or not tally.pids:
+        return None
+    return round((after_cpu - tally.steady[0]) / (views - tally.steady[1]) * 1000, 1)
 
 
 def _r(value: float | None) -> float | None:
