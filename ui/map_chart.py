@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, station_points
-from data_model.reference.geo import ProvinceShapes
+from data_model.reference.geo import ProvinceShapes, SharedJSON
 from data_model.texts.formatting import format_number
 from ui.charts import FONT, separators
 
@@ -16,13 +16,6 @@ EMPTY_FILL = "#f2f2f2"
 BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
 
-
-def _lines(rings) -> tuple[list, list]:
-    lon, lat = [], []
-    for ring in rings:
-        lon += [p[0] for p in ring] + [None]
-        lat += [p[1] for p in ring] + [None]
-    return lon, lat
 
 
 def _value_text(value, layer: str, lang: str) -> str:
@@ -69,35 +62,46 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     hover = [_hover(r, unit=unit, year=data.coverage_year, lang=lang) for r in frame.itertuples()]
     values = frame[layer].astype(float)
     has_value = values.notna() & ((values > 0) if layer == "value" else True)
-    fig = go.Figure()
+    # the layout given whole to the constructor: update_layout/update_geos afterwards cost 10-20 ms a call
+    fig = go.Figure(layout={
+        "geo": {"visible": False, "showland": False, "showocean": False, "showlakes": False, "showrivers": False,
+                "showcountries": False, "showcoastlines": False, "showsubunits": False, "showframe": False,
+                "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)", **_bounds(shapes)},
+        "separators": separators(lang), "height": height, "font": {"family": FONT, "size": 12},
+        "margin": {"l": 0, "r": 0, "t": 10, "b": 0}, "dragmode": False, "clickmode": "event+select",
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0, "font": {"size": 11}},
+        "hoverlabel": {"font": {"family": FONT}},
+    })
     # the first trace of a geo subplot decides whether plotly.js fetches its world topojson from the internet:
     # a lon/lat line (the outline) never needs it, a choropleth (it has a locationmode) does. Keep this first.
-    lon, lat = _lines(shapes.outline)
-    fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": "#333333", "width": 1.6},
+    # polygons and lines come prepared once per process (shapes.browser_*): nothing of them is copied per rerun
+    outline = shapes.browser_outline
+    fig.add_trace(go.Scattergeo(lon=outline.lon, lat=outline.lat, mode="lines", line={"color": "#333333", "width": 1.6},
                                 name="Ranh giới tỉnh" if vi else "Province outline", hoverinfo="skip"))
-    geojson = shapes.browser_geojson
+    # each commune's polygons go to the browser once: the grey trace holds only the communes the coloured one lacks
+    empty = frame[~has_value]
     fig.add_trace(go.Choropleth(
-        geojson=geojson, locations=frame["key"], z=[0] * len(frame), showscale=False,
+        geojson=_features(shapes, empty["key"]), locations=empty["key"], z=[0] * len(empty), showscale=False,
         colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "#9e9e9e", "width": 0.6}},
-        customdata=[[k, h] for k, h in zip(frame["key"], hover)], hovertemplate="%{customdata[1]}<extra></extra>",
+        customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if not ok],
+        hovertemplate="%{customdata[1]}<extra></extra>",
         name="Chưa có số liệu" if vi else "No figure", showlegend=True))
     shown = frame[has_value]
     if not shown.empty:
         z = shown[layer].astype(float)
         fig.add_trace(go.Choropleth(
-            geojson=geojson, locations=shown["key"], z=z, zmin=0,
+            geojson=_features(shapes, shown["key"]), locations=shown["key"], z=z, zmin=0,
             zmax=1.0 if layer == "coverage" else max(float(z.max()), 1e-9),
             colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])],
             marker={"line": {"color": "#616161", "width": 0.6}},
             colorbar=_colorbar(layer, title, float(z.max())),
             customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if ok],
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False))
-    for line in shapes.border:
-        lon, lat = _lines([line])
-        fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"color": BORDER_COLOR, "width": 3},
+    for line in shapes.browser_border:
+        fig.add_trace(go.Scattergeo(lon=line.lon, lat=line.lat, mode="lines", line={"color": BORDER_COLOR, "width": 3},
                                     name=("Biên giới Việt Nam – Trung Quốc (suy ra từ ranh giới xã)" if vi else
                                           "Viet Nam – China border (derived from the commune boundaries)"),
-                                    hoverinfo="skip", showlegend=line is shapes.border[0]))
+                                    hoverinfo="skip", showlegend=line is shapes.browser_border[0]))
     if labels:
         names = pd.DataFrame([(c.centroid[0], c.centroid[1] + LABEL_LIFT_DEG, c.name)
                               for c in shapes.communes.values()],
@@ -119,24 +123,19 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
                            "(no coordinates)<extra></extra>"),
             name=("Đồn biên phòng (đặt ở giữa xã, chưa có toạ độ)" if vi else
                   "Border station (at its commune's centre, no coordinates)")))
-    fig.update_geos(visible=False, showland=False, showocean=False, showlakes=False, showrivers=False,
-                    showcountries=False, showcoastlines=False, showsubunits=False, showframe=False,
-                    projection_type="mercator", bgcolor="rgba(0,0,0,0)", **_bounds(shapes))
-    fig.update_layout(
-        separators=separators(lang), height=height, font={"family": FONT, "size": 12},
-        margin={"l": 0, "r": 0, "t": 10, "b": 0}, dragmode=False, clickmode="event+select",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0, "font": {"size": 11}},
-        hoverlabel={"font": {"family": FONT}},
-    )
     return fig
+
+
+def _features(shapes: ProvinceShapes, keys) -> SharedJSON:
+    """A FeatureCollection of these communes' prepared features (shared, never copied)."""
+    return SharedJSON({"type": "FeatureCollection", "features": [shapes.browser_features[k] for k in keys]})
 
 
 def _bounds(shapes: ProvinceShapes, margin: float = 0.03) -> dict:
     """The province's extent as the geo axes' ranges: the map fills the figure instead of a fitted square."""
-    points = [p for c in shapes.communes.values() for polygon in c.polygons for p in polygon[0]]
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    return {"lonaxis_range": [min(lons) - margin, max(lons) + margin],
-            "lataxis_range": [min(lats) - margin, max(lats) + margin]}
+    lon_min, lon_max, lat_min, lat_max = shapes.extent
+    return {"lonaxis": {"range": [lon_min - margin, lon_max + margin]},
+            "lataxis": {"range": [lat_min - margin, lat_max + margin]}}
 
 
 def picked(points: list[dict]) -> tuple[str | None, int | None]:

@@ -43,6 +43,28 @@ class CommuneShape:
     centroid: Point
 
 
+class SharedJSON(dict):
+    """A JSON object made once per process and never changed: copying it (plotly copies every trace's geojson when a
+    figure is built and again when it is sent) returns the same object."""
+
+    def __deepcopy__(self, memo: dict) -> "SharedJSON":
+        return self
+
+    def __copy__(self) -> "SharedJSON":
+        return self
+
+
+@dataclass(frozen=True)
+class LonLat:
+    """Lines as two lists of numbers with None between the lines (a break for plotly).
+
+    Lists, not float arrays: plotly sends arrays base64-encoded, and "NaN" by chance in base64 text makes its JSON
+    encoder decode and encode the whole figure a second time."""
+
+    lon: tuple[float | None, ...]
+    lat: tuple[float | None, ...]
+
+
 @dataclass(frozen=True)
 class ProvinceShapes:
     """Everything the map draws besides the figures: communes, the province outline, the China-facing border."""
@@ -53,6 +75,11 @@ class ProvinceShapes:
     missing: tuple[str, ...] = ()  # optional layers that could not be read, said in Vietnamese
     # the communes as a GeoJSON FeatureCollection for plotly: id = unit key, rings wound the way d3 wants
     browser_geojson: dict = field(default_factory=dict, repr=False, compare=False)
+    # the same prepared once for the browser: each commune's feature, the outline, each border line, the extent
+    browser_features: dict = field(default_factory=dict, repr=False, compare=False)
+    browser_outline: LonLat | None = field(default=None, repr=False, compare=False)
+    browser_border: tuple[LonLat, ...] = field(default=(), repr=False, compare=False)
+    extent: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # lon min, lon max, lat min, lat max
 
 
 def geo_dir() -> Path:
@@ -86,8 +113,23 @@ def _load(folder: str, _stamp: int) -> ProvinceShapes:
         border = tuple(line for geometry in _geometries(base / BORDER_FILE) for line in _lines(geometry))
     except GeoUnavailable as error:
         border, missing = (), [*missing, error.vi]
+    geojson = _browser_geojson(communes)
+    points = [p for c in communes.values() for polygon in c.polygons for p in polygon[0]]
+    extent = (min(p[0] for p in points), max(p[0] for p in points), min(p[1] for p in points), max(p[1] for p in points))
     return ProvinceShapes(communes=communes, outline=outline, border=border, missing=tuple(missing),
-                          browser_geojson=_browser_geojson(communes))
+                          browser_geojson=geojson, browser_features={f["id"]: f for f in geojson["features"]},
+                          browser_outline=lon_lat(outline), browser_border=tuple(lon_lat([line]) for line in border),
+                          extent=extent)
+
+
+def lon_lat(lines) -> LonLat:
+    """Lines (sequences of points) as one LonLat with a break after each line."""
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for line in lines:
+        lon += [round(p[0], BROWSER_DECIMALS) for p in line] + [None]
+        lat += [round(p[1], BROWSER_DECIMALS) for p in line] + [None]
+    return LonLat(lon=tuple(lon), lat=tuple(lat))
 
 
 def _read_json(path: Path) -> dict:
@@ -190,6 +232,6 @@ def _browser_geojson(communes: dict[str, CommuneShape]) -> dict:
     features = []
     for c in communes.values():
         polygons = [[_wound(ring, clockwise=i == 0) for i, ring in enumerate(polygon)] for polygon in c.polygons]
-        features.append({"type": "Feature", "id": c.key, "properties": {"name": c.name},
-                         "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
-    return {"type": "FeatureCollection", "features": features}
+        features.append(SharedJSON({"type": "Feature", "id": c.key, "properties": {"name": c.name},
+                                    "geometry": {"type": "MultiPolygon", "coordinates": polygons}}))
+    return SharedJSON({"type": "FeatureCollection", "features": features})

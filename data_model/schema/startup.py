@@ -84,8 +84,9 @@ def check_exposure(*, engine: Engine, address: str) -> None:
 
 
 def streamlit_command(*, settings: Settings) -> list[str]:
-    """The command that serves the dashboard: listen address and upload limit from the settings, no error details."""
+    """The command that serves the dashboard: listen address and upload limit from the settings, no error details
+    for users, no watching of source files (after each run Streamlit walks every imported module's path to watch it)."""
     return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
             "--server.address", settings.server_address, "--server.port", str(settings.server_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "none",
-            "--server.maxUploadSize", str(settings.upload_limit_mb)]
+            "--server.maxUploadSize", str(settings.upload_limit_mb), "--server.fileWatcherType", "none"]
