@@ -35,6 +35,37 @@ def test_site_routes_every_browser_to_one_process_by_cookie_with_websocket_upgra
     assert "@" not in site.replace("@COOKIE@", "")  # every placeholder filled
 
 
+def _blocks(site: str, opening: str) -> dict[str, str]:
+    """Each block's opening line (location = /x) and its body, read by brace depth."""
+    blocks, lines = {}, site.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith(opening) and line.rstrip().endswith("{"):
+            depth, body = 0, []
+            for inner in lines[i:]:
+                depth += inner.count("{") - inner.count("}")
+                body.append(inner)
+                if depth == 0:
+                    break
+            blocks[line.strip().rstrip("{").strip()] = "\n".join(body)
+    return blocks
+
+
+def test_every_location_sets_the_client_address_itself():
+    """nginx drops the server level's proxy_set_header in a location that has one of its own."""
+    site = render_site(listen="127.0.0.1:8680", app_ports=[8501])
+    locations = _blocks(site, "location")
+    assert set(locations) == {"location = /_stcore/stream", "location = /healthz", "location /"}
+    for name, body in locations.items():
+        for header in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Real-IP $remote_addr;",
+                       "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header Host $host;"):
+            assert header in body, (name, header)
+    server = _blocks(site, "server")["server"]
+    outside = server
+    for body in locations.values():
+        outside = outside.replace(body, "")
+    assert not [line for line in outside.splitlines() if line.strip().startswith("proxy_set_header")]  # nothing at server level that a location would silently drop
+
+
 def test_no_process_is_refused(tmp_path, capsys):
     with pytest.raises(ValueError, match="at least one"):
         render_site(listen="127.0.0.1:8080", app_ports=[])
