@@ -32,6 +32,8 @@ class Settings:
     # this machine only by default; 0.0.0.0 (every interface) opens the dashboard to the network
     server_address: str = field(default_factory=lambda: os.environ.get("SERVER_ADDRESS") or "127.0.0.1")
     server_port: int = field(default_factory=lambda: int(os.environ.get("PORT") or "8501"))
+    # the reverse proxy whose X-Forwarded-For is believed (its last hop only); "" believes no proxy
+    trusted_proxy: str = field(default_factory=lambda: os.environ.get("TRUSTED_PROXY", "127.0.0.1"))
 
 
 def get_settings() -> Settings:
