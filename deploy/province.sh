@@ -67,7 +67,8 @@ start_app() {
     local port="$1" pidfile="$RUN_DIR/app-$1.pid"
     now_iso >"$RUN_DIR/app-$port.started"
     # serve: checks the schema is current, then becomes (exec) the Streamlit server on 127.0.0.1:$port
-    SERVER_ADDRESS=127.0.0.1 PORT="$port" nohup "$PYTHON" -m data_model serve </dev/null >>"$RUN_DIR/app-$port.log" 2>&1 &
+    SERVER_ADDRESS=127.0.0.1 PORT="$port" nohup "$PYTHON" -m data_model serve </dev/null \
+        >>"$RUN_DIR/app-$port.log" 2>&1 &
     echo $! >"$pidfile"
     STARTED_APPS+=("$port")
     echo "Đã khởi động tiến trình cổng $port (pid $(cat "$pidfile")), nhật ký: $RUN_DIR/app-$port.log"
@@ -91,9 +92,18 @@ cmd_start() {
         record_settings
         if [[ "$before" != "$(cat "$SETTINGS")" ]]; then
             printf '%s\n' "$before" >"$SETTINGS"
-            echo "Đang chạy với thiết lập khác (xem deploy/province.sh status): dừng trước bằng deploy/province.sh stop." >&2
+            echo "Đang chạy với thiết lập khác (xem deploy/province.sh status):" \
+                "dừng trước bằng deploy/province.sh stop." >&2
             exit 2
         fi
+    fi
+    local port list="" busy=()
+    for port in $(ports); do alive "$RUN_DIR/app-$port.pid" || busy+=("127.0.0.1:$port"); done
+    alive "$RUN_DIR/nginx.pid" || busy+=("$PROXY_LISTEN")
+    if ((${#busy[@]})) && ! check free "${busy[@]}"; then
+        echo "Không khởi động: cổng đã có người dùng (một bản chạy thử make run?)." \
+            "Dừng nó hoặc đặt FIRST_PORT/PROXY_LISTEN khác." >&2
+        exit 1
     fi
     # one cookie secret for every process: a browser moved to another process keeps a valid XSRF cookie
     if [[ ! -s "$RUN_DIR/cookie_secret" ]]; then
@@ -101,13 +111,6 @@ cmd_start() {
     fi
     export STREAMLIT_SERVER_COOKIE_SECRET="$(cat "$RUN_DIR/cookie_secret")"
     export DATABASE_URL
-    local port list="" busy=()
-    for port in $(ports); do alive "$RUN_DIR/app-$port.pid" || busy+=("127.0.0.1:$port"); done
-    alive "$RUN_DIR/nginx.pid" || busy+=("$PROXY_LISTEN")
-    if ((${#busy[@]})) && ! check free "${busy[@]}"; then
-        echo "Không khởi động: cổng đã có người dùng (một bản chạy thử make run?). Dừng nó hoặc đặt FIRST_PORT/PROXY_LISTEN khác." >&2
-        exit 1
-    fi
     record_settings
     # migrate once, before any process starts (the processes then find the schema current)
     "$PYTHON" -m data_model init
@@ -139,7 +142,10 @@ cmd_start() {
         STARTED_NGINX=1
     fi
     local i
-    for ((i = 0; i < 20; i++)); do reason="$(check proxy --listen "$PROXY_LISTEN" --pids "$pids" 2>&1)" && break; sleep 0.5; done
+    for ((i = 0; i < 20; i++)); do
+        reason="$(check proxy --listen "$PROXY_LISTEN" --pids "$pids" 2>&1)" && break
+        sleep 0.5  # nginx binding its port
+    done
     [[ $i -lt 20 ]] || fail_start "$reason"
     echo "nginx nghe tại $(proxy_url) trước $PROCESSES tiến trình (cổng $list), cơ sở dữ liệu đã kiểm tra."
 }

@@ -66,7 +66,8 @@ def test_every_location_sets_the_client_address_itself():
     outside = server
     for body in locations.values():
         outside = outside.replace(body, "")
-    assert not [line for line in outside.splitlines() if line.strip().startswith("proxy_set_header")]  # nothing at server level that a location would silently drop
+    # nothing at server level that a location would silently drop
+    assert not [line for line in outside.splitlines() if line.strip().startswith("proxy_set_header")]
 
 
 def test_no_process_is_refused(tmp_path, capsys):
