@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data_model.cli.language import chosen_language, say, shown, speaking  # noqa: E402
-from data_model.schema.identity import IDENTITY_PATH, find_identity_mismatch, fingerprint_database  # noqa: E402
+from data_model.schema.identity import IDENTITY_PATH, find_identity_mismatch  # noqa: E402
 from data_model.texts.catalogue import Text  # noqa: E402
 from data_model.texts.errors import UserError  # noqa: E402
 
@@ -82,15 +82,20 @@ def wait_for_process(*, port: int, pid: int, since: dt.datetime, timeout_s: floa
         time.sleep(0.5)  # the process is still preparing its database
 
 
-def check_proxy(*, listen: str, pids: set[int]) -> Text | None:
-    """Whether nginx at listen hands requests to one of these processes, on DATABASE_URL's database."""
+def check_proxy(*, listen: str, ports: set[int]) -> Text | None:
+    """Whether nginx at listen answers /healthz from one of these ports (its X-Upstream header names the one)."""
     host, port = split_listen(listen)
     host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    answer = read_identity(url=f"http://{f'[{host}]' if ':' in host else host}:{port}")
-    if answer is None:
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            upstream = response.headers.get("X-Upstream", "")
+            ok = response.read(16) == b"ok"
+    except OSError:
         return Text("nginx tại {listen} không trả lời", listen=listen)
-    if answer.get("pid") not in pids or answer.get("database") != fingerprint_database(
-            url=os.environ.get("DATABASE_URL", "")):
+    # the last process nginx tried is the one that answered; each of these ports has proven its identity
+    answered = upstream.split(",")[-1].strip()
+    if not ok or answered not in {f"127.0.0.1:{p}" for p in ports}:
         return Text("nginx tại {listen} không chuyển tới các tiến trình vừa khởi động", listen=listen)
     return None
 
@@ -105,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--pid", type=int, required=True)
     process.add_argument("--since", type=dt.datetime.fromisoformat, required=True)
     process.add_argument("--timeout", type=float, default=60)
-    proxy = commands.add_parser("proxy", help="nginx at listen reaches one of these pids")
+    proxy = commands.add_parser("proxy", help="nginx at listen reaches one of these ports")
     proxy.add_argument("--listen", required=True)
-    proxy.add_argument("--pids", required=True)
+    proxy.add_argument("--ports", required=True)
     args = parser.parse_args(argv)
     with speaking(chosen_language([])):
         try:
@@ -120,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "process":
                 found = wait_for_process(port=args.port, pid=args.pid, since=args.since, timeout_s=args.timeout)
             else:
-                found = check_proxy(listen=args.listen, pids={int(p) for p in args.pids.split(",") if p})
+                found = check_proxy(listen=args.listen, ports={int(p) for p in args.ports.split(",") if p})
         except UserError as exc:
             print(shown(exc), file=sys.stderr)
             return 2

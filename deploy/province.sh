@@ -114,7 +114,6 @@ cmd_start() {
     record_settings
     # migrate once, before any process starts (the processes then find the schema current)
     "$PYTHON" -m data_model init
-    local pids=""
     for port in $(ports); do
         if alive "$RUN_DIR/app-$port.pid"; then
             echo "Tiến trình cổng $port đang chạy (pid $(cat "$RUN_DIR/app-$port.pid"))."
@@ -122,7 +121,6 @@ cmd_start() {
             start_app "$port"
         fi
         list+="${list:+,}$port"
-        pids+="${pids:+,}$(cat "$RUN_DIR/app-$port.pid")"
     done
     local reason
     for port in $(ports); do
@@ -143,7 +141,7 @@ cmd_start() {
     fi
     local i
     for ((i = 0; i < 20; i++)); do
-        reason="$(check proxy --listen "$PROXY_LISTEN" --pids "$pids" 2>&1)" && break
+        reason="$(check proxy --listen "$PROXY_LISTEN" --ports "$list" 2>&1)" && break
         sleep 0.5  # nginx binding its port
     done
     [[ $i -lt 20 ]] || fail_start "$reason"
@@ -203,18 +201,18 @@ cmd_stop() {
 
 cmd_status() {
     use_recorded_settings || return 1
-    local port state=0 pid reason pids=""
+    local port state=0 pid reason healthy=""
     for port in $(ports); do
         if ! alive "$RUN_DIR/app-$port.pid"; then echo "cổng $port: không chạy"; state=1; continue; fi
         pid="$(cat "$RUN_DIR/app-$port.pid")"
         if reason="$(check process --port "$port" --pid "$pid" --since "$(cat "$RUN_DIR/app-$port.started" 2>/dev/null \
                 || echo 1970-01-01T00:00:00+00:00)" --timeout 2 2>&1)"; then
             echo "cổng $port: chạy, khỏe (pid $pid, từ $(cat "$RUN_DIR/app-$port.started"))"
-            pids+="${pids:+,}$pid"
+            healthy+="${healthy:+,}$port"
         else echo "cổng $port: chạy nhưng $reason"; state=1; fi
     done
     if ! alive "$RUN_DIR/nginx.pid"; then echo "nginx: không chạy"; state=1
-    elif reason="$(check proxy --listen "$PROXY_LISTEN" --pids "$pids" 2>&1)"; then
+    elif reason="$(check proxy --listen "$PROXY_LISTEN" --ports "$healthy" 2>&1)"; then
         echo "nginx: chạy, $(proxy_url) chuyển tới các tiến trình trên"
     else echo "nginx: chạy nhưng $reason"; state=1; fi
     return $state
