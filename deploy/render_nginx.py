@@ -9,6 +9,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 COOKIE = "bo_route"
 UPSTREAM = "border_outreach"
+# set in every location: nginx drops the server level's proxy_set_header wherever a location has one of its own
+FORWARDED = (
+    ("X-Forwarded-For", "$remote_addr"),  # replaced, never appended to: the client's own header goes nowhere
+    ("X-Real-IP", "$remote_addr"),
+    ("X-Forwarded-Proto", "$scheme"),
+    ("Host", "$host"),
+)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -27,7 +34,9 @@ def render_site(*, listen: str, app_ports: list[int], app_host: str = "127.0.0.1
         raise ValueError("at least one app port is needed")
     servers = "\n".join(f"    server {app_host}:{p} max_fails=3 fail_timeout=5s;" for p in app_ports)
     template = (HERE / "nginx" / "site.conf.in").read_text(encoding="utf-8")
-    return _fill(template, {"COOKIE": COOKIE, "UPSTREAM": UPSTREAM, "SERVERS": servers, "LISTEN": listen})
+    forwarded = "\n".join(f"        proxy_set_header {name} {value};" for name, value in FORWARDED)
+    return _fill(template, {"COOKIE": COOKIE, "UPSTREAM": UPSTREAM, "SERVERS": servers, "LISTEN": listen,
+                            "FORWARDED": forwarded})
 
 
 def render_standalone(*, run_dir: Path) -> str:

@@ -3,13 +3,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup_venv.sh dev
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's chromium (browser tests) and nginx (the proxy and deploy tests), installed when missing
+missing=""
+[ -x /usr/bin/chromium ] || missing=" chromium"
+[ -x /usr/sbin/nginx ] || missing="$missing nginx"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium for the browser tests…"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/tmp/chromium-install.log 2>&1 \
-      || echo "chromium could not be installed (see /tmp/chromium-install.log): browser tests will skip"
+    echo "Installing Debian's$missing for the browser and nginx tests…"
+    # shellcheck disable=SC2086
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/tmp/test-deps-install.log 2>&1 \
+      || echo "Debian's$missing could not be installed (see /tmp/test-deps-install.log): the tests needing them will skip"
   else
-    echo "No /usr/bin/chromium and not root: browser tests will skip"
+    echo "No$missing and not root: the tests needing them will skip"
   fi
 fi
 status=0

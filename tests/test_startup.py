@@ -163,7 +163,7 @@ def test_init_demo_refuses_a_database_with_accounts(db_url, monkeypatch, capsys)
 def exec_calls(monkeypatch) -> list[list[str]]:
     """`serve` replaces the process with Streamlit: record the command instead."""
     calls: list[list[str]] = []
-    monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(list(argv)))
+    monkeypatch.setattr(os, "execve", lambda path, argv, env: calls.append([*argv, f"env:{env['FORWARDED_ALLOW_IPS']!r}"]))
     return calls
 
 
@@ -180,11 +180,19 @@ def test_serve_builds_the_database_before_the_server_and_listens_on_loopback(tmp
     status, out, _ = cli(monkeypatch, capsys, url, "serve")
     assert status == 0 and "http://127.0.0.1:8642" in out
     [argv] = exec_calls
-    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == DASHBOARD
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == str(PROJECT_ROOT / "app.py")  # dashboard.py in it
+    assert argv[-1] == "env:''"  # uvicorn believes no X-Forwarded-For itself: app.py's middleware decides
     assert _option(argv, "--server.address") == "127.0.0.1" and _option(argv, "--server.port") == "8642"
     assert _option(argv, "--client.showErrorDetails") == "none"
     # the command line works on it right away: the database was built before Streamlit started
     assert cli(monkeypatch, capsys, url, "user", "list")[0] == 0
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_not_an_address(db_url, monkeypatch, capsys, exec_calls):
+    monkeypatch.setenv("TRUSTED_PROXY", "127.0.0.1,nginx.local")
+    status, _, err = cli(monkeypatch, capsys, db_url, "serve")
+    assert status == 2 and exec_calls == []
+    assert "TRUSTED_PROXY" in err and "'nginx.local'" in err and err.count("\n") == 1
 
 
 def test_serve_refuses_the_network_while_demo_accounts_exist(demo_db_url, monkeypatch, capsys, exec_calls):

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from data_model.accounts.clients import is_local_client
 from data_model.accounts.passwords import MAX_PASSWORD, hash_password, needs_rehash, verify_password
 from data_model.accounts.permissions import Actor
 from data_model.accounts.sessions import (
@@ -176,6 +177,8 @@ def _refused(session: Session, user: User | None, name: str, reason: str, result
 
 def login_demo(*, engine: Engine, username: str, address: str | None = None) -> LoginResult:
     """Log in as one of the demo accounts of a demo database, with its documented demo password."""
+    if not is_local_client(address=address):  # published passwords: never for a browser on another machine
+        return LoginResult(None, Text("Tài khoản demo chỉ dùng được trên chính máy chủ."))
     passwords = {a[0]: a[3] for a in DEMO_ACCOUNTS}
     with read_session(engine) as session:
         offered = {d.username for d in list_demo_logins(session=session)}

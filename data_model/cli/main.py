@@ -21,7 +21,9 @@ from data_model.cli import xlsform as cli_xlsform
 from data_model.schema.db import DatabaseNotInitialised, build_engine, read_session, shown_url, write_session
 from data_model.schema.init_db import initialise_database, open_database, set_demo_pending
 from data_model.schema.settings import get_settings
-from data_model.schema.startup import check_exposure, is_loopback, prepare_app_database, streamlit_command
+from data_model.schema.startup import (
+    check_exposure, is_loopback, prepare_app_database, streamlit_command, streamlit_environment,
+)
 from data_model.texts.catalogue import LANGUAGES, Number
 from data_model.texts.errors import UserError
 
@@ -79,6 +81,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Prepare the database (first start: the embedded one, with demo data), check exposure, start the dashboard."""
     settings = get_settings()
+    environment = streamlit_environment(settings=settings)
     print(say("Chuẩn bị cơ sở dữ liệu {shown_url} …", shown_url=shown_url(settings.database_url)), flush=True)
     prepared = prepare_app_database(settings=settings)
     try:
@@ -96,7 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   where=where))
     sys.stdout.flush()
     command = streamlit_command(settings=settings)
-    os.execv(command[0], command)
+    os.execve(command[0], command, environment)
     return 0  # not reached: the process is now the Streamlit server
 
 

@@ -36,6 +36,8 @@ class Settings:
     province_timezone: str = field(default_factory=lambda: os.environ.get("PROVINCE_TIMEZONE") or "Asia/Ho_Chi_Minh")
     # the server's own limit (Streamlit's server.maxUploadSize, in MB of 1,048,576 bytes); uploaders show the same
     upload_limit_mb: int = field(default_factory=lambda: int(os.environ.get("MAX_UPLOAD_MB") or "50"))
+    # the reverse proxy whose X-Forwarded-For is believed (its last hop only); "" believes no proxy
+    trusted_proxy: str = field(default_factory=lambda: os.environ.get("TRUSTED_PROXY", "127.0.0.1"))
 
 
 def get_settings() -> Settings:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, exists, inspect, select
 from sqlalchemy.orm import Session
 
+from data_model.accounts.clients import parse_trusted_proxies
 from data_model.schema.db import build_engine, read_session, sqlite_file
 from data_model.schema.init_db import (
     DemoRefused, add_demo_data, initialise_database, is_demo_pending, set_demo_pending,
@@ -83,10 +85,19 @@ def check_exposure(*, engine: Engine, address: str) -> None:
                 "data_model init` (không --demo), hoặc khóa mọi tài khoản demo, rồi chạy lại.", address=address)
 
 
+def streamlit_environment(*, settings: Settings) -> dict[str, str]:
+    """The server's environment: TRUSTED_PROXY checked, uvicorn's own X-Forwarded-For handling off."""
+    parse_trusted_proxies(text=settings.trusted_proxy)
+    # uvicorn believes X-Forwarded-For from 127.0.0.1, walking back over every hop: an empty list turns that off,
+    # so that app.py's middleware alone decides (TRUSTED_PROXY, last hop only)
+    return {**os.environ, "FORWARDED_ALLOW_IPS": ""}
+
+
 def streamlit_command(*, settings: Settings) -> list[str]:
-    """The command that serves the dashboard: listen address and upload limit from the settings, no error details
-    for users, no watching of source files (after each run Streamlit walks every imported module's path to watch it)."""
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
+    """The command that serves the dashboard (app.py: dashboard.py as an st.App), listening where the settings say,
+    with their upload limit, no error details for users and no watching of source files (after each run Streamlit
+    walks every imported module's path to watch it)."""
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
             "--server.address", settings.server_address, "--server.port", str(settings.server_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "none",
             "--server.maxUploadSize", str(settings.upload_limit_mb), "--server.fileWatcherType", "none"]

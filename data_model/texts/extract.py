@@ -21,7 +21,7 @@ from data_model.texts.catalogue import DOMAIN, LOCALE_DIR
 UNIT_CONTEXT = "unit "  # Measure.unit_for: the context of a measure unit's plural forms
 
 SOURCE_DIRS = ("data_model", "pages", "ui")
-SOURCE_FILES = ("dashboard.py",)
+SOURCE_FILES = ("dashboard.py", "deploy/check_process.py")
 TEXT_CALLS = {"t", "translate", "Text", "N_", "say"}  # first argument: a msgid
 PLURAL_CALLS = {"tn", "translate_plural", "say_plural"}  # first argument: a msgid with plural forms
 FIELD_CALLS = {"clean_text": 1, "checked_text": 1, "checked_key": 1, "checked_languages": 1, "check_password": 99,
