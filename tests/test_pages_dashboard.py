@@ -258,6 +258,17 @@ def test_records_from_a_chart_selection(app_env, filled):
     assert len(table) == 1 and table.iloc[0]["Số buổi (buổi)"] == "733"
 
 
+@pytest.mark.parametrize("query", [
+    {"d_year": "0"}, {"d_year": "99999"}, {"d_year": "²"}, {"d_year": "-2019"}, {"d_year": "99999999999999999999"},
+    {"d_station": "²"}, {"d_station": "99999999999999999999"}, {"d_commune": "nowhere"}, {"d_type": "x"},
+])
+def test_records_ignore_odd_url_values_and_say_so(app_env, filled, query):
+    at = _run(app_env, filled, "danh_sach", **query)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(next(iter(query)) in w.value and "Bỏ qua" in w.value for w in at.warning)
+    assert "Trang 1 · bản ghi 1–50 trên tổng số 72" in _texts(at)  # the sidebar filters alone
+
+
 def test_records_filter_matching_nothing(app_env, filled):
     at = _run(app_env, filled, "danh_sach", d_year="2019", d_type="patrol")
     assert "Không có hoạt động nào khớp với bộ lọc" in _texts(at)

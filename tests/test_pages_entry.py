@@ -263,6 +263,32 @@ def test_entry_form_refuses_a_nul_in_the_note_with_the_field(app_db):
     assert _records(engine) == []
 
 
+@pytest.mark.parametrize("search, found", [
+    ("99999999999999999999", []), ("²", []), ("%", ["Giảm 50% tai nạn"]), ("_", ["Phòng chống ma_tuy"]),
+    ("50%", ["Giảm 50% tai nạn"]),
+    ("ma_tuy", ["Phòng chống ma_tuy"]), ("Giảm", ["Giảm 50% tai nạn"]),
+])
+def test_my_records_search_takes_odd_text_literally(app_db, search, found):
+    engine, users = app_db
+    with write_session(engine) as s:
+        for topic in ("Giảm 50% tai nạn", "Phòng chống ma_tuy", "Phòng chống ma túy"):
+            create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), topic=topic), confirm_duplicate=True)
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input(search).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    topics = list(at.dataframe[0].value["topic"]) if at.dataframe else []
+    assert topics == found
+
+
+def test_my_records_search_by_record_number(app_db):
+    engine, users = app_db
+    with write_session(engine) as s:
+        number = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), topic="Một"))
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input(str(number)).run()
+    assert list(at.dataframe[0].value["topic"]) == ["Một"]
+
+
 def test_my_records_search_with_a_nul_says_so(app_db):
     engine, users = app_db
     at = _open(users["staff"], "hoat_dong_da_nhap")
