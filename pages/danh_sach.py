@@ -11,6 +11,7 @@ from data_model.definitions.activity_types import get_activity_type, load_activi
 from data_model.records.query import PAGE_SIZE, count_records, fetch_records
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.texts.formatting import format_date, format_number
+from ui.auth import plain
 from ui.downloads import download_buttons
 from ui.filters import DRILL_KEYS, empty_state, load_options, stations_with_clusters
 from ui.i18n import current_language, t
@@ -38,11 +39,11 @@ def drilled(filters: Filters) -> tuple[Filters, list[str], list[str]]:
     communes = options.communes_current if filters.boundaries == "current" else options.communes_recorded
     if params.get("d_commune") in communes:
         filters = replace(filters, communes=(params["d_commune"],), district=None)
-        said.append(t("xã {communes}", communes=communes[params['d_commune']]))
+        said.append(t("xã {communes}", communes=plain(communes[params['d_commune']])))
     station = parse_whole_number(text=params.get("d_station"), low=1, high=2**31 - 1)
     if station in options.stations:
         filters = replace(filters, stations=stations_with_clusters(stations=(station,)))
-        said.append(options.stations[station])
+        said.append(plain(options.stations[station]))
     understood = {"d_year": year is not None, "d_type": params.get("d_type") in load_activity_types(),
                   "d_commune": params.get("d_commune") in communes, "d_station": station in options.stations}
     ignored = [key for key, ok in understood.items() if key in params and not ok]

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import FragmentHandledException
 
 from data_model.texts.errors import UserError
+from ui.auth import plain
 from ui.i18n import current_language, t
 
 LOG = logging.getLogger("border_outreach.ui")
@@ -26,7 +27,7 @@ def show_unexpected_error(exc: BaseException) -> str:
 
 def show_user_error(exc: UserError) -> None:
     """A refusal the user can act on, in the current language (no reference: nothing unexpected happened)."""
-    st.error(exc.message(current_language()), icon=":material/block:")
+    st.error(plain(exc.message(current_language())), icon=":material/block:")
 
 
 @contextmanager
