@@ -331,3 +331,17 @@ def test_import_page_imports_an_uploaded_file(app_db):
     assert any("Đã thêm 1 hoạt động" in s.value for s in at.success)
     [record] = _records(engine)
     assert record.created_by == users["staff"] and record.note == "=1+1" and record.uid
+
+
+def test_staff_whose_role_changes_mid_edit_is_told_nothing_was_saved(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", role="official", unit_keys=[])
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert _records(engine) == []
+    said = [w.value for w in at.warning]
+    assert any("chưa được lưu" in w and "Nhập hoạt động" in w and "Lãnh đạo" in w for w in said), said
+    at.run()  # said once
+    assert not any("chưa được lưu" in w.value for w in at.warning)

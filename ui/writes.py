@@ -38,6 +38,11 @@ def flash(kind: str, text: str, *, icon: str | None = None, keep: bool = False) 
     st.session_state[_flash_key()] = (kind, text, icon, keep)
 
 
+def take_flash(stem: str) -> tuple[str, str, str | None, bool] | None:
+    """The message remembered for a page (kind, text, icon, keep), forgotten; None when there is none."""
+    return st.session_state.pop(f"flash__{stem}", None)
+
+
 def show_flash() -> None:
     """Show the page's remembered message (as plain text: it may quote what the user typed)."""
     key = _flash_key()
