@@ -345,3 +345,28 @@ def test_staff_whose_role_changes_mid_edit_is_told_nothing_was_saved(app_db):
     assert any("chưa được lưu" in w and "Nhập hoạt động" in w and "Lãnh đạo" in w for w in said), said
     at.run()  # said once
     assert not any("chưa được lưu" in w.value for w in at.warning)
+
+
+@pytest.mark.page_error_expected
+def test_a_save_that_fails_unexpectedly_in_a_callback_says_nothing_was_saved_with_the_logged_reference(
+        app_db, monkeypatch, caplog):
+    import re
+
+    from sqlalchemy.exc import OperationalError
+
+    import data_model.records.write as record_write
+
+    def database_down(**_):
+        raise OperationalError("INSERT …", {}, ConnectionRefusedError("server closed the connection"))
+
+    engine, users = app_db
+    monkeypatch.setattr(record_write, "create_record", database_down)  # before the page binds its callback
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with caplog.at_level("ERROR", logger="border_outreach.ui"):
+        _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [shown] = [e.value for e in at.error if "Chưa lưu gì" in e.value]
+    reference = re.search(r"mã lỗi ([0-9a-f]{8})", shown.replace("\\", "")).group(1)
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    assert _records(engine) == []
+    assert at.text_input(key="ne_0_topic").value == "Phòng chống ma túy"  # what was typed stays for the retry

@@ -16,10 +16,16 @@ from ui.i18n import current_language, t
 LOG = logging.getLogger("border_outreach.ui")
 
 
-def show_unexpected_error(exc: BaseException) -> str:
-    """Log the exception with its traceback under a new reference and tell the user, without details; the reference."""
+def log_unexpected_error(exc: BaseException) -> str:
+    """Log the exception with its traceback under a new reference; the reference."""
     reference = uuid.uuid4().hex[:8]
     LOG.error("Unexpected error on a page (reference %s)", reference, exc_info=exc)
+    return reference
+
+
+def show_unexpected_error(exc: BaseException) -> str:
+    """Log the exception with its traceback under a new reference and tell the user, without details; the reference."""
+    reference = log_unexpected_error(exc)
     st.error(t("Đã xảy ra lỗi ngoài dự kiến, thao tác chưa hoàn tất. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên "
                "mã lỗi **{reference}**.", reference=reference), icon=":material/error:")
     return reference
