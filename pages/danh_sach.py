@@ -6,10 +6,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_model.analytics.filters import Filters
+from data_model.analytics.filters import Filters, parse_whole_number
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.records.query import PAGE_SIZE, count_records, fetch_records
+from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.texts.formatting import format_date, format_number
+from ui.auth import plain
 from ui.downloads import download_buttons
 from ui.filters import DRILL_KEYS, empty_state, load_options, stations_with_clusters
 from ui.i18n import current_language, t
@@ -21,13 +23,14 @@ load_page = cached_loader(fetch_records)
 load_count = cached_loader(count_records)
 
 
-def drilled(filters: Filters) -> tuple[Filters, list[str]]:
-    """The sidebar filters narrowed by a chart selection passed in the URL, and what it says in words."""
-    params, said = st.query_params, []
+def drilled(filters: Filters) -> tuple[Filters, list[str], list[str]]:
+    """The sidebar filters narrowed by a chart selection passed in the URL, what it says in words, and the URL
+    values that were ignored because they name no year, type, commune or station."""
+    params, said, ignored = st.query_params, [], []
     lang = current_language()
     options = load_options(lang=lang)
-    if params.get("d_year", "").isdigit():
-        year = int(params["d_year"])
+    year = parse_whole_number(text=params.get("d_year"), low=YEAR_MIN, high=YEAR_MAX)
+    if year is not None:
         filters = replace(filters, year_from=year, year_to=year)
         said.append(t("năm {year}", year=year))
     if params.get("d_type") in load_activity_types():
@@ -36,12 +39,15 @@ def drilled(filters: Filters) -> tuple[Filters, list[str]]:
     communes = options.communes_current if filters.boundaries == "current" else options.communes_recorded
     if params.get("d_commune") in communes:
         filters = replace(filters, communes=(params["d_commune"],), district=None)
-        said.append(t("xã {communes}", communes=communes[params['d_commune']]))
-    if params.get("d_station", "").isdigit() and int(params["d_station"]) in options.stations:
-        station = int(params["d_station"])
+        said.append(t("xã {communes}", communes=plain(communes[params['d_commune']])))
+    station = parse_whole_number(text=params.get("d_station"), low=1, high=2**31 - 1)
+    if station in options.stations:
         filters = replace(filters, stations=stations_with_clusters(stations=(station,)))
-        said.append(options.stations[station])
-    return filters, said
+        said.append(plain(options.stations[station]))
+    understood = {"d_year": year is not None, "d_type": params.get("d_type") in load_activity_types(),
+                  "d_commune": params.get("d_commune") in communes, "d_station": station in options.stations}
+    ignored = [key for key, ok in understood.items() if key in params and not ok]
+    return filters, said, ignored
 
 
 def _clear_drill() -> None:
@@ -51,7 +57,10 @@ def _clear_drill() -> None:
 
 page = open_results_page("danh_sach", title=t("Danh sách hoạt động"), published=False)
 lang = page.lang
-filters, said = drilled(page.filters)
+filters, said, ignored = drilled(page.filters)
+if ignored:
+    st.warning(t("Bỏ qua lựa chọn không hợp lệ trong địa chỉ trang: {keys}", keys=", ".join(ignored)),
+               icon=":material/link_off:")
 if said:
     left, right = st.columns([4, 1])
     left.info(t("Đang xem theo lựa chọn trên biểu đồ: ") + " · ".join(said),

@@ -8,6 +8,7 @@ from data_model.analytics.compare import (
     MAX_COMMUNES, MIN_COMMUNES, busiest_communes, compare_communes, language_type_options, village_type_options,
 )
 from data_model.definitions.activity_types import get_activity_type
+from ui.auth import plain
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
 from ui.filters import empty_state, load_options
@@ -66,7 +67,7 @@ else:
         no_pop = sorted(set(frame.loc[frame["population"].isna(), "commune"]))
         if no_pop:
             st.caption(t("Chưa có số dân (không tính được tỷ lệ): ")
-                       + ", ".join(no_pop))
+                       + ", ".join(plain(n) for n in no_pop))
     shown = formatted(wide.reset_index(), columns=list(wide.columns), lang=lang, decimals=1 if per_1000 else 0)
     shown = shown.rename(columns={"row": t("Loại hoạt động – chỉ tiêu")})
     st.dataframe(shown, hide_index=True)
@@ -92,11 +93,11 @@ with left:
     st.subheader(t("Bản chưa có {gap_name} năm {year}", gap_name=gap_name, year=year))
     for row in cmp.village_counts.itertuples():
         if row.villages == 0:
-            st.markdown(t("**{commune}**: chưa có danh sách bản.", commune=row.commune))
+            st.markdown(t("**{commune}**: chưa có danh sách bản.", commune=plain(row.commune)))
             continue
         missed = cmp.villages_missed[cmp.villages_missed["commune_key"] == row.commune_key]
         names = [v + (t(" (mẫu)") if d else "") for v, d in zip(missed["village"], missed["is_demo"])]
-        st.markdown(t("**{commune}**: {reached}/{villages} bản đã có hoạt động.", commune=row.commune,
+        st.markdown(t("**{commune}**: {reached}/{villages} bản đã có hoạt động.", commune=plain(row.commune),
                       reached=row.reached, villages=row.villages))
         if names:
             st.text(", ".join(names))

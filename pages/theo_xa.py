@@ -6,6 +6,7 @@ import streamlit as st
 from data_model.analytics.places import commune_detail, commune_view
 from data_model.plans.progress import ranking_with_progress
 from data_model.texts.formatting import format_number
+from ui.auth import plain
 from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
 from ui.filters import empty_state, open_records, pick_type_and_measure
@@ -66,7 +67,7 @@ with rate:
                                      color=definition.color, lang=lang), key="tx_rate")
     if not unknown.empty:
         st.caption(t("Chưa có số dân (không tính được tỷ lệ): ")
-                   + ", ".join(unknown["name"]))
+                   + ", ".join(plain(n) for n in unknown["name"]))
 plan_year = filters.year_to
 planned = load_plan(ranking=view.ranking, year=plan_year, level="commune", type_code=definition.code,
                     measure=measure.code, lang=lang)

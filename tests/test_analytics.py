@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from data_model.analytics.aggregate import filter_options, grouped_summary
 from data_model.analytics.compare import busiest_communes, compare_communes
-from data_model.analytics.filters import Filters, QueryError
+from data_model.analytics.filters import Filters, QueryError, parse_whole_number
 from data_model.analytics.overview import build_overview, change_ratio, period_sentence, yearly_kpis, yearly_series
 from data_model.analytics.places import commune_detail, commune_view, per_thousand, station_detail, station_view
 from data_model.analytics.summary import summarise
@@ -261,3 +261,17 @@ def test_a_merged_commune_speaks_what_its_parts_spoke(session, filled):
     spoken = set(cmp.languages.loc[cmp.languages["spoken"] & (cmp.languages["commune_key"] == SI_LO_LAU_2025),
                                    "language"])
     assert {"dao", "ha_nhi", "mong"} <= spoken  # from Vàng Ma Chải, merged into Sì Lở Lầu in 2025
+
+
+@pytest.mark.parametrize("year_from, year_to", [(0, 2020), (2012, 99999), (1989, 2012), (2012, 2101)])
+def test_filters_refuse_years_outside_the_rule(year_from, year_to):
+    with pytest.raises(QueryError, match="1990–2100"):
+        Filters(year_from=year_from, year_to=year_to).check()
+
+
+@pytest.mark.parametrize("text, number", [
+    ("2019", 2019), ("0", None), ("99999", None), ("²", None), ("٣", None), ("-1", None), (" 2019", None), ("", None),
+    (None, None), ("9" * 40, None),
+])
+def test_parse_whole_number(text, number):
+    assert parse_whole_number(text=text, low=1990, high=2100) == number

@@ -65,6 +65,23 @@ def test_bad_database_url_gets_one_line(monkeypatch, capsys, url, message):
     assert code != 0 and message in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("url, message", [
+    ("postgresql+psycopg://u:s3cr3tpw@127.0.0.1:abc/db", "cổng phải là một số"),
+    ("postgresql+psycopg://u:s3c@r3tpw@127.0.0.1:1/db", "«@» trong tên người dùng hoặc mật khẩu phải viết là %40"),
+    ("postgresql+psycopg://u:s3cr3tpw@@127.0.0.1/db", "%40"),
+    ("::s3cr3tpw", "URL cơ sở dữ liệu không hợp lệ"),
+])
+@pytest.mark.parametrize("command", ["summary", "copy"])
+def test_a_malformed_database_url_gets_one_vietnamese_line_without_the_password(monkeypatch, capsys, db_url, url,
+                                                                                message, command):
+    if command == "summary":
+        code, out, err = run(monkeypatch, capsys, url, "summary", "--from", "2012", "--to", "2020", "--by", "type")
+    else:
+        code, out, err = run(monkeypatch, capsys, db_url, "copy", "--to", url)
+    assert code != 0 and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert "s3c" not in out + err and "r3tpw" not in out + err
+
+
 def test_summary_of_an_empty_database(monkeypatch, capsys, db_url):
     assert run(monkeypatch, capsys, db_url, "summary", "--from", "2012", "--to", "2020", "--by", "year",
                "--format", "json")[1].strip() == "[]"

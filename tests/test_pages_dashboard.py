@@ -19,7 +19,7 @@ from data_model.analytics.summary import summarise
 from data_model.definitions.activity_types import get_activity_type
 from data_model.records.bulk import insert_records
 from data_model.schema.db import build_engine, read_session, write_session
-from data_model.schema.models import ReportingUnit, User
+from data_model.schema.models import ReportingUnit, Unit, User
 from data_model.schema.settings import PROJECT_ROOT
 from data_model.texts.formatting import format_number
 
@@ -194,7 +194,7 @@ def test_by_commune_measure_years_and_population(app_env, filled):
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
     rate = _chart(at, 3)["data"][0]
     assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu (đến 7/2025)" in _texts(at)
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
     assert "Chưa có số dân của xã này." in _texts(at)
 
@@ -225,12 +225,12 @@ def test_compare_communes(app_env, filled):
     table = at.dataframe[0].value
     row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi (buổi)"].iloc[0]
     assert (row["Mù Cả (đến 7/2025)"], row["Sì Lở Lầu (đến 7/2025)"]) == ("1.623", "6")
-    assert "Mù Cả (đến 7/2025)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
+    assert "Mù Cả \\(đến 7/2025\\)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
     langs = at.dataframe[1].value
     mong = langs[(langs["Xã"] == "Sì Lở Lầu (đến 7/2025)") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
     assert mong["Số bản ghi"] == 1
     at.toggle(key="ss_rate").set_value(True).run()
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu (đến 7/2025)" in _texts(at)
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
 
 
 def test_compare_asks_for_two_communes(app_env, filled):
@@ -256,6 +256,44 @@ def test_records_from_a_chart_selection(app_env, filled):
     assert "năm 2019 · Tuyên truyền tại bản · xã Mù Cả" in _texts(at)
     table = at.dataframe[0].value
     assert len(table) == 1 and table.iloc[0]["Số buổi (buổi)"] == "733"
+
+
+@pytest.mark.parametrize("query", [
+    {"d_year": "0"}, {"d_year": "99999"}, {"d_year": "²"}, {"d_year": "-2019"}, {"d_year": "99999999999999999999"},
+    {"d_station": "²"}, {"d_station": "99999999999999999999"}, {"d_commune": "nowhere"}, {"d_type": "x"},
+])
+def test_records_ignore_odd_url_values_and_say_so(app_env, filled, query):
+    at = _run(app_env, filled, "danh_sach", **query)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(next(iter(query)) in w.value and "Bỏ qua" in w.value for w in at.warning)
+    assert "Trang 1 · bản ghi 1–50 trên tổng số 72" in _texts(at)  # the sidebar filters alone
+
+
+MARKDOWN_NAME = "![p](http://127.0.0.1:9/md.png) **đậm** :red[đỏ]"
+
+
+def _rename_commune(url: str, key: str, name: str) -> None:
+    engine = build_engine(url=url)
+    with write_session(engine) as session:
+        session.get(Unit, key).name = name
+    engine.dispose()
+
+
+def _rendered(at: AppTest) -> list[str]:
+    return [e.value for group in (at.markdown, at.caption, at.info, at.warning, at.error, at.subheader) for e in group]
+
+
+@pytest.mark.parametrize("stem, query", [("danh_sach", {"d_commune": MU_CA}), ("so_sanh_xa", {})])
+def test_reference_names_are_text_not_markdown(app_env, filled, stem, query):
+    _rename_commune(filled, MU_CA, MARKDOWN_NAME)
+    at = _run(app_env, filled, stem, **query)
+    if stem == "so_sanh_xa":
+        at.multiselect(key="ss_communes").set_value([MU_CA, SI_LO_LAU]).run()
+        at.toggle(key="ss_rate").set_value(True).run()
+        assert not at.exception
+    shown = [v for v in _rendered(at) if "127" in v and "png" in v]
+    assert shown, _rendered(at)  # the name is on the page …
+    assert all("![p](" not in v and "**đậm**" not in v and ":red[" not in v for v in shown), shown  # … as text
 
 
 def test_records_filter_matching_nothing(app_env, filled):

@@ -263,6 +263,32 @@ def test_entry_form_refuses_a_nul_in_the_note_with_the_field(app_db):
     assert _records(engine) == []
 
 
+@pytest.mark.parametrize("search, found", [
+    ("99999999999999999999", []), ("²", []), ("%", ["Giảm 50% tai nạn"]), ("_", ["Phòng chống ma_tuy"]),
+    ("50%", ["Giảm 50% tai nạn"]),
+    ("ma_tuy", ["Phòng chống ma_tuy"]), ("Giảm", ["Giảm 50% tai nạn"]),
+])
+def test_my_records_search_takes_odd_text_literally(app_db, search, found):
+    engine, users = app_db
+    with write_session(engine) as s:
+        for topic in ("Giảm 50% tai nạn", "Phòng chống ma_tuy", "Phòng chống ma túy"):
+            create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), topic=topic), confirm_duplicate=True)
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input(search).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    topics = list(at.dataframe[0].value["topic"]) if at.dataframe else []
+    assert topics == found
+
+
+def test_my_records_search_by_record_number(app_db):
+    engine, users = app_db
+    with write_session(engine) as s:
+        number = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), topic="Một"))
+    at = _open(users["staff"], "hoat_dong_da_nhap")
+    at.text_input(key="md_search").input(str(number)).run()
+    assert list(at.dataframe[0].value["topic"]) == ["Một"]
+
+
 def test_my_records_search_with_a_nul_says_so(app_db):
     engine, users = app_db
     at = _open(users["staff"], "hoat_dong_da_nhap")
@@ -305,3 +331,42 @@ def test_import_page_imports_an_uploaded_file(app_db):
     assert any("Đã thêm 1 hoạt động" in s.value for s in at.success)
     [record] = _records(engine)
     assert record.created_by == users["staff"] and record.note == "=1+1" and record.uid
+
+
+def test_staff_whose_role_changes_mid_edit_is_told_nothing_was_saved(app_db):
+    engine, users = app_db
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with write_session(engine) as s:
+        update_user(session=s, actor=SYSTEM, username="nv_kalang", role="official", unit_keys=[])
+    _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception
+    assert _records(engine) == []
+    said = [w.value for w in at.warning]
+    assert any("chưa được lưu" in w and "Nhập hoạt động" in w and "Lãnh đạo" in w for w in said), said
+    at.run()  # said once
+    assert not any("chưa được lưu" in w.value for w in at.warning)
+
+
+@pytest.mark.page_error_expected
+def test_a_save_that_fails_unexpectedly_in_a_callback_says_nothing_was_saved_with_the_logged_reference(
+        app_db, monkeypatch, caplog):
+    import re
+
+    from sqlalchemy.exc import OperationalError
+
+    import data_model.records.write as record_write
+
+    def database_down(**_):
+        raise OperationalError("INSERT …", {}, ConnectionRefusedError("server closed the connection"))
+
+    engine, users = app_db
+    monkeypatch.setattr(record_write, "create_record", database_down)  # before the page binds its callback
+    at = _fill_outreach(_open(users["staff"], "nhap_hoat_dong"))
+    with caplog.at_level("ERROR", logger="border_outreach.ui"):
+        _button(at, "Lưu hoạt động").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [shown] = [e.value for e in at.error if "Chưa lưu gì" in e.value]
+    reference = re.search(r"mã lỗi ([0-9a-f]{8})", shown.replace("\\", "")).group(1)
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    assert _records(engine) == []
+    assert at.text_input(key="ne_0_topic").value == "Phòng chống ma túy"  # what was typed stays for the retry

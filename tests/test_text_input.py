@@ -33,7 +33,9 @@ MEGABYTE = "x" * 1_000_000
 @pytest.mark.parametrize("text, limit, problem", [
     ("Bình thường, có dấu: Mường Tè", None, None), ("a\x00b", None, "không hợp lệ"), ("\ud83d", None, "không hợp lệ"),
     ("😀 emoji là hợp lệ", None, None), ("x" * 11, 10, "dài quá 10 ký tự"), ("x" * 10, 10, None),
-    ("tab\tvà\nxuống dòng", None, None),
+    ("tab\tvà\nxuống dòng", None, None), ("\u200b\u200c\u200d", None, "không nhìn thấy"),
+    ("\u2060 \ufeff", None, "không nhìn thấy"), ("Bản\u202eMới", None, "hướng chữ"), ("\u2067x\u2069", None, "hướng chữ"),
+    ("\u200fabc", None, "hướng chữ"), ("👨\u200d👩\u200d👧 gia đình", None, None), ("        ", None, None),
 ])
 def test_text_problem(text, limit, problem):
     found = text_problem(text, limit=limit)
@@ -142,6 +144,25 @@ def test_account_fields_refuse_bad_characters(engine, kind):
                 update_user(session=s, actor=SYSTEM, **{"username": "nva", **changes})
     with read_session(engine) as s:
         assert s.scalar(select(User.full_name)) == "A"
+
+
+INVISIBLE_NAMES = {"zero-width": "\u200b\u200b\u200b", "bidi": "Ka Lăng\u202e gnăL aK", "isolate": "\u2066Bản\u2069"}
+
+
+@pytest.mark.parametrize("kind", list(INVISIBLE_NAMES))
+def test_names_of_invisible_or_bidi_characters_are_refused(engine, kind):
+    text = INVISIBLE_NAMES[kind]
+    with write_session(engine) as s:
+        writes = _reference_writes(s)
+        for label in ("Tên xã", "Tên bản", "Tên ngắn", "Tên gọi khác"):
+            with pytest.raises(ra.ReferenceEditError, match=f"^{label}: (chỉ gồm ký tự không nhìn thấy|chứa ký tự điều)"):
+                writes[label](text)
+    with pytest.raises(AccountError, match="^Họ tên: (chỉ gồm|chứa ký tự điều khiển)"):
+        with write_session(engine) as s:
+            create_user(session=s, actor=SYSTEM, username="nvb", password="mat-khau-1", role="staff",
+                        unit_keys=["st_dao_san"], full_name=text)
+    with read_session(engine) as s:
+        assert s.get(Unit, KA_LANG).name == "Ka Lăng" and s.scalar(select(func.count()).select_from(User)) == 0
 
 
 def _reference_writes(session) -> dict[str, Callable[[str], object]]:

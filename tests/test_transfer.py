@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -261,3 +262,90 @@ def test_copy_reports_summaries_that_differ_from_the_records(dbs, monkeypatch, c
     assert status == 1
     assert "khớp ở cả" in out and "lệch 1 dòng" in out and "check --repair" in out
     assert contents(target) == contents(source)
+
+
+def _tampered(source: Path, out: Path, *, change: dict[str, bytes | None], manifest=None) -> Path:
+    """A copy of an archive with members replaced (None: left out) and the manifest's checksums and counts
+    recomputed, as an attacker would; manifest(data) may change the manifest further."""
+    import hashlib
+    import json
+
+    with zipfile.ZipFile(source) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    data = json.loads(members.pop("manifest.json"))
+    for name, body in change.items():
+        if body is None:
+            members.pop(name)
+            continue
+        members[name] = body
+        entry = next(t for t in data["tables"] if t["file"] == name)
+        entry["sha256"], entry["rows"] = hashlib.sha256(body).hexdigest(), body.count(b"\n")
+    if manifest:
+        manifest(data)
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, body in members.items():
+            dst.writestr(name, body)
+        dst.writestr("manifest.json", json.dumps(data))
+    return out
+
+
+def _archive(dbs, tmp_path) -> SimpleNamespace:
+    path = tmp_path / "ok.zip"
+    archive_of(dbs.demo("sqlite"), path, head_revision())
+    return SimpleNamespace(path=path)
+
+
+def _restore_cli(monkeypatch, capsys, target: str, archive: Path) -> str:
+    status, _, err = cli(monkeypatch, capsys, target, "restore", str(archive))
+    assert status != 0 and err.count("\n") == 1 and "Traceback" not in err, err
+    if Path(target.removeprefix("sqlite:///")).exists():  # refused before the target was touched otherwise
+        assert all(n == 0 for n, _ in contents(target).values())
+    return err
+
+
+def _user_rows(archive: Path) -> list[bytes]:
+    with zipfile.ZipFile(archive) as zf:
+        return zf.read("tables/app_user.jsonl").splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("role", "superuser", "cột role: vai trò 'superuser' không có"),
+    ("username", "Admin Root", "cột username: tên đăng nhập không hợp lệ"),
+    ("full_name", "\u202eevil", "cột full_name: chứa ký tự điều khiển hướng chữ"),
+    ("full_name", "x" * 201, "cột full_name: dài quá 200 ký tự"),
+    ("active", "yes", "cột active: không phải đúng/sai"),
+    ("failed_attempts", 10**30, "cột failed_attempts: không phải số nguyên"),
+    ("created_at", "hôm qua", "app_user, dòng 1 không đọc được"),
+])
+def test_restore_validates_every_value_even_with_a_recomputed_checksum(dbs, tmp_path, monkeypatch, capsys, column,
+                                                                      value, message):
+    import json
+
+    taken = _archive(dbs, tmp_path)
+    with zipfile.ZipFile(taken.path) as zf:
+        columns = json.loads(zf.read("manifest.json"))
+    columns = next(t["columns"] for t in columns["tables"] if t["name"] == "app_user")
+    first, *rest = _user_rows(taken.path)
+    row = json.loads(first)
+    row[columns.index(column)] = value
+    body = (json.dumps(row, ensure_ascii=False) + "\n").encode() + b"".join(rest)
+    bad = _tampered(taken.path, tmp_path / "bad.zip", change={"tables/app_user.jsonl": body})
+    err = _restore_cli(monkeypatch, capsys, dbs.empty("sqlite"), bad)
+    assert message in err and err.startswith("Lỗi: Tệp sao lưu")
+
+
+def test_restore_refuses_a_manifest_naming_a_missing_member(dbs, tmp_path, monkeypatch, capsys):
+    taken = _archive(dbs, tmp_path)
+    bad = _tampered(taken.path, tmp_path / "bad.zip", change={"tables/app_user.jsonl": None})
+    assert "không có trong bản sao lưu (tables/app_user.jsonl)" in _restore_cli(monkeypatch, capsys,
+                                                                             dbs.empty("sqlite"), bad)
+
+
+def test_restore_reads_a_huge_single_line_only_up_to_the_limit(dbs, tmp_path, monkeypatch, capsys):
+    from data_model.transfer import archive
+
+    monkeypatch.setattr(archive, "MAX_LINE", 2_000_000)  # the same code path as a 300 MB line, in less time
+    taken = _archive(dbs, tmp_path)
+    body = b'["' + b"x" * 5_000_000 + b'"]'  # no newline at all
+    bad = _tampered(taken.path, tmp_path / "bad.zip", change={"tables/app_user.jsonl": body + b"\n"})
+    assert "dài quá 2 MB" in _restore_cli(monkeypatch, capsys, dbs.empty("sqlite"), bad)

@@ -6,12 +6,13 @@ import io
 import pandas as pd
 import streamlit as st
 
+from data_model.files.cells import build_csv_text
 from ui.i18n import t
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV bytes with a BOM (Excel opens Vietnamese text correctly)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV bytes with a BOM (Excel opens Vietnamese text correctly); no text cell runs as a formula."""
+    return build_csv_text(frame=frame).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, *, sheet: str = "Dữ liệu") -> bytes:

@@ -10,15 +10,22 @@ import streamlit as st
 from streamlit.errors import FragmentHandledException
 
 from data_model.texts.errors import UserError
+from ui.auth import plain
 from ui.i18n import current_language, t
 
 LOG = logging.getLogger("border_outreach.ui")
 
 
-def show_unexpected_error(exc: BaseException) -> str:
-    """Log the exception with its traceback under a new reference and tell the user, without details; the reference."""
+def log_unexpected_error(exc: BaseException) -> str:
+    """Log the exception with its traceback under a new reference; the reference."""
     reference = uuid.uuid4().hex[:8]
     LOG.error("Unexpected error on a page (reference %s)", reference, exc_info=exc)
+    return reference
+
+
+def show_unexpected_error(exc: BaseException) -> str:
+    """Log the exception with its traceback under a new reference and tell the user, without details; the reference."""
+    reference = log_unexpected_error(exc)
     st.error(t("Đã xảy ra lỗi ngoài dự kiến, thao tác chưa hoàn tất. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên "
                "mã lỗi **{reference}**.", reference=reference), icon=":material/error:")
     return reference
@@ -26,7 +33,7 @@ def show_unexpected_error(exc: BaseException) -> str:
 
 def show_user_error(exc: UserError) -> None:
     """A refusal the user can act on, in the current language (no reference: nothing unexpected happened)."""
-    st.error(exc.message(current_language()), icon=":material/block:")
+    st.error(plain(exc.message(current_language())), icon=":material/block:")
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from data_model.analytics.map import CommuneMap, commune_map
 from data_model.definitions.activity_types import ActivityType, Measure
 from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_province_shapes
 from data_model.texts.formatting import format_date, format_number
+from ui.auth import plain
 from ui.charts import selected_points
 from ui.filters import KEY_BOUNDS, open_records
 from ui.i18n import current_language, t
@@ -86,17 +87,17 @@ def map_notes(*, data: CommuneMap, shapes: ProvinceShapes, layer: str, unit: str
     if layer == "per_1000":
         unknown = data.communes[data.communes["per_1000"].isna()]["name"].tolist()
         if unknown:
-            notes.append(t("Chưa có số dân ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(unknown))
+            notes.append(t("Chưa có số dân ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(map(plain, unknown)))
     if layer == "coverage":
         unknown = data.communes[data.communes["villages"] == 0]["name"].tolist()
         notes.append(t("Tỷ lệ = số bản có ít nhất một hoạt động năm {coverage_year} / số bản trong danh mục (mọi đơn "
                        "vị báo cáo).", coverage_year=data.coverage_year))
         if unknown:
-            notes.append(t("Chưa có danh sách bản ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(unknown))
+            notes.append(t("Chưa có danh sách bản ({unknown} xã, để trống): ", unknown=len(unknown)) + ", ".join(map(plain, unknown)))
     missing = [k for k in data.communes["key"] if k not in shapes.communes]
     if missing:
         names = dict(zip(data.communes["key"], data.communes["name"]))
-        notes.append(t("Chưa có ranh giới của: ") + ", ".join(names[k] for k in missing))
+        notes.append(t("Chưa có ranh giới của: ") + ", ".join(plain(names[k]) for k in missing))
     for problem in shapes.missing:
         notes.append(t("Thiếu một lớp bản đồ: ") + problem)
     notes.append(t("Đồn biên phòng đặt ở giữa xã của đồn vì chưa có toạ độ. Đường biên giới suy ra từ ranh giới xã "

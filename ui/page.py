@@ -8,13 +8,13 @@ import streamlit as st
 
 from data_model.accounts.permissions import Actor, has_capability
 from data_model.analytics.filters import Filters
-from ui.auth import guard_page
+from ui.auth import guard_page, plain, role_name
 from ui.filters import empty_state, sidebar_filters
-from ui.i18n import current_language
+from ui.i18n import current_language, t
 from ui.published import show_published
-from ui.registry import LOGIN_STEM, page_spec
+from ui.registry import LOGIN_STEM, hidden_pages_for_role, page_spec, pages_for_role
 from ui.widgets import keep_choices_across_languages
-from ui.writes import PAGE_KEY, show_flash
+from ui.writes import PAGE_KEY, show_flash, take_flash
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,22 @@ class ResultsPage(OpenPage):
     """An opened results page: also the sidebar filters (the database holds records)."""
 
     filters: Filters
+
+
+def explain_lost_page(*, actor: Actor | None) -> None:
+    """When the page drawn last is no longer the actor's (their role changed meanwhile, e.g. mid-edit), say so
+    and that what they just did there was not saved; called by the router, which then shows the role's home."""
+    last = st.session_state.get(PAGE_KEY)
+    if actor is None or not last or last in {p.stem for p in pages_for_role(actor.role) + hidden_pages_for_role(actor.role)}:
+        return
+    st.session_state.pop(PAGE_KEY, None)
+    pending = take_flash(last)
+    if pending is not None and pending[0] == "success":  # the write went through before the change
+        st.success(plain(pending[1]))
+        return
+    st.warning(t("Vai trò của bạn đã đổi thành «{role}» nên trang «{page}» không còn dành cho bạn: thao tác vừa rồi "
+                 "trên trang đó chưa được lưu.", role=role_name(actor.role), page=page_spec(last).title(current_language())),
+               icon=":material/lock:")
 
 
 def open_page(stem: str, *, title: str | None, denied: str | None = None) -> OpenPage:

@@ -48,11 +48,11 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
         differs = year.differs
         if differs.empty:
             st.info(t("Năm {year} đã khoá sổ ngày {when} ({closed_by}): số liệu năm này là số liệu đã công bố.",
-                      year=year.year, when=when, closed_by=year.closed_by), icon=":material/lock:")
+                      year=year.year, when=when, closed_by=plain(year.closed_by)), icon=":material/lock:")
             continue
         st.warning(t("Năm {year} đã khoá sổ ngày {when} ({closed_by}). Sau đó có {revisions} điều chỉnh: số liệu "
                      "hiện tại khác số liệu đã công bố ở {differs} chỉ tiêu (bên dưới).", year=year.year, when=when,
-                     closed_by=year.closed_by, revisions=len(year.revisions), differs=len(differs))
+                     closed_by=plain(year.closed_by), revisions=len(year.revisions), differs=len(differs))
                    + (t(" Các biểu đồ trên trang này dùng số liệu hiện tại.") if on_results_page else ""), icon=":material/lock:")
         with st.expander(t("Năm {year}: số liệu đã công bố và hiện tại, các điều chỉnh", year=year.year), expanded=expanded):
             st.dataframe(comparison_table(year, rows=differs, lang=lang), hide_index=True,

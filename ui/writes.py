@@ -13,7 +13,8 @@ from data_model.schema.db import write_session
 from data_model.texts.errors import UserError
 from ui.auth import plain
 from ui.engine import clear_data_caches, get_engine
-from ui.i18n import localize
+from ui.errors import log_unexpected_error
+from ui.i18n import localize, t
 
 T = TypeVar("T")
 PAGE_KEY = "_page"  # session state: the stem of the page drawn last (set by ui.page.open_page)
@@ -36,6 +37,11 @@ def flash(kind: str, text: str, *, icon: str | None = None, keep: bool = False) 
     """Remember a message ("success", "error" or "info") for the page's next run; keep: shown on every run until
     the page's next write (e.g. "saved as no. 12" while the next record is entered), else shown once."""
     st.session_state[_flash_key()] = (kind, text, icon, keep)
+
+
+def take_flash(stem: str) -> tuple[str, str, str | None, bool] | None:
+    """The message remembered for a page (kind, text, icon, keep), forgotten; None when there is none."""
+    return st.session_state.pop(f"flash__{stem}", None)
 
 
 def show_flash() -> None:
@@ -71,6 +77,14 @@ def run_write(write: Callable[[Session], T] | Callable[[Engine], T], *, success:
             flash("error", localize(exc), icon=error_icon, keep=keep)
         else:
             st.error(plain(exc), icon=error_icon)
+        return Outcome(ok=False, error=exc)
+    except Exception as exc:  # e.g. the database went away: the transaction was rolled back, the log keeps why
+        message = t("Chưa lưu gì: đã xảy ra lỗi ngoài dự kiến (có thể do mất kết nối cơ sở dữ liệu). Hãy thử lại; nếu "
+                    "vẫn lỗi, báo cho quản trị viên mã lỗi {reference}.", reference=log_unexpected_error(exc))
+        if callback:  # an exception left in a callback would be Streamlit's English error page
+            flash("error", message, icon=":material/error:", keep=keep)
+        else:
+            st.error(plain(message), icon=":material/error:")
         return Outcome(ok=False, error=exc)
     clear_data_caches()
     if success is not None:

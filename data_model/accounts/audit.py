@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_audit_read
+from data_model.files.cells import build_csv_text
 from data_model.schema.clock import convert_to_utc, get_zone
 from data_model.schema.models import ChangeLog
 from data_model.texts.input import clean_text
@@ -166,13 +167,6 @@ def list_audit_kinds(*, session: Session, actor: Actor) -> tuple[list[str], list
             [e for e in ENTITIES if e in entities] + sorted(entities - set(ENTITIES)))
 
 
-def _defuse(value: object) -> object:
-    # A cell that starts like a formula would run when the CSV is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_audit(*, session: Session, actor: Actor, filters: AuditFilters, fmt: str, lang: str = "vi") -> bytes:
     """The matching entries (at most MAX_EXPORT_ROWS) as CSV (UTF-8 with BOM) or XLSX bytes."""
     require_audit_read(actor)
@@ -183,7 +177,7 @@ def export_audit(*, session: Session, actor: Actor, filters: AuditFilters, fmt: 
     frame = frame[list(headers)].rename(columns=headers)
     if fmt == "csv":
         frame[frame.columns[0]] = frame[frame.columns[0]].dt.strftime("%d/%m/%Y %H:%M:%S")
-        return frame.map(_defuse).to_csv(index=False).encode("utf-8-sig")
+        return build_csv_text(frame=frame).encode("utf-8-sig")
     return _xlsx(frame)
 
 

@@ -10,12 +10,22 @@ from sqlalchemy.orm import Session
 
 from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import load_activity_types
+from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.boundaries import Boundaries, load_rollup
 from data_model.schema.clock import today_local
 from data_model.schema.models import Unit
 from data_model.texts.errors import UserError
 
 Rollup = Mapping[str, list[tuple[str, float]]]  # unit key as recorded → [(key on the roll-up date, share)]
+
+
+def parse_whole_number(*, text: object, low: int, high: int) -> int | None:
+    """The number a URL value or a search box spells in ASCII digits, when within [low, high]; else None."""
+    # str.isdigit() also accepts "²" and "٣", which int() refuses or reads as another number
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
 
 
 class QueryError(UserError, ValueError):
@@ -37,6 +47,8 @@ class Filters:
 
     def check(self) -> None:
         """Raise QueryError for an impossible filter."""
+        if not (YEAR_MIN <= self.year_from <= YEAR_MAX and YEAR_MIN <= self.year_to <= YEAR_MAX):
+            raise QueryError("Năm phải trong khoảng {low}–{high}", low=YEAR_MIN, high=YEAR_MAX)
         if self.year_from > self.year_to:
             raise QueryError("Năm bắt đầu ({year_from}) lớn hơn năm kết thúc ({year_to})", year_from=self.year_from,
                              year_to=self.year_to)

@@ -13,6 +13,7 @@ from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.summary import GROUP_BYS, summarise
 from data_model.analytics.units import format_validity, with_cluster_units
 from data_model.definitions.activity_types import get_activity_type
+from data_model.files.cells import build_csv_text
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit, Unit
 from data_model.texts.formatting import format_number
@@ -87,7 +88,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         rows = frame.to_dict(orient="records")
         print(json.dumps(rows, ensure_ascii=False, indent=1, default=_json_value))
     elif args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(build_csv_text(frame=frame))
     else:
         print(format_table(frame, by=args.by, lang=cli_language()))
     return 0

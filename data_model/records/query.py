@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
-from data_model.analytics.filters import Filters, recorded_commune_keys, resolve_filters
+from data_model.analytics.filters import Filters, parse_whole_number, recorded_commune_keys, resolve_filters
 from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
@@ -27,6 +27,7 @@ from data_model.texts.input import TextInputError, clean_text
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_RECORD_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
 RECORD_COLUMNS = ["id", "start_date", "end_date", "type", "type_name", "unit", "commune_key", "commune", "village",
                   "languages", "topic", "figures", *MEASURE_COLUMNS]
 
@@ -200,11 +201,12 @@ def list_records(*, session: Session, actor: Actor, search: str = "", year: int 
     except TextInputError as exc:
         raise ValidationError([Issue("search", str(exc))]) from None
     if text:
-        like = f"%{text}%"
-        conditions = [r.topic.ilike(like), r.note.ilike(like), commune.name.ilike(like), village.name.ilike(like),
-                      unit.short_name.ilike(like)]
-        if text.isdigit():
-            conditions.append(r.id == int(text))
+        # autoescape: a typed % or _ is looked for as itself, not as a LIKE wildcard
+        conditions = [column.icontains(text, autoescape=True)
+                      for column in (r.topic, r.note, commune.name, village.name, unit.short_name)]
+        record_id = parse_whole_number(text=text, low=1, high=MAX_RECORD_ID)
+        if record_id is not None:
+            conditions.append(r.id == record_id)
         stmt = stmt.where(or_(*conditions))
     stmt = stmt.order_by(r.start_date.desc(), r.id.desc()).limit(limit)
     types = load_activity_types()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 from data_model.texts.catalogue import N_, Text
@@ -24,20 +24,33 @@ class DatabaseNotInitialised(UserError):
     """The database does not exist yet, or holds no (or an older) schema."""
 
 
+URL_FORM = N_("URL cơ sở dữ liệu không hợp lệ (dạng đúng: postgresql+psycopg://người_dùng:mật_khẩu@máy:cổng/tên "
+               "hoặc sqlite:///tệp.sqlite)")
+
+
+def parse_database_url(url: str) -> URL:
+    """The parsed URL, or DatabaseUrlError in one line that never repeats the URL (it may hold a password)."""
+    authority = url.partition("://")[2].split("/", 1)[0]
+    if authority.count("@") > 1:  # SQLAlchemy would take the rest of the password for the host and print it
+        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: ký tự «@» trong tên người dùng hoặc mật khẩu phải "
+                               "viết là %40")
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(URL_FORM) from exc
+    except ValueError as exc:  # a port that is not a number
+        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: cổng phải là một số") from exc
+    return parsed
+
+
 def shown_url(url: str) -> str:
     """The database URL as it may be printed (password hidden)."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError as exc:
-        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: {url!r}", url=url) from exc
+    return parse_database_url(url).render_as_string(hide_password=True)
 
 
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite database URL; None for any other database."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUrlError("URL cơ sở dữ liệu không hợp lệ: {url!r}", url=url) from exc
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database or ""
@@ -76,7 +89,7 @@ def build_engine(*, url: str, busy_timeout_s: float = 30.0, echo: bool = False, 
     A missing SQLite file (and its folder) is only made with create=True; otherwise DatabaseNotInitialised.
     """
     path = sqlite_file(url)
-    parsed = make_url(url)
+    parsed = parse_database_url(url)
     backend = parsed.get_backend_name()
     if path is not None:
         if create:

@@ -9,8 +9,14 @@ from data_model.texts.errors import UserError
 
 # NUL is refused by PostgreSQL and silently stored by SQLite; a lone surrogate cannot be encoded as UTF-8 at all
 _BAD = re.compile("[\x00\ud800-\udfff]")
+# bidi controls make a name read differently from what is stored (U+202E turns "abc" into "cba" on screen)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# zero-width and other invisible characters: a text of nothing else looks empty though it is not
+_INVISIBLE = re.compile("[\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufe00-\ufe0f\ufeff]*")
 REPLACEMENT = "\ufffd"
 BAD_TEXT = N_("chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường")
+BIDI_TEXT = N_("chứa ký tự điều khiển hướng chữ (như U+202E); hãy gõ lại")
+INVISIBLE_TEXT = N_("chỉ gồm ký tự không nhìn thấy (như ký tự độ rộng 0)")
 
 
 class TextInputError(UserError, ValueError):
@@ -18,9 +24,13 @@ class TextInputError(UserError, ValueError):
 
 
 def text_problem(text: str, *, limit: int | None = None) -> str | None:
-    """What is wrong with a typed text (NUL, lone surrogate, too long), in Vietnamese without the field; else None."""
+    """What is wrong with a typed text (NUL, lone surrogate, bidi control, only invisible characters, too long)."""
     if _BAD.search(text):
         return Text(BAD_TEXT)
+    if _BIDI.search(text):
+        return Text(BIDI_TEXT)
+    if text.strip() and _INVISIBLE.fullmatch(text):
+        return Text(INVISIBLE_TEXT)
     if limit is not None and len(text) > limit:
         return Text("dài quá {limit} ký tự", limit=Number(limit))
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import decimal
 import hashlib
@@ -20,6 +21,8 @@ from data_model.transfer.tables import TransferError
 FORMAT = "border-outreach-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
+MAX_MANIFEST = 1_000_000  # bytes; ours lists some 30 tables in a few KB
+MAX_LINE = 16_000_000  # bytes of one row; the longest text a column holds is far shorter
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -108,7 +111,11 @@ def write_archive(*, path: Path, tables: Sequence[Table], read: Callable[[Table]
 def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     """The archive's manifest; TransferError when this is not one of our backups."""
     try:
-        data = json.loads(zf.read(MANIFEST))
+        with zf.open(MANIFEST) as fh:
+            raw = fh.read(MAX_MANIFEST + 1)
+        if len(raw) > MAX_MANIFEST:
+            raise ValueError("size")
+        data = json.loads(raw)
         if data.get("format") != FORMAT:
             raise ValueError("format")
         if data.get("version") != VERSION:
@@ -116,9 +123,15 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
                                 f"phiên bản {VERSION}")
         tables = tuple(ArchiveTable(name=t["name"], file=t["file"], columns=tuple(t["columns"]), rows=int(t["rows"]),
                                     sha256=t["sha256"]) for t in data["tables"])
-        return Manifest(revision=data["revision"], created_at=data["created_at"], engine=data["engine"], tables=tables)
-    except (KeyError, ValueError, TypeError) as exc:
+        manifest = Manifest(revision=str(data["revision"]), created_at=str(data["created_at"]),
+                            engine=str(data["engine"]), tables=tables)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise TransferError("Tệp không phải bản sao lưu của chương trình này (thiếu hoặc hỏng manifest.json)") from exc
+    members = set(zf.namelist())
+    missing = [t.file for t in manifest.tables if t.file not in members]
+    if missing:
+        raise TransferError(f"Tệp sao lưu bị hỏng: manifest.json ghi tệp không có trong bản sao lưu ({missing[0][:80]})")
+    return manifest
 
 
 def read_table(*, zf: zipfile.ZipFile, entry: ArchiveTable, table: Table, batch: int) -> Iterator[list[tuple]]:
@@ -130,10 +143,17 @@ def read_table(*, zf: zipfile.ZipFile, entry: ArchiveTable, table: Table, batch:
     decode = _decoder(table)
     digest, rows, pending = hashlib.sha256(), 0, []
     with zf.open(entry.file) as lines:
-        for line in lines:
+        while line := lines.readline(MAX_LINE + 1):  # a line is read only up to the limit, never whole
+            if len(line) > MAX_LINE:
+                raise TransferError(f"Tệp sao lưu bị hỏng: bảng {table.name} có dòng {rows + len(pending) + 1} dài "
+                                    f"quá {MAX_LINE // 1_000_000} MB")
             digest.update(line)
-            values = json.loads(line)
-            pending.append(tuple(None if values[i] is None else f(values[i]) for f, i in zip(decode, where)))
+            try:
+                values = json.loads(line)
+                pending.append(tuple(None if values[i] is None else f(values[i]) for f, i in zip(decode, where)))
+            except (ValueError, TypeError, IndexError, KeyError, decimal.InvalidOperation, binascii.Error) as exc:
+                raise TransferError(f"Tệp sao lưu bị hỏng: bảng {table.name}, dòng {rows + len(pending) + 1} không "
+                                    "đọc được") from exc
             if len(pending) >= batch:
                 rows += len(pending)
                 yield pending

@@ -18,6 +18,7 @@ from data_model.transfer.archive import ZIP_MAGIC, read_manifest, read_table, wr
 from data_model.transfer.copy import (
     BATCH, Progress, TransferResult, check_target, prepare_target, snapshot, write_all,
 )
+from data_model.transfer.row_checks import check_rows
 from data_model.transfer.tables import TransferError, count_rows, model_tables, read_batches
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -108,7 +109,7 @@ def restore_database(*, backup: Path, target: Engine, batch: int = BATCH,
             conn = stack.enter_context(snapshot(source))
             counts = count_rows(conn=conn, tables=model_tables())
             written = write_all(target=target, source_counts=counts, clear=False, progress=progress,
-                                read=lambda t: read_batches(conn=conn, table=t, batch=batch))
+                                read=lambda t: check_rows(table=t, batches=read_batches(conn=conn, table=t, batch=batch)))
         else:
             try:
                 zf = stack.enter_context(zipfile.ZipFile(backup))
@@ -142,7 +143,8 @@ def _restore_archive(*, zf: zipfile.ZipFile, target: Engine, batch: int,
     if set(entries) != {t.name for t in tables}:
         raise TransferError("Tệp sao lưu có các bảng khác lược đồ mà nó ghi")
     written = write_all(target=target, source_counts=manifest.counts, clear=False, progress=progress, tables=tables,
-                        read=lambda t: read_table(zf=zf, entry=entries[t.name], table=t, batch=batch))
+                        read=lambda t: check_rows(table=t, batches=read_table(zf=zf, entry=entries[t.name], table=t,
+                                                                              batch=batch)))
     if not newest:
         upgrade_schema(engine=target)
     return manifest.counts, written

@@ -8,10 +8,9 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.engine import make_url
 
 from data_model.records.summary_check import CheckResult, check_derived_tables
-from data_model.schema.db import read_session, sqlite_file, write_bind
+from data_model.schema.db import parse_database_url, read_session, sqlite_file, write_bind
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.transfer.tables import (
     TransferError, clear_tables, count_rows, deferred_columns, fill_deferred, model_tables, read_batches,
@@ -52,7 +51,7 @@ def same_database(first: str, second: str) -> bool:
     a, b = sqlite_file(first), sqlite_file(second)
     if a is not None or b is not None:
         return a is not None and b is not None and a.resolve() == b.resolve()
-    ua, ub = make_url(first), make_url(second)
+    ua, ub = parse_database_url(first), parse_database_url(second)
     return (ua.host or "localhost", ua.port or 5432, ua.database) == (ub.host or "localhost", ub.port or 5432,
                                                                       ub.database)
 
