@@ -12,7 +12,7 @@ _BAD = re.compile("[\x00\ud800-\udfff]")
 # bidi controls make a name read differently from what is stored (U+202E turns "abc" into "cba" on screen)
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # zero-width and other invisible characters: a text of nothing else looks empty though it is not
-_INVISIBLE = re.compile("[\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufe00-\ufe0f\ufeff]*")
+_INVISIBLE = re.compile(r"[\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200d\u2060-\u2064\u3164\ufe00-\ufe0f\ufeff]*")
 REPLACEMENT = "\ufffd"
 BAD_TEXT = N_("chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lỗi); hãy gõ lại hoặc dán dạng văn bản thường")
 BIDI_TEXT = N_("chứa ký tự điều khiển hướng chữ (như U+202E); hãy gõ lại")
