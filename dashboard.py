@@ -10,6 +10,7 @@ from ui.auth import current_actor, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
+from ui.login_cookie import render_cookie_exchange
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -55,4 +56,6 @@ with plain_errors():
         st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật."),
                            icon=":material/science:")
     render_account_box(actor)
+    with st.sidebar:
+        render_cookie_exchange()
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

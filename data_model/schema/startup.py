@@ -84,7 +84,8 @@ def check_exposure(*, engine: Engine, address: str) -> None:
 
 
 def streamlit_command(*, settings: Settings) -> list[str]:
-    """The command that serves the dashboard: listen address from the settings, no error details for users."""
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"),
+    """The command that serves the dashboard (st.App in web_app.py, with the login-cookie routes): listen address
+    from the settings, no error details for users."""
+    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "web_app.py"),
             "--server.address", settings.server_address, "--server.port", str(settings.server_port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "none"]
