@@ -14,14 +14,16 @@ from ui.login_routes import FORGET_PATH, SWAP_PATH
 GRANT_KEY = "auth_cookie_grant"
 FORGET_KEY = "auth_cookie_forget"
 COOKIE_TRIED_KEY = "auth_cookie_tried"
+MAX_COOKIE = 128  # ours are 43 characters; anything much longer is not worth a hash
 
 
 def read_login_cookie() -> str:
     """The login cookie's token as sent when this tab connected ("" when none, or outside a browser)."""
     try:
-        return st.context.cookies.get(COOKIE_NAME) or ""
+        value = st.context.cookies.get(COOKIE_NAME)
     except (AttributeError, RuntimeError):
         return ""
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_COOKIE else ""
 
 
 def offer_cookie(*, engine: Engine, token: str) -> None:
