@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from data_model.schema.meta import is_demo_database
 from data_model.schema.startup import has_active_demo_accounts
-from ui.auth import current_actor, render_account_box
+from ui.auth import current_actor, open_deep_link, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
@@ -49,6 +49,7 @@ with plain_errors():
             st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), url_path=spec.stem,
                     visibility="hidden"))
     navigation = st.navigation(sections, expanded=True)
+    open_deep_link(actor)
     if isinstance(st.context.ip_address, str) and _has_demo_accounts():  # None: a browser on this machine
         st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ."))
         st.stop()

@@ -24,6 +24,7 @@ TOKEN_KEY = "auth_token"  # the server-side login session's token; the session r
 NOTICE_KEY = "auth_notice"
 LOGIN_INFO_KEY = "auth_login_info"
 LOGIN_PAGE = "pages/dang_nhap.py"
+DEEP_LINK_KEY = "auth_deep_link"
 _KEEP_ON_LOGOUT = ("ui_lang", NOTICE_KEY, COOKIE_TRIED_KEY)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
@@ -68,20 +69,35 @@ def _to_router() -> None:
     st.stop()
 
 
+def _allowed_stems(actor: Actor | None) -> set[str]:
+    from ui.registry import hidden_pages_for_role, pages_for_role
+
+    role = actor.role if actor else None
+    return {p.stem for p in pages_for_role(role) + hidden_pages_for_role(role)}
+
+
 def guard_page(stem: str) -> Actor | None:
     """The actor, after making sure their role may open this page; call it first on every page.
 
     The router (dashboard.py) only offers allowed pages, but a fresh server's first request can run a page
-    without the router (legacy pages/ mode): such a visit is sent to the router, which shows the login page.
+    without the router (legacy pages/ mode): such a visit goes through the router, which then opens the page when
+    the role may see it (a login resumed from the cookie on a process that has just started) or the login page.
     """
-    from ui.registry import hidden_pages_for_role, pages_for_role
-
     actor = current_actor()
-    role = actor.role if actor else None
-    if stem in {p.stem for p in pages_for_role(role) + hidden_pages_for_role(role)}:
+    if _legacy_mode():
+        st.session_state[DEEP_LINK_KEY] = stem
+        _to_router()
+    if stem in _allowed_stems(actor):
         return actor
     _to_router()
     return None
+
+
+def open_deep_link(actor: Actor | None) -> None:
+    """In the router, after st.navigation: open the page a fresh server's first request asked for, when allowed."""
+    stem = st.session_state.pop(DEEP_LINK_KEY, None)
+    if stem and stem != Path(LOGIN_PAGE).stem and stem in _allowed_stems(actor):
+        st.switch_page(f"pages/{stem}.py")
 
 
 def go_home(actor: Actor) -> None:
