@@ -180,7 +180,8 @@ def test_serve_builds_the_database_before_the_server_and_listens_on_loopback(tmp
     status, out, _ = cli(monkeypatch, capsys, url, "serve")
     assert status == 0 and "http://127.0.0.1:8642" in out
     [argv] = exec_calls
-    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == DASHBOARD
+    # st.App in web_app.py: the dashboard and its login-cookie routes
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == str(PROJECT_ROOT / "web_app.py")
     assert _option(argv, "--server.address") == "127.0.0.1" and _option(argv, "--server.port") == "8642"
     assert _option(argv, "--client.showErrorDetails") == "none"
     # the command line works on it right away: the database was built before Streamlit started
