@@ -25,6 +25,7 @@ NOTICE_KEY = "auth_notice"
 LOGIN_INFO_KEY = "auth_login_info"
 LOGIN_PAGE = "pages/dang_nhap.py"
 DEEP_LINK_KEY = "auth_deep_link"
+ROUTER_KEY = "auth_router_ran"  # this browser session has been through the router (dashboard.py)
 _KEEP_ON_LOGOUT = ("ui_lang", NOTICE_KEY, COOKIE_TRIED_KEY)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
@@ -84,7 +85,7 @@ def guard_page(stem: str) -> Actor | None:
     the role may see it (a login resumed from the cookie on a process that has just started) or the login page.
     """
     actor = current_actor()
-    if _legacy_mode():
+    if _legacy_mode() and not st.session_state.get(ROUTER_KEY):
         st.session_state[DEEP_LINK_KEY] = stem
         _to_router()
     if stem in _allowed_stems(actor):
@@ -95,6 +96,7 @@ def guard_page(stem: str) -> Actor | None:
 
 def open_deep_link(actor: Actor | None) -> None:
     """In the router, after st.navigation: open the page a fresh server's first request asked for, when allowed."""
+    st.session_state[ROUTER_KEY] = True
     stem = st.session_state.pop(DEEP_LINK_KEY, None)
     if stem and stem != Path(LOGIN_PAGE).stem and stem in _allowed_stems(actor):
         st.switch_page(f"pages/{stem}.py")
