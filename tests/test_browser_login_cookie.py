@@ -4,6 +4,7 @@ logout in one tab logs out the other."""
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -44,7 +45,8 @@ class Province:
 
 def _free_ports(n: int) -> list[int]:
     found = []
-    for port in PORTS:
+    # in random order: two test runs at once would otherwise both probe, then take, the lowest free ports
+    for port in random.sample(list(PORTS), len(PORTS)):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
