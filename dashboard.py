@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 
 from data_model.schema.meta import is_demo_database
 from data_model.schema.startup import has_active_demo_accounts
-from ui.auth import current_actor, render_account_box
+from ui.auth import current_actor, open_deep_link, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
 from ui.page import explain_lost_page
+from ui.login_cookie import render_cookie_exchange
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -49,6 +50,7 @@ with plain_errors():
             st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), url_path=spec.stem,
                     visibility="hidden"))
     navigation = st.navigation(sections, expanded=True)
+    open_deep_link(actor)
     if isinstance(st.context.ip_address, str) and _has_demo_accounts():  # None: a browser on this machine
         st.error(t("Cơ sở dữ liệu này có tài khoản demo với mật khẩu công khai nên chỉ mở được trên chính máy chủ."))
         st.stop()
@@ -57,4 +59,6 @@ with plain_errors():
                            icon=":material/science:")
     render_account_box(actor)
     explain_lost_page(actor=actor)
+    with st.sidebar:
+        render_cookie_exchange()
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

@@ -14,7 +14,7 @@ FORWARDED = (
     ("X-Forwarded-For", "$remote_addr"),  # replaced, never appended to: the client's own header goes nowhere
     ("X-Real-IP", "$remote_addr"),
     ("X-Forwarded-Proto", "$scheme"),
-    ("Host", "$host"),
+    ("Host", "$http_host"),  # with its port: the login-cookie routes compare it with Origin
 )
 
 

@@ -216,14 +216,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server() -> Iterator[Callable[[str], str]]:
-    """Start `streamlit run dashboard.py` on a database URL; returns the base URL. Stopped after the test."""
+    """Start `streamlit run app.py` (the dashboard as `serve` runs it) on a database URL; returns the base URL."""
     procs: list[subprocess.Popen] = []
 
     def start(url: str) -> str:
         port = _free_port()
         env = {**os.environ, "DATABASE_URL": url, "DEMO_ON_FIRST_START": "0"}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -1,9 +1,8 @@
 """Login state: st.session_state keeps only the token of a login session kept in the database (who, last use, end),
 so idle expiry, logout, a password change and a deactivation take effect on every page and every write.
 
-Staying logged in across a browser reload is not offered: Streamlit 1.67 can read cookies (st.context.cookies) but
-has no supported way to set a signed HttpOnly cookie for local accounts (st.login needs an external OpenID
-provider), and a token in the URL is not acceptable. A reload therefore asks for the password again.
+A reload, a new tab or another process resumes the login from an HttpOnly cookie naming the same login session
+(ui.login_cookie); ending the session in the database ends it for every tab at its next page view.
 """
 from __future__ import annotations
 
@@ -19,12 +18,15 @@ from data_model.texts.formatting import format_number
 from data_model.texts.catalogue import N_
 from ui.engine import get_engine
 from ui.i18n import current_language, localize, t, tn
+from ui.login_cookie import COOKIE_TRIED_KEY, forget_cookie_later, offer_cookie, read_login_cookie
 
 TOKEN_KEY = "auth_token"  # the server-side login session's token; the session row says who and until when
 NOTICE_KEY = "auth_notice"
 LOGIN_INFO_KEY = "auth_login_info"
 LOGIN_PAGE = "pages/dang_nhap.py"
-_KEEP_ON_LOGOUT = ("ui_lang", NOTICE_KEY)
+DEEP_LINK_KEY = "auth_deep_link"
+ROUTER_KEY = "auth_router_ran"  # this browser session has been through the router (dashboard.py)
+_KEEP_ON_LOGOUT = ("ui_lang", NOTICE_KEY, COOKIE_TRIED_KEY)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
@@ -68,20 +70,36 @@ def _to_router() -> None:
     st.stop()
 
 
+def _allowed_stems(actor: Actor | None) -> set[str]:
+    from ui.registry import hidden_pages_for_role, pages_for_role
+
+    role = actor.role if actor else None
+    return {p.stem for p in pages_for_role(role) + hidden_pages_for_role(role)}
+
+
 def guard_page(stem: str) -> Actor | None:
     """The actor, after making sure their role may open this page; call it first on every page.
 
     The router (dashboard.py) only offers allowed pages, but a fresh server's first request can run a page
-    without the router (legacy pages/ mode): such a visit is sent to the router, which shows the login page.
+    without the router (legacy pages/ mode): such a visit goes through the router, which then opens the page when
+    the role may see it (a login resumed from the cookie on a process that has just started) or the login page.
     """
-    from ui.registry import hidden_pages_for_role, pages_for_role
-
     actor = current_actor()
-    role = actor.role if actor else None
-    if stem in {p.stem for p in pages_for_role(role) + hidden_pages_for_role(role)}:
+    if _legacy_mode() and not st.session_state.get(ROUTER_KEY):
+        st.session_state[DEEP_LINK_KEY] = stem
+        _to_router()
+    if stem in _allowed_stems(actor):
         return actor
     _to_router()
     return None
+
+
+def open_deep_link(actor: Actor | None) -> None:
+    """In the router, after st.navigation: open the page a fresh server's first request asked for, when allowed."""
+    st.session_state[ROUTER_KEY] = True
+    stem = st.session_state.pop(DEEP_LINK_KEY, None)
+    if stem and stem != Path(LOGIN_PAGE).stem and stem in _allowed_stems(actor):
+        st.switch_page(f"pages/{stem}.py")
 
 
 def go_home(actor: Actor) -> None:
@@ -102,14 +120,33 @@ _NOTICES = {
 _NOT_SAVED = N_("Chưa lưu thao tác vừa rồi. {notice}")
 
 
+def _resume_from_cookie() -> Actor | None:
+    # once per browser session: the cookie Streamlit saw when this tab connected does not change afterwards
+    if st.session_state.get(COOKIE_TRIED_KEY):
+        return None
+    st.session_state[COOKIE_TRIED_KEY] = True
+    token = read_login_cookie()
+    if not token:
+        return None
+    resumed = resume_login(engine=get_engine(), token=token)
+    if resumed.actor is None:
+        forget_cookie_later()
+        if resumed.reason in ("idle", "inactive"):
+            st.session_state[NOTICE_KEY] = t(_NOTICES[resumed.reason])
+        return None
+    st.session_state[TOKEN_KEY] = token
+    return resumed.actor
+
+
 def _resume(*, writing: bool) -> Actor | None:
     token = st.session_state.get(TOKEN_KEY)
     if token is None:
-        return None
+        return None if writing else _resume_from_cookie()
     resumed = resume_login(engine=get_engine(), token=token)
     if resumed.actor is not None:
         return resumed.actor
     _clear_session_state()
+    forget_cookie_later()
     notice = t(_NOTICES[resumed.reason])
     st.session_state[NOTICE_KEY] = t(_NOT_SAVED, notice=notice) if writing else notice
     return None
@@ -144,6 +181,7 @@ def _start(result: LoginResult) -> LoginResult:
         st.session_state.pop(NOTICE_KEY, None)
         st.session_state[TOKEN_KEY] = result.token
         st.session_state[LOGIN_INFO_KEY] = (result.last_login_at, result.failures_since_last_login)
+        offer_cookie(engine=get_engine(), token=result.token)
     return result
 
 
@@ -164,6 +202,7 @@ def logout() -> None:
         log_out(engine=get_engine(), token=token)
     _clear_session_state()
     st.session_state.pop(NOTICE_KEY, None)
+    forget_cookie_later()
 
 
 def pop_notice() -> str | None:

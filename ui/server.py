@@ -1,7 +1,6 @@
 """The ASGI side of the dashboard (st.App): the client's real address for every request, and the process identity."""
 from __future__ import annotations
 
-import datetime as dt
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -10,10 +9,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from data_model.accounts.clients import Network, is_local_client, parse_trusted_proxies, resolve_client_address
+from data_model.schema.clock import utc_instant
 from data_model.schema.identity import IDENTITY_PATH, describe_process
 from data_model.schema.settings import get_settings
+from ui.login_routes import ROUTES as LOGIN_COOKIE_ROUTES
 
-STARTED_AT = dt.datetime.now(dt.timezone.utc)  # imported once, as the server starts
+STARTED_AT = utc_instant()  # imported once, as the server starts
 
 
 class ClientAddressMiddleware:
@@ -47,5 +48,5 @@ def build_middleware() -> list[Middleware]:
 
 
 def build_routes() -> list[Route]:
-    """The dashboard's own HTTP routes next to Streamlit's."""
-    return [Route(IDENTITY_PATH, identity, methods=["GET"])]
+    """The dashboard's own HTTP routes next to Streamlit's: the process identity and the login cookie's exchange."""
+    return [Route(IDENTITY_PATH, identity, methods=["GET"]), *LOGIN_COOKIE_ROUTES]

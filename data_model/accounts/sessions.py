@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import PermissionDenied
@@ -44,10 +44,12 @@ def open_login_session(*, session: Session, user_id: int, address: str, now: dt.
 
 
 def find_login_session(*, session: Session, token: str) -> LoginSession | None:
-    """The session a token belongs to (ended or not)."""
+    """The session a token belongs to (ended or not): the browser session's token or the login cookie's."""
     if not token:
         return None
-    return session.scalar(select(LoginSession).where(LoginSession.token_hash == token_digest(token)))
+    digest = token_digest(token)
+    return session.scalar(select(LoginSession).where(
+        or_(LoginSession.token_hash == digest, LoginSession.cookie_hash == digest)))
 
 
 def session_state(row: LoginSession | None, now: dt.datetime) -> str:

@@ -197,10 +197,13 @@ class UserUnit(Base):
 
 
 class LoginSession(Base):
-    """One login: its browser session's token (as a SHA-256 hash), the client address, last use, and its end."""
+    """One login: its browser session's token and its browser cookie's token (SHA-256 hashes), a one-time grant
+    that swaps for that cookie, the client address, last use, and its end."""
 
     __tablename__ = "login_session"
-    __table_args__ = (Index("ix_login_session_user_address", "user_id", "address"),)
+    __table_args__ = (Index("ix_login_session_user_address", "user_id", "address"),
+                      Index("ix_login_session_cookie_hash", "cookie_hash", unique=True),
+                      Index("ix_login_session_grant_hash", "grant_hash", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -210,6 +213,9 @@ class LoginSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
+    cookie_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    grant_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    grant_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
 
 class LoginThrottle(Base):

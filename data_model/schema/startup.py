@@ -94,7 +94,7 @@ def streamlit_environment(*, settings: Settings) -> dict[str, str]:
 
 
 def streamlit_command(*, settings: Settings) -> list[str]:
-    """The command that serves the dashboard (app.py: dashboard.py as an st.App), listening where the settings say,
+    """The command that serves the dashboard (app.py: dashboard.py as an st.App with its routes), listening where the settings say,
     with their upload limit, no error details for users and no watching of source files (after each run Streamlit
     walks every imported module's path to watch it)."""
     return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
