@@ -1,7 +1,6 @@
 """The ASGI side of the dashboard (st.App): the client's real address for every request, and the process identity."""
 from __future__ import annotations
 
-
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
