@@ -11,8 +11,8 @@ import time
 import traceback
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, text

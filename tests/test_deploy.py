@@ -15,7 +15,8 @@ import pytest
 from data_model.schema.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "deploy"))
-from render_nginx import main as render_main, render_site, write_configs  # noqa: E402
+from render_nginx import main as render_main  # noqa: E402
+from render_nginx import render_site, write_configs
 
 from ui.sparkline import sparkline_svg  # noqa: E402
 

@@ -7,6 +7,7 @@ import uuid
 
 import pandas as pd
 import pytest
+from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 from sqlalchemy import select
 
 from data_model.accounts.permissions import SYSTEM
@@ -18,7 +19,6 @@ from data_model.records.history import record_history
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 UID_HEADER = "Mã định danh"

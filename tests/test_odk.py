@@ -7,6 +7,8 @@ import datetime as dt
 import io
 
 import pytest
+from entry_helpers import count_records, staff, summary_mismatches
+from odk_helpers import Submission, central_csv, form_questions, kobo_csv, kobo_xlsx
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 from sqlalchemy import func, select
@@ -20,8 +22,6 @@ from data_model.files.xlsform.form import FormError, build_xlsform, definitions_
 from data_model.files.xlsform.workbook import xform_xml, xlsform_bytes
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit, Village
-from entry_helpers import count_records, staff, summary_mismatches
-from odk_helpers import Submission, central_csv, form_questions, kobo_csv, kobo_xlsx
 
 TODAY = dt.date(2025, 12, 31)
 MU_CA = "c03451@1900"

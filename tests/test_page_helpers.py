@@ -3,12 +3,19 @@ message, self-registering translated choices; the one authorisation table the pa
 from __future__ import annotations
 
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
 from data_model.accounts.permissions import (
-    CAPABILITIES, ROLES, SYSTEM, Actor, can_edit_population, can_read_audit, has_capability, roles_with,
+    CAPABILITIES,
+    ROLES,
+    SYSTEM,
+    Actor,
+    can_edit_population,
+    can_read_audit,
+    has_capability,
+    roles_with,
 )
 from data_model.accounts.users import create_user
 from data_model.schema.db import build_engine, write_session

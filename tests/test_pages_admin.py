@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import logged_in_user, sign_in, start_login
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import logged_in_user, sign_in, start_login
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
 from data_model.schema.db import build_engine, read_session, write_session

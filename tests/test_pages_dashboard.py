@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.records.bulk import insert_records

@@ -5,6 +5,17 @@ import datetime as dt
 import json
 
 import pytest
+from entry_helpers import (
+    KA_LANG,
+    MU_CA,
+    THU_LUM_2025,
+    count_records,
+    outreach,
+    patrol,
+    staff,
+    summary_mismatches,
+    unit_id,
+)
 from sqlalchemy import func, select
 
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
@@ -15,9 +26,6 @@ from data_model.records.validation.rules import DUPLICATE, ValidationError
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage
-from entry_helpers import (
-    KA_LANG, MU_CA, THU_LUM_2025, count_records, outreach, patrol, staff, summary_mismatches, unit_id,
-)
 
 TODAY = dt.date(2025, 12, 31)
 

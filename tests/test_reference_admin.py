@@ -12,10 +12,17 @@ from sqlalchemy import func, select
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.files.tabular import ImportRejected
 from data_model.reference import admin as ra
-from data_model.reference.communes import load_commune_matcher
 from data_model.reference.boundaries import load_rollup
+from data_model.reference.communes import load_commune_matcher
 from data_model.schema.models import (
-    ActivityRecord, ChangeLog, StationCoverage, Unit, UnitFact, UnitLanguage, UnitSuccessor, Village,
+    ActivityRecord,
+    ChangeLog,
+    StationCoverage,
+    Unit,
+    UnitFact,
+    UnitLanguage,
+    UnitSuccessor,
+    Village,
 )
 
 ADMIN = SYSTEM

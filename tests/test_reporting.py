@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import select
 
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
@@ -22,7 +23,6 @@ from data_model.reporting.year_close import YearClosed, close_year, reopen_year,
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ChangeLog
 from data_model.schema.planning import MonthConfirmation
-from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 
 NOW = dt.datetime(2025, 3, 2, 3, 0)  # UTC: 10:00 on 2 March 2025 in Vietnam
 
@@ -115,7 +115,7 @@ def test_editing_a_confirmed_month_marks_it_revised(engine, people):
     with write_session(engine) as session:
         update_record(session=session, actor=staff, record_id=record, values=outreach(unit, attendances=130))
     with read_session(engine) as session:
-        revised = {m: r for m, r in session.execute(select(MonthConfirmation.month, MonthConfirmation.revised))}
+        revised = dict(session.execute(select(MonthConfirmation.month, MonthConfirmation.revised)))
         timeliness = entry_timeliness(session=session, year=2024).set_index("unit_id").loc[unit]
     assert revised == {3: True, 4: False}
     assert timeliness["records"] == 1

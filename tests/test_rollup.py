@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from entry_helpers import MU_CA, outreach, patrol, unit_id
 from sqlalchemy import func, select, text
 
 from data_model.accounts.permissions import SYSTEM
@@ -16,7 +17,6 @@ from data_model.records.summary_check import check_derived_tables, describe_chec
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ActivityRollup, ActivitySummary
-from entry_helpers import MU_CA, outreach, patrol, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 VALUES = ("n_records", "s1", "s2", "s3", "s4", "s5", "s6")

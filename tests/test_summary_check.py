@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 from sqlalchemy import func, select, text
 
 from data_model.accounts.permissions import SYSTEM, PermissionDenied
@@ -21,7 +22,6 @@ from data_model.records.write import create_record, delete_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ActivitySummary, ChangeLog, LanguageSummary
 from data_model.schema.settings import PROJECT_ROOT
-from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 
 
 def run(monkeypatch, capsys, url, *argv):

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import sign_in
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.cli.main import main

@@ -3,9 +3,10 @@ change, a logout, a password change or an idle expiry writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
+from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select, update
 
 from data_model.accounts.login import authenticate, log_out, resume_login
@@ -15,7 +16,6 @@ from data_model.records.write import create_record, delete_record, restore_recor
 from data_model.reference import admin as ra
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, LoginSession, Unit, utcnow
-from entry_helpers import KA_LANG, outreach, unit_id
 
 PASSWORD = "mat-khau-1"
 

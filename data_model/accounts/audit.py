@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_audit_read
 from data_model.schema.models import ChangeLog
-from data_model.texts.input import clean_text
 from data_model.texts.errors import UserError
+from data_model.texts.input import clean_text
 
 # Times are stored in UTC; Lai Châu is UTC+7 all year (no daylight saving), so a fixed offset is exact.
 LOCAL_OFFSET = dt.timedelta(hours=7)

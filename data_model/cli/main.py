@@ -6,18 +6,21 @@ import argparse
 import os
 import sys
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model.accounts.permissions import SYSTEM
-from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
-from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
 from data_model.cli import plans as cli_plans
+from data_model.cli import records as cli_records
+from data_model.cli import report as cli_report
 from data_model.cli import reporting as cli_reporting
+from data_model.cli import summary as cli_summary
 from data_model.cli import transfer as cli_transfer
+from data_model.cli import users as cli_users
 from data_model.cli import xlsform as cli_xlsform
+from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
 from data_model.schema.db import DatabaseNotInitialised, build_engine, read_session, shown_url, write_session
 from data_model.schema.init_db import initialise_database, open_database, set_demo_pending
 from data_model.schema.settings import get_settings

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
 from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
@@ -15,9 +16,8 @@ from data_model.schema.db import read_session
 from data_model.schema.init_db import open_database
 from data_model.schema.models import ReportingUnit, User
 from data_model.schema.settings import get_settings
-from data_model.texts.formatting import format_number
-from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.texts.catalogue import Number
+from data_model.texts.formatting import format_number
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.summary import GROUP_BYS, summarise
 from data_model.analytics.units import format_validity, with_cluster_units
+from data_model.cli.language import cli_language, say
 from data_model.definitions.activity_types import get_activity_type
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit, Unit
-from data_model.texts.formatting import format_number
-from data_model.cli.language import cli_language, say
 from data_model.texts.catalogue import N_, translate
+from data_model.texts.formatting import format_number
 
 GROUP_HEADERS = {  # the table's group columns: (frame column, header msgid)
     "year": [("year", N_("Năm"))],

@@ -9,6 +9,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+
 from data_model.texts.catalogue import Number, Text
 from data_model.texts.errors import UserError
 

@@ -14,8 +14,8 @@ from data_model.definitions.fields import FIELDS
 from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
-from data_model.texts.formatting import format_number
 from data_model.texts.catalogue import translate
+from data_model.texts.formatting import format_number
 
 FIELD_ORDER = tuple(f.key for f in FIELDS)
 ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),

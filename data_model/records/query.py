@@ -3,8 +3,9 @@ cursor), and what the entry form may offer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select

@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor, require_record_write
 from data_model.accounts.users import refresh_actor
-from data_model.records.changelog import log_change
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
+from data_model.records.changelog import log_change
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
 from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
 from data_model.reporting.guard import guard_record_change
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
-from data_model.texts.input import TextInputError, clean_text
 from data_model.texts.catalogue import Text
+from data_model.texts.input import TextInputError, clean_text
 
 ENTITY = "record"
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,11 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.records.changelog import log_change
 from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reporting.deadline import (
-    ReportingError, deadline_of, get_deadline_day, local_now, local_today,
+    ReportingError,
+    deadline_of,
+    get_deadline_day,
+    local_now,
+    local_today,
 )
 from data_model.reporting.year_close import YearClosed, standing_closes
 from data_model.schema.models import ReportingUnit, utcnow

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 
 from data_model.schema.db import build_engine, read_session, sqlite_file
 from data_model.schema.init_db import (
-    DemoRefused, add_demo_data, initialise_database, is_demo_pending, set_demo_pending,
+    DemoRefused,
+    add_demo_data,
+    initialise_database,
+    is_demo_pending,
+    set_demo_pending,
 )
 from data_model.schema.migrate import upgrade_schema
 from data_model.schema.models import User

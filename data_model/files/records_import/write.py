@@ -15,8 +15,16 @@ from data_model.files.records_import.outcome import ImportConflict, ImportResult
 from data_model.files.records_import.preview import preview_import
 from data_model.files.tabular import ImportRejected
 from data_model.records.bulk import (
-    PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
-    prepare_updates, stage_writes, update_records,
+    PreparedRecords,
+    PreparedUpdates,
+    RecordUpdate,
+    chunked,
+    drop_staged,
+    insert_records,
+    prepare_records,
+    prepare_updates,
+    stage_writes,
+    update_records,
 )
 from data_model.records.changelog import log_change
 from data_model.records.validation.checks import describe_values

@@ -1,12 +1,30 @@
 """Admin lists, edits and imports of reference data; every change goes into the change log."""
 from data_model.reference.admin.checks import MAX_POPULATION, REPORTING_KINDS, ReferenceEditError
 from data_model.reference.admin.edits import (
-    add_alias, add_coverage, create_station, create_village, delete_alias, delete_coverage, delete_population,
-    delete_village, set_languages, set_population, update_commune, update_coverage, update_station, update_village,
+    add_alias,
+    add_coverage,
+    create_station,
+    create_village,
+    delete_alias,
+    delete_coverage,
+    delete_population,
+    delete_village,
+    set_languages,
+    set_population,
+    update_commune,
+    update_coverage,
+    update_station,
+    update_village,
 )
 from data_model.reference.admin.imports import template_csv
 from data_model.reference.admin.lists import (
-    list_aliases, list_communes, list_coverage, list_languages, list_population, list_stations, list_villages,
+    list_aliases,
+    list_communes,
+    list_coverage,
+    list_languages,
+    list_population,
+    list_stations,
+    list_villages,
 )
 from data_model.reference.admin.reorganisation_import import import_reorganisation, preview_reorganisation
 from data_model.reference.admin.village_import import import_villages, preview_village_import
