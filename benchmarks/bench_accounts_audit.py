@@ -21,9 +21,9 @@ from data_model.accounts.login import authenticate
 from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.schema.db import build_engine, read_session, write_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.models import ChangeLog
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def timed(label: str, fn, repeat: int = 1):

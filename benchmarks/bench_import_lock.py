@@ -29,9 +29,9 @@ from data_model.accounts.permissions import SYSTEM
 from data_model.files.records_import import preview_import, write_import
 from data_model.files.records_import import write as import_write
 from data_model.schema.db import build_engine, read_session, write_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.models import ReportingUnit, Unit
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 TODAY = dt.date(2025, 6, 30)
 

@@ -22,8 +22,8 @@ from sqlalchemy.exc import OperationalError
 from data_model.accounts.permissions import SYSTEM
 from data_model.records.changelog import log_change
 from data_model.schema.db import build_engine, write_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def failed_login(engine, i: int) -> None:

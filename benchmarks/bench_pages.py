@@ -41,9 +41,9 @@ from data_model.analytics.overview import build_overview, yearly_series
 from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view
 from data_model.records.query import count_records, fetch_records
 from data_model.schema.db import build_engine, read_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.models import ActivityRecord, ReportingUnit
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_PAGE_MS, TARGET_RECORDS_MS = 100.0, 300.0

@@ -21,10 +21,10 @@ from transfer_helpers import (
 
 from data_model.cli.main import main
 from data_model.schema.db import build_engine, read_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.schema.models import ActivityRecord, Unit
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 from data_model.transfer.backup import backup_database, restore_database
 from data_model.transfer.copy import copy_database
 from data_model.transfer.tables import TransferError

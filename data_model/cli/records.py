@@ -13,9 +13,9 @@ from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
 from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
 from data_model.schema.db import read_session
-from data_model.schema.init_db import open_database
 from data_model.schema.models import ReportingUnit, User
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 from data_model.texts.catalogue import Number
 from data_model.texts.formatting import format_number
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from data_model.cli.language import cli_language, say
 from data_model.schema.db import read_session
-from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 
 
 def cmd_report(args: argparse.Namespace) -> int:

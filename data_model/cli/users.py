@@ -9,8 +9,8 @@ from data_model.accounts.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.accounts.users import AccountError, check_username, create_user, list_users, reset_password
 from data_model.cli.language import say, shown
 from data_model.schema.db import read_session, write_session
-from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 
 
 def _fail(message: str) -> int:
