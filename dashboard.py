@@ -5,7 +5,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from data_model.schema.meta import is_demo_database
-from data_model.schema.startup import has_active_demo_accounts
+from data_model.startup.prepare import has_active_demo_accounts
 from ui.auth import current_actor, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t

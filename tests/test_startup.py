@@ -217,7 +217,7 @@ def test_serve_opens_a_demo_database_to_the_network_once_its_demo_accounts_are_l
     ("0.0.0.0", False), ("::", False), ("", False), ("192.168.1.20", False), ("dashboard.local", False),
 ])
 def test_is_loopback(address, loopback):
-    from data_model.schema.startup import is_loopback
+    from data_model.startup.prepare import is_loopback
 
     assert is_loopback(address) is loopback
 

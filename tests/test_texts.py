@@ -104,8 +104,8 @@ def test_every_user_facing_error_is_a_user_error():
     from data_model.reference.communes import CommuneNotFound
     from data_model.report.scope import ReportError
     from data_model.schema.db import DatabaseNotInitialised, DatabaseUrlError
-    from data_model.schema.startup import ExposureRefused
     from data_model.startup.init_db import DemoRefused
+    from data_model.startup.prepare import ExposureRefused
     from data_model.texts.input import TextInputError
 
     classes = [AuditError, PermissionDenied, AccountError, QueryError, CliError, FileError, ImportConflict,

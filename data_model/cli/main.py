@@ -23,8 +23,8 @@ from data_model.cli import xlsform as cli_xlsform
 from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
 from data_model.schema.db import DatabaseNotInitialised, build_engine, read_session, shown_url, write_session
 from data_model.schema.settings import get_settings
-from data_model.schema.startup import check_exposure, is_loopback, prepare_app_database, streamlit_command
 from data_model.startup.init_db import initialise_database, open_database, set_demo_pending
+from data_model.startup.prepare import check_exposure, is_loopback, prepare_app_database, streamlit_command
 from data_model.texts.catalogue import LANGUAGES, Number
 from data_model.texts.errors import UserError
 
