@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from data_model.accounts.permissions import SYSTEM, Actor
+from data_model.basics.permissions import SYSTEM, Actor
 from data_model.reporting.completeness import year_completeness
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import deadline_of

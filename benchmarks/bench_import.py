@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.files.export import ExportFilters, export_csv
 from data_model.files.records_import import preview_import, run_import
 from data_model.schema.db import build_engine, read_session

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_import import make_csv
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.files.records_import import preview_import, write_import
 from data_model.files.records_import import write as import_write
 from data_model.schema.db import build_engine, read_session, write_session

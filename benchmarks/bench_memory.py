@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import User
 from ui.registry import pages_for_role

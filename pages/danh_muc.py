@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
 from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra

@@ -6,7 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import Actor, PermissionDenied, can_edit_targets
+from data_model.basics.permissions import Actor, PermissionDenied, can_edit_targets
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.files.tabular import ImportPreview, ImportRejected
 from data_model.plans.plan_file import XLSX_MIME, describe_plan_import, import_plan, plan_template, preview_plan

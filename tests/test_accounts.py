@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from data_model.accounts import login
 from data_model.accounts import users as accounts
 from data_model.accounts.login import authenticate, login_demo
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import (
     AccountError,
     change_own_password,
@@ -24,6 +23,7 @@ from data_model.accounts.users import (
     reset_password,
     update_user,
 )
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main as cli_main
 from data_model.schema.models import AppMeta, ChangeLog, ReportingUnit, User
 

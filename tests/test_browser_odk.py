@@ -9,8 +9,8 @@ from odk_helpers import Submission, central_csv
 from pyxform.xls2xform import convert
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.definitions.fields import COMPARED as FIELDS_COMPARED
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx

@@ -10,7 +10,7 @@ import pytest
 from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx
 from data_model.files.records_import import run_import

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.files.parse import parse_count, parse_date
 from data_model.files.records_import import ImportRejected, preview_import, run_import
 from data_model.schema.db import read_session

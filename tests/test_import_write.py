@@ -11,7 +11,7 @@ from conftest import PG_URL
 from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, PermissionDenied
+from data_model.basics.permissions import SYSTEM, PermissionDenied
 from data_model.files.records_import import ImportConflict, preview_import, write_import
 from data_model.files.records_import import preview as import_preview
 from data_model.files.records_import import write as import_write

@@ -11,11 +11,11 @@ from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters
 from data_model.analytics.map import commune_map, station_points
 from data_model.analytics.summary import summarise
+from data_model.basics.permissions import SYSTEM
 from data_model.records.bulk import insert_records
 from data_model.reference.boundaries import REORGANISATION_2025, units_valid_on
 from data_model.reference.geo import (

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
 from data_model.files.records_import import ImportRejected, preview_import, run_import
 from data_model.files.records_import.submissions import uid_of_instance

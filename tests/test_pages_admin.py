@@ -9,8 +9,8 @@ from auth_helpers import logged_in_user, sign_in, start_login
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog, Unit, User
 from ui.registry import hidden_pages_for_role, home_page, pages_for_role

@@ -11,8 +11,8 @@ from entry_helpers import KA_LANG, THU_LUM_2025, outreach, unit_id
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord

@@ -12,8 +12,8 @@ from pyxform.xls2xform import convert
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.files.xlsform.form import xlsform_for_actor
 from data_model.files.xlsform.workbook import xlsform_bytes
 from data_model.schema.db import build_engine, read_session, write_session

@@ -9,8 +9,8 @@ from entry_helpers import outreach, unit_id
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM, Actor
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM, Actor
 from data_model.records.write import create_record, update_record
 from data_model.reporting.deadline import local_today
 from data_model.reporting.year_close import close_year

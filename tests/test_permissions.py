@@ -9,7 +9,8 @@ from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select
 
 from data_model.accounts.login import authenticate
-from data_model.accounts.permissions import (
+from data_model.accounts.users import create_user
+from data_model.basics.permissions import (
     SYSTEM,
     Actor,
     PermissionDenied,
@@ -21,7 +22,6 @@ from data_model.accounts.permissions import (
     require_record_write,
     require_role,
 )
-from data_model.accounts.users import create_user
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog

@@ -18,7 +18,7 @@ from entry_helpers import (
 )
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.records import write as records_module
 from data_model.records.history import record_history
 from data_model.records.query import entry_choices, get_record, list_records

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.files.tabular import ImportRejected
 from data_model.reference import admin as ra
 from data_model.reference.boundaries import load_rollup

@@ -8,8 +8,8 @@ import pytest
 from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main
 from data_model.files.records_import import preview_import, run_import, write_import
 from data_model.files.tabular import ImportRejected

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from test_import import HEADER, csv_bytes
 
 from data_model.accounts.audit import AuditError, AuditFilters, list_audit
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import AccountError, create_user, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import year as cli_year
 from data_model.files import tabular
 from data_model.files.tabular import ImportRejected

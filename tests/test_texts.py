@@ -10,8 +10,8 @@ import pytest
 from auth_helpers import sign_in
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import main
 from data_model.definitions.activity_types import load_activity_types
 from data_model.schema.db import build_engine, write_session
@@ -92,9 +92,9 @@ def test_a_text_is_vietnamese_as_a_str_and_english_when_rendered():
 
 def test_every_user_facing_error_is_a_user_error():
     from data_model.accounts.audit import AuditError
-    from data_model.accounts.permissions import PermissionDenied
     from data_model.accounts.users import AccountError
     from data_model.analytics.filters import QueryError
+    from data_model.basics.permissions import PermissionDenied
     from data_model.cli.main import CliError
     from data_model.files.parse import FileError
     from data_model.files.records_import.outcome import ImportConflict

@@ -13,7 +13,7 @@ from entry_helpers import concurrent_values, unit_id
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import ActivityRecord

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from data_model.accounts.login import LoginResult, authenticate, log_out, login_demo, resume_login
-from data_model.accounts.permissions import ROLE_NAMES, Actor
+from data_model.basics.permissions import ROLE_NAMES, Actor
 from data_model.texts.catalogue import N_
 from data_model.texts.formatting import format_number
 from ui.engine import get_engine

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_audit_read
+from data_model.basics.permissions import Actor, require_audit_read
 from data_model.schema.models import ChangeLog
 from data_model.texts.errors import UserError
 from data_model.texts.input import clean_text

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from data_model.accounts.passwords import MAX_PASSWORD, hash_password, needs_rehash, verify_password
-from data_model.accounts.permissions import Actor
 from data_model.accounts.sessions import (
     TOUCH_EVERY,
     end_login_sessions,
@@ -24,6 +23,7 @@ from data_model.accounts.sessions import (
     session_state,
 )
 from data_model.accounts.users import DEMO_ACCOUNTS, list_demo_logins, normalise_username, record_logout, to_actor
+from data_model.basics.permissions import Actor
 from data_model.records.changelog import log_change
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import LoginThrottle, User, utcnow

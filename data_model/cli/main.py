@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.cli import plans as cli_plans
 from data_model.cli import records as cli_records
 from data_model.cli import report as cli_report

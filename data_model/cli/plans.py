@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
 from data_model.plans.plan_file import describe_plan_import, import_plan, plan_template, preview_plan
 from data_model.plans.progress import PROGRESS_BYS, progress

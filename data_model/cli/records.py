@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.basics.permissions import Actor, PermissionDenied
 from data_model.reporting.completeness import STATUS_LABELS, Completeness, year_completeness
 from data_model.reporting.deadline import ReportingError
 from data_model.reporting.year_close import close_year, reopen_year, year_status

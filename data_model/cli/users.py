@@ -5,8 +5,8 @@ import argparse
 import getpass
 import sys
 
-from data_model.accounts.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.accounts.users import AccountError, check_username, create_user, list_users, reset_password
+from data_model.basics.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.cli.language import say, shown
 from data_model.schema.db import read_session, write_session
 from data_model.schema.settings import get_settings

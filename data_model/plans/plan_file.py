@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import ActivityType, list_activity_types
 from data_model.files.export import XLSX_MIME
 from data_model.files.parse import escape_text, parse_count

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Dialect, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.definitions.fields import RECORD_FIELDS
 from data_model.records.changelog import change_entry
 from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta

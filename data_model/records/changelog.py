@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.schema.models import ChangeLog
 
 

@@ -11,10 +11,10 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.analytics.filters import Filters, recorded_commune_keys, resolve_filters
 from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
+from data_model.basics.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.validation.catalogue import load_catalogue

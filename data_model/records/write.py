@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_record_write
 from data_model.accounts.users import refresh_actor
+from data_model.basics.permissions import Actor, require_record_write
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.changelog import log_change
 from data_model.records.summaries import RecordFigures, apply_changes

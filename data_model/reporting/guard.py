@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import load_activity_types
 from data_model.records.validation.rules import Issue, ValidationError, field_label
 from data_model.reporting.confirmations import confirming_units

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, can_write_record
+from data_model.basics.permissions import Actor, can_write_record
 from data_model.definitions.fields import COMPARED, FIELD_BY_KEY, MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
 from data_model.files.tabular import Problem

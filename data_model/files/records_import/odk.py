@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.files.parse import RawFile
 from data_model.files.records_import.outcome import RecordsPreview
 from data_model.files.records_import.preview import _plan_row

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, can_write_record
+from data_model.basics.permissions import Actor, can_write_record
 from data_model.definitions.activity_types import ActivityType, load_activity_types
 from data_model.definitions.fields import FIELD_BY_KEY, FILE_FIELDS
 from data_model.files.parse import FileError, parse_count, read_file

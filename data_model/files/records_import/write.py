@@ -8,8 +8,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied, can_write_record
 from data_model.accounts.users import refresh_actor
+from data_model.basics.permissions import Actor, PermissionDenied, can_write_record
 from data_model.files.records_import.identity import rows_imported_from
 from data_model.files.records_import.outcome import ImportConflict, ImportResult, RecordRow, RecordsPreview
 from data_model.files.records_import.preview import preview_import

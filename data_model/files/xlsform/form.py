@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.basics.permissions import Actor, PermissionDenied
 from data_model.definitions.activity_types import ActivityType, Rule, list_activity_types
 from data_model.files.xlsform.questions import (
     FIELD_QUESTIONS,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.files.parse import parse_count
 from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
 from data_model.records.changelog import log_change
