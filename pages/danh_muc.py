@@ -8,9 +8,9 @@ import datetime as dt
 
 import streamlit as st
 
+from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.basics.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
-from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.db import read_session, write_session

@@ -9,11 +9,11 @@ from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import select
 
 from data_model.accounts.users import create_user
+from data_model.basics.issues import ValidationError
 from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main
 from data_model.files.records_import import preview_import, run_import, write_import
 from data_model.files.tabular import ImportRejected
-from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.reporting.completeness import entry_timeliness, month_status, overdue_months, year_completeness
 from data_model.reporting.confirmations import confirm_month

@@ -94,12 +94,12 @@ def test_every_user_facing_error_is_a_user_error():
     from data_model.accounts.audit import AuditError
     from data_model.accounts.users import AccountError
     from data_model.analytics.filters import QueryError
+    from data_model.basics.issues import ValidationError
     from data_model.basics.permissions import PermissionDenied
     from data_model.cli.main import CliError
     from data_model.files.parse import FileError
     from data_model.files.records_import.outcome import ImportConflict
     from data_model.files.tabular import ImportRejected
-    from data_model.records.validation.rules import ValidationError
     from data_model.reference.admin.checks import ReferenceEditError
     from data_model.reference.communes import CommuneNotFound
     from data_model.report.scope import ReportError

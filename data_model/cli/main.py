@@ -43,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
 def year(text: str) -> int:
     """A year within the one rule for years (data_model.records.validation.checks.YEAR_MIN–YEAR_MAX)."""
     # the same rule as the entry form, imports and the API
-    from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
+    from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 
     try:
         value = int(text)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from data_model.basics.issues import DUPLICATE, ERROR, WARNING
 from data_model.files.parse import (
     FileError,
     Formula,
@@ -21,7 +22,6 @@ from data_model.files.parse import (
     too_long_message,
     unescape_text,
 )
-from data_model.records.validation.rules import DUPLICATE, ERROR, WARNING
 from data_model.reference.names import normalise_name
 from data_model.texts.catalogue import N_, Text, render
 from data_model.texts.errors import UserError

@@ -9,9 +9,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.basics.issues import field_label
 from data_model.definitions.activity_types import load_activity_types
 from data_model.definitions.fields import FIELDS
-from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
 from data_model.texts.catalogue import translate

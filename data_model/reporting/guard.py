@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from data_model.basics.issues import Issue, ValidationError, field_label
 from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.validation.rules import Issue, ValidationError, field_label
 from data_model.reporting.confirmations import confirming_units
 from data_model.reporting.year_close import YearClosed, standing_closes
 from data_model.schema.models import utcnow

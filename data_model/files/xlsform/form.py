@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.basics.issues import YEAR_MIN
 from data_model.basics.permissions import Actor, PermissionDenied
 from data_model.definitions.activity_types import ActivityType, Rule, list_activity_types
 from data_model.files.xlsform.questions import (
@@ -23,7 +24,6 @@ from data_model.files.xlsform.questions import (
     type_signature,
     village_choice,
 )
-from data_model.records.validation.rules import YEAR_MIN
 from data_model.reference.languages import LANGUAGES
 from data_model.reference.names import normalise_name
 from data_model.schema.models import ReportingUnit, Unit, Village

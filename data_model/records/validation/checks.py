@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from data_model.definitions.activity_types import ActivityType, load_activity_types
-from data_model.definitions.fields import MEASURE_COLUMNS
-from data_model.records.validation.catalogue import Catalogue
-from data_model.records.validation.rules import (
+from data_model.basics.issues import (
     ERROR,
     MAX_NOTE,
     MAX_TOPIC,
@@ -20,6 +17,9 @@ from data_model.records.validation.rules import (
     labelled,
     to_int,
 )
+from data_model.definitions.activity_types import ActivityType, load_activity_types
+from data_model.definitions.fields import MEASURE_COLUMNS
+from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.texts.catalogue import Date, Number, Pair, Text
 from data_model.texts.input import BAD_TEXT, is_clean

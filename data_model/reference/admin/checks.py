@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.users import refresh_actor
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 from data_model.basics.permissions import Actor, require_admin, require_population_edit
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
 from data_model.texts.catalogue import Number, Text
