@@ -317,7 +317,7 @@ def test_planner_keeps_population_only(users, db_url):
 def test_audit_page_lists_events_as_text(users, db_url):
     engine = build_engine(url=db_url)
     with write_session(engine) as session:
-        from data_model.records.changelog import log_change
+        from data_model.audit.changelog import log_change
 
         log_change(session=session, actor=SYSTEM, action="update", entity="record", entity_id=1,
                    reason="[bấm](javascript:alert(1))")

@@ -23,8 +23,8 @@ from data_model.accounts.sessions import (
     session_state,
 )
 from data_model.accounts.users import DEMO_ACCOUNTS, list_demo_logins, normalise_username, record_logout, to_actor
+from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor
-from data_model.records.changelog import log_change
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import LoginThrottle, User, utcnow
 from data_model.texts.catalogue import N_, Text

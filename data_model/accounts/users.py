@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, object_session
 
 from data_model.accounts.passwords import MAX_PASSWORD, MIN_PASSWORD, hash_password, password_problem, verify_password
 from data_model.accounts.sessions import end_login_sessions, require_live_session
+from data_model.audit.changelog import log_change
 from data_model.basics.permissions import (
     ROLE_NAMES,
     ROLES,
@@ -22,7 +23,6 @@ from data_model.basics.permissions import (
     require_admin,
     require_login,
 )
-from data_model.records.changelog import log_change
 from data_model.schema.db import read_session, write_session
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import LoginThrottle, ReportingUnit, User, UserUnit, utcnow

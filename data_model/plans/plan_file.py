@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import ActivityType, list_activity_types
 from data_model.files.export import XLSX_MIME
@@ -39,7 +40,6 @@ from data_model.plans.targets import (
     scope_names,
     store_target,
 )
-from data_model.records.changelog import log_change
 from data_model.reference.communes import CommuneNotFound, load_commune_matcher
 from data_model.reference.names import name_keys
 from data_model.schema.models import ReportingUnit

@@ -11,9 +11,9 @@ from sqlalchemy import Connection, Dialect, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from data_model.audit.changelog import change_entry
 from data_model.basics.permissions import Actor
 from data_model.definitions.fields import RECORD_FIELDS
-from data_model.records.changelog import change_entry
 from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta
 from data_model.reporting.guard import MonthKey, guard_bulk_writes, record_months
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow

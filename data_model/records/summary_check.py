@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor, require_admin
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.changelog import log_change
 from data_model.records.summaries import (
     DerivedTable,
     lock_tables,

@@ -9,10 +9,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.users import refresh_actor
+from data_model.audit.changelog import log_change
 from data_model.basics.issues import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
 from data_model.basics.permissions import Actor, require_record_write
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
-from data_model.records.changelog import log_change
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues

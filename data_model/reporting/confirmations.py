@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_model.accounts.users import refresh_actor
+from data_model.audit.changelog import log_change
 from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 from data_model.basics.permissions import Actor, require_month_confirm
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.changelog import log_change
 from data_model.reporting.deadline import (
     ReportingError,
     deadline_of,

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.accounts.audit import LOCAL_OFFSET
+from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor, require_admin
-from data_model.records.changelog import log_change
 from data_model.schema.models import AppMeta, utcnow
 
 DEADLINE_KEY = "reporting_deadline_day"

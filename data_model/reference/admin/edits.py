@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from data_model.audit.changelog import log_change
 from data_model.basics.issues import MAX_REASON
 from data_model.basics.permissions import Actor
-from data_model.records.changelog import log_change
 from data_model.reference.admin.checks import (
     BORDER_STATUSES,
     REPORTING_KINDS,
