@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from data_model.accounts.audit import AuditFilters, count_audit, export_audit, list_audit
 from data_model.accounts.login import authenticate
 from data_model.accounts.users import create_user
+from data_model.audit.log import AuditFilters, count_audit, export_audit, list_audit
 from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog

@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from data_model.accounts.audit import (
+from data_model.audit.log import (
     ACTIONS,
     ENTITIES,
     HEADERS_EN,

@@ -12,8 +12,8 @@ from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select
 from test_import import HEADER, csv_bytes
 
-from data_model.accounts.audit import AuditError, AuditFilters, list_audit
 from data_model.accounts.users import AccountError, create_user, update_user
+from data_model.audit.log import AuditError, AuditFilters, list_audit
 from data_model.basics.issues import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import year as cli_year

@@ -91,9 +91,9 @@ def test_a_text_is_vietnamese_as_a_str_and_english_when_rendered():
 
 
 def test_every_user_facing_error_is_a_user_error():
-    from data_model.accounts.audit import AuditError
     from data_model.accounts.users import AccountError
     from data_model.analytics.filters import QueryError
+    from data_model.audit.log import AuditError
     from data_model.basics.issues import ValidationError
     from data_model.basics.permissions import PermissionDenied
     from data_model.cli.main import CliError

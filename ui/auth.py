@@ -196,7 +196,7 @@ def render_account_box(actor: Actor | None) -> None:
 
 def login_info_text(last_login_at, failures: int) -> str:
     """"Lần đăng nhập trước …; N lần đăng nhập sai kể từ đó" for the user who has just logged in."""
-    from data_model.accounts.audit import LOCAL_OFFSET
+    from data_model.audit.log import LOCAL_OFFSET
 
     if last_login_at is None:
         said = t("Đây là lần đăng nhập đầu tiên của tài khoản này.")

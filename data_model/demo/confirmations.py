@@ -7,7 +7,7 @@ import random
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from data_model.accounts.audit import LOCAL_OFFSET
+from data_model.audit.log import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import DEFAULT_DEADLINE_DAY, deadline_of
 from data_model.schema.planning import MonthConfirmation

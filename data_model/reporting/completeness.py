@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import DateTime, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.accounts.audit import LOCAL_OFFSET
+from data_model.audit.log import LOCAL_OFFSET
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import deadline_of, get_deadline_day, local_now, local_today
 from data_model.schema.models import ActivityRecord, ReportingUnit
