@@ -8,10 +8,10 @@ import datetime as dt
 
 import streamlit as st
 
+import data_model.reference_admin as ra
 from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.basics.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
-from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.db import read_session, write_session
 from data_model.texts.catalogue import Pair

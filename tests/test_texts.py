@@ -100,8 +100,8 @@ def test_every_user_facing_error_is_a_user_error():
     from data_model.files.parse import FileError
     from data_model.files.records_import.outcome import ImportConflict
     from data_model.files.tabular import ImportRejected
-    from data_model.reference.admin.checks import ReferenceEditError
     from data_model.reference.communes import CommuneNotFound
+    from data_model.reference_admin.checks import ReferenceEditError
     from data_model.report.scope import ReportError
     from data_model.schema.db import DatabaseNotInitialised, DatabaseUrlError
     from data_model.startup.init_db import DemoRefused

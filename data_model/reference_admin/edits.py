@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from data_model.audit.changelog import log_change
 from data_model.basics.issues import MAX_REASON
 from data_model.basics.permissions import Actor
-from data_model.reference.admin.checks import (
+from data_model.reference.names import normalise_name
+from data_model.reference_admin.checks import (
     BORDER_STATUSES,
     REPORTING_KINDS,
     ReferenceEditError,
@@ -28,8 +29,7 @@ from data_model.reference.admin.checks import (
     get_village,
     snapshot,
 )
-from data_model.reference.admin.lists import list_languages
-from data_model.reference.names import normalise_name
+from data_model.reference_admin.lists import list_languages
 from data_model.schema.models import (
     ActivityRecord,
     ReportingUnit,

@@ -1,6 +1,6 @@
 """Admin lists, edits and imports of reference data; every change goes into the change log."""
-from data_model.reference.admin.checks import MAX_POPULATION, REPORTING_KINDS, ReferenceEditError
-from data_model.reference.admin.edits import (
+from data_model.reference_admin.checks import MAX_POPULATION, REPORTING_KINDS, ReferenceEditError
+from data_model.reference_admin.edits import (
     add_alias,
     add_coverage,
     create_station,
@@ -16,8 +16,8 @@ from data_model.reference.admin.edits import (
     update_station,
     update_village,
 )
-from data_model.reference.admin.imports import template_csv
-from data_model.reference.admin.lists import (
+from data_model.reference_admin.imports import template_csv
+from data_model.reference_admin.lists import (
     list_aliases,
     list_communes,
     list_coverage,
@@ -26,8 +26,8 @@ from data_model.reference.admin.lists import (
     list_stations,
     list_villages,
 )
-from data_model.reference.admin.reorganisation_import import import_reorganisation, preview_reorganisation
-from data_model.reference.admin.village_import import import_villages, preview_village_import
+from data_model.reference_admin.reorganisation_import import import_reorganisation, preview_reorganisation
+from data_model.reference_admin.village_import import import_villages, preview_village_import
 
 __all__ = [
     "MAX_POPULATION", "REPORTING_KINDS", "ReferenceEditError", "add_alias", "add_coverage", "create_station",
