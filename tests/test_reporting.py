@@ -115,7 +115,7 @@ def test_editing_a_confirmed_month_marks_it_revised(engine, people):
     with write_session(engine) as session:
         update_record(session=session, actor=staff, record_id=record, values=outreach(unit, attendances=130))
     with read_session(engine) as session:
-        revised = dict(session.execute(select(MonthConfirmation.month, MonthConfirmation.revised)))
+        revised = {m: r for m, r in session.execute(select(MonthConfirmation.month, MonthConfirmation.revised))}
         timeliness = entry_timeliness(session=session, year=2024).set_index("unit_id").loc[unit]
     assert revised == {3: True, 4: False}
     assert timeliness["records"] == 1

@@ -204,9 +204,9 @@ def measure_label(type_code: str, measure: str, lang: str = "vi") -> str:
 def scope_options(*, session: Session, year: int, lang: str = "vi") -> dict[str, dict[str, str]]:
     """What a target can be for in a year: the province, the reporting units (not clusters), the communes that
     existed during the year; level → {scope key → name}."""
-    units = dict(session.execute(
+    units = {key: name for key, name in session.execute(
         select(ReportingUnit.key, ReportingUnit.short_name).where(ReportingUnit.kind != "loudspeaker_cluster")
-        .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name)))
+        .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name))}
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     names = commune_names(session=session, boundaries="historical", lang=lang)
     keys = session.scalars(select(Unit.key).where(
