@@ -16,7 +16,7 @@ from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
-from data_model.reporting.guard import guard_record_change
+from data_model.records.write_checks import check_record_write
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
 from data_model.texts.catalogue import Text
 from data_model.texts.input import TextInputError, clean_text
@@ -116,7 +116,7 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
         apply_changes(session=session, added=[RecordFigures.of(columns)])
         log_change(session=session, actor=actor, action="create", entity=ENTITY, entity_id=record.id,
                    new=describe_values(catalogue=catalogue, columns=columns), reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="create", old=None,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="create", old=None,
                             new=columns, reason=reason)
     return record.id
 
@@ -166,7 +166,7 @@ def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Map
         new_text = describe_values(catalogue=catalogue, columns=columns)
         log_change(session=session, actor=actor, action="update", entity=ENTITY, entity_id=record.id,
                    old=old_text, new=new_text, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="update", old=old,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="update", old=old,
                             new=columns_of(record), reason=reason, old_text=old_text, new_text=new_text)
     return True
 
@@ -186,7 +186,7 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
         session.flush()
         apply_changes(session=session, removed=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="delete", entity=ENTITY, entity_id=record.id, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="delete",
+        check_record_write(session=session, actor=actor, record_id=record.id, action="delete",
                             old=columns_of(record), new=None, reason=reason)
 
 
@@ -204,7 +204,7 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
         session.flush()
         apply_changes(session=session, added=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="restore", entity=ENTITY, entity_id=record.id, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="restore", old=None,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="restore", old=None,
                             new=columns_of(record), reason=reason)
 
 
