@@ -39,7 +39,7 @@ from data_model.analytics.compare import busiest_communes, compare_communes
 from data_model.analytics.filters import Filters
 from data_model.analytics.overview import build_overview, yearly_series
 from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view
-from data_model.records.query import count_records, fetch_records
+from data_model.analytics.records_query import count_records, fetch_records
 from data_model.schema.db import build_engine, read_session
 from data_model.schema.models import ActivityRecord, ReportingUnit
 from data_model.schema.settings import get_settings

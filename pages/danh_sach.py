@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from data_model.analytics.filters import Filters
+from data_model.analytics.records_query import PAGE_SIZE, count_records, fetch_records
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
-from data_model.records.query import PAGE_SIZE, count_records, fetch_records
 from data_model.texts.formatting import format_date, format_number
 from ui.downloads import download_buttons
 from ui.filters import DRILL_KEYS, empty_state, load_options, stations_with_clusters

@@ -18,11 +18,11 @@ from entry_helpers import (
 )
 from sqlalchemy import func, select
 
+from data_model.analytics.records_query import entry_choices, get_record, list_records
 from data_model.basics.issues import DUPLICATE, ValidationError
 from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.records import write as records_module
 from data_model.records.history import record_history
-from data_model.records.query import entry_choices, get_record, list_records
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage

@@ -14,13 +14,13 @@ from test_import import HEADER, csv_bytes
 
 import data_model.reference_admin as ra
 from data_model.accounts.users import AccountError, create_user, update_user
+from data_model.analytics.records_query import list_records
 from data_model.audit.log import AuditError, AuditFilters, list_audit
 from data_model.basics.issues import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import year as cli_year
 from data_model.files import tabular
 from data_model.files.tabular import ImportRejected
-from data_model.records.query import list_records
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ReportingUnit, Unit, UnitFact, User, Village
