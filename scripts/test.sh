@@ -12,6 +12,11 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "No /usr/bin/chromium and not root: browser tests will skip"
   fi
 fi
+echo "== Gates: ruff, import contract, mypy =="
+.venv/bin/ruff check --quiet .
+.venv/bin/lint-imports --no-logo --no-cache | tail -n 4
+.venv/bin/mypy --no-error-summary
+echo "gates passed"
 status=0
 pg_status=0
 pg_log=""
