@@ -18,7 +18,7 @@ from data_model.analytics.records_query import list_records
 from data_model.audit.log import AuditError, AuditFilters, list_audit
 from data_model.basics.issues import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.basics.permissions import SYSTEM
-from data_model.cli.main import year as cli_year
+from data_model.cli.common import year as cli_year
 from data_model.files import tabular
 from data_model.files.tabular import ImportRejected
 from data_model.records.write import create_record, delete_record, restore_record, update_record

@@ -96,7 +96,7 @@ def test_every_user_facing_error_is_a_user_error():
     from data_model.audit.log import AuditError
     from data_model.basics.issues import ValidationError
     from data_model.basics.permissions import PermissionDenied
-    from data_model.cli.main import CliError
+    from data_model.cli.common import CliError
     from data_model.files.parse import FileError
     from data_model.files.records_import.outcome import ImportConflict
     from data_model.files.tabular import ImportRejected

@@ -76,7 +76,7 @@ def _json_value(value: object) -> object:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Totals of every measure per group and type."""
-    from data_model.cli.main import CliError, open_engine
+    from data_model.cli.common import CliError, open_engine
 
     if args.year_from > args.year_to:
         raise CliError("--from ({year_from}) lớn hơn --to ({year_to})", year_from=args.year_from, year_to=args.year_to)
@@ -95,7 +95,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `summary` to `python -m data_model`."""
-    from data_model.cli.main import year  # the parser module is fully loaded when it calls register()
+    from data_model.cli.common import year  # the parser module is fully loaded when it calls register()
 
     p = subparsers.add_parser("summary", help=say("tổng hợp theo năm, xã, đồn hoặc loại hoạt động"))
     p.add_argument("--from", dest="year_from", type=year, required=True)
