@@ -5,13 +5,13 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from data_model.schema.meta import is_demo_database
-from data_model.schema.startup import has_active_demo_accounts
+from data_model.startup.prepare import has_active_demo_accounts
 from ui.auth import current_actor, open_deep_link, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
-from ui.page import explain_lost_page
 from ui.login_cookie import render_cookie_exchange
+from ui.page import explain_lost_page
 from ui.registry import hidden_pages_for_role, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"

@@ -14,16 +14,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from data_model.accounts.audit import AuditFilters, count_audit, export_audit, list_audit  # noqa: E402
-from data_model.accounts.login import authenticate  # noqa: E402
-from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.accounts.users import create_user  # noqa: E402
-from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
-from data_model.schema.models import ChangeLog  # noqa: E402
-from data_model.schema.settings import get_settings  # noqa: E402
+from data_model.accounts.login import authenticate
+from data_model.accounts.users import create_user
+from data_model.audit.log import AuditFilters, count_audit, export_audit, list_audit
+from data_model.basics.permissions import SYSTEM
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ChangeLog
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def timed(label: str, fn, repeat: int = 1):

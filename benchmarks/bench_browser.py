@@ -20,7 +20,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import CHROMIUM, DRAWN_JS, EXCEPTION  # noqa: E402
+from load_test import CHROMIUM, DRAWN_JS, EXCEPTION
 
 PASSWORDS = {"demo_admin": "demo-admin", "demo_lanhdao": "demo-lanhdao", "demo_kehoach": "demo-kehoach",
              "demo_nhaplieu": "demo-nhaplieu"}

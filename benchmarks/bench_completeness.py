@@ -21,26 +21,28 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
-from data_model.accounts.permissions import SYSTEM, Actor  # noqa: E402
-from data_model.reporting.completeness import year_completeness  # noqa: E402
-from data_model.reporting.confirmations import expected_units  # noqa: E402
-from data_model.reporting.deadline import deadline_of  # noqa: E402
-from data_model.reporting.page_data import progress_page  # noqa: E402
-from data_model.reporting.published import published_years  # noqa: E402
-from data_model.reporting.year_close import close_year, standing_closes, year_status  # noqa: E402
-from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.models import ActivityRecord  # noqa: E402
-from data_model.schema.planning import YearRevision  # noqa: E402
-from data_model.schema.planning import MonthConfirmation
+from data_model.basics.permissions import SYSTEM, Actor
+from data_model.reporting.completeness import year_completeness
+from data_model.reporting.confirmations import expected_units
+from data_model.reporting.deadline import deadline_of
+from data_model.reporting.page_data import progress_page
+from data_model.reporting.published import published_years
+from data_model.reporting.year_close import close_year, standing_closes, year_status
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord
+from data_model.schema.planning import (
+    MonthConfirmation,
+    YearRevision,
+)
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_MS = 100.0

@@ -16,15 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.files.export import ExportFilters, export_csv  # noqa: E402
-from data_model.files.records_import import preview_import, run_import  # noqa: E402
-from data_model.schema.db import build_engine, read_session  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
-from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit  # noqa: E402
-from data_model.schema.settings import get_settings  # noqa: E402
+from data_model.basics.permissions import SYSTEM
+from data_model.files.export import ExportFilters, export_csv
+from data_model.files.records_import import preview_import, run_import
+from data_model.schema.db import build_engine, read_session
+from data_model.schema.models import ActivityRecord, ActivitySummary, ReportingUnit, Unit
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def make_csv(*, rows: int, communes: list[tuple[str, str]], stations: list[str], seed: int = 1) -> bytes:

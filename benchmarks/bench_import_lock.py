@@ -22,16 +22,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select  # noqa: E402
+from bench_import import make_csv
+from sqlalchemy import select
 
-from bench_import import make_csv  # noqa: E402
-from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.files.records_import import preview_import, write_import  # noqa: E402
-from data_model.files.records_import import write as import_write  # noqa: E402
-from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
-from data_model.schema.models import ReportingUnit, Unit  # noqa: E402
-from data_model.schema.settings import get_settings  # noqa: E402
+from data_model.basics.permissions import SYSTEM
+from data_model.files.records_import import preview_import, write_import
+from data_model.files.records_import import write as import_write
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ReportingUnit, Unit
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 TODAY = dt.date(2025, 6, 30)
 

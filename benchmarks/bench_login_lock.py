@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy.exc import OperationalError  # noqa: E402
+from sqlalchemy.exc import OperationalError
 
-from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.records.changelog import log_change  # noqa: E402
-from data_model.schema.db import build_engine, write_session  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
-from data_model.schema.settings import get_settings  # noqa: E402
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import SYSTEM
+from data_model.schema.db import build_engine, write_session
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def failed_login(engine, i: int) -> None:

@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sqlalchemy import text  # noqa: E402
+from bench_pages import context, drop, prepare, time_page
+from sqlalchemy import text
 
-from bench_pages import context, drop, prepare, time_page  # noqa: E402
-from data_model.analytics.map import commune_map  # noqa: E402
-from data_model.analytics.places import commune_view  # noqa: E402
-from data_model.reference.geo import _load, load_province_shapes  # noqa: E402
-from data_model.schema.db import build_engine  # noqa: E402
+from data_model.analytics.map import commune_map
+from data_model.analytics.places import commune_view
+from data_model.reference.geo import _load, load_province_shapes
+from data_model.schema.db import build_engine
 
 TARGET_MS = 100.0
 TYPE, MEASURE = "outreach_session", "sessions"

@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM  # noqa: E402
-from data_model.accounts.users import create_user  # noqa: E402
-from data_model.schema.db import build_engine, write_session  # noqa: E402
-from data_model.schema.models import User  # noqa: E402
-from ui.registry import pages_for_role  # noqa: E402
+from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
+from data_model.schema.db import build_engine, write_session
+from data_model.schema.models import User
+from ui.registry import pages_for_role
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

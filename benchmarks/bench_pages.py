@@ -21,27 +21,29 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
-from data_model.analytics.aggregate import filter_options  # noqa: E402
-from data_model.analytics.aggregate import first_and_last_year  # noqa: E402
-from data_model.analytics.compare import busiest_communes, compare_communes  # noqa: E402
-from data_model.analytics.filters import Filters  # noqa: E402
-from data_model.analytics.overview import build_overview, yearly_series  # noqa: E402
-from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view  # noqa: E402
-from data_model.records.query import count_records, fetch_records  # noqa: E402
-from data_model.schema.db import build_engine, read_session  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
-from data_model.schema.models import ActivityRecord, ReportingUnit  # noqa: E402
-from data_model.schema.settings import get_settings  # noqa: E402
+from data_model.analytics.aggregate import (
+    filter_options,
+    first_and_last_year,
+)
+from data_model.analytics.compare import busiest_communes, compare_communes
+from data_model.analytics.filters import Filters
+from data_model.analytics.overview import build_overview, yearly_series
+from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view
+from data_model.analytics.records_query import count_records, fetch_records
+from data_model.schema.db import build_engine, read_session
+from data_model.schema.models import ActivityRecord, ReportingUnit
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_PAGE_MS, TARGET_RECORDS_MS = 100.0, 300.0

@@ -17,23 +17,23 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
-from data_model.plans.plan_file import plan_template  # noqa: E402
-from data_model.plans.progress import behind_plan, progress, ranking_with_progress  # noqa: E402
-from data_model.analytics.filters import Filters  # noqa: E402
-from data_model.analytics.overview import build_overview  # noqa: E402
-from data_model.analytics.places import station_view  # noqa: E402
-from data_model.schema.db import build_engine, read_session, write_session  # noqa: E402
-from data_model.schema.models import ActivityRecord  # noqa: E402
-from data_model.schema.planning import Target  # noqa: E402
+from data_model.analytics.filters import Filters
+from data_model.analytics.overview import build_overview
+from data_model.analytics.places import station_view
+from data_model.plans.plan_file import plan_template
+from data_model.plans.progress import behind_plan, progress, ranking_with_progress
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ActivityRecord
+from data_model.schema.planning import Target
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_MS = 100.0

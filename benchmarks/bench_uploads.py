@@ -51,7 +51,7 @@ def _status(field: str) -> int:
 
 def run_child(*, path: Path, filename: str, url: str) -> None:
     """In the child process: one preview_import of the file, then its figures on one line."""
-    from data_model.accounts.permissions import SYSTEM
+    from data_model.basics.permissions import SYSTEM
     from data_model.files.records_import import preview_import
     from data_model.schema.db import build_engine, read_session
 
@@ -80,8 +80,8 @@ def main() -> int:
         run_child(path=Path(args.child[0]), filename=args.child[1], url=args.child[2])
         return 0
     from data_model.schema.db import build_engine
-    from data_model.schema.init_db import initialise_database
     from data_model.schema.settings import get_settings
+    from data_model.startup.init_db import initialise_database
 
     with tempfile.TemporaryDirectory(prefix="bench_uploads_") as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite"

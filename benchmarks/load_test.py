@@ -264,7 +264,7 @@ async def run(args: argparse.Namespace) -> dict:
         hard_stop = args.seconds + 2 * args.action_timeout + 30
         try:
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=hard_stop)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             tally.errors.append(f"hard stop after {hard_stop} s")
         elapsed = time.perf_counter() - t0
         await browser.close()

@@ -101,7 +101,7 @@ class Session:
         self.pages: dict[str, str] = {}  # page title → page script hash, from the last `navigation` of a run
 
     @classmethod
-    async def open(cls, url: str) -> "Session":
+    async def open(cls, url: str) -> Session:
         parsed = urlparse(url)
         scheme = "wss" if parsed.scheme == "https" else "ws"
         # two entries: a third would ask to resume an existing session; no Origin header

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.files.xlsform.form import FormError, form_unit_choices, xlsform_for_actor
 from data_model.files.xlsform.workbook import XLSX_MIME, xform_xml, xlsform_bytes, xlsform_filename
 from data_model.schema.db import read_session

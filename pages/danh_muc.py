@@ -8,15 +8,15 @@ import datetime as dt
 
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
+import data_model.reference_admin as ra
+from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import PermissionDenied
 from data_model.files.tabular import ImportRejected
-from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
-from data_model.reference import admin as ra
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.clock import today_local
 from data_model.schema.db import read_session, write_session
-from data_model.texts.formatting import format_date, format_number
 from data_model.texts.catalogue import Pair
+from data_model.texts.formatting import format_date, format_number
 from ui.auth import plain
 from ui.engine import clear_data_caches, get_engine
 from ui.i18n import current_language, t, tn

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from data_model.analytics.filters import Filters, parse_whole_number
+from data_model.analytics.records_query import PAGE_SIZE, count_records, fetch_records
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
-from data_model.records.query import PAGE_SIZE, count_records, fetch_records
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.texts.formatting import format_date, format_number
 from ui.auth import plain
 from ui.downloads import download_buttons

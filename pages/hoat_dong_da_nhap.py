@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_model.analytics.records_query import can_edit, get_record, list_records
+from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.records.history import record_history
-from data_model.records.query import can_edit, get_record, list_records
-from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import delete_record, restore_record, update_record
 from data_model.schema.db import read_session
 from data_model.texts.formatting import format_date

@@ -6,18 +6,25 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import Actor, PermissionDenied, can_edit_targets
+from data_model.basics.permissions import Actor, PermissionDenied, can_edit_targets
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.files.tabular import ImportPreview, ImportRejected
 from data_model.plans.plan_file import XLSX_MIME, describe_plan_import, import_plan, plan_template, preview_plan
 from data_model.plans.progress import behind_plan, expected_share, progress
 from data_model.plans.targets import (
-    LEVELS, PlanError, TargetKey, current_target, list_targets, plan_years, scope_options, set_target,
+    LEVELS,
+    PlanError,
+    TargetKey,
+    current_target,
+    list_targets,
+    plan_years,
+    scope_options,
+    set_target,
 )
 from data_model.reporting.deadline import local_today
 from data_model.schema.db import read_session, write_session
-from data_model.texts.formatting import format_number, format_share
 from data_model.texts.catalogue import Pair
+from data_model.texts.formatting import format_number, format_share
 from ui.auth import guard_page, plain
 from ui.downloads import download_buttons
 from ui.engine import clear_data_caches, get_engine

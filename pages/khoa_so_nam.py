@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied, can_close_year
+from data_model.basics.permissions import PermissionDenied, can_close_year
 from data_model.reporting.deadline import ReportingError, local_today
 from data_model.reporting.year_close import close_year, reopen_year, year_status
 from data_model.schema.db import read_session, write_session

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from data_model.accounts.permissions import ROLES
 from data_model.accounts.users import create_user, list_users, reset_password, update_user
+from data_model.basics.permissions import ROLES
 from data_model.schema.clock import convert_to_local
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit

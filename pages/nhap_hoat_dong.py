@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_model.basics.issues import ValidationError
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
-from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
 from ui.auth import write_actor
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields

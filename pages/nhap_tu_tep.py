@@ -6,7 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import list_activity_types
 from data_model.files.export import (
     XLSX_MIME,

@@ -6,9 +6,19 @@ import math
 
 import streamlit as st
 
-from data_model.accounts.audit import (
-    ACTIONS, ENTITIES, HEADERS_EN, HEADERS_VI, AuditError, AuditFilters, count_audit, export_audit, label,
-    list_audit, list_audit_kinds, list_audit_usernames,
+from data_model.audit.log import (
+    ACTIONS,
+    ENTITIES,
+    HEADERS_EN,
+    HEADERS_VI,
+    AuditError,
+    AuditFilters,
+    count_audit,
+    export_audit,
+    label,
+    list_audit,
+    list_audit_kinds,
+    list_audit_usernames,
 )
 from data_model.reporting.deadline import local_today
 from data_model.schema.db import read_session

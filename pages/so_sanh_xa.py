@@ -5,7 +5,12 @@ import streamlit as st
 
 from data_model.analytics.aggregate import type_order
 from data_model.analytics.compare import (
-    MAX_COMMUNES, MIN_COMMUNES, busiest_communes, compare_communes, language_type_options, village_type_options,
+    MAX_COMMUNES,
+    MIN_COMMUNES,
+    busiest_communes,
+    compare_communes,
+    language_type_options,
+    village_type_options,
 )
 from data_model.definitions.activity_types import get_activity_type
 from ui.auth import plain

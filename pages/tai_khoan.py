@@ -5,9 +5,9 @@ import streamlit as st
 
 from data_model.accounts.users import change_own_password, get_account
 from data_model.schema.db import read_session
+from data_model.texts.errors import UserError
 from ui.auth import plain, role_name
 from ui.engine import get_engine
-from data_model.texts.errors import UserError
 from ui.i18n import t
 from ui.page import open_page
 

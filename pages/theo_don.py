@@ -14,7 +14,9 @@ from ui.filters import empty_state, open_records, pick_type_and_measure
 from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.page import open_results_page
-from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
+from ui.plan_progress import BEHIND_MARK as BEHIND
+from ui.plan_progress import ON_PLAN_MARK as ON_PLAN
+from ui.plan_progress import plan_columns
 from ui.widgets import choice
 
 load_view = cached_loader(station_view)

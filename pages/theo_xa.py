@@ -14,7 +14,9 @@ from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.map_view import commune_map_block
 from ui.page import open_results_page
-from ui.plan_progress import BEHIND_MARK as BEHIND, ON_PLAN_MARK as ON_PLAN, plan_columns
+from ui.plan_progress import BEHIND_MARK as BEHIND
+from ui.plan_progress import ON_PLAN_MARK as ON_PLAN
+from ui.plan_progress import plan_columns
 from ui.widgets import choice
 
 load_view = cached_loader(commune_view)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
 from data_model.reporting.completeness import STATUS_LABELS
 from data_model.reporting.confirmations import confirm_month

@@ -17,6 +17,11 @@ if [ -n "$missing" ]; then
     echo "No$missing and not root: the tests needing them will skip"
   fi
 fi
+echo "== Gates: ruff, import contract, mypy =="
+.venv/bin/ruff check --quiet .
+.venv/bin/lint-imports --no-logo --no-cache | tail -n 4
+.venv/bin/mypy --no-error-summary
+echo "gates passed"
 status=0
 pg_status=0
 pg_log=""

@@ -11,8 +11,8 @@ import time
 import traceback
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 os.environ["DEMO_ON_FIRST_START"] = "0"
 
 from data_model.schema.db import build_engine  # noqa: E402
-from data_model.schema.init_db import initialise_database  # noqa: E402
 from data_model.schema.settings import PROJECT_ROOT, get_settings  # noqa: E402
+from data_model.startup.init_db import initialise_database  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 CHROMIUM = "/usr/bin/chromium"

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.records.summary_check import check_derived_tables, describe_check
 from data_model.schema.models import ActivityRecord, ReportingUnit, Village
 
@@ -70,7 +70,7 @@ def concurrent_values(unit: int, worker: int, i: int) -> dict[str, Any]:
 
 def write_many(url: str, worker: int, n: int) -> list[int]:
     """One writer: its own engine, n records each in its own transaction (used by threads and processes)."""
-    from data_model.accounts.permissions import SYSTEM
+    from data_model.basics.permissions import SYSTEM
     from data_model.records.write import create_record
     from data_model.schema.db import build_engine, write_session
 

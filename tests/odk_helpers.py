@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from pyxform.xls2xform import convert

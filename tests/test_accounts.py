@@ -7,13 +7,23 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts import login, users as accounts
+from data_model.accounts import login
+from data_model.accounts import users as accounts
 from data_model.accounts.login import authenticate, login_demo
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import (
-    AccountError, change_own_password, check_password, check_username, create_demo_accounts, create_user, get_actor,
-    list_demo_logins, list_users, reset_password, update_user,
+    AccountError,
+    change_own_password,
+    check_password,
+    check_username,
+    create_demo_accounts,
+    create_user,
+    get_actor,
+    list_demo_logins,
+    list_users,
+    reset_password,
+    update_user,
 )
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main as cli_main
 from data_model.schema.models import AppMeta, ChangeLog, ReportingUnit, User
 

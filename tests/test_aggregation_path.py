@@ -30,7 +30,10 @@ def _resolved(**changes) -> ResolvedFilters:
     return ResolvedFilters(**{**base, **changes})
 
 
-def _sql(statement, dialect=sqlite.dialect()) -> str:
+_SQLITE = sqlite.dialect()
+
+
+def _sql(statement, dialect=_SQLITE) -> str:
     return " ".join(str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})).split())
 
 

@@ -7,11 +7,11 @@ import io
 import openpyxl
 import pytest
 
-from data_model.accounts.audit import AuditError, AuditFilters, count_audit, export_audit, list_audit, list_audit_kinds
 from data_model.accounts.login import authenticate
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import create_user, record_logout
-from data_model.records.changelog import log_change
+from data_model.audit.changelog import log_change
+from data_model.audit.log import AuditError, AuditFilters, count_audit, export_audit, list_audit, list_audit_kinds
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.schema.models import ChangeLog
 
 OFFICIAL = Actor(user_id=None, username="ld", role="official")

@@ -94,7 +94,8 @@ def test_current_boundaries_roll_old_communes_up(session, records):
     hist = summarise(session=session, filters=Filters(2012, 2025, types=("outreach_session",)), by="commune")
     cur = summarise(session=session, filters=Filters(2012, 2025, types=("outreach_session",), boundaries="current"),
                     by="commune")
-    attendances = lambda f: dict(zip(f[f.measure == "attendances"].commune_key, f[f.measure == "attendances"].value))
+    def attendances(f):
+        return dict(zip(f[f.measure == "attendances"].commune_key, f[f.measure == "attendances"].value))
     assert attendances(hist) == {"c03550@1900": 70, "c03556@1900": 40, "c03562@2025": 55}
     assert attendances(cur) == {"c03562@2025": 165}
 

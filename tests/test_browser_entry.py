@@ -5,13 +5,13 @@ import datetime as dt
 import re
 
 import pytest
+from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import expect, expect_no_exception, expect_none, open_page, wait_until_drawn
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog
-from browser_helpers import expect, expect_no_exception, expect_none, open_page, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 

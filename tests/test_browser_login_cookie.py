@@ -13,15 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from browser_helpers import TIMEOUT_MS, expect, expect_no_exception, wait_until_drawn
-from data_model.accounts.permissions import SYSTEM
+
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.settings import PROJECT_ROOT
 from ui.login_routes import FORGET_PATH, SWAP_PATH

@@ -5,8 +5,8 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-
 from browser_helpers import expect, expect_no_exception, open_page, url_ending, wait_until_drawn
+
 from data_model.accounts.users import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser

@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
+from odk_helpers import Submission, central_csv
 from pyxform.xls2xform import convert
 from sqlalchemy import select
 
-from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from odk_helpers import Submission, central_csv
 
 pytestmark = pytest.mark.browser
 

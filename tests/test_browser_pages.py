@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import expect, expect_none, open_page, url_ending, wait_until_drawn
 
 from data_model.accounts.users import DEMO_ACCOUNTS
 from ui.registry import pages_for_role
-from browser_helpers import expect, expect_none, open_page, url_ending, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser_helpers import expect, expect_no_exception, open_page, url_ending, wait_until_drawn
+
 from data_model.accounts.users import DEMO_ACCOUNTS
 from data_model.plans.progress import province_actuals
 from data_model.schema.db import build_engine, read_session

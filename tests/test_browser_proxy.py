@@ -2,17 +2,17 @@
 header the browser sends; login throttling counts per browser; a demo database is refused to a browser elsewhere."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
-
-from data_model.accounts.permissions import SYSTEM
-from data_model.accounts.users import create_user
-from data_model.schema.db import build_engine, read_session, write_session
-from data_model.schema.models import ChangeLog, LoginSession, User
 from browser_helpers import expect, open_page, wait_until_drawn
 from proxy_helpers import ELSEWHERE, Relay, Stack, stack_for
+from sqlalchemy import select
+
+from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
+from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.models import ChangeLog, LoginSession, User
 
 pytestmark = pytest.mark.browser
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import pytest
+from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
+from entry_helpers import outreach, unit_id
 
-from data_model.accounts.permissions import SYSTEM, Actor
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM, Actor
 from data_model.records.write import create_record
 from data_model.reporting.deadline import local_today
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.planning import YearClose
-from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
-from entry_helpers import outreach, unit_id
 
 pytestmark = pytest.mark.browser
 GREEN = "rgb(183, 225, 185)"

@@ -8,13 +8,16 @@ import os
 
 import pytest
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from data_model.accounts.clients import (
-    UNKNOWN_CLIENT, TrustedProxyError, is_local_client, parse_trusted_proxies, resolve_client_address,
+    UNKNOWN_CLIENT,
+    TrustedProxyError,
+    is_local_client,
+    parse_trusted_proxies,
+    resolve_client_address,
 )
 from data_model.accounts.login import login_demo
 from data_model.schema.identity import describe_process, find_identity_mismatch, fingerprint_database
@@ -113,14 +116,14 @@ def test_identity_answers_this_machine_only(monkeypatch, db_url):
     answer = json.loads(body)
     assert status == 200 and answer["port"] == 9150  # the port the request came in on
     assert answer["pid"] == os.getpid() and answer["database"] == fingerprint_database(url=db_url)
-    assert dt.datetime.fromisoformat(answer["started_at"]) <= dt.datetime.now(dt.timezone.utc)
+    assert dt.datetime.fromisoformat(answer["started_at"]) <= dt.datetime.now(dt.UTC)
     # through nginx for a browser elsewhere: nothing to see
     assert client.get("/api/identity", headers={"X-Forwarded-For": "192.0.2.7"})[0] == 404
 
 
 def test_identity_mismatch_names_what_differs(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    since = dt.datetime.now(dt.timezone.utc)
+    since = dt.datetime.now(dt.UTC)
     me = describe_process(port=9150, database_url=url, started_at=since)
     assert find_identity_mismatch(answer=me, pid=os.getpid(), port=9150, database_url=url, since=since) is None
     cases = {

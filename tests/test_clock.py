@@ -11,13 +11,13 @@ from entry_helpers import THU_LUM_2025, outreach
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters
 from data_model.analytics.map import commune_map
+from data_model.basics.issues import ValidationError
+from data_model.basics.permissions import SYSTEM
 from data_model.records.bulk import insert_records
 from data_model.records.history import record_history
-from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record
 from data_model.report import build_report_preview
 from data_model.reporting.completeness import year_completeness

@@ -7,11 +7,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from entry_helpers import count_records, summary_mismatches, write_many
 from sqlalchemy import func, select
 
 from data_model.schema.db import read_session
 from data_model.schema.models import ActivityRecord, ActivitySummary, ChangeLog
-from entry_helpers import count_records, summary_mismatches, write_many
 
 pytestmark = pytest.mark.slow  # about 2–4 minutes per engine at full size; ENTRY_CONCURRENCY_N=100 for a quick run
 

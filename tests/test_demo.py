@@ -6,6 +6,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from entry_helpers import summary_mismatches
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,9 +19,14 @@ from data_model.demo.load import load_demo
 from data_model.reference.boundaries import REORGANISATION_2025
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import (
-    ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitFact, UnitLanguage, Village,
+    ActivityRecord,
+    ReportingUnit,
+    StationCoverage,
+    Unit,
+    UnitFact,
+    UnitLanguage,
+    Village,
 )
-from entry_helpers import summary_mismatches
 
 D = dt.date
 

@@ -16,9 +16,10 @@ import pytest
 from data_model.schema.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "deploy"))
-from render_nginx import main as render_main, render_site, write_configs  # noqa: E402
 from check_process import is_port_free  # noqa: E402
 from proxy_helpers import free_port  # noqa: E402
+from render_nginx import main as render_main  # noqa: E402
+from render_nginx import render_site, write_configs
 
 from ui.sparkline import sparkline_svg  # noqa: E402
 
@@ -216,7 +217,7 @@ def test_status_stop_and_restart_use_the_settings_start_recorded(db_url, tmp_pat
     finally:
         stopped = _province("stop", tmp_path)
     assert stopped.returncode == 0
-    assert f"Đã dừng nginx (pid" in stopped.stdout and f"Đã dừng tiến trình cổng {port} (pid" in stopped.stdout
+    assert "Đã dừng nginx (pid" in stopped.stdout and f"Đã dừng tiến trình cổng {port} (pid" in stopped.stdout
     after = _province("status", tmp_path)
     assert after.returncode == 1 and f"cổng {port}: không chạy" in after.stdout and "nginx: không chạy" in after.stdout
     assert "Không có gì đang chạy" in _province("stop", tmp_path).stdout
@@ -242,7 +243,7 @@ def test_the_health_check_tells_the_process_it_started_from_another_on_its_port(
     server = http.server.HTTPServer(("127.0.0.1", 0), Impostor)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
-    since = dt.datetime.now(dt.timezone.utc)
+    since = dt.datetime.now(dt.UTC)
     try:
         found = wait_for_process(port=server.server_port, pid=os.getpid(), since=since, timeout_s=5)
         assert found is not None and "tiến trình khác trả lời (pid 1" in found.render("vi")

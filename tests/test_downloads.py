@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, update
 
+from data_model.basics.cells import neutralise_cells
 from data_model.cli.main import main
-from data_model.files.cells import neutralise_cells
 from data_model.schema.models import Unit
 from ui.downloads import to_csv_bytes, to_xlsx_bytes
 

@@ -8,22 +8,22 @@ import unicodedata
 
 import pandas as pd
 import pytest
+from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id, village_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.cells import escape_text, unescape_text
+from data_model.basics.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
-from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
 from data_model.definitions.fields import COMPARED as FIELDS_COMPARED
-from data_model.files.parse import escape_text, unescape_text
+from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx, template_csv, template_xlsx
 from data_model.files.record_format import template_columns
 from data_model.files.records_import import run_import
 from data_model.records.write import create_record, delete_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id, village_id
 
 TODAY = dt.date(2025, 12, 31)
 # what a round trip keeps: every compared field but the reporting unit, whose id differs between databases

@@ -7,9 +7,10 @@ import uuid
 
 import pandas as pd
 import pytest
+from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.files.export import ExportFilters, export_csv, export_frame, export_xlsx
 from data_model.files.records_import import run_import
@@ -18,7 +19,6 @@ from data_model.records.history import record_history
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from entry_helpers import KA_LANG, MU_CA, count_records, outreach, patrol, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 UID_HEADER = "Mã định danh"

@@ -7,16 +7,16 @@ import io
 import unicodedata
 
 import pytest
+from entry_helpers import KA_LANG, MU_CA, count_records, staff, summary_mismatches, unit_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.files.parse import parse_count, parse_date
 from data_model.files.records_import import ImportRejected, preview_import, run_import
 from data_model.schema.db import read_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch
-from entry_helpers import KA_LANG, MU_CA, count_records, staff, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 HEADER = ["Loại hoạt động", "Ngày bắt đầu", "Ngày kết thúc", "Đơn vị thực hiện", "Mã xã", "Xã", "Bản", "Ngôn ngữ",
@@ -134,7 +134,7 @@ def test_errors_are_listed_by_row_and_column_and_nothing_is_written(engine):
     got = {(int(r.row), r.column) for r in problems.itertuples() if r.severity == "error"}
     assert got == {(3, "Ngày bắt đầu"), (4, "Đơn vị thực hiện"), (5, "Xã"), (6, "Xã"), (7, "Bản"), (8, "Số buổi"),
                    (8, "Lượt người nghe"), (9, "Loại hoạt động"), (10, "Ngôn ngữ"), (10, "Ngày kết thúc")}
-    messages = dict(((int(r.row), r.column), r.message) for r in problems.itertuples())
+    messages = {(int(r.row), r.column): r.message for r in problems.itertuples()}
     assert "sáp nhập vào Thu Lũm" in messages[(5, "Xã")]
     assert "Bản Lạ" in messages[(7, "Bản")]
     with pytest.raises(ImportRejected):

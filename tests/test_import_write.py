@@ -7,16 +7,17 @@ import io
 import threading
 
 import pytest
+from conftest import PG_URL
+from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import func, select
 
-from conftest import PG_URL
-from data_model.accounts.permissions import SYSTEM, PermissionDenied
+from data_model.basics.permissions import SYSTEM, PermissionDenied
 from data_model.files.records_import import ImportConflict, preview_import, write_import
-from data_model.files.records_import import preview as import_preview, write as import_write
+from data_model.files.records_import import preview as import_preview
+from data_model.files.records_import import write as import_write
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ImportBatch
-from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 HEADER = ["Loại hoạt động", "Ngày bắt đầu", "Đơn vị thực hiện", "Xã", "Số buổi", "Lượt người nghe"]

@@ -13,10 +13,15 @@ from streamlit.testing.v1 import AppTest
 
 from data_model.accounts.login import authenticate, log_out, resume_login
 from data_model.accounts.login_cookie import (
-    GRANT_SECONDS, is_grant_pending, names_live_session, open_cookie_grant, redeem_cookie_grant, request_address,
+    GRANT_SECONDS,
+    is_grant_pending,
+    names_live_session,
+    open_cookie_grant,
+    redeem_cookie_grant,
+    request_address,
 )
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import change_own_password, create_user, reset_password, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import write_session
 from data_model.schema.models import utcnow
 from ui import login_routes

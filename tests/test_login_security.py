@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from data_model.accounts import login
 from data_model.accounts.login import authenticate
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import AccountError, change_own_password, create_user, reset_password
+from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import main as cli_main
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import AppMeta, ChangeLog, User

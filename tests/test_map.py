@@ -7,19 +7,25 @@ import shutil
 
 import docx
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters
 from data_model.analytics.map import commune_map, station_points
 from data_model.analytics.summary import summarise
+from data_model.basics.permissions import SYSTEM
 from data_model.records.bulk import insert_records
 from data_model.reference.boundaries import REORGANISATION_2025, units_valid_on
 from data_model.reference.geo import (
-    BORDER_FILE, COMMUNES_FILE, OUTLINE_FILE, GeoUnavailable, _signed_area, geo_dir, load_province_shapes,
+    BORDER_FILE,
+    COMMUNES_FILE,
+    OUTLINE_FILE,
+    GeoUnavailable,
+    _signed_area,
+    geo_dir,
+    load_province_shapes,
 )
 from data_model.report import Period, Scope, make_report, render
 from data_model.schema.db import build_engine, write_session

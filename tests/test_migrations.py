@@ -5,15 +5,15 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import PG_URL
 from sqlalchemy import column, create_engine, inspect, table, text
 from sqlalchemy.engine import make_url
 
-from conftest import PG_URL
 from data_model.schema.db import build_engine
-from data_model.schema.init_db import initialise_database
 from data_model.schema.migrate import alembic_config, current_revision, head_revision, upgrade_schema
 from data_model.schema.models import Base
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 
 
 def test_database_is_at_the_newest_migration(engine):

@@ -7,11 +7,13 @@ import datetime as dt
 import io
 
 import pytest
+from entry_helpers import count_records, staff, summary_mismatches
+from odk_helpers import Submission, central_csv, form_questions, kobo_csv, kobo_xlsx
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
 from data_model.files.records_import import ImportRejected, preview_import, run_import
 from data_model.files.records_import.submissions import uid_of_instance
@@ -20,8 +22,6 @@ from data_model.files.xlsform.form import FormError, build_xlsform, definitions_
 from data_model.files.xlsform.workbook import xform_xml, xlsform_bytes
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit, Village
-from entry_helpers import count_records, staff, summary_mismatches
-from odk_helpers import Submission, central_csv, form_questions, kobo_csv, kobo_xlsx
 
 TODAY = dt.date(2025, 12, 31)
 MU_CA = "c03451@1900"

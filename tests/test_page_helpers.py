@@ -3,14 +3,21 @@ message, self-registering translated choices; the one authorisation table the pa
 from __future__ import annotations
 
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import (
-    CAPABILITIES, ROLES, SYSTEM, Actor, can_edit_population, can_read_audit, has_capability, roles_with,
-)
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import (
+    CAPABILITIES,
+    ROLES,
+    SYSTEM,
+    Actor,
+    can_edit_population,
+    can_read_audit,
+    has_capability,
+    roles_with,
+)
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import User
 from ui.registry import PAGES, page_spec, pages_for_role
@@ -141,7 +148,7 @@ def test_results_page_opening_gives_filters_and_language(app_env, demo_db_url):
 def _write_script():
     import streamlit as st
 
-    from data_model.accounts.permissions import PermissionDenied
+    from data_model.basics.permissions import PermissionDenied
     from ui.page import open_page
     from ui.writes import run_write
 

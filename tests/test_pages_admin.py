@@ -5,12 +5,12 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import logged_in_user, sign_in, start_login
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import logged_in_user, sign_in, start_login
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog, Unit, User
 from ui.registry import hidden_pages_for_role, home_page, pages_for_role
@@ -317,7 +317,7 @@ def test_planner_keeps_population_only(users, db_url):
 def test_audit_page_lists_events_as_text(users, db_url):
     engine = build_engine(url=db_url)
     with write_session(engine) as session:
-        from data_model.records.changelog import log_change
+        from data_model.audit.changelog import log_change
 
         log_change(session=session, actor=SYSTEM, action="update", entity="record", entity_id=1,
                    reason="[bấm](javascript:alert(1))")

@@ -7,15 +7,15 @@ import json
 
 import numpy as np
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
 from data_model.analytics.filters import Filters
 from data_model.analytics.places import commune_view
 from data_model.analytics.summary import summarise
+from data_model.basics.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type
 from data_model.records.bulk import insert_records
 from data_model.schema.db import build_engine, read_session, write_session

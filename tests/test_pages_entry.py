@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import age_logins, sign_in
+from entry_helpers import KA_LANG, THU_LUM_2025, outreach, unit_id
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import age_logins, sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user, update_user
+from data_model.basics.permissions import SYSTEM
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from entry_helpers import KA_LANG, THU_LUM_2025, outreach, unit_id
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -308,7 +308,7 @@ def test_import_page_writes_what_it_showed_and_says_when_someone_else_imported_f
     engine, users = app_db
     data = ("Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Xã,Số buổi,Lượt người nghe\n"
             "outreach_session,05/03/2024,st_ka_lang,Ka Lăng,1,10\noutreach_session,06/03/2024,st_ka_lang,Ka Lăng,2,20\n"
-            ).encode("utf-8")
+            ).encode()
     at = _upload_file(engine, _open(users["staff"], "nhap_tu_tep"), data, "thang3.csv")
     assert [m.value for m in at.metric][:1] == ["2"]
     run_import(engine=engine, actor=SYSTEM, data=data, filename="thang3.csv")  # another office, same file, first
@@ -324,7 +324,7 @@ def test_import_page_writes_what_it_showed_and_says_when_someone_else_imported_f
 def test_import_page_imports_an_uploaded_file(app_db):
     engine, users = app_db
     data = ("Loại hoạt động,Ngày bắt đầu,Xã,Số buổi,Lượt người nghe,Ghi chú\n"
-            "outreach_session,05/03/2024,Ka Lăng,1,10,'=1+1\n").encode("utf-8")
+            "outreach_session,05/03/2024,Ka Lăng,1,10,'=1+1\n").encode()
     at = _upload_file(engine, _open(users["staff"], "nhap_tu_tep"), data, "mot_dong.csv")
     _button(at, "Nhập 1 dòng").click().run()
     assert not at.exception, [e.value for e in at.exception]

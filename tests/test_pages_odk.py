@@ -6,18 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import sign_in
+from odk_helpers import Submission, central_csv
 from pyxform.xls2xform import convert
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.files.xlsform.form import xlsform_for_actor
 from data_model.files.xlsform.workbook import xlsform_bytes
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
-from odk_helpers import Submission, central_csv
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGE = "bieu_mau_ngoai_tuyen"

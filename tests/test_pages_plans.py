@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.plans.targets import list_targets
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ChangeLog, User

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from auth_helpers import sign_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.records.bulk import insert_records
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import ReportingUnit, User

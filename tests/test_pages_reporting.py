@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from auth_helpers import sign_in
+from entry_helpers import outreach, unit_id
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM, Actor
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM, Actor
 from data_model.records.write import create_record, update_record
 from data_model.reporting.deadline import local_today
 from data_model.reporting.year_close import close_year
@@ -17,7 +18,6 @@ from data_model.schema.db import read_session, write_session
 from data_model.schema.models import User
 from data_model.schema.planning import MonthConfirmation
 from data_model.schema.settings import PROJECT_ROOT
-from entry_helpers import outreach, unit_id
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select
 
 from data_model.accounts.login import authenticate
-from data_model.accounts.permissions import (
-    SYSTEM, Actor, PermissionDenied, can_edit_population, can_read_audit, can_write_record, require_admin,
-    require_login, require_record_write, require_role,
-)
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import (
+    SYSTEM,
+    Actor,
+    PermissionDenied,
+    can_edit_population,
+    can_read_audit,
+    can_write_record,
+    require_admin,
+    require_login,
+    require_record_write,
+    require_role,
+)
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog
-from entry_helpers import KA_LANG, outreach, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 ADMIN = Actor(user_id=None, username="qt", role="admin")
@@ -92,7 +100,7 @@ def test_staff_cannot_write_another_units_record_directly(engine, accounts):
                                           values=outreach(ka_lang, sessions=9), today=TODAY),
         "delete": lambda s: delete_record(session=s, actor=outsider, record_id=record_id, reason="xoá hộ"),
     }
-    for name, attempt in attempts.items():
+    for _name, attempt in attempts.items():
         with pytest.raises(PermissionDenied):
             with write_session(engine) as session:
                 attempt(session)

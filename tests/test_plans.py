@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import create_user, to_actor
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main
 from data_model.files.tabular import ImportRejected
 from data_model.plans.plan_file import import_plan, plan_template, preview_plan

@@ -5,19 +5,27 @@ import datetime as dt
 import json
 
 import pytest
+from entry_helpers import (
+    KA_LANG,
+    MU_CA,
+    THU_LUM_2025,
+    count_records,
+    outreach,
+    patrol,
+    staff,
+    summary_mismatches,
+    unit_id,
+)
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.analytics.records_query import entry_choices, get_record, list_records
+from data_model.basics.issues import DUPLICATE, ValidationError
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.records import write as records_module
 from data_model.records.history import record_history
-from data_model.records.query import entry_choices, get_record, list_records
-from data_model.records.validation.rules import DUPLICATE, ValidationError
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage
-from entry_helpers import (
-    KA_LANG, MU_CA, THU_LUM_2025, count_records, outreach, patrol, staff, summary_mismatches, unit_id,
-)
 
 TODAY = dt.date(2025, 12, 31)
 

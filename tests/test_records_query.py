@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, text, update
 
 from data_model.analytics.filters import Filters
+from data_model.analytics.records_query import count_records, fetch_records, records_statement
 from data_model.records.bulk import insert_records
-from data_model.records.query import count_records, fetch_records, records_statement
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.schema.db import write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit

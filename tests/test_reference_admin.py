@@ -9,13 +9,20 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+import data_model.reference_admin as ra
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.files.tabular import ImportRejected
-from data_model.reference import admin as ra
-from data_model.reference.communes import load_commune_matcher
 from data_model.reference.boundaries import load_rollup
+from data_model.reference.communes import load_commune_matcher
 from data_model.schema.models import (
-    ActivityRecord, ChangeLog, StationCoverage, Unit, UnitFact, UnitLanguage, UnitSuccessor, Village,
+    ActivityRecord,
+    ChangeLog,
+    StationCoverage,
+    Unit,
+    UnitFact,
+    UnitLanguage,
+    UnitSuccessor,
+    Village,
 )
 
 ADMIN = SYSTEM

@@ -5,14 +5,15 @@ import datetime as dt
 import json
 
 import pytest
+from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import create_user
+from data_model.basics.issues import ValidationError
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.cli.main import main
 from data_model.files.records_import import preview_import, run_import, write_import
 from data_model.files.tabular import ImportRejected
-from data_model.records.validation.rules import ValidationError
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.reporting.completeness import entry_timeliness, month_status, overdue_months, year_completeness
 from data_model.reporting.confirmations import confirm_month
@@ -22,7 +23,6 @@ from data_model.reporting.year_close import YearClosed, close_year, reopen_year,
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ChangeLog
 from data_model.schema.planning import MonthConfirmation
-from entry_helpers import count_records, outreach, summary_mismatches, unit_id
 
 NOW = dt.datetime(2025, 3, 2, 3, 0)  # UTC: 10:00 on 2 March 2025 in Vietnam
 

@@ -6,17 +6,17 @@ import datetime as dt
 import io
 
 import pytest
+from entry_helpers import MU_CA, outreach, patrol, unit_id
 from sqlalchemy import func, select, text
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.analytics.filters import Filters
 from data_model.analytics.overview import build_overview, yearly_series
+from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import main
 from data_model.records.summary_check import check_derived_tables, describe_check
 from data_model.records.write import create_record, delete_record, restore_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ActivityRollup, ActivitySummary
-from entry_helpers import MU_CA, outreach, patrol, unit_id
 
 TODAY = dt.date(2025, 12, 31)
 VALUES = ("n_records", "s1", "s2", "s3", "s4", "s5", "s6")

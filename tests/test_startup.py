@@ -116,8 +116,8 @@ def test_first_start_with_demo_off_creates_an_empty_production_database(tmp_path
 
 def _interrupted_first_start(url: str) -> None:
     """The state a first start leaves when it is killed during the demo load: reference data and the plan."""
-    from data_model.schema.init_db import initialise_database, set_demo_pending
     from data_model.schema.settings import get_settings
+    from data_model.startup.init_db import initialise_database, set_demo_pending
 
     engine = build_engine(url=url, create=True)
     initialise_database(engine=engine, reference_dir=get_settings().reference_dir)
@@ -225,7 +225,7 @@ def test_serve_opens_a_demo_database_to_the_network_once_its_demo_accounts_are_l
     ("0.0.0.0", False), ("::", False), ("", False), ("192.168.1.20", False), ("dashboard.local", False),
 ])
 def test_is_loopback(address, loopback):
-    from data_model.schema.startup import is_loopback
+    from data_model.startup.prepare import is_loopback
 
     assert is_loopback(address) is loopback
 

@@ -9,11 +9,12 @@ import sys
 import time
 
 import pytest
+from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 from sqlalchemy import func, select, text
 
-from data_model.accounts.permissions import SYSTEM, PermissionDenied
 from data_model.analytics.filters import Filters
 from data_model.analytics.summary import summarise
+from data_model.basics.permissions import SYSTEM, PermissionDenied
 from data_model.cli.main import main
 from data_model.records.bulk import insert_records
 from data_model.records.summary_check import LISTED_PER_TABLE, check_derived_tables, repair_derived_tables
@@ -21,7 +22,6 @@ from data_model.records.write import create_record, delete_record
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord, ActivitySummary, ChangeLog, LanguageSummary
 from data_model.schema.settings import PROJECT_ROOT
-from entry_helpers import KA_LANG, MU_CA, outreach, patrol, staff, unit_id, village_id
 
 
 def run(monkeypatch, capsys, url, *argv):

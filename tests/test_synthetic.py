@@ -5,8 +5,10 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from entry_helpers import summary_mismatches
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from test_demo import record_problems
 
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
@@ -15,8 +17,6 @@ from data_model.reference.boundaries import REORGANISATION_2025
 from data_model.schema.db import build_engine
 from data_model.schema.migrate import upgrade_schema
 from data_model.schema.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
-from entry_helpers import summary_mismatches
-from test_demo import record_problems
 
 D = dt.date
 

@@ -13,7 +13,15 @@ from data_model.definitions.fields import COMPARED, FIELDS, FILE_FIELDS, MEASURE
 from data_model.files.parse import RawFile, Sheet, TooLong
 from data_model.files.record_format import export_columns, measure_header_keys, records_format, template_columns
 from data_model.files.tabular import (
-    Column, ImportPreview, ImportRejected, Problem, RowOutcome, TableFormat, find_header, header_key, is_total_row,
+    Column,
+    ImportPreview,
+    ImportRejected,
+    Problem,
+    RowOutcome,
+    TableFormat,
+    find_header,
+    header_key,
+    is_total_row,
     read_rows,
 )
 from data_model.reference.communes import CommuneMatcher, CommuneNotFound, CommuneVersion

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable
 
 import pytest
+from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select
+from test_import import HEADER, csv_bytes
 
-from data_model.accounts.audit import AuditError, AuditFilters, list_audit
-from data_model.accounts.permissions import SYSTEM
+import data_model.reference_admin as ra
 from data_model.accounts.users import AccountError, create_user, update_user
-from data_model.cli.main import year as cli_year
+from data_model.analytics.records_query import list_records
+from data_model.audit.log import AuditError, AuditFilters, list_audit
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.basics.permissions import SYSTEM
+from data_model.cli.common import year as cli_year
 from data_model.files import tabular
 from data_model.files.tabular import ImportRejected
-from data_model.records.query import list_records
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.records.write import create_record, delete_record, restore_record, update_record
-from data_model.reference import admin as ra
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, ReportingUnit, Unit, UnitFact, User, Village
 from data_model.texts.input import TextInputError, clean_text, safe_text, text_problem
-from entry_helpers import KA_LANG, outreach, unit_id
-from test_import import HEADER, csv_bytes
 
 BAD = {"nul": "Bản\x00 Mới", "surrogate": "Bản \ud800 Mới"}
 MEGABYTE = "x" * 1_000_000
@@ -197,7 +197,7 @@ def test_reference_edits_refuse_bad_text_with_the_field(engine, kind):
 
 
 def test_village_import_refuses_a_file_with_nul(engine):
-    data = "Xã,Bản,Năm,Dân số\nKa Lăng,Bản Một,2024,100\nKa Lăng,Bản\x00Hai,2024,200\n".encode("utf-8")
+    data = "Xã,Bản,Năm,Dân số\nKa Lăng,Bản Một,2024,100\nKa Lăng,Bản\x00Hai,2024,200\n".encode()
     with read_session(engine) as s:
         preview = ra.preview_village_import(session=s, data=data, filename="ban.csv")
     assert not preview.ok and any("NUL" in e for e in preview.error_lines())

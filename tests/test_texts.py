@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from auth_helpers import sign_in
 from streamlit.testing.v1 import AppTest
 
-from auth_helpers import sign_in
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.cli.main import main
 from data_model.definitions.activity_types import load_activity_types
 from data_model.schema.db import build_engine, write_session
@@ -91,21 +91,21 @@ def test_a_text_is_vietnamese_as_a_str_and_english_when_rendered():
 
 
 def test_every_user_facing_error_is_a_user_error():
-    from data_model.accounts.audit import AuditError
-    from data_model.accounts.permissions import PermissionDenied
     from data_model.accounts.users import AccountError
     from data_model.analytics.filters import QueryError
-    from data_model.cli.main import CliError
+    from data_model.audit.log import AuditError
+    from data_model.basics.issues import ValidationError
+    from data_model.basics.permissions import PermissionDenied
+    from data_model.cli.common import CliError
     from data_model.files.parse import FileError
     from data_model.files.records_import.outcome import ImportConflict
     from data_model.files.tabular import ImportRejected
-    from data_model.records.validation.rules import ValidationError
-    from data_model.reference.admin.checks import ReferenceEditError
     from data_model.reference.communes import CommuneNotFound
+    from data_model.reference_admin.checks import ReferenceEditError
     from data_model.report.scope import ReportError
     from data_model.schema.db import DatabaseNotInitialised, DatabaseUrlError
-    from data_model.schema.init_db import DemoRefused
-    from data_model.schema.startup import ExposureRefused
+    from data_model.startup.init_db import DemoRefused
+    from data_model.startup.prepare import ExposureRefused
     from data_model.texts.input import TextInputError
 
     classes = [AuditError, PermissionDenied, AccountError, QueryError, CliError, FileError, ImportConflict,

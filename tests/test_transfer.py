@@ -7,21 +7,28 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
-
 from conftest import PG_URL
+from sqlalchemy import select
+from transfer_helpers import (
+    OLD_REVISION,
+    Databases,
+    Writer,
+    add_record,
+    archive_of,
+    build_older_database,
+    contents,
+    count_records,
+)
+
 from data_model.cli.main import main
 from data_model.schema.db import build_engine, read_session
-from data_model.schema.init_db import initialise_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.schema.models import ActivityRecord, Unit
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import initialise_database
 from data_model.transfer.backup import backup_database, restore_database
 from data_model.transfer.copy import copy_database
 from data_model.transfer.tables import TransferError
-from transfer_helpers import (
-    OLD_REVISION, Databases, Writer, add_record, archive_of, build_older_database, contents, count_records,
-)
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
 PAIRS = [

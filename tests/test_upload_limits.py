@@ -14,14 +14,14 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from data_model.accounts.permissions import SYSTEM
 from data_model.accounts.users import create_user
+from data_model.basics.permissions import SYSTEM
 from data_model.files.limits import MAX_COLUMNS
 from data_model.files.parse import FileError, Formula, read_file
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import User
 from data_model.schema.settings import PROJECT_ROOT, Settings
-from data_model.schema.startup import streamlit_command
+from data_model.startup.prepare import streamlit_command
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 TOO_BIG = "Tệp lớn 51,0 MB, quá giới hạn 50 MB: hãy chia thành nhiều tệp nhỏ hơn."

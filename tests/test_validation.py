@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from entry_helpers import KA_LANG, MU_CA, THU_LUM_2025, outreach, patrol, unit_id, village_id
 
+from data_model.basics.issues import ERROR, WARNING, field_label, to_int
 from data_model.definitions.activity_types import list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import load_catalogue
 from data_model.records.validation.checks import check_values
-from data_model.records.validation.rules import ERROR, WARNING, field_label, to_int
-from entry_helpers import KA_LANG, MU_CA, THU_LUM_2025, outreach, patrol, unit_id, village_id
 
 TODAY = dt.date(2025, 12, 31)
 D = dt.date

@@ -3,19 +3,19 @@ change, a logout, a password change or an idle expiry writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
+from entry_helpers import KA_LANG, outreach, unit_id
 from sqlalchemy import func, select, update
 
+import data_model.reference_admin as ra
 from data_model.accounts.login import authenticate, log_out, resume_login
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.accounts.users import change_own_password, create_user, refresh_actor, reset_password, update_user
+from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.records.write import create_record, delete_record, restore_record, update_record
-from data_model.reference import admin as ra
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog, LoginSession, Unit, utcnow
-from entry_helpers import KA_LANG, outreach, unit_id
 
 PASSWORD = "mat-khau-1"
 

@@ -48,7 +48,7 @@ def served(demo_db_url):
                     break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the dashboard did not start")
+                    raise RuntimeError("the dashboard did not start") from None
                 time.sleep(0.3)
         yield base, proc.pid, demo_db_url
     finally:

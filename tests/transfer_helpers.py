@@ -8,16 +8,16 @@ import threading
 import uuid
 from pathlib import Path
 
+from conftest import PG_URL, _build
+from entry_helpers import concurrent_values, unit_id
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from conftest import PG_URL, _build
-from data_model.accounts.permissions import SYSTEM
+from data_model.basics.permissions import SYSTEM
 from data_model.records.write import create_record
 from data_model.schema.db import build_engine, write_session
 from data_model.schema.models import ActivityRecord
 from data_model.transfer.tables import model_tables
-from entry_helpers import concurrent_values, unit_id
 
 
 class Databases:
@@ -134,13 +134,13 @@ OLD_REVISION = "0001"  # before records had a global id and before the login-sec
 
 def build_older_database(url: str) -> None:
     """A database at the first migration holding reference data, an account and three records with their summary."""
+    from entry_helpers import KA_LANG
     from sqlalchemy import MetaData
     from sqlalchemy.orm import Session
 
     from data_model.reference.loader import load_reference
     from data_model.schema.migrate import upgrade_schema
     from data_model.schema.settings import get_settings
-    from entry_helpers import KA_LANG
 
     engine = build_engine(url=url, create=True)
     try:

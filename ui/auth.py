@@ -13,9 +13,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from data_model.accounts.login import LoginResult, authenticate, log_out, login_demo, resume_login
-from data_model.accounts.permissions import ROLE_NAMES, Actor
-from data_model.texts.formatting import format_number
+from data_model.basics.permissions import ROLE_NAMES, Actor
 from data_model.texts.catalogue import N_
+from data_model.texts.formatting import format_number
 from ui.engine import get_engine
 from ui.i18n import current_language, localize, t, tn
 from ui.login_cookie import COOKIE_TRIED_KEY, forget_cookie_later, offer_cookie, read_login_cookie

@@ -6,7 +6,7 @@ import io
 import pandas as pd
 import streamlit as st
 
-from data_model.files.cells import build_csv_text
+from data_model.basics.cells import build_csv_text
 from ui.i18n import t
 
 

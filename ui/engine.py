@@ -1,11 +1,11 @@
-"""One engine per process, built from DATABASE_URL by the dashboard's start-up (data_model.schema.startup)."""
+"""One engine per process, built from DATABASE_URL by the dashboard's start-up (data_model.startup.prepare)."""
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from data_model.schema.settings import get_settings
-from data_model.schema.startup import prepare_app_database
+from data_model.startup.prepare import prepare_app_database
 
 
 @st.cache_resource(show_spinner="Đang chuẩn bị cơ sở dữ liệu…")

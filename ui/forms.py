@@ -7,10 +7,10 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.analytics.records_query import EntryChoices, entry_choices
+from data_model.basics.issues import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import ActivityType
-from data_model.records.query import EntryChoices, entry_choices
-from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MIN, Issue
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.clock import today_local
 from data_model.texts.formatting import format_number

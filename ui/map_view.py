@@ -15,7 +15,6 @@ from ui.i18n import current_language, t
 from ui.loaders import cached_loader
 from ui.map_chart import commune_map_figure, picked
 
-
 load_map = cached_loader(commune_map)
 
 

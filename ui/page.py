@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_model.accounts.permissions import Actor, has_capability
 from data_model.analytics.filters import Filters
+from data_model.basics.permissions import Actor, has_capability
 from ui.auth import guard_page, plain, role_name
 from ui.filters import empty_state, sidebar_filters
 from ui.i18n import current_language, t

@@ -30,7 +30,7 @@ def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
     groups = list(frame.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
-        for col, (type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
+        for col, (_type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
             with col.container(border=True):
                 st.markdown(f"**{rows['type_name'].iloc[0]}**")
                 for r in rows.itertuples():

@@ -6,8 +6,8 @@ import html
 import pandas as pd
 
 from data_model.reporting.completeness import STATUS_LABELS, Completeness
-from data_model.texts.formatting import format_date, format_number
 from data_model.texts.catalogue import translate
+from data_model.texts.formatting import format_date, format_number
 
 COLORS = {"on_time": "#b7e1b9", "late": "#ffd58a", "missing": "#f5a9a9", "open": "#eeeeee", "not_expected": "#ffffff"}
 SYMBOLS = {"on_time": "✓", "late": "!", "missing": "✗", "open": "…", "not_expected": ""}

@@ -1,10 +1,10 @@
 """The pages of the app: file stem (= url_path), titles, icon, section and the capability a user needs to see them
-(the roles that have it come from data_model/accounts/permissions.py)."""
+(the roles that have it come from data_model/basics/permissions.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_model.accounts.permissions import roles_with
+from data_model.basics.permissions import roles_with
 
 
 @dataclass(frozen=True)

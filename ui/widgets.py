@@ -2,7 +2,8 @@
 so that a language switch shows the same choice with the new labels."""
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 import streamlit as st
 

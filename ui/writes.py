@@ -2,8 +2,9 @@
 message, a flash message kept under one key per page and shown once on the next run."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine

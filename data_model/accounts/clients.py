@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterable
+from collections.abc import Iterable
 
 from data_model.texts.errors import UserError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from sqlalchemy import delete, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,16 +15,21 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.clients import is_local_client
 from data_model.accounts.passwords import MAX_PASSWORD, hash_password, needs_rehash, verify_password
-from data_model.accounts.permissions import Actor
 from data_model.accounts.sessions import (
-    TOUCH_EVERY, end_login_sessions, find_login_session, logged_in_before, open_login_session, session_state,
+    TOUCH_EVERY,
+    end_login_sessions,
+    find_login_session,
+    logged_in_before,
+    open_login_session,
+    session_state,
 )
 from data_model.accounts.users import DEMO_ACCOUNTS, list_demo_logins, normalise_username, record_logout, to_actor
-from data_model.records.changelog import log_change
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import LoginThrottle, User, utcnow
-from data_model.texts.input import is_clean, safe_text
 from data_model.texts.catalogue import N_, Text
+from data_model.texts.input import is_clean, safe_text
 
 WRONG = N_("Sai tên đăng nhập hoặc mật khẩu")
 FIRST_DELAY_S = 30

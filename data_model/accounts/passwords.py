@@ -8,8 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from data_model.texts.input import text_problem
 from data_model.texts.catalogue import N_, Text
+from data_model.texts.input import text_problem
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256

@@ -8,7 +8,7 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.schema.models import LoginSession
 from data_model.schema.settings import get_settings
 from data_model.texts.catalogue import N_

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import pandas as pd
 from sqlalchemy import delete, func, or_, select
@@ -12,17 +12,23 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, object_session
 
 from data_model.accounts.passwords import MAX_PASSWORD, MIN_PASSWORD, hash_password, password_problem, verify_password
-from data_model.accounts.permissions import (
-    ROLE_NAMES, ROLES, SYSTEM, Actor, PermissionDenied, require_admin, require_login,
-)
 from data_model.accounts.sessions import end_login_sessions, require_live_session
-from data_model.records.changelog import log_change
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import (
+    ROLE_NAMES,
+    ROLES,
+    SYSTEM,
+    Actor,
+    PermissionDenied,
+    require_admin,
+    require_login,
+)
 from data_model.schema.db import read_session, write_session
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import LoginThrottle, ReportingUnit, User, UserUnit, utcnow
-from data_model.texts.input import clean_text, is_clean, safe_text
 from data_model.texts.catalogue import Text
 from data_model.texts.errors import UserError
+from data_model.texts.input import clean_text, is_clean, safe_text
 
 MAX_FULL_NAME = 200
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")

@@ -41,7 +41,7 @@ def grouped_summary(*, session: Session, filters: Filters, by: tuple[str, ...],
     """Sums of records and of the chosen s-columns per type and groups (year, commune, unit…), as a DataFrame."""
     names = [GROUPS[g] for g in by] + ["type_code", "records", *sums]
     frame = pd.DataFrame(grouped_rows(session=session, filters=filters, by=by, sums=sums), columns=names)
-    return frame.astype({c: "int64" for c in names[len(by) + 1:]})
+    return frame.astype(dict.fromkeys(names[len(by) + 1:], "int64"))
 
 
 def roll_up(*, rows: list[tuple], at: int, keys: int, rollup: Rollup) -> list[tuple]:

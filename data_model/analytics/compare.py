@@ -88,9 +88,9 @@ def _languages(*, session: Session, key: str, name: str, recorded: list[str], ye
     places = set(recorded) | set(predecessors_of(session=session, key=key))
     spoken = set(session.scalars(select(UnitLanguage.language).where(UnitLanguage.unit_key.in_(places))))
     s = LanguageSummary
-    used = dict((code, (n, s1)) for code, n, s1 in session.execute(
+    used = {code: (n, s1) for code, n, s1 in session.execute(
         select(s.language, func.sum(s.n_records), func.sum(getattr(s, LANGUAGE_SUMS[0])))
-        .where(s.commune_key.in_(recorded), s.year == year, s.type_code == type_code).group_by(s.language)))
+        .where(s.commune_key.in_(recorded), s.year == year, s.type_code == type_code).group_by(s.language))}
     rows = []
     for code in sorted(spoken | set(used), key=lambda c: (c not in spoken, language_name(c, lang))):
         n, s1 = used.get(code, (0, 0))

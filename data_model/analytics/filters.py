@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_model.analytics.units import with_cluster_units
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reference.boundaries import Boundaries, load_rollup
 from data_model.schema.clock import today_local
 from data_model.schema.models import Unit

@@ -107,7 +107,7 @@ def period_sentence(*, totals: pd.DataFrame, year_from: int, year_to: int, lang:
         return (f"Giai đoạn {span} chưa có hoạt động nào được ghi nhận." if lang == "vi"
                 else f"No activity was recorded in {span}.")
     parts = []
-    for type_code, rows in totals.groupby("type", sort=False):
+    for _type_code, rows in totals.groupby("type", sort=False):
         units = list(rows["unit"])
         # a unit shared by two measures (patrols and patrols joined by civilians) needs the label to be understood
         figures = [f"{format_number(r.value, lang)} {r.unit}" if i == 0 or units.count(r.unit) == 1

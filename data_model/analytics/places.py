@@ -12,7 +12,11 @@ from data_model.analytics.aggregate import grouped_rows, measure_column
 from data_model.analytics.filters import Filters, keys_rolling_up_to
 from data_model.analytics.overview import yearly_series
 from data_model.analytics.units import (
-    Population, commune_names, population_by_commune, reporting_unit_names, with_cluster_units,
+    Population,
+    commune_names,
+    population_by_commune,
+    reporting_unit_names,
+    with_cluster_units,
 )
 from data_model.definitions.activity_types import load_activity_types
 from data_model.records.summaries import VILLAGE_SUMS

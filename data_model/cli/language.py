@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from data_model.schema.settings import get_settings
 from data_model.texts.catalogue import LANGUAGES, SOURCE_LANGUAGE, render, translate, translate_plural, translations

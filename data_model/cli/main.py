@@ -6,63 +6,35 @@ import argparse
 import os
 import sys
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from data_model.accounts.permissions import SYSTEM
-from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
-from data_model.cli import records as cli_records, report as cli_report, summary as cli_summary, users as cli_users
+from data_model.basics.permissions import SYSTEM
 from data_model.cli import plans as cli_plans
+from data_model.cli import records as cli_records
+from data_model.cli import report as cli_report
 from data_model.cli import reporting as cli_reporting
+from data_model.cli import summary as cli_summary
 from data_model.cli import transfer as cli_transfer
+from data_model.cli import users as cli_users
 from data_model.cli import xlsform as cli_xlsform
-from data_model.schema.db import DatabaseNotInitialised, build_engine, read_session, shown_url, write_session
-from data_model.schema.init_db import initialise_database, open_database, set_demo_pending
+from data_model.cli.common import CliError, _Parser, open_engine
+from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
+from data_model.schema.db import DatabaseNotInitialised, read_session, shown_url, write_session
 from data_model.schema.settings import get_settings
-from data_model.schema.startup import (
-    check_exposure, is_loopback, prepare_app_database, streamlit_command, streamlit_environment,
+from data_model.startup.init_db import initialise_database, set_demo_pending
+from data_model.startup.prepare import (
+    check_exposure,
+    is_loopback,
+    prepare_app_database,
+    streamlit_command,
+    streamlit_environment,
 )
 from data_model.texts.catalogue import LANGUAGES, Number
 from data_model.texts.errors import UserError
 
 MAX_GENERATE = 5_000_000
-
-
-class CliError(UserError):
-    """A user error: printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line instead of usage + message
-        raise CliError("{prog}: {message}", prog=self.prog, message=message)
-
-
-def year(text: str) -> int:
-    """A year within the one rule for years (data_model.records.validation.checks.YEAR_MIN–YEAR_MAX)."""
-    # the same rule as the entry form, imports and the API
-    from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(say("năm không hợp lệ: {text!r}", text=text[:20])) from None
-    if not YEAR_MIN <= value <= YEAR_MAX:
-        raise argparse.ArgumentTypeError(say("năm {year} nằm ngoài khoảng {low}–{high}", year=value, low=YEAR_MIN,
-                                             high=YEAR_MAX))
-    return value
-
-
-def open_engine(*, create: bool = False) -> Engine:
-    """The engine for DATABASE_URL, checked to be reachable; without create, an initialised database or an error."""
-    settings = get_settings()
-    if not create:
-        return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
-    engine = build_engine(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s, create=True)
-    with engine.connect():
-        pass
-    return engine
 
 
 def cmd_init(args: argparse.Namespace) -> int:

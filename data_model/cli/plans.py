@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_model.accounts.permissions import PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.files.limits import FileError, check_upload_size
 from data_model.files.tabular import ImportRejected
 from data_model.plans.plan_file import describe_plan_import, import_plan, plan_template, preview_plan
@@ -29,7 +29,7 @@ def _fail(message: str, status: int = 2) -> int:
 
 def cmd_plan_export(args: argparse.Namespace) -> int:
     """Write the plan template of a year (current targets filled in) as CSV or XLSX."""
-    from data_model.cli.main import open_engine
+    from data_model.cli.common import open_engine
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -48,8 +48,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
 
 def cmd_plan_import(args: argparse.Namespace) -> int:
     """Check a plan file and (unless --dry-run) write every row in one transaction; any bad row: nothing written."""
-    from data_model.cli.main import open_engine
-    from data_model.cli.records import _actor
+    from data_model.cli.common import actor_for, open_engine
 
     path = Path(args.file)
     if not path.is_file():
@@ -62,7 +61,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     engine = open_engine()
     try:
         with read_session(engine) as session:
-            actor = _actor(session, args.user)
+            actor = actor_for(session, args.user)
         if args.dry_run:
             with read_session(engine) as session:
                 preview = preview_plan(session=session, data=data, filename=path.name)
@@ -129,7 +128,7 @@ def _json_value(value: object) -> object:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     """Target, actual (the figures of `summary`), percent achieved and the share due by today."""
-    from data_model.cli.main import open_engine
+    from data_model.cli.common import open_engine
 
     engine = open_engine()
     try:
@@ -149,7 +148,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `plan export|import` and `progress` to `python -m data_model`."""
-    from data_model.cli.main import _Parser, year
+    from data_model.cli.common import _Parser, year
 
     p = subparsers.add_parser("plan", help="kế hoạch năm: xuất tệp mẫu, nhập tệp kế hoạch")
     sub = p.add_subparsers(dest="plan_command", required=True, parser_class=_Parser)

@@ -7,19 +7,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data_model.accounts.permissions import SYSTEM, Actor, PermissionDenied
+from data_model.basics.permissions import PermissionDenied
+from data_model.cli.common import actor_for, open_engine, year
+from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
 from data_model.files.limits import FileError, check_upload_size
 from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
 from data_model.schema.db import read_session
-from data_model.schema.init_db import open_database
-from data_model.schema.models import ReportingUnit, User
-from data_model.schema.settings import get_settings
-from data_model.texts.formatting import format_number
-from data_model.cli.language import cli_language, say, say_plural, shown
+from data_model.schema.models import ReportingUnit
 from data_model.texts.catalogue import Number
-
+from data_model.texts.formatting import format_number
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -27,27 +25,6 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _engine():
-    settings = get_settings()
-    return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
-
-
-def _actor(session, username: str | None) -> Actor:
-    """The named active user, or the system administrator when no --user is given."""
-    if not username:
-        return SYSTEM
-    from data_model.accounts.users import to_actor
-
-    user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
-    if user is None or not user.active:
-        raise PermissionDenied("không có tài khoản đang hoạt động tên «{username}»", username=username)
-    return to_actor(user)
-
-
-def _year(text: str) -> int:
-    from data_model.cli.main import year  # the one year rule of every command
-
-    return year(text)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -62,10 +39,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.type and args.type not in load_activity_types():
         return _fail(say("không có loại hoạt động «{code}»", code=args.type))
     data = path.read_bytes()
-    engine = _engine()
+    engine = open_engine()
     try:
         with read_session(engine) as session:
-            actor = _actor(session, args.user)
+            actor = actor_for(session, args.user)
         if args.dry_run:
             with read_session(engine) as session:
                 preview = preview_import(session=session, actor=actor, data=data, filename=path.name,
@@ -119,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     unknown = [t for t in types if t not in load_activity_types()]
     if unknown:
         return _fail(say("không có loại hoạt động {codes}", codes=", ".join(unknown)))
-    engine = _engine()
+    engine = open_engine()
     try:
         with read_session(engine) as session:
             unit_ids: tuple[int, ...] = ()
@@ -150,8 +127,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_import)
     p = subparsers.add_parser("export", help=say("xuất hoạt động ra CSV/XLSX theo đúng mẫu nhập"))
     p.add_argument("--out", required=True, help=say("tệp .csv hoặc .xlsx"))
-    p.add_argument("--from", dest="year_from", type=_year)
-    p.add_argument("--to", dest="year_to", type=_year)
+    p.add_argument("--from", dest="year_from", type=year)
+    p.add_argument("--to", dest="year_to", type=year)
     p.add_argument("--type", action="append", help=say("mã loại hoạt động (có thể lặp lại)"))
     p.add_argument("--unit", action="append", help=say("mã đơn vị thực hiện, ví dụ st_dao_san (có thể lặp lại)"))
     p.set_defaults(func=cmd_export)

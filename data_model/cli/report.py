@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from data_model.schema.db import read_session
-from data_model.schema.init_db import open_database
-from data_model.schema.settings import get_settings
 from data_model.cli.language import cli_language, say
+from data_model.schema.db import read_session
+from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `report` to `python -m data_model`."""
-    from data_model.cli.main import year  # the parser module is fully loaded when it calls register()
+    from data_model.cli.common import year  # the parser module is fully loaded when it calls register()
 
     p = subparsers.add_parser("report", help=say("báo cáo năm hoặc giai đoạn (.docx, .xlsx, .md)"))
     p.add_argument("--from", dest="year_from", type=year, required=True, help=say("năm đầu"))

@@ -6,15 +6,12 @@ import json
 import sys
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.basics.permissions import PermissionDenied
 from data_model.reporting.completeness import STATUS_LABELS, Completeness, year_completeness
 from data_model.reporting.deadline import ReportingError
 from data_model.reporting.year_close import close_year, reopen_year, year_status
 from data_model.schema.db import read_session, write_session
-from data_model.schema.models import User
 from data_model.texts.formatting import format_date, format_number
 
 SYMBOLS = {"on_time": "✓", "late": "!", "missing": "✗", "open": "·", "not_expected": " "}
@@ -69,18 +66,9 @@ def completeness_csv(result: Completeness) -> str:
                  "deadline", "rate", "on_time_rate"]].to_csv(index=False)
 
 
-def _actor(session: Session, username: str) -> Actor:
-    from data_model.accounts.users import to_actor
-
-    user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
-    if user is None or not user.active:
-        raise PermissionDenied("không có tài khoản đang hoạt động tên «{username}»", username=username)
-    return to_actor(user)
-
-
 def cmd_completeness(args: argparse.Namespace) -> int:
     """Per unit and month: confirmed on time, late, missing, not yet due; reporting rates."""
-    from data_model.cli.main import open_engine
+    from data_model.cli.common import open_engine
 
     with read_session(open_engine()) as session:
         result = year_completeness(session=session, year=args.year)
@@ -94,12 +82,12 @@ def cmd_completeness(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, action) -> object:
-    from data_model.cli.main import CliError, open_engine
+    from data_model.cli.common import CliError, actor_for, open_engine
 
     engine = open_engine()
     try:
         with read_session(engine) as session:
-            actor = _actor(session, args.user)
+            actor = actor_for(session, args.user)
         with write_session(engine) as session:
             return action(session, actor)
     except (PermissionDenied, ReportingError) as exc:
@@ -124,7 +112,7 @@ def cmd_year_reopen(args: argparse.Namespace) -> int:
 
 def cmd_year_status(args: argparse.Namespace) -> int:
     """Every year: closed or open, when and by whom, published records, revisions since."""
-    from data_model.cli.main import open_engine
+    from data_model.cli.common import open_engine
 
     with read_session(open_engine()) as session:
         frame = year_status(session=session)
@@ -148,7 +136,7 @@ def cmd_year_status(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `completeness` and `year close|status|reopen` to `python -m data_model`."""
-    from data_model.cli.main import year
+    from data_model.cli.common import year
 
     p = subparsers.add_parser("completeness", help="tiến độ báo cáo hằng tháng của các đơn vị trong một năm")
     p.add_argument("--year", type=year, required=True)

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from data_model.analytics.filters import Filters, QueryError
 from data_model.analytics.summary import GROUP_BYS, summarise
 from data_model.analytics.units import format_validity, with_cluster_units
+from data_model.basics.cells import build_csv_text
+from data_model.cli.language import cli_language, say
 from data_model.definitions.activity_types import get_activity_type
-from data_model.files.cells import build_csv_text
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit, Unit
-from data_model.texts.formatting import format_number
-from data_model.cli.language import cli_language, say
 from data_model.texts.catalogue import N_, translate
+from data_model.texts.formatting import format_number
 
 GROUP_HEADERS = {  # the table's group columns: (frame column, header msgid)
     "year": [("year", N_("Năm"))],
@@ -77,7 +77,7 @@ def _json_value(value: object) -> object:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Totals of every measure per group and type."""
-    from data_model.cli.main import CliError, open_engine
+    from data_model.cli.common import CliError, open_engine
 
     if args.year_from > args.year_to:
         raise CliError("--from ({year_from}) lớn hơn --to ({year_to})", year_from=args.year_from, year_to=args.year_to)
@@ -96,7 +96,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `summary` to `python -m data_model`."""
-    from data_model.cli.main import year  # the parser module is fully loaded when it calls register()
+    from data_model.cli.common import year  # the parser module is fully loaded when it calls register()
 
     p = subparsers.add_parser("summary", help=say("tổng hợp theo năm, xã, đồn hoặc loại hoạt động"))
     p.add_argument("--from", dest="year_from", type=year, required=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from data_model.records.summary_check import describe_check
 from data_model.schema.db import build_engine, shown_url
-from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 from data_model.texts.formatting import format_number
 from data_model.transfer.backup import backup_database, restore_database
 from data_model.transfer.copy import TransferResult, copy_database

@@ -5,13 +5,12 @@ import argparse
 import getpass
 import sys
 
-from data_model.accounts.permissions import ROLES, SYSTEM, PermissionDenied
 from data_model.accounts.users import AccountError, check_username, create_user, list_users, reset_password
+from data_model.basics.permissions import ROLES, SYSTEM, PermissionDenied
+from data_model.cli.common import open_engine
+from data_model.cli.language import say, shown
 from data_model.schema.clock import convert_to_local
 from data_model.schema.db import read_session, write_session
-from data_model.schema.init_db import open_database
-from data_model.schema.settings import get_settings
-from data_model.cli.language import say, shown
 
 
 def _fail(message: str) -> int:
@@ -27,18 +26,13 @@ def _ask_new_password() -> str:
     return first
 
 
-def _engine():
-    settings = get_settings()
-    return open_database(url=settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
-
-
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Create an account; whoever can reach the database acts as the system administrator."""
     try:
         check_username(args.name)  # fail before asking for a password
         if args.role == "staff" and not args.unit:
             raise AccountError("Đơn vị: cán bộ nhập liệu cần --unit MÃ_ĐƠN_VỊ (ví dụ st_dao_san)")
-        engine = _engine()  # a database that is not there is said before the password is asked
+        engine = open_engine()  # a database that is not there is said before the password is asked
         password = _ask_new_password()
         with write_session(engine) as session:
             create_user(session=session, actor=SYSTEM, username=args.name, password=password, role=args.role,
@@ -53,7 +47,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     """Print the accounts: name, role, units, active, last login."""
-    with read_session(_engine()) as session:
+    with read_session(open_engine()) as session:
         frame = list_users(session=session)
     if frame.empty:
         print(say("Chưa có tài khoản nào. Tạo quản trị viên: python -m data_model user add --role admin TÊN"))
@@ -70,7 +64,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_user_reset_password(args: argparse.Namespace) -> int:
     """Set a new password for an account (asked twice) and lift its login delay."""
     try:
-        engine = _engine()
+        engine = open_engine()
         password = _ask_new_password()
         with write_session(engine) as session:
             reset_password(session=session, actor=SYSTEM, username=args.name, new_password=password)

@@ -8,8 +8,8 @@ from pathlib import Path
 from data_model.files.xlsform.form import FormError, build_xlsform
 from data_model.files.xlsform.workbook import xlsform_bytes
 from data_model.schema.db import read_session
-from data_model.schema.init_db import open_database
 from data_model.schema.settings import get_settings
+from data_model.startup.init_db import open_database
 from data_model.texts.formatting import format_number
 
 

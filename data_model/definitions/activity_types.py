@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import operator
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from data_model.definitions.fields import MAX_MEASURES, measure_column, sum_column
 

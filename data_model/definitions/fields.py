@@ -6,10 +6,6 @@ FIELDS; a measure is stored in the column of the slot its definition names (acti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from data_model.definitions.activity_types import ActivityType
 
 MAX_MEASURES = 6
 MEASURE_COLUMNS = tuple(f"m{slot}" for slot in range(1, MAX_MEASURES + 1))  # activity_record, by slot
@@ -43,8 +39,9 @@ class RecordField:
     def label(self, lang: str = "vi") -> str:
         return self.label_vi if lang == "vi" else self.label_en
 
-    def used_by(self, activity_type: ActivityType) -> bool:
-        """Whether records of the type use the field (its definition does not say "none" or false for it)."""
+    def used_by(self, activity_type: object) -> bool:
+        """Whether records of the type (an ActivityType: fields stay below activity_types, which import them) use the
+        field (its definition does not say "none" or false for it)."""
         if not self.used_when:
             return True
         setting = getattr(activity_type, self.used_when)

@@ -5,13 +5,19 @@ import calendar
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from data_model.definitions.activity_types import get_activity_type
 from data_model.demo.context import SEED, Commune, Context, partition
 from data_model.demo.figures import (
-    LATER_YEARS, REPORT_TOTALS, REPORT_YEARS, SEASON, TOPICS, WORKING_GROUP_COMMUNES, YEAR_TREND,
+    LATER_YEARS,
+    REPORT_TOTALS,
+    REPORT_YEARS,
+    SEASON,
+    TOPICS,
+    WORKING_GROUP_COMMUNES,
+    YEAR_TREND,
 )
 from data_model.reference.boundaries import REORGANISATION_2025
 

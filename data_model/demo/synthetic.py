@@ -16,7 +16,15 @@ from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.reference.languages import LANGUAGES
 from data_model.schema.db import write_session
 from data_model.schema.models import (
-    ActivityRecord, RecordLanguage, ReportingUnit, StationCoverage, Unit, UnitLanguage, Village, new_uid, utcnow,
+    ActivityRecord,
+    RecordLanguage,
+    ReportingUnit,
+    StationCoverage,
+    Unit,
+    UnitLanguage,
+    Village,
+    new_uid,
+    utcnow,
 )
 
 MAX_RECORDS = 5_000_000

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from data_model.basics.cells import escape_text
 from data_model.definitions.activity_types import ActivityType, get_activity_type, list_activity_types
 from data_model.definitions.fields import FILE_FIELDS
-from data_model.files.parse import escape_text
 from data_model.files.record_format import export_columns, template_columns
 from data_model.reference.languages import language_name
 from data_model.schema.clock import today_local

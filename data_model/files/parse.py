@@ -26,8 +26,6 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)  # Excel serials of 1954…2119: anything else is not a date
 MAX_CELL_CHARS = 131_072  # Python's default CSV field limit; a longer cell is a row error, not a file error
 _CSV_READ_LIMIT = 2**31 - 1  # the reader itself takes any cell the upload size allows, so that other rows are checked
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
 
 
 class Formula:
@@ -212,18 +210,6 @@ def too_long_message(cell: TooLong) -> Text:
     """Why a cell over the limit was not read."""
     return Text("ô dài quá {limit} ký tự (có {length} ký tự), không đọc được; hãy rút gọn",
                 limit=Number(MAX_CELL_CHARS), length=Number(cell.length))
-
-
-def escape_text(text: str) -> str:
-    """Text for a spreadsheet cell that no spreadsheet runs as a formula; unescape_text gives the text back exactly."""
-    return ESCAPE + text if text and text.startswith((*_FORMULA_START, ESCAPE)) else text
-
-
-def unescape_text(text: str) -> str:
-    """The text escape_text was given (a leading apostrophe before a formula sign or an apostrophe is dropped)."""
-    if len(text) > 1 and text[0] == ESCAPE and text[1:].startswith((*_FORMULA_START, ESCAPE)):
-        return text[1:]
-    return text
 
 
 def is_blank(value: Any) -> bool:

@@ -3,8 +3,8 @@ template and export headers; activity types named in a cell, a sheet or a file n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import Sequence
 
 from data_model.definitions.activity_types import ActivityType, list_activity_types
 from data_model.definitions.fields import FILE_FIELDS

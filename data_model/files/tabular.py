@@ -3,15 +3,25 @@ column, the preview of what an import does row by row, and the refusal of a file
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
-from data_model.files.parse import FileError, Formula, RawFile, TooLong, cell_text, is_blank, read_file
-from data_model.files.parse import too_long_message, unescape_text
-from data_model.records.validation.rules import DUPLICATE, ERROR, WARNING
+from data_model.basics.cells import unescape_text
+from data_model.basics.issues import DUPLICATE, ERROR, WARNING
+from data_model.files.parse import (
+    FileError,
+    Formula,
+    RawFile,
+    TooLong,
+    cell_text,
+    is_blank,
+    read_file,
+    too_long_message,
+)
 from data_model.reference.names import normalise_name
 from data_model.texts.catalogue import N_, Text, render
 from data_model.texts.errors import UserError
@@ -291,7 +301,7 @@ class ImportPreview:
 
     def counts(self) -> dict[str, int]:
         """Rows per action, plus rows flagged as possible duplicates and rows with warnings."""
-        out = {k: 0 for k in STATUS}
+        out = dict.fromkeys(STATUS, 0)
         for r in self.rows:
             out["error" if r.has_error else r.action] += 1
         out["duplicate"] = sum(any(p.severity == DUPLICATE for p in r.problems) for r in self.rows)

@@ -12,18 +12,35 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.audit.changelog import log_change
+from data_model.basics.cells import escape_text
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import ActivityType, list_activity_types
 from data_model.files.export import XLSX_MIME
-from data_model.files.parse import escape_text, parse_count
+from data_model.files.parse import parse_count
 from data_model.files.record_format import type_of_name
-from data_model.files.tabular import Column, ImportPreview, ImportRejected, RowOutcome, TableFormat, TableRow
-from data_model.files.tabular import header_key, read_upload
-from data_model.plans.targets import (
-    MAX_NOTE, PROVINCE_KEY, PlanError, TargetKey, acting_planner, checked_value, checked_year, list_targets,
-    scope_names, store_target,
+from data_model.files.tabular import (
+    Column,
+    ImportPreview,
+    ImportRejected,
+    RowOutcome,
+    TableFormat,
+    TableRow,
+    header_key,
+    read_upload,
 )
-from data_model.records.changelog import log_change
+from data_model.plans.targets import (
+    MAX_NOTE,
+    PROVINCE_KEY,
+    PlanError,
+    TargetKey,
+    acting_planner,
+    checked_value,
+    checked_year,
+    list_targets,
+    scope_names,
+    store_target,
+)
 from data_model.reference.communes import CommuneNotFound, load_commune_matcher
 from data_model.reference.names import name_keys
 from data_model.schema.models import ReportingUnit

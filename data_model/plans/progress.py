@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from data_model.analytics.filters import Filters, QueryError, keys_rolling_up_to
 from data_model.definitions.activity_types import list_activity_types, load_activity_types
 from data_model.definitions.fields import SUM_COLUMNS
 from data_model.plans.targets import scope_names
-from data_model.reporting.deadline import local_today
 from data_model.reference.boundaries import load_rollup
+from data_model.reporting.deadline import local_today
 from data_model.schema.models import ReportingUnit
 from data_model.schema.planning import Target
 

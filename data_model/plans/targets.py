@@ -10,12 +10,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_target_edit
 from data_model.accounts.users import refresh_actor
 from data_model.analytics.units import commune_names
+from data_model.audit.changelog import log_change
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import Actor, require_target_edit
 from data_model.definitions.activity_types import get_activity_type, list_activity_types, load_activity_types
-from data_model.records.changelog import log_change
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.schema.models import ReportingUnit, Unit, utcnow
 from data_model.schema.planning import Target
 from data_model.texts.input import clean_text

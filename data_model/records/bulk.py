@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.audit.changelog import change_entry
+from data_model.basics.permissions import Actor
 from data_model.definitions.fields import RECORD_FIELDS
-from data_model.records.changelog import change_entry
 from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delta, rebuild_summaries, summary_delta
-from data_model.reporting.guard import MonthKey, guard_bulk_writes, record_months
+from data_model.records.write_checks import MonthKey, check_bulk_writes, record_months
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 
 RECORD_COLUMNS = ("uid", *RECORD_FIELDS, "source_key", "import_batch_id", "is_demo", "created_by", "created_at",
@@ -120,7 +121,7 @@ def insert_records(*, session: Session, rows: Sequence[dict] | PreparedRecords, 
         rebuild_summaries(session=session)
     else:
         apply_delta(session=session, delta=prepared.delta)
-    guard_bulk_writes(session=session, months=prepared.months, years=prepared.years)
+    check_bulk_writes(session=session, months=prepared.months, years=prepared.years)
     return ids
 
 
@@ -253,7 +254,7 @@ def update_records(*, session: Session, updates: PreparedUpdates) -> None:
     if updates.languages:
         _write_rows(session, RecordLanguage.__table__.name, ("record_id", "language"), updates.languages)
     apply_delta(session=session, delta=updates.delta)
-    guard_bulk_writes(session=session, months=updates.months, years=updates.years)
+    check_bulk_writes(session=session, months=updates.months, years=updates.years)
     if "log" in updates.staged:
         names = ", ".join(quote(c) for c in updates.log_columns)
         connection.exec_driver_sql(f"INSERT INTO main.{quote(ChangeLog.__table__.name)} ({names}) SELECT {names} "

@@ -9,14 +9,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_model.basics.issues import field_label
 from data_model.definitions.activity_types import load_activity_types
 from data_model.definitions.fields import FIELDS
-from data_model.records.validation.rules import field_label
 from data_model.records.write import ENTITY
 from data_model.schema.clock import convert_to_local
 from data_model.schema.models import ActivityRecord, ChangeLog, ImportBatch, User
-from data_model.texts.formatting import format_number
 from data_model.texts.catalogue import translate
+from data_model.texts.formatting import format_number
 
 FIELD_ORDER = tuple(f.key for f in FIELDS)
 ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
@@ -29,7 +29,7 @@ def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.
             .order_by(ChangeLog.at, ChangeLog.id))
     rec = session.get(ActivityRecord, record_id)
     t = load_activity_types().get(rec.type_code) if rec else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     if rec is not None and rec.import_batch_id is not None:
         # imports log one entry per file, not per row: the record's own import is shown from its batch
         batch = session.get(ImportBatch, rec.import_batch_id)

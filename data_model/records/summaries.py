@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from sqlalchemy import FromClause, Select, Table, Text, cast, delete, func, insert, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from data_model.definitions.fields import MAX_MEASURES, MEASURE_COLUMNS, SUM_COLUMNS
 from data_model.schema.models import (
-    NO_COMMUNE, NO_UNIT, ActivityRecord, ActivityRollup, ActivitySummary, LanguageSummary, RecordLanguage,
+    NO_COMMUNE,
+    NO_UNIT,
+    ActivityRecord,
+    ActivityRollup,
+    ActivitySummary,
+    LanguageSummary,
+    RecordLanguage,
     VillageSummary,
 )
 
@@ -34,14 +40,14 @@ class RecordFigures:
     measures: tuple[int, ...]  # by slot (MEASURE_COLUMNS), None as 0
 
     @classmethod
-    def of(cls, record: ActivityRecord | Mapping) -> "RecordFigures":
+    def of(cls, record: ActivityRecord | Mapping) -> RecordFigures:
         """Figures of an ORM record or a mapping with the record's columns."""
         get = (lambda k: record.get(k)) if isinstance(record, Mapping) else (lambda k: getattr(record, k))
         langs = get("languages") or ""
         return cls(
             year=int(get("year")), type_code=get("type_code"), commune_key=get("commune_key"),
             reporting_unit_id=get("reporting_unit_id"), village_id=get("village_id"),
-            languages=tuple(sorted(l for l in langs.split(",") if l)),
+            languages=tuple(sorted(code for code in langs.split(",") if code)),
             measures=tuple(int(get(c) or 0) for c in MEASURE_COLUMNS),
         )
 
@@ -112,7 +118,7 @@ class SummaryDelta:
         for row in self.main:
             key = (row["year"], row["type_code"], row["reporting_unit_id"])
             total = acc.setdefault(key, {"year": key[0], "type_code": key[1], "reporting_unit_id": key[2],
-                                         **{c: 0 for c in ROLLUP_VALUES}})
+                                         **dict.fromkeys(ROLLUP_VALUES, 0)})
             for c in ROLLUP_VALUES:
                 total[c] += row[c]
         return [r for r in acc.values() if any(r[c] for c in ROLLUP_VALUES)]

@@ -6,11 +6,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_admin
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor, require_admin
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.changelog import log_change
 from data_model.records.summaries import (
-    DerivedTable, lock_tables, rebuild_summaries, rebuild_table, record_language_table, summary_tables,
+    DerivedTable,
+    lock_tables,
+    rebuild_summaries,
+    rebuild_table,
+    record_language_table,
+    summary_tables,
 )
 from data_model.reference.languages import LANGUAGES
 from data_model.schema.models import NO_COMMUNE, NO_UNIT, ReportingUnit, Unit, Village

@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_record_write
 from data_model.accounts.users import refresh_actor
-from data_model.records.changelog import log_change
+from data_model.audit.changelog import log_change
+from data_model.basics.issues import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
+from data_model.basics.permissions import Actor, require_record_write
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
-from data_model.records.validation.rules import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
-from data_model.reporting.guard import guard_record_change
+from data_model.records.write_checks import check_record_write
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
-from data_model.texts.input import TextInputError, clean_text
 from data_model.texts.catalogue import Text
+from data_model.texts.input import TextInputError, clean_text
 
 ENTITY = "record"
 
@@ -115,7 +116,7 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
         apply_changes(session=session, added=[RecordFigures.of(columns)])
         log_change(session=session, actor=actor, action="create", entity=ENTITY, entity_id=record.id,
                    new=describe_values(catalogue=catalogue, columns=columns), reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="create", old=None,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="create", old=None,
                             new=columns, reason=reason)
     return record.id
 
@@ -165,7 +166,7 @@ def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Map
         new_text = describe_values(catalogue=catalogue, columns=columns)
         log_change(session=session, actor=actor, action="update", entity=ENTITY, entity_id=record.id,
                    old=old_text, new=new_text, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="update", old=old,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="update", old=old,
                             new=columns_of(record), reason=reason, old_text=old_text, new_text=new_text)
     return True
 
@@ -185,7 +186,7 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
         session.flush()
         apply_changes(session=session, removed=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="delete", entity=ENTITY, entity_id=record.id, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="delete",
+        check_record_write(session=session, actor=actor, record_id=record.id, action="delete",
                             old=columns_of(record), new=None, reason=reason)
 
 
@@ -203,7 +204,7 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
         session.flush()
         apply_changes(session=session, added=[RecordFigures.of(record)])
         log_change(session=session, actor=actor, action="restore", entity=ENTITY, entity_id=record.id, reason=reason)
-        guard_record_change(session=session, actor=actor, record_id=record.id, action="restore", old=None,
+        check_record_write(session=session, actor=actor, record_id=record.id, action="restore", old=None,
                             new=columns_of(record), reason=reason)
 
 

@@ -53,7 +53,7 @@ def load_rollup(*, session: Session, on: dt.date | None = None, level: str = "co
     units = {k: (f, t) for k, f, t in session.execute(
         select(Unit.key, Unit.valid_from, Unit.valid_to).where(Unit.level == level))}
     links = list(session.execute(select(UnitSuccessor.from_key, UnitSuccessor.to_key, UnitSuccessor.date, UnitSuccessor.share)))
-    return build_rollup(units=units, links=[tuple(l) for l in links], on=on)
+    return build_rollup(units=units, links=[tuple(link) for link in links], on=on)
 
 
 def units_valid_on(*, session: Session, on: dt.date, level: str = "commune") -> list[Unit]:

@@ -47,10 +47,10 @@ class SharedJSON(dict):
     """A JSON object made once per process and never changed: copying it (plotly copies every trace's geojson when a
     figure is built and again when it is sent) returns the same object."""
 
-    def __deepcopy__(self, memo: dict) -> "SharedJSON":
+    def __deepcopy__(self, memo: dict) -> SharedJSON:
         return self
 
-    def __copy__(self) -> "SharedJSON":
+    def __copy__(self) -> SharedJSON:
         return self
 
 

@@ -13,7 +13,15 @@ from data_model.reference.languages import languages_of_ethnic_groups
 from data_model.reference.names import normalise_name
 from data_model.schema.clock import today_local
 from data_model.schema.models import (
-    AppMeta, ReportingUnit, StationCoverage, Unit, UnitAlias, UnitFact, UnitLanguage, UnitSuccessor, Village,
+    AppMeta,
+    ReportingUnit,
+    StationCoverage,
+    Unit,
+    UnitAlias,
+    UnitFact,
+    UnitLanguage,
+    UnitSuccessor,
+    Village,
 )
 
 REFERENCE_FLAG = "reference_loaded"

@@ -20,7 +20,14 @@ from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.clock import today_local
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
-    NO_UNIT, ActivityRecord, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village,
+    NO_UNIT,
+    ActivityRecord,
+    LanguageSummary,
+    RecordLanguage,
+    ReportingUnit,
+    StationCoverage,
+    Unit,
+    Village,
     VillageSummary,
 )
 

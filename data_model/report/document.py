@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
-Cell = Union[str, int, float, None]
+Cell = str | int | float | None
 ColumnFormat = Literal["text", "int", "pct", "share"]  # share: 1.043 → 104,3% (no sign)
 
 
@@ -35,7 +35,7 @@ class Section:
 
     heading: str
     paragraphs: list[str] = field(default_factory=list)
-    subsections: list["Section"] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
 

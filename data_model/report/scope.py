@@ -39,7 +39,7 @@ class Period:
     def end(self) -> dt.date:
         return dt.date(self.year_to, 12, 31)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of equal length just before this one."""
         return Period(self.year_from - self.years, self.year_to - self.years)
 
@@ -58,7 +58,7 @@ class Scope:
     key: str = ""
 
     @classmethod
-    def parse(cls, text: str) -> "Scope":
+    def parse(cls, text: str) -> Scope:
         """The scope written as KIND or KIND:KEY (ReportError when malformed)."""
         kind, _, key = (text or "province").strip().partition(":")
         kind, key = kind.strip().lower(), key.strip()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import string
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from data_model.report.content import ReportContent
 from data_model.report.scope import Period, ReportError

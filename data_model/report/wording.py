@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from data_model.analytics.units import NONE_CODE
 from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, load_activity_types
@@ -10,7 +11,13 @@ from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
 from data_model.report.templating import (
-    fill, join_list, load_templates, lower_first, period_label, scope_label, template_fields,
+    fill,
+    join_list,
+    load_templates,
+    lower_first,
+    period_label,
+    scope_label,
+    template_fields,
 )
 from data_model.texts.formatting import format_date, format_number, format_share
 

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_month_confirm
 from data_model.accounts.users import refresh_actor
+from data_model.audit.changelog import log_change
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import Actor, require_month_confirm
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.changelog import log_change
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
 from data_model.reporting.deadline import (
-    ReportingError, deadline_of, get_deadline_day, local_now, local_today,
+    ReportingError,
+    deadline_of,
+    get_deadline_day,
+    local_now,
+    local_today,
 )
 from data_model.reporting.year_close import YearClosed, standing_closes
 from data_model.schema.models import ReportingUnit, utcnow

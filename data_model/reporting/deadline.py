@@ -6,8 +6,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_admin
-from data_model.records.changelog import log_change
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor, require_admin
 from data_model.schema.clock import convert_to_local, now_local
 from data_model.schema.models import AppMeta
 

@@ -1,34 +1,25 @@
-"""The hook every record write calls in its own transaction: closed years refuse or log a revision, and a
-confirmed month whose records are written afterwards is marked revised."""
+"""The checks every record write calls in its own transaction, registered in records/write_checks.py: closed
+years refuse or log a revision, and a confirmed month whose records are written afterwards is marked revised."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.issues import Issue, ValidationError, field_label
+from data_model.basics.permissions import Actor
 from data_model.definitions.activity_types import load_activity_types
-from data_model.records.validation.rules import Issue, ValidationError, field_label
+from data_model.records.write_checks import MonthKey, on_bulk_write, on_record_write, record_months
 from data_model.reporting.confirmations import confirming_units
 from data_model.reporting.year_close import YearClosed, standing_closes
 from data_model.schema.models import utcnow
 from data_model.schema.planning import MonthConfirmation, YearRevision
 from data_model.texts.formatting import format_date
 
-MonthKey = tuple[int, int, int]  # (reporting unit id, year, month)
 ACTION_WORDS = {"create": "Thêm", "update": "Sửa", "delete": "Xoá", "restore": "Khôi phục"}
-
-
-def record_months(columns: Mapping[str, Any] | None) -> set[MonthKey]:
-    """The (unit, year, month) keys a record touches: every month from its start to its end date."""
-    if not columns or not columns.get("reporting_unit_id") or not columns.get("start_date"):
-        return set()
-    start, end = columns["start_date"], columns.get("end_date") or columns["start_date"]
-    unit, year = int(columns["reporting_unit_id"]), int(columns.get("year") or start.year)
-    last = end.month if end.year == start.year else 12
-    return {(unit, year, m) for m in range(start.month, max(last, start.month) + 1)}
 
 
 def _shown(value: Any) -> str:
@@ -49,6 +40,7 @@ def describe_change(*, action: str, record_id: int, old: Mapping[str, Any] | Non
     return head + (": " + "; ".join(parts) if parts else "")
 
 
+@on_record_write
 def guard_record_change(*, session: Session, actor: Actor, record_id: int, action: str,
                         old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, reason: str = "",
                         old_text: Mapping[str, Any] | None = None, new_text: Mapping[str, Any] | None = None,
@@ -73,6 +65,7 @@ def guard_record_change(*, session: Session, actor: Actor, record_id: int, actio
     mark_revised(session=session, months=record_months(old) | record_months(new), now=now)
 
 
+@on_bulk_write
 def guard_bulk_writes(*, session: Session, months: Iterable[MonthKey], years: Iterable[int],
                       now: dt.datetime | None = None) -> None:
     """Many records written at once (an import): refused for a closed year, confirmed months marked revised."""

@@ -8,8 +8,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
 from data_model.analytics.aggregate import first_and_last_year
+from data_model.basics.permissions import Actor
 from data_model.reporting.completeness import Completeness, entry_timeliness, overdue_months, year_completeness
 from data_model.reporting.confirmations import ExpectedUnit, expected_units
 from data_model.reporting.deadline import local_today

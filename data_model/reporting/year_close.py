@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied, require_year_close, require_year_reopen
 from data_model.accounts.users import refresh_actor
 from data_model.analytics.aggregate import first_and_last_year
+from data_model.audit.changelog import log_change
+from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import Actor, PermissionDenied, require_year_close, require_year_reopen
 from data_model.definitions.fields import SUM_COLUMNS
-from data_model.records.changelog import log_change
 from data_model.records.summaries import lock_tables
-from data_model.records.validation.rules import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.reporting.deadline import ReportingError, local_now, local_today
 from data_model.schema.models import ActivitySummary, utcnow
 from data_model.schema.planning import PublishedSummary, YearClose, YearRevision

@@ -1,14 +1,15 @@
 """Engine and session factory for SQLite (embedded) and PostgreSQL, chosen by the database URL."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
+
 from data_model.texts.catalogue import N_, Text
 from data_model.texts.errors import UserError
 

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Optional
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from data_model.schema import clock
-
 
 NO_COMMUNE = ""  # summary key for records without a commune
 NO_UNIT = 0  # summary key for records without a reporting unit
@@ -43,9 +51,9 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(32))  # tỉnh, huyện, xã, phường, thị trấn …
     name: Mapped[str] = mapped_column(String(120))
     name_norm: Mapped[str] = mapped_column(String(120), index=True)
-    parent_key: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.key"))
-    valid_from: Mapped[Optional[dt.date]] = mapped_column(Date)
-    valid_to: Mapped[Optional[dt.date]] = mapped_column(Date)
+    parent_key: Mapped[str | None] = mapped_column(ForeignKey("unit.key"))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
     border_status: Mapped[str] = mapped_column(String(16), default="unknown")
     border_source: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
@@ -107,12 +115,12 @@ class UnitFact(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_key: Mapped[str] = mapped_column(ForeignKey("unit.key"), index=True)
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     village_text: Mapped[str] = mapped_column(Text, default="")
-    year: Mapped[Optional[int]] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
     fact: Mapped[str] = mapped_column(String(32), index=True)
     value: Mapped[str] = mapped_column(Text)
-    value_num: Mapped[Optional[float]] = mapped_column(Float)  # parsed number, e.g. ">3000" → 3000
+    value_num: Mapped[float | None] = mapped_column(Float)  # parsed number, e.g. ">3000" → 3000
     approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -128,7 +136,7 @@ class UnitLanguage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_key: Mapped[str] = mapped_column(ForeignKey("unit.key"), index=True)
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     language: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(Text, default="")
 
@@ -144,8 +152,8 @@ class ReportingUnit(Base):
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(120))
     number: Mapped[str] = mapped_column(String(16), default="")
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reporting_unit.id"))
-    commune_key: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.key"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_unit.id"))
+    commune_key: Mapped[str | None] = mapped_column(ForeignKey("unit.key"))
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -161,8 +169,8 @@ class StationCoverage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("reporting_unit.id"), index=True)
     unit_key: Mapped[str] = mapped_column(ForeignKey("unit.key"), index=True)
-    valid_from: Mapped[Optional[dt.date]] = mapped_column(Date)
-    valid_to: Mapped[Optional[dt.date]] = mapped_column(Date)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
     derived: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
@@ -181,10 +189,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed logins since the last success
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    units: Mapped[list["UserUnit"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    units: Mapped[list[UserUnit]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
 class UserUnit(Base):
@@ -211,11 +219,11 @@ class LoginSession(Base):
     address: Mapped[str] = mapped_column(String(64), default="")  # "" for loopback (Streamlit gives None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
-    cookie_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    grant_hash: Mapped[Optional[str]] = mapped_column(String(64))
-    grant_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    cookie_hash: Mapped[str | None] = mapped_column(String(64))
+    grant_hash: Mapped[str | None] = mapped_column(String(64))
+    grant_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class LoginThrottle(Base):
@@ -226,7 +234,7 @@ class LoginThrottle(Base):
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # address | user | user_address
     subject: Mapped[str] = mapped_column(String(160), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
@@ -239,7 +247,7 @@ class ImportBatch(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     rows_added: Mapped[int] = mapped_column(Integer, default=0)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -264,28 +272,28 @@ class ActivityRecord(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer)
-    reporting_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reporting_unit.id"))
-    commune_key: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.key"))
-    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"))
+    reporting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_unit.id"))
+    commune_key: Mapped[str | None] = mapped_column(ForeignKey("unit.key"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     languages: Mapped[str] = mapped_column(String(200), default="")  # comma-separated language codes
     topic: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     # the measure slots (MEASURE_COLUMNS of definitions/fields.py; each measure names its slot in activity_types.toml)
-    m1: Mapped[Optional[int]] = mapped_column(BigInteger)
-    m2: Mapped[Optional[int]] = mapped_column(BigInteger)
-    m3: Mapped[Optional[int]] = mapped_column(BigInteger)
-    m4: Mapped[Optional[int]] = mapped_column(BigInteger)
-    m5: Mapped[Optional[int]] = mapped_column(BigInteger)
-    m6: Mapped[Optional[int]] = mapped_column(BigInteger)
-    source_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)  # import row identity
-    import_batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("import_batch.id"))
+    m1: Mapped[int | None] = mapped_column(BigInteger)
+    m2: Mapped[int | None] = mapped_column(BigInteger)
+    m3: Mapped[int | None] = mapped_column(BigInteger)
+    m4: Mapped[int | None] = mapped_column(BigInteger)
+    m5: Mapped[int | None] = mapped_column(BigInteger)
+    m6: Mapped[int | None] = mapped_column(BigInteger)
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # import row identity
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    deleted_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     delete_reason: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -366,7 +374,7 @@ class ChangeLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(64), default="", index=True)
     action: Mapped[str] = mapped_column(String(32), index=True)  # create, update, delete, restore, import, login …
     entity: Mapped[str] = mapped_column(String(32), default="")

@@ -3,10 +3,18 @@ published figures and the revisions made after."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,15 +32,15 @@ class Target(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     type_code: Mapped[str] = mapped_column(String(40))
     measure: Mapped[str] = mapped_column(String(40))
-    commune_key: Mapped[Optional[str]] = mapped_column(ForeignKey("unit.key"))
-    reporting_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reporting_unit.id"))
+    commune_key: Mapped[str | None] = mapped_column(ForeignKey("unit.key"))
+    reporting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_unit.id"))
     value: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[str] = mapped_column(String(16), default="province")  # province | commune | unit
     # "" for the province, the commune key, or the reporting unit's key (a NULL would let duplicates through)
     scope_key: Mapped[str] = mapped_column(String(64), default="")
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
 class MonthConfirmation(Base):
@@ -47,14 +55,14 @@ class MonthConfirmation(Base):
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    confirmed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     confirmed_by_name: Mapped[str] = mapped_column(String(64), default="")
     deadline: Mapped[dt.date] = mapped_column(Date)  # the deadline in force when the month was confirmed
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     no_activity_types: Mapped[str] = mapped_column(String(400), default="")  # comma-separated: "none this month"
     note: Mapped[str] = mapped_column(Text, default="")
     revised: Mapped[bool] = mapped_column(Boolean, default=False)  # its records were written after confirming
-    revised_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    revised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class YearClose(Base):
@@ -65,13 +73,13 @@ class YearClose(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     # the year while this close stands, NULL once reopened: the unique index allows one standing close per year
-    current_year: Mapped[Optional[int]] = mapped_column(Integer, unique=True)
+    current_year: Mapped[int | None] = mapped_column(Integer, unique=True)
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    closed_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     closed_by_name: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    reopened_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    reopened_by: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reopened_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reopened_by_name: Mapped[str] = mapped_column(String(64), default="")
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -98,7 +106,7 @@ class YearRevision(Base):
     record_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(16))  # create | update | delete | restore
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("app_user.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     username: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     change: Mapped[str] = mapped_column(Text, default="")  # readable: "Số buổi: 3 → 4"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +41,22 @@ class Settings:
     trusted_proxy: str = field(default_factory=lambda: os.environ.get("TRUSTED_PROXY", "127.0.0.1"))
 
 
+# the environment variables Settings reads: a change of any of them gives new settings
+ENVIRONMENT = ("DATABASE_URL", "REFERENCE_DIR", "SQLITE_BUSY_TIMEOUT_S", "SESSION_IDLE_MINUTES", "UI_LANGUAGE",
+               "DEMO_ON_FIRST_START", "SERVER_ADDRESS", "PORT")
+
+
 def get_settings() -> Settings:
-    """Settings read from the current environment."""
+    """The settings of the current environment, built once and cached (built again only when one of the
+    variables in ENVIRONMENT changes, as tests do with monkeypatch)."""
+    return _settings_for(tuple(os.environ.get(name) for name in ENVIRONMENT))
+
+
+@lru_cache(maxsize=8)
+def _settings_for(environment: tuple[str | None, ...]) -> Settings:
     return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (a test that changes the environment some other way)."""
+    _settings_for.cache_clear()

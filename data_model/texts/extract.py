@@ -15,11 +15,11 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from data_model.schema.settings import PROJECT_ROOT
 from data_model.texts.catalogue import DOMAIN, LOCALE_DIR
 
 UNIT_CONTEXT = "unit "  # Measure.unit_for: the context of a measure unit's plural forms
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # texts stand below schema (and its settings)
 SOURCE_DIRS = ("data_model", "pages", "ui")
 SOURCE_FILES = ("dashboard.py", "deploy/check_process.py")
 TEXT_CALLS = {"t", "translate", "Text", "N_", "say"}  # first argument: a msgid

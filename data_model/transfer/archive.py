@@ -9,9 +9,10 @@ import hashlib
 import json
 import os
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -141,7 +142,8 @@ def read_table(*, zf: zipfile.ZipFile, entry: ArchiveTable, table: Table, batch:
     # the file's column order may differ from the table's (a column added by a migration comes last in the database)
     where = [entry.columns.index(c.name) for c in table.columns]
     decode = _decoder(table)
-    digest, rows, pending = hashlib.sha256(), 0, []
+    digest, rows = hashlib.sha256(), 0
+    pending: list[tuple[Any, ...]] = []
     with zf.open(entry.file) as lines:
         while line := lines.readline(MAX_LINE + 1):  # a line is read only up to the limit, never whole
             if len(line) > MAX_LINE:

@@ -16,7 +16,13 @@ from data_model.schema.db import build_engine, sqlite_file
 from data_model.schema.migrate import alembic_config, current_revision, head_revision, upgrade_schema
 from data_model.transfer.archive import ZIP_MAGIC, read_manifest, read_table, write_archive
 from data_model.transfer.copy import (
-    BATCH, Progress, TransferResult, check_target, prepare_target, snapshot, write_all,
+    BATCH,
+    Progress,
+    TransferResult,
+    check_target,
+    prepare_target,
+    snapshot,
+    write_all,
 )
 from data_model.transfer.row_checks import check_rows
 from data_model.transfer.tables import TransferError, count_rows, model_tables, read_batches

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, Table
@@ -13,8 +13,16 @@ from data_model.records.summary_check import CheckResult, check_derived_tables
 from data_model.schema.db import parse_database_url, read_session, sqlite_file, write_bind
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema
 from data_model.transfer.tables import (
-    TransferError, clear_tables, count_rows, deferred_columns, fill_deferred, model_tables, read_batches,
-    reset_sequences, rows_held, write_table,
+    TransferError,
+    clear_tables,
+    count_rows,
+    deferred_columns,
+    fill_deferred,
+    model_tables,
+    read_batches,
+    reset_sequences,
+    rows_held,
+    write_table,
 )
 
 BATCH = 5_000

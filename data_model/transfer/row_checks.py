@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, Numeric, String, Table, Text
 
-from data_model.accounts.permissions import ROLES
 from data_model.accounts.users import check_username
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import ROLES
 from data_model.texts.errors import UserError
 from data_model.texts.input import text_problem
 from data_model.transfer.tables import TransferError

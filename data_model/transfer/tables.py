@@ -1,9 +1,9 @@
 """The generic steps over every table of the models: which hold rows, clear, write in batches, fix ids, count."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, Engine, Integer, Table, bindparam, func, inspect, insert, select, text, update
+from sqlalchemy import Connection, Engine, Integer, Table, bindparam, func, insert, inspect, select, text, update
 
 from data_model.schema.models import Base
 
@@ -72,7 +72,7 @@ def write_table(*, conn: Connection, table: Table, batches: Iterable[Sequence[tu
             held = {col: row[col] for col in deferred if row[col] is not None}
             if held:
                 later.append({**{f"k_{k}": row[k] for k in pk}, **{f"v_{c}": v for c, v in held.items()}})
-                row.update({col: None for col in held})
+                row.update(dict.fromkeys(held))
         if values:
             conn.execute(insert(table), values)
     return later

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from data_model.basics.issues import ERROR
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
 from data_model.files.tabular import Problem
-from data_model.records.validation.rules import ERROR
 from data_model.reporting.year_close import standing_closes
 
 

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, can_write_record
+from data_model.basics.issues import DUPLICATE, WARNING
+from data_model.basics.permissions import Actor, can_write_record
 from data_model.definitions.fields import COMPARED, FIELD_BY_KEY, MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
 from data_model.files.tabular import Problem
 from data_model.records.bulk import chunked
-from data_model.records.validation.rules import DUPLICATE, WARNING
 from data_model.schema.models import ActivityRecord, ImportBatch
 from data_model.texts.catalogue import Number, Pair, Text
 from data_model.texts.formatting import format_number

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.files.parse import Formula, parse_date
 from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages

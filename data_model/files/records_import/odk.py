@@ -5,10 +5,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.files.parse import RawFile
 from data_model.files.records_import.outcome import RecordsPreview
-from data_model.files.records_import.preview import _plan_row
+from data_model.files.records_import.rows import plan_row
 from data_model.files.records_import.submissions import SubmissionMatcher, submission_rows, version_warning
 from data_model.files.tabular import NO_ROWS, TableRow
 from data_model.files.xlsform.form import definitions_version
@@ -31,7 +31,7 @@ def plan_submissions(*, session: Session, actor: Actor, raw: RawFile, preview: R
         if not isinstance(submission.row, TableRow):  # refused on the server: skipped as it is
             preview.rows.append(submission.row)
             continue
-        out = _plan_row(submission.row, matcher, None, today)
+        out = plan_row(submission.row, matcher, None, today)
         out.uid = submission.uid
         if out.has_error and (warning := version_warning(submission.version, current)):
             out.problems.append(warning)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from data_model.analytics.records_query import figures_text
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.tabular import ImportPreview, RowOutcome
-from data_model.records.query import figures_text
 from data_model.records.validation.catalogue import Catalogue
 from data_model.texts.errors import UserError
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from data_model.definitions.activity_types import ActivityType, list_activity_types, load_activity_types
 from data_model.files.parse import RawFile, Sheet, cell_text, is_blank
@@ -19,8 +20,16 @@ from data_model.files.record_format import records_format
 from data_model.files.records_import.match import CellMatcher
 from data_model.files.tabular import ERROR, WARNING, Header, Problem, RowOutcome, TableRow, header_key, table_row
 from data_model.files.xlsform.questions import (
-    FIELD_QUESTIONS, HELPER_QUESTIONS, QUESTION_FIELDS, VERSION_QUESTION, group_name,
-    measure_meaning, measure_question, parse_signature, signature_question, village_of_choice,
+    FIELD_QUESTIONS,
+    HELPER_QUESTIONS,
+    QUESTION_FIELDS,
+    VERSION_QUESTION,
+    group_name,
+    measure_meaning,
+    measure_question,
+    parse_signature,
+    signature_question,
+    village_of_choice,
 )
 from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages
@@ -213,7 +222,7 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns) -> list
 
         def meta(kind: str) -> str:
             """The first filled column of this kind (an export may have several, some empty)."""
-            found = (cell_text(_cell(cells, where)).strip() for where in columns.meta[kind])
+            found = (cell_text(_cell(cells, where)).strip() for where in columns.meta[kind])  # noqa: B023 (called in this loop)
             return next((text for text in found if text), "")
 
         instance = meta("instance")

@@ -8,17 +8,25 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied, can_write_record
 from data_model.accounts.users import refresh_actor
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor, PermissionDenied, can_write_record
 from data_model.files.records_import.identity import rows_imported_from
 from data_model.files.records_import.outcome import ImportConflict, ImportResult, RecordRow, RecordsPreview
 from data_model.files.records_import.preview import preview_import
 from data_model.files.tabular import ImportRejected
 from data_model.records.bulk import (
-    PreparedRecords, PreparedUpdates, RecordUpdate, chunked, drop_staged, insert_records, prepare_records,
-    prepare_updates, stage_writes, update_records,
+    PreparedRecords,
+    PreparedUpdates,
+    RecordUpdate,
+    chunked,
+    drop_staged,
+    insert_records,
+    prepare_records,
+    prepare_updates,
+    stage_writes,
+    update_records,
 )
-from data_model.records.changelog import log_change
 from data_model.records.validation.checks import describe_values
 from data_model.schema.db import read_session, write_bind
 from data_model.schema.models import ActivityRecord, ImportBatch, new_uid, utcnow

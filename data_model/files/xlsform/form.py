@@ -6,19 +6,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, PermissionDenied
+from data_model.basics.issues import YEAR_MIN
+from data_model.basics.permissions import Actor, PermissionDenied
 from data_model.definitions.activity_types import ActivityType, Rule, list_activity_types
 from data_model.files.xlsform.questions import (
-    FIELD_QUESTIONS, VERSION_QUESTION, group_name, measure_question, signature_question, type_signature,
+    FIELD_QUESTIONS,
+    VERSION_QUESTION,
+    group_name,
+    measure_question,
+    signature_question,
+    type_signature,
     village_choice,
 )
-from data_model.records.validation.rules import YEAR_MIN
 from data_model.reference.languages import LANGUAGES
 from data_model.reference.names import normalise_name
 from data_model.schema.models import ReportingUnit, Unit, Village

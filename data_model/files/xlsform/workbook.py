@@ -3,7 +3,7 @@ read it."""
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.records.validation.rules import to_int
+from data_model.basics.issues import to_int
 from data_model.reference.communes import CommuneMatcher, CommuneVersion, commune_version, load_commune_matcher
 from data_model.reference.names import name_keys, normalise_name
 from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor, Village

@@ -2,15 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
+from data_model.basics.issues import (
+    ERROR,
+    MAX_NOTE,
+    MAX_TOPIC,
+    WARNING,
+    YEAR_MAX,
+    YEAR_MIN,
+    Issue,
+    labelled,
+    to_int,
+)
 from data_model.definitions.activity_types import ActivityType, load_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.validation.catalogue import Catalogue
-from data_model.records.validation.rules import (
-    ERROR, MAX_NOTE, MAX_TOPIC, WARNING, YEAR_MAX, YEAR_MIN, Issue, labelled, to_int,
-)
 from data_model.reference.languages import LANGUAGES, language_name
 from data_model.schema.clock import today_local
 from data_model.texts.catalogue import Date, Number, Pair, Text

@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor
 from data_model.files.parse import parse_count
 from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
-from data_model.records.changelog import log_change
-from data_model.reference.admin.checks import MAX_NAME, acting_admin, checked_population, checked_year
-from data_model.reference.admin.edits import create_village, set_languages, set_population
-from data_model.reference.admin.imports import VILLAGE_FORMAT
 from data_model.reference.communes import CommuneVersion, load_commune_matcher
 from data_model.reference.languages import parse_languages
 from data_model.reference.names import normalise_name
+from data_model.reference_admin.checks import MAX_NAME, acting_admin, checked_population, checked_year
+from data_model.reference_admin.edits import create_village, set_languages, set_population
+from data_model.reference_admin.imports import VILLAGE_FORMAT
 from data_model.schema.clock import today_local
 from data_model.schema.models import Village
 from data_model.texts.catalogue import Text

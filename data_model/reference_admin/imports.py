@@ -3,7 +3,7 @@ preview and the refusal are the tabular-import layer's (files/tabular.py)."""
 from __future__ import annotations
 
 from data_model.files.tabular import Column, TableFormat
-from data_model.reference.admin.checks import ReferenceEditError
+from data_model.reference_admin.checks import ReferenceEditError
 
 VILLAGE_FORMAT = TableFormat((
     Column("commune", "Xã", "Commune", ("xa", "mã xã", "tên xã", "xã/phường"), required=True),

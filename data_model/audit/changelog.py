@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.basics.permissions import Actor
 from data_model.schema.models import ChangeLog
 
 

@@ -10,12 +10,12 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_audit_read
-from data_model.files.cells import build_csv_text
+from data_model.basics.cells import build_csv_text
+from data_model.basics.permissions import Actor, require_audit_read
 from data_model.schema.clock import convert_to_utc, get_zone
 from data_model.schema.models import ChangeLog
-from data_model.texts.input import clean_text
 from data_model.texts.errors import UserError
+from data_model.texts.input import clean_text
 
 MAX_EXPORT_ROWS = 200_000
 MAX_PAGE = 500

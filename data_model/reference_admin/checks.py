@@ -1,19 +1,20 @@
 """Checks shared by the admin's reference edits and imports: typed values, the acting admin, units by key."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor, require_admin, require_population_edit
 from data_model.accounts.users import refresh_actor
-from data_model.records.validation.rules import YEAR_MAX, YEAR_MIN
+from data_model.basics.issues import YEAR_MAX, YEAR_MIN
+from data_model.basics.permissions import Actor, require_admin, require_population_edit
 from data_model.reference.languages import parse_languages
 from data_model.schema.models import ReportingUnit, Unit, Village
-from data_model.texts.input import BAD_TEXT, clean_text, is_clean
 from data_model.texts.catalogue import Number, Text
 from data_model.texts.errors import UserError
+from data_model.texts.input import BAD_TEXT, clean_text, is_clean
 
 BORDER_STATUSES = ("confirmed", "probable", "possible", "unknown", "not_border")
 REPORTING_KINDS = ("station", "battalion", "department", "radio_tv", "press", "loudspeaker_cluster")

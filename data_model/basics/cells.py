@@ -3,7 +3,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_model.files.parse import escape_text
+ESCAPE = "'"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(text: str) -> str:
+    """Text for a spreadsheet cell that no spreadsheet runs as a formula; unescape_text gives the text back exactly."""
+    return ESCAPE + text if text and text.startswith((*_FORMULA_START, ESCAPE)) else text
+
+
+def unescape_text(text: str) -> str:
+    """The text escape_text was given (a leading apostrophe before a formula sign or an apostrophe is dropped)."""
+    if len(text) > 1 and text[0] == ESCAPE and text[1:].startswith((*_FORMULA_START, ESCAPE)):
+        return text[1:]
+    return text
 
 
 def neutralise_cells(*, frame: pd.DataFrame) -> pd.DataFrame:

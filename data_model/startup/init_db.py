@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 from data_model.accounts.users import create_demo_accounts
 from data_model.reference.loader import load_reference
 from data_model.schema.db import (
-    NOT_INITIALISED, DatabaseNotInitialised, build_engine, read_session, sqlite_file, write_session,
+    NOT_INITIALISED,
+    DatabaseNotInitialised,
+    build_engine,
+    read_session,
+    sqlite_file,
+    write_session,
 )
 from data_model.schema.meta import DEMO_FLAG, DEMO_PENDING, is_demo_database
 from data_model.schema.migrate import current_revision, head_revision, upgrade_schema

@@ -2,8 +2,9 @@
 rule."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from data_model.definitions.activity_types import ActivityType
 from data_model.definitions.fields import label_of

@@ -3,21 +3,22 @@ cursor), and what the entry form may offer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.accounts.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.analytics.filters import Filters, parse_whole_number, recorded_commune_keys, resolve_filters
 from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
+from data_model.basics.issues import Issue, ValidationError
+from data_model.basics.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.validation.catalogue import load_catalogue
-from data_model.records.validation.rules import Issue, ValidationError
 from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name

@@ -3,25 +3,44 @@ aliases; every change goes into the change log."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
-from data_model.records.changelog import log_change
-from data_model.records.validation.rules import MAX_REASON
-from data_model.texts.catalogue import Date
-from data_model.reference.admin.checks import (
-    BORDER_STATUSES, REPORTING_KINDS, ReferenceEditError, acting_admin, acting_population_editor, apply_given,
-    checked_key, checked_languages, checked_population, checked_text, checked_year, get_commune, get_station,
-    get_village, snapshot,
-)
-from data_model.reference.admin.lists import list_languages
+from data_model.audit.changelog import log_change
+from data_model.basics.issues import MAX_REASON
+from data_model.basics.permissions import Actor
 from data_model.reference.names import normalise_name
-from data_model.schema.models import (
-    ActivityRecord, ReportingUnit, StationCoverage, Unit, UnitAlias, UnitFact, UnitLanguage, Village,
+from data_model.reference_admin.checks import (
+    BORDER_STATUSES,
+    REPORTING_KINDS,
+    ReferenceEditError,
+    acting_admin,
+    acting_population_editor,
+    apply_given,
+    checked_key,
+    checked_languages,
+    checked_population,
+    checked_text,
+    checked_year,
+    get_commune,
+    get_station,
+    get_village,
+    snapshot,
 )
+from data_model.reference_admin.lists import list_languages
+from data_model.schema.models import (
+    ActivityRecord,
+    ReportingUnit,
+    StationCoverage,
+    Unit,
+    UnitAlias,
+    UnitFact,
+    UnitLanguage,
+    Village,
+)
+from data_model.texts.catalogue import Date
 
 COMMUNE_FIELDS = ("name", "border_status", "verified", "note")
 

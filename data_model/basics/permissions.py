@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from data_model.texts.errors import UserError
 
 from sqlalchemy import ColumnElement, false, or_, true
 
 from data_model.schema.models import ActivityRecord
+from data_model.texts.errors import UserError
 
 ROLES = ("admin", "official", "planner", "staff")
 ROLE_NAMES = {

@@ -11,12 +11,16 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.clients import parse_trusted_proxies
 from data_model.schema.db import build_engine, read_session, sqlite_file
-from data_model.schema.init_db import (
-    DemoRefused, add_demo_data, initialise_database, is_demo_pending, set_demo_pending,
-)
 from data_model.schema.migrate import upgrade_schema
 from data_model.schema.models import User
 from data_model.schema.settings import PROJECT_ROOT, Settings
+from data_model.startup.init_db import (
+    DemoRefused,
+    add_demo_data,
+    initialise_database,
+    is_demo_pending,
+    set_demo_pending,
+)
 from data_model.texts.errors import UserError
 
 

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.accounts.permissions import Actor
+from data_model.audit.changelog import log_change
+from data_model.basics.permissions import Actor
 from data_model.files.parse import cell_text, is_blank, parse_date
 from data_model.files.tabular import ImportPreview, ImportRejected, RowOutcome, TableRow, read_upload
-from data_model.records.changelog import log_change
-from data_model.reference.admin.checks import COMMUNE_KINDS, MAX_NAME, acting_admin, refused
-from data_model.reference.admin.imports import REORGANISATION_FORMAT
 from data_model.reference.communes import CommuneMatcher, load_commune_matcher
 from data_model.reference.names import normalise_name
+from data_model.reference_admin.checks import COMMUNE_KINDS, MAX_NAME, acting_admin, refused
+from data_model.reference_admin.imports import REORGANISATION_FORMAT
 from data_model.schema.models import Unit, UnitSuccessor
 from data_model.texts.catalogue import Date, Text
 
