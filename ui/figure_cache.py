@@ -74,3 +74,15 @@ def reuse_figure(*, name: str, inputs: dict[str, Any], build: Callable[[], go.Fi
         while len(_figures) > MAX_FIGURES:
             _figures.popitem(last=False)
     return figure
+
+
+def reused_figures(fn: Callable[..., go.Figure]) -> Callable[..., PreparedFigure]:
+    """Decorator for a chart function: the same arguments (data frames by content) give the figure built before."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    def reuse(*args: Any, **kwargs: Any) -> PreparedFigure:
+        return reuse_figure(name=name, inputs={"args": args, "kwargs": kwargs}, build=lambda: fn(*args, **kwargs))
+
+    reuse.__name__, reuse.__qualname__, reuse.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    reuse.__wrapped__ = fn
+    return reuse
