@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from data_model.definitions.activity_types import list_activity_types
 from data_model.texts.catalogue import translate
+from ui.figure_cache import reused_figures
 
 FONT = "Source Sans Pro, Noto Sans, Arial, sans-serif"
 # a colour-blind-safe sequential scale (viridis) for heatmaps; types keep their own colours from the definitions
@@ -58,6 +59,7 @@ def _whole_ticks(values) -> dict:
     return {"dtick": 1, "range": [0, max(top, 1) * 1.1]} if top <= 8 else {}
 
 
+@reused_figures
 def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 380, by: str = "type") -> go.Figure:
     """Lines over years (columns year, value, type, type_name, series) — one line per series, type colours."""
     colors = type_colors()
@@ -76,6 +78,7 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
     return fig
 
 
+@reused_figures
 def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: str) -> go.Figure:
     """Place × year tiles coloured by value (columns key, name, year, value); a missing tile is a year without activity.
 
@@ -101,6 +104,7 @@ def heatmap(matrix: pd.DataFrame, *, value_title: str, place_title: str, lang: s
                         "rangemode": None, "showgrid": False})
 
 
+@reused_figures
 def ranking_bars(ranking: pd.DataFrame, *, value: str, value_title: str, place_title: str, color: str, lang: str,
                  unit: str = "") -> go.Figure:
     """Horizontal bars, biggest on top (columns key, name and the value column)."""
@@ -118,6 +122,7 @@ def ranking_bars(ranking: pd.DataFrame, *, value: str, value_title: str, place_t
                  legend=False, xaxis=xaxis, yaxis={"tickformat": None, "rangemode": None})
 
 
+@reused_figures
 def grouped_bars(frame: pd.DataFrame, *, x: str, y: str, color_by: str, y_title: str, x_title: str, lang: str,
                  fmt: str = ",d") -> go.Figure:
     """Bars grouped by x, one colour per type (columns x, y, type, and color_by naming the series)."""

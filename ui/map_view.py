@@ -10,6 +10,7 @@ from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_provin
 from data_model.texts.formatting import format_date, format_number
 from ui.auth import plain
 from ui.charts import selected_points
+from ui.figure_cache import reuse_figure
 from ui.filters import KEY_BOUNDS, open_records
 from ui.i18n import current_language, t
 from ui.loaders import cached_loader
@@ -64,8 +65,12 @@ def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType
     titles = {"value": f"{measure.label(lang)} ({unit})",
               "per_1000": t("{unit} / 1.000 dân", unit=unit),
               "coverage": t("Bản có hoạt động năm {year}", year=year)}
-    figure = commune_map_figure(data, shapes, layer=layer, title=titles[layer], unit=unit, lang=lang,
-                                height=420 if small else 640, labels=not small)
+    height = 420 if small else 640
+    figure = reuse_figure(
+        name="commune_map", inputs={"data": data, "layer": layer, "title": titles[layer], "unit": unit, "lang": lang,
+                                    "height": height, "small": small},
+        build=lambda: commune_map_figure(data, shapes, layer=layer, title=titles[layer], unit=unit, lang=lang,
+                                         height=height, labels=not small))
     st.plotly_chart(figure, on_select=lambda: _on_pick(prefix), selection_mode="points", key=f"{prefix}_map",
                     config={"displayModeBar": False, "scrollZoom": False})
     for note in map_notes(data=data, shapes=shapes, layer=layer, unit=unit, lang=lang):

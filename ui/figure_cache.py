@@ -1,0 +1,88 @@
+"""Finished plotly figures kept per process, keyed on the figures they draw: a rerun with the same data reuses them."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+MAX_FIGURES = 64
+
+_lock = threading.Lock()
+_figures: OrderedDict[str, "PreparedFigure"] = OrderedDict()
+
+
+class PreparedFigure(go.Figure):
+    """A figure never changed after it is built, whose dict is made once (st.plotly_chart asks for it every run)."""
+
+    _prepared: dict | None = None
+
+    def to_dict(self) -> dict:
+        """The figure's dict, made on the first call; st.plotly_chart only reads it."""
+        if self._prepared is None:
+            self._prepared = super().to_dict()
+        return self._prepared
+
+
+def _feed(digest: Any, value: Any) -> None:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        shape = ((list(value.columns), list(value.dtypes)) if isinstance(value, pd.DataFrame)
+                 else (value.name, value.dtype))
+        digest.update(repr((type(value).__name__, shape)).encode())
+        digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(type(value).__qualname__.encode())
+        for field in dataclasses.fields(value):
+            _feed(digest, getattr(value, field.name))
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"{type(value).__name__}{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    elif isinstance(value, dict):
+        digest.update(f"dict{len(value)}".encode())
+        for key, item in value.items():
+            _feed(digest, key)
+            _feed(digest, item)
+    else:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+def fingerprint_values(*, values: dict[str, Any]) -> str:
+    """A digest of the values (data frames by content, dataclasses field by field, the rest by repr)."""
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest, values)
+    return digest.hexdigest()
+
+
+def reuse_figure(*, name: str, inputs: dict[str, Any], build: Callable[[], go.Figure]) -> PreparedFigure:
+    """The figure build() makes from these inputs, built once per process while the same inputs come back."""
+    key = name + ":" + fingerprint_values(values=inputs)
+    with _lock:
+        figure = _figures.get(key)
+        if figure is not None:
+            _figures.move_to_end(key)
+            return figure
+    figure = build()
+    # the same object, not a copy made through the constructor: a copy validates and copies every trace again
+    figure.__class__ = PreparedFigure
+    with _lock:
+        _figures[key] = figure
+        while len(_figures) > MAX_FIGURES:
+            _figures.popitem(last=False)
+    return figure
+
+
+def reused_figures(fn: Callable[..., go.Figure]) -> Callable[..., PreparedFigure]:
+    """Decorator for a chart function: the same arguments (data frames by content) give the figure built before."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    def reuse(*args: Any, **kwargs: Any) -> PreparedFigure:
+        return reuse_figure(name=name, inputs={"args": args, "kwargs": kwargs}, build=lambda: fn(*args, **kwargs))
+
+    reuse.__name__, reuse.__qualname__, reuse.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    reuse.__wrapped__ = fn
+    return reuse
