@@ -5,7 +5,8 @@ import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +14,7 @@ import plotly.graph_objects as go
 MAX_FIGURES = 64
 
 _lock = threading.Lock()
-_figures: OrderedDict[str, "PreparedFigure"] = OrderedDict()
+_figures: OrderedDict[str, PreparedFigure] = OrderedDict()
 
 
 class PreparedFigure(go.Figure):
