@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_model.report.content import ReportContent, gather_report
 from data_model.report.document import ReportDocument
+from data_model.report.issuer import resolve_issuers
 from data_model.report.reporting_status import add_reporting_status
 from data_model.report.scope import Period, ReportError, Scope
 from data_model.report.templating import REPORT_LANGUAGES
@@ -37,7 +38,8 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
             from data_model.report.map_figure import draw_report_map
 
             drawn[1:1] = [m for m in [draw_report_map(session=session, content=content, lang=lang)] if m]
-    doc = write_report(content, lang, charts=drawn)
+    issuers = resolve_issuers(session=session, start=period.start, end=period.end, lang=lang)
+    doc = write_report(content, lang, charts=drawn, issuers=issuers)
     add_reporting_status(doc, session=session, content=content, lang=lang)
     return content, doc
 

@@ -17,6 +17,7 @@ from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.summaries import LANGUAGE_SUMS
 from data_model.report.plans import plan_totals
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
+from data_model.reporting.deadline import local_today
 from data_model.schema.meta import is_demo_database
 from data_model.schema.models import (
     NO_UNIT, ActivityRecord, LanguageSummary, RecordLanguage, ReportingUnit, StationCoverage, Unit, Village,
@@ -213,7 +214,7 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
             by_year=by_year.get(definition.code, {}),
         ))
     return ReportContent(
-        period=period, previous=previous, scope=resolved, generated_on=today or dt.date.today(),
+        period=period, previous=previous, scope=resolved, generated_on=today or local_today(),
         is_demo=is_demo_database(session=session), n_records=sum(records.values()), types=types,
         communes=communes, stations=stations, n_villages=n_villages, n_villages_reached=n_reached,
         villages_without=gaps, languages=languages,
