@@ -12,6 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "No /usr/bin/chromium and not root: browser tests will skip"
   fi
 fi
+scripts/office.sh test
 status=0
 pg_status=0
 pg_log=""

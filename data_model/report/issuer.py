@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session
 
 from data_model.accounts.permissions import Actor
 from data_model.records.changelog import log_change
-from data_model.reference.admin.checks import ReferenceEditError, acting_admin, checked_text, snapshot
+from data_model.accounts.permissions import PermissionDenied, has_capability
+from data_model.accounts.users import refresh_actor
+from data_model.reference.admin.checks import ReferenceEditError, checked_text, snapshot
 from data_model.schema.documents import IssuingBody
 from data_model.schema.models import AppMeta
+from data_model.texts.catalogue import N_
 
 SETTINGS_KEY = "report_document"
 ROLES = ("department", "border_guard")
@@ -86,6 +89,14 @@ def _valid(role: str, day: dt.date):
                             b.valid_to.is_(None) | (b.valid_to > day)).order_by(b.id))
 
 
+def _acting(*, session: Session, actor: Actor) -> Actor:
+    """The actor as they are now, when they may change the report's document set-up (PermissionDenied otherwise)."""
+    actor = refresh_actor(session=session, actor=actor)
+    if not has_capability(actor, "edit_report_setup"):
+        raise PermissionDenied("Chỉ quản trị được sửa thiết lập văn bản báo cáo")
+    return actor
+
+
 def get_document_settings(*, session: Session) -> DocumentSettings:
     """The admin's document settings (the defaults until set)."""
     value = session.scalar(select(AppMeta.value).where(AppMeta.key == SETTINGS_KEY))
@@ -118,7 +129,7 @@ def resolve_issuers(*, session: Session, start: dt.date, end: dt.date, lang: str
 def set_document_settings(*, session: Session, actor: Actor, number: str, symbol: str, place: str,
                           recipients: str | list[str], joint: bool) -> DocumentSettings:
     """Change the document settings (admin); recorded in the audit log."""
-    actor = acting_admin(session, actor)
+    actor = _acting(session=session, actor=actor)
     lines = recipients.splitlines() if isinstance(recipients, str) else list(recipients)
     cleaned = [checked_text(line, "Nơi nhận", required=False, limit=200).lstrip("-–• ").rstrip(";.").strip()
                for line in lines]
@@ -153,9 +164,10 @@ def _checked_body(values: dict) -> dict:
     out = {}
     limits = {"name": 200, "text_name": 200, "name_en": 200, "superior": 200, "abbreviation": 32,
               "signer_authority": 120, "signer_title": 120, "signer_name": 120, "note": 2000}
-    labels = {"name": "Tên cơ quan", "text_name": "Tên trong lời văn", "name_en": "Tên tiếng Anh",
-              "superior": "Cơ quan chủ quản", "abbreviation": "Chữ viết tắt", "signer_authority": "Thẩm quyền ký",
-              "signer_title": "Chức vụ người ký", "signer_name": "Họ tên người ký", "note": "Ghi chú"}
+    labels = {"name": N_("Tên cơ quan"), "text_name": N_("Tên trong lời văn"), "name_en": N_("Tên tiếng Anh"),
+              "superior": N_("Cơ quan chủ quản"), "abbreviation": N_("Chữ viết tắt"),
+              "signer_authority": N_("Thẩm quyền ký"), "signer_title": N_("Chức vụ người ký"),
+              "signer_name": N_("Họ tên người ký"), "note": N_("Ghi chú")}
     for key, value in values.items():
         if key in limits:
             required = key in ("name", "text_name", "abbreviation")
@@ -167,7 +179,7 @@ def _checked_body(values: dict) -> dict:
 
 def update_issuing_body(*, session: Session, actor: Actor, body_id: int, **values: object) -> None:
     """Correct an issuing body version's names, abbreviation or signer (admin); audited."""
-    actor = acting_admin(session, actor)
+    actor = _acting(session=session, actor=actor)
     body = session.get(IssuingBody, body_id)
     if body is None:
         raise ReferenceEditError("Cơ quan ban hành: không có mục số {body_id}", body_id=body_id)
@@ -180,14 +192,15 @@ def update_issuing_body(*, session: Session, actor: Actor, body_id: int, **value
 
 def add_issuing_body(*, session: Session, actor: Actor, role: str, valid_from: dt.date, **values: object) -> int:
     """A new version of an issuing body from a date (admin): the version valid then ends that day; audited."""
-    actor = acting_admin(session, actor)
+    actor = _acting(session=session, actor=actor)
     if role not in ROLES:
         raise ReferenceEditError("Vai trò: phải là một trong {roles}", roles=", ".join(ROLES))
     if not isinstance(valid_from, dt.date):
         raise ReferenceEditError("Có hiệu lực từ: cần một ngày")
     checked = _checked_body(values)
     for key in ("name", "text_name", "abbreviation"):
-        checked.setdefault(key, _checked_body({key: ""})[key])
+        if key not in checked:
+            _checked_body({key: ""})  # refused: the field is required
     current = session.scalars(_valid(role, valid_from)).first()
     valid_to = None
     if current is not None:
@@ -205,3 +218,16 @@ def add_issuing_body(*, session: Session, actor: Actor, role: str, valid_from: d
     log_change(session=session, actor=actor, action="create", entity="issuing_body", entity_id=body.id,
                new=snapshot(body, BODY_FIELDS))
     return body.id
+
+
+@dataclass(frozen=True)
+class DocumentSetup:
+    """What the settings page shows: the document settings and every issuing body version."""
+
+    settings: DocumentSettings
+    bodies: list[dict]
+
+
+def load_document_setup(*, session: Session) -> DocumentSetup:
+    """The document settings and the issuing bodies, for the settings page."""
+    return DocumentSetup(settings=get_document_settings(session=session), bodies=list_issuing_bodies(session=session))
