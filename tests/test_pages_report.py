@@ -109,13 +109,13 @@ def test_empty_database_gives_a_short_report(app_env, db_url):
     assert at.info  # says there is nothing recorded yet
     assert "chưa có hoạt động thông tin, tuyên truyền nào được ghi nhận" in _markdown(at)
     at.button(key="bc_make").click().run()
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4
 
 
 def test_files_are_made_again_for_another_choice(app_env, db_url, filled):
     at = _run(app_env, db_url)
     at.button(key="bc_make").click().run()
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4
     at.selectbox(key="bc_year").set_value(2019).run()
     assert not at.get("download_button") and at.button(key="bc_make")
     assert "tuyên truyền được 738 buổi" in _markdown(at)

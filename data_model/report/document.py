@@ -28,6 +28,7 @@ class Chart:
 
     title: str
     png: bytes
+    note: str = ""  # printed under the caption: a numbered legend, how the map was drawn
 
 
 @dataclass

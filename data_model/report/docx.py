@@ -148,7 +148,7 @@ def _column_widths(table: Table, available_cm: float) -> list[float]:
             widths.append(None)
             continue
         longest = max([len(str(r[i])) for r in table.rows if r[i] is not None] + [len(table.columns[i]) // 2, 4])
-        widths.append(min(7.0 if longest < 60 else 10.0, max(2.0, longest * char_cm + 0.4)))
+        widths.append(min(7.0 if longest < 60 else 8.0, max(2.0, longest * char_cm + 0.4)))
     numbers = widths.count(None)
     fixed = sum(w for w in widths if w is not None)
     if fixed > available_cm * 0.6 and numbers:
@@ -206,6 +206,11 @@ def _section(document, section: Section, lang: str, level: int, available_cm: fl
         caption = document.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         caption.add_run(chart.title).italic = True
+        if chart.note:
+            caption.paragraph_format.keep_with_next = True
+            note = document.add_paragraph()
+            note.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            note.add_run(chart.note).font.size = Pt(BODY_PT)
 
 
 def render_docx(doc: ReportDocument) -> bytes:
@@ -232,6 +237,8 @@ def render_docx(doc: ReportDocument) -> bytes:
     annex = [s for s in doc.sections if _has_annex(s)]
     for section in text:
         _section(document, section, doc.lang, 1, PORTRAIT_CM)
+    for last in document.paragraphs[-2:]:  # the signature page never holds the signature alone
+        last.paragraph_format.keep_with_next = True
     closing = document.add_paragraph()
     closing.paragraph_format.space_before = Pt(6)
     closing.paragraph_format.keep_with_next = True

@@ -69,6 +69,7 @@ def _paragraph(cell_or_doc, text: str = "", *, size: float, bold: bool = False, 
 def _rule(cell_or_doc, *, length_cm: float, width_cm: float, space_after: float = 0) -> None:
     """A solid line of the given length, centred: the bottom border of an empty paragraph narrowed by indents."""
     paragraph = _paragraph(cell_or_doc, size=2)
+    paragraph.paragraph_format.space_before = Pt(2)  # clear of the descenders above
     indent = max(0.0, (width_cm - length_cm) / 2)
     paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = Cm(indent)
     paragraph.paragraph_format.space_after = Pt(space_after)
@@ -140,7 +141,9 @@ def write_title(document, signing: Signing, *, width_cm: float) -> None:
     heading.paragraph_format.keep_with_next = True
     summary = _paragraph(document, size=13.5)
     summary.paragraph_format.keep_with_next = True
-    for n, line in enumerate(balanced_lines(signing.summary, width_cm=width_cm - 2.0, size=13.5, bold=True)):
+    lines = [part for given in signing.summary.split("\n")
+             for part in balanced_lines(given, width_cm=width_cm - 1.0, size=13.5, bold=True)]
+    for n, line in enumerate(lines):
         run = summary.add_run()
         if n:
             run.add_break()  # one paragraph, broken into even lines

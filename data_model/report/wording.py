@@ -361,7 +361,7 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
         table.title = tpl["tables"]["prefix"].format(n=n) + table.title
     doc.sections.append(Section(heading=tpl["headings"]["tables"], tables=tables))
     if charts:
-        numbered = [Chart(title=tpl["charts"]["prefix"].format(n=n) + c.title, png=c.png)
+        numbered = [Chart(title=tpl["charts"]["prefix"].format(n=n) + c.title, png=c.png, note=c.note)
                     for n, c in enumerate(charts, start=1)]
         doc.sections.append(Section(heading=tpl["headings"]["charts"], charts=numbered))
     return doc
