@@ -16,7 +16,7 @@ from data_model.definitions.activity_types import get_activity_type  # noqa: E40
 from data_model.report.content import PlaceFigures, ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402
 from data_model.report.templating import fill, load_templates, period_label  # noqa: E402
-from data_model.texts.formatting import format_number  # noqa: E402
+from data_model.texts.formatting import format_number, format_percent_change  # noqa: E402
 
 DPI = 200
 PRINT_W = 16 / 2.54  # inches: figures are drawn at the width they are printed, so 9 pt here is 9 pt on paper
@@ -79,6 +79,12 @@ def _change(content: ReportContent, lang: str) -> Chart | None:
     fig, ax = plt.subplots(figsize=(PRINT_W, 0.32 * len(labels) + 0.8))
     ax.barh(labels[::-1], ratios[::-1], color=colors[::-1])
     ax.axvline(0, color="#333333", linewidth=0.8)
+    for y, ratio in enumerate(ratios[::-1]):  # the figure itself: one large change must not hide the small ones
+        text = format_percent_change(ratio / 100, lang)
+        ax.text(ratio, y, f" {text} ", va="center", fontsize=TICK_PT - 0.5,
+                ha="left" if ratio >= 0 else "right")
+    low, high = min(ratios + [0]), max(ratios + [0])
+    ax.set_xlim(low - (high - low) * 0.15 if low < 0 else 0, high + (high - low) * 0.15 + 1)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_number(v, lang) + "%"))
     ax.tick_params(labelsize=TICK_PT)
     ax.spines[["top", "right"]].set_visible(False)
