@@ -1,11 +1,12 @@
-"""Report: choose a year or a period and a scope, preview the written report, download DOCX, XLSX, Markdown."""
+"""Report: choose a year or a period and a scope, preview the written report, download DOCX, PDF, XLSX, Markdown."""
 from __future__ import annotations
 
 import streamlit as st
 
 from data_model.analytics.aggregate import first_and_last_year
 from data_model.analytics.filters import QueryError
-from data_model.report import ReportFiles, build_report_files, build_report_preview
+from data_model.report import ReportFiles, build_report_files, build_report_pdf, build_report_preview
+from data_model.report.pdf import can_make_pdf
 from data_model.report.scope import Period, list_scope_options
 from data_model.schema.clock import today_local
 from ui.i18n import localize, t
@@ -15,6 +16,7 @@ from ui.widgets import choice, keep_valid
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "md": "text/markdown",
 }
@@ -89,20 +91,28 @@ except QueryError as exc:
 wanted = [scope, year_from, year_to, report_lang]
 files: ReportFiles | None = None
 if st.session_state.get("bc_files_for") != wanted:
-    st.button(t("Lập tệp Word, Excel, Markdown (kèm biểu đồ)"),
+    st.button(t("Lập tệp Word, PDF, Excel, Markdown (kèm biểu đồ)"),
               key="bc_make", icon=":material/description:", type="primary",
               on_click=lambda: st.session_state.update(bc_files_for=wanted))
 else:
     with st.spinner(t("Đang lập tệp báo cáo và vẽ biểu đồ…")):
         files = load_report(scope=scope, year_from=year_from, year_to=year_to, lang=report_lang)
-    buttons = st.columns(3)
-    for column, fmt, label in zip(buttons, ("docx", "xlsx", "md"),
+    buttons = st.columns(4)
+    ready = files
+    pdf_ok = can_make_pdf()
+    for column, fmt, label in zip(buttons, ("docx", "pdf", "xlsx", "md"),
                                   (t("Tải Word (DOCX)"),
+                                   t("Tải PDF"),
                                    t("Tải Excel (XLSX)"),
                                    t("Tải Markdown"))):
-        data = {"docx": files.docx, "xlsx": files.xlsx, "md": files.markdown.encode("utf-8")}[fmt]
+        data = {"docx": files.docx, "pdf": lambda: build_report_pdf(files=ready), "xlsx": files.xlsx,
+                "md": files.markdown.encode("utf-8")}[fmt]  # the PDF is converted only when asked for
         column.download_button(label, data=data, file_name=f"{files.file_stem}.{fmt}", mime=MIME[fmt],
-                               key=f"bc_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch")
+                               key=f"bc_dl_{fmt}", icon=":material/download:", on_click="ignore", width="stretch",
+                               disabled=fmt == "pdf" and not pdf_ok)
+    if not pdf_ok:
+        st.caption(t("Chưa tải được PDF: máy chủ chưa cài LibreOffice (gói libreoffice-writer-nogui). Hãy tải bản "
+                     "Word, hoặc nhờ quản trị cài LibreOffice."))
 if preview.is_demo:
     st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó."), icon=":material/science:")
 

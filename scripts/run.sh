@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup_venv.sh
+scripts/office.sh
 exec .venv/bin/python -m data_model serve

@@ -17,6 +17,7 @@ if [ -n "$missing" ]; then
     echo "No$missing and not root: the tests needing them will skip"
   fi
 fi
+scripts/office.sh test
 echo "== Gates: ruff, import contract, mypy =="
 .venv/bin/ruff check --quiet .
 .venv/bin/lint-imports --no-logo --no-cache | tail -n 4

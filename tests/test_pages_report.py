@@ -77,7 +77,7 @@ def test_year_report_preview_and_downloads(app_env, db_url, filled):
     assert not at.exception, at.exception
     assert len(at.get("image")) >= 2
     names = [b.proto.label for b in at.get("download_button")]
-    assert names == ["Tải Word (DOCX)", "Tải Excel (XLSX)", "Tải Markdown"]
+    assert names == ["Tải Word (DOCX)", "Tải PDF", "Tải Excel (XLSX)", "Tải Markdown"]
 
 
 def test_period_and_commune_scope(app_env, db_url, filled):
@@ -109,13 +109,13 @@ def test_empty_database_gives_a_short_report(app_env, db_url):
     assert at.info  # says there is nothing recorded yet
     assert "chưa có hoạt động thông tin, tuyên truyền nào được ghi nhận" in _markdown(at)
     at.button(key="bc_make").click().run()
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4
 
 
 def test_files_are_made_again_for_another_choice(app_env, db_url, filled):
     at = _run(app_env, db_url)
     at.button(key="bc_make").click().run()
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4
     at.selectbox(key="bc_year").set_value(2019).run()
     assert not at.get("download_button") and at.button(key="bc_make")
     assert "tuyên truyền được 738 buổi" in _markdown(at)
@@ -160,7 +160,7 @@ def test_official_downloads_the_word_report_in_a_browser(live_server, browser, d
     expect(page.get_by_role("heading", name="Báo cáo kết quả năm, giai đoạn")).to_be_visible()
     # the preview is drawn after the download buttons: wait for the sentence itself, never count it once
     expect(page.get_by_text("tuyên truyền được 829 buổi tuyên truyền cho 41.462 lượt", exact=False)).to_have_count(1)
-    page.get_by_role("button", name="Lập tệp Word, Excel, Markdown (kèm biểu đồ)").click()
+    page.get_by_role("button", name="Lập tệp Word, PDF, Excel, Markdown (kèm biểu đồ)").click()
     download_button = page.get_by_role("button", name="Tải Word (DOCX)")
     expect(download_button).to_be_enabled()
     wait_until_drawn(page)

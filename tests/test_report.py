@@ -263,7 +263,7 @@ def test_cli_writes_each_format(engine, records, db_url, monkeypatch, tmp_path, 
     (["--from", "2020", "--to", "2019"], "lớn hơn"),
     (["--from", "2020", "--to", "2020", "--scope", "commune:nope"], "Không có xã"),
     (["--from", "2020", "--to", "2020", "--scope", "planet"], "Phạm vi không hợp lệ"),
-    (["--from", "2020", "--to", "2020", "--out-ext", "pdf"], ".docx, .xlsx hoặc .md"),
+    (["--from", "2020", "--to", "2020", "--out-ext", "odt"], ".docx, .pdf, .xlsx hoặc .md"),
     (["--from", "1800", "--to", "2020"], "năm 1800"),
 ])
 def test_cli_bad_input_is_one_line(engine, db_url, monkeypatch, tmp_path, capsys, args, message):

@@ -105,6 +105,8 @@ PAGES += [
              capability="edit_population"),
     PageSpec("nhat_ky", "Nhật ký", "Audit log", ":material/history:", "Quản trị", "Administration",
              capability="read_audit"),
+    PageSpec("thiet_lap_bao_cao", "Thiết lập văn bản báo cáo", "Report document setup", ":material/draw:",
+             "Quản trị", "Administration", capability="edit_report_setup"),
     PageSpec("tai_khoan", "Tài khoản của tôi", "My account", ":material/person:", "Tài khoản", "Account",
              capability="own_account"),
 ]

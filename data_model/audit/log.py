@@ -38,6 +38,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "summary": ("Bảng tổng hợp", "Summary tables"),
     "month": ("Tháng báo cáo", "Reporting month"), "year": ("Năm", "Year"), "setting": ("Thiết lập", "Setting"),
     "target": ("Chỉ tiêu kế hoạch", "Plan target"),
+    "issuing_body": ("Cơ quan ban hành báo cáo", "Report issuing body"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

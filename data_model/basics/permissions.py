@@ -52,6 +52,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "close_year": frozenset({"admin", "official"}),            # freeze a year's figures once its report is issued
     "reopen_year": frozenset({"admin"}),
     "edit_targets": frozenset({"admin", "planner"}),           # the yearly plan's targets
+    "edit_report_setup": frozenset({"admin"}),                 # issuing bodies, signers, recipients of the report
 }
 
 

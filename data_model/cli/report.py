@@ -1,4 +1,4 @@
-"""`python -m data_model report`: the yearly or period report as DOCX, XLSX or Markdown."""
+"""`python -m data_model report`: the yearly or period report as DOCX, PDF, XLSX or Markdown."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower().lstrip(".") not in FORMATS:
-        raise ReportError("--out phải là tệp .docx, .xlsx hoặc .md, không phải {name!r}", name=out.name)
+        raise ReportError("--out phải là tệp .docx, .pdf, .xlsx hoặc .md, không phải {name!r}", name=out.name)
     if not out.parent.is_dir():
         raise ReportError("thư mục {parent!r} không tồn tại", parent=str(out.parent))
     period = Period(args.year_from, args.year_to)
@@ -38,11 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `report` to `python -m data_model`."""
     from data_model.cli.common import year  # the parser module is fully loaded when it calls register()
 
-    p = subparsers.add_parser("report", help=say("báo cáo năm hoặc giai đoạn (.docx, .xlsx, .md)"))
+    p = subparsers.add_parser("report", help=say("báo cáo năm hoặc giai đoạn (.docx, .pdf, .xlsx, .md)"))
     p.add_argument("--from", dest="year_from", type=year, required=True, help=say("năm đầu"))
     p.add_argument("--to", dest="year_to", type=year, required=True, help=say("năm cuối"))
     p.add_argument("--scope", default="province",
                    help=say("province | district:MÃ | station:MÃ | commune:MÃ (mã như c03451@1900, st_ka_lang)"))
     p.add_argument("--lang", choices=("vi", "en"), default=cli_language(), help=say("ngôn ngữ báo cáo"))
-    p.add_argument("--out", required=True, help=say("tệp kết quả: .docx, .xlsx hoặc .md"))
+    p.add_argument("--out", required=True, help=say("tệp kết quả: .docx, .pdf, .xlsx hoặc .md"))
     p.set_defaults(func=cmd_report)

@@ -10,16 +10,17 @@ from sqlalchemy.orm import Session
 
 from data_model.report.content import ReportContent, gather_report
 from data_model.report.document import ReportDocument
+from data_model.report.issuer import resolve_issuers
 from data_model.report.reporting_status import add_reporting_status
 from data_model.report.scope import Period, ReportError, Scope
 from data_model.report.templating import REPORT_LANGUAGES
 from data_model.report.wording import write_report
 from data_model.schema.db import read_session
 
-FORMATS = ("docx", "xlsx", "md")
+FORMATS = ("docx", "pdf", "xlsx", "md")
 
 __all__ = ["FORMATS", "Period", "ReportError", "ReportFiles", "ReportPreview", "Scope", "build_report_files",
-           "build_report_preview", "make_report", "save_report"]
+           "build_report_pdf", "build_report_preview", "make_report", "save_report"]
 
 
 def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "vi", charts: bool = True,
@@ -37,7 +38,8 @@ def make_report(*, session: Session, scope: Scope, period: Period, lang: str = "
             from data_model.report.map_figure import draw_report_map
 
             drawn[1:1] = [m for m in [draw_report_map(session=session, content=content, lang=lang)] if m]
-    doc = write_report(content, lang, charts=drawn)
+    issuers = resolve_issuers(session=session, start=period.start, end=period.end, lang=lang)
+    doc = write_report(content, lang, charts=drawn, issuers=issuers)
     add_reporting_status(doc, session=session, content=content, lang=lang)
     return content, doc
 
@@ -50,11 +52,15 @@ def file_stem(doc: ReportDocument, content: ReportContent) -> str:
 
 
 def render(doc: ReportDocument, fmt: str, *, image_paths: list[str] | None = None) -> bytes:
-    """The document in one format: docx, xlsx or md."""
-    if fmt == "docx":
+    """The document in one format: docx, pdf, xlsx or md."""
+    if fmt in ("docx", "pdf"):
         from data_model.report.docx import render_docx
 
-        return render_docx(doc)
+        if fmt == "docx":
+            return render_docx(doc)
+        from data_model.report.pdf import convert_docx_to_pdf
+
+        return convert_docx_to_pdf(docx=render_docx(doc))
     if fmt == "xlsx":
         from data_model.report.xlsx import render_xlsx
 
@@ -63,14 +69,14 @@ def render(doc: ReportDocument, fmt: str, *, image_paths: list[str] | None = Non
         from data_model.report.markdown import render_markdown
 
         return render_markdown(doc, image_paths=image_paths).encode("utf-8")
-    raise ReportError("Định dạng không hỗ trợ: {fmt!r} (chọn .docx, .xlsx hoặc .md)", fmt=fmt)
+    raise ReportError("Định dạng không hỗ trợ: {fmt!r} (chọn .docx, .pdf, .xlsx hoặc .md)", fmt=fmt)
 
 
 def save_report(*, session: Session, scope: Scope, period: Period, lang: str, path: Path) -> list[Path]:
     """Write the report to path (format from its suffix); a Markdown report gets its charts as PNGs beside it."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ReportError("Tệp kết quả phải có đuôi .docx, .xlsx hoặc .md, không phải {name!r}", name=path.name)
+        raise ReportError("Tệp kết quả phải có đuôi .docx, .pdf, .xlsx hoặc .md, không phải {name!r}", name=path.name)
     _, doc = make_report(session=session, scope=scope, period=period, lang=lang, charts=fmt != "xlsx")
     written = []
     images = None
@@ -127,3 +133,10 @@ def build_report_preview(*, engine: Engine, scope: str, year_from: int, year_to:
     without_charts = replace(doc, sections=[s for s in doc.sections if not s.charts], charts_note="")
     return ReportPreview(preview=render_markdown(without_charts, top_level=3), file_stem=file_stem(doc, content),
                          is_demo=content.is_demo)
+
+
+def build_report_pdf(*, files: ReportFiles) -> bytes:
+    """The PDF of a report already made (its DOCX through LibreOffice; ReportError when that is not possible)."""
+    from data_model.report.pdf import convert_docx_to_pdf
+
+    return convert_docx_to_pdf(docx=files.docx)

@@ -19,6 +19,7 @@ class Table:
     rows: list[list[Cell]]
     total_row: bool = False  # the last row is a total (rendered bold)
     in_document: bool = True  # False: only in the XLSX workbook
+    in_xlsx: bool = True  # False: only in the document (a print form of a sheet the workbook has)
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Chart:
 
     title: str
     png: bytes
+    note: str = ""  # printed under the caption: a numbered legend, how the map was drawn
 
 
 @dataclass
@@ -38,6 +40,19 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass
+class Signing:
+    """The administrative-document frame of Decree 30/2020/NĐ-CP, Appendix I, around the report's body."""
+
+    issuers: list[tuple[str, str]]  # (superior, issuing body) top left, one pair per issuer
+    number: str  # "Số: …/BC-SKHCN"
+    doc_type: str  # "BÁO CÁO"
+    summary: str  # the summary title under the document type
+    signers: list[tuple[str, str, str]]  # (authority, title, full name), the leading issuer last (on the right)
+    recipients_label: str
+    recipients: list[str]
 
 
 @dataclass
@@ -53,6 +68,7 @@ class ReportDocument:
     footer: str
     file_stem: str
     charts_note: str = ""
+    signing: Signing | None = None
 
     def all_tables(self) -> list[Table]:
         """Every table, in document order."""

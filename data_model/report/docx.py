@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -12,15 +13,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from data_model.report.document import ReportDocument, Section, Table
+from data_model.report.docx_frame import page_numbers, write_header, write_signatures, write_title
 from data_model.report.markdown import format_cell
 
 FONT = "Times New Roman"
 BODY_PT = 13
-TABLE_PT = 9
+TABLE_PT = 10
 RED = RGBColor(0xC0, 0x00, 0x00)
 BLACK = RGBColor(0, 0, 0)
 PORTRAIT = (Cm(21.0), Cm(29.7))
-MARGINS = {"left_margin": Cm(3.0), "right_margin": Cm(2.0), "top_margin": Cm(2.0), "bottom_margin": Cm(2.0)}
+MARGINS_CM = {"left_margin": 3.0, "right_margin": 1.5, "top_margin": 2.0, "bottom_margin": 2.0}  # Decree 30: 30/15/20/20 mm
+PORTRAIT_CM = 21.0 - 3.0 - 1.5
+PORTRAIT_COLUMNS = 6  # a table with more columns gets a landscape page
+LANDSCAPE_CM = 29.7 - 3.0 - 1.5
 
 
 def _set_font(style, size: int, *, bold: bool | None = None) -> None:
@@ -58,24 +63,9 @@ def _page(section, *, landscape: bool) -> None:
     width, height = PORTRAIT
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (height, width) if landscape else (width, height)
-    for name, value in MARGINS.items():
-        setattr(section, name, Cm(2.0) if landscape and name == "left_margin" else value)
-
-
-def _page_number_footer(section) -> None:
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
-    run.font.size = Pt(10)
+    for name, value in MARGINS_CM.items():
+        setattr(section, name, Cm(value))
+    section.header_distance = Cm(1.0)
 
 
 def _no_borders(table) -> None:
@@ -102,9 +92,25 @@ def _fixed_width(table, widths_cm: list[float]) -> None:
     tbl_w.set(qn("w:w"), str(int(sum(widths_cm) * 567)))  # 567 twips per cm
     tbl_w.set(qn("w:type"), "dxa")
     tbl_pr.append(tbl_w)
+    for old in tbl_pr.findall(qn("w:tblLayout")):
+        tbl_pr.remove(old)
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     tbl_pr.append(layout)
+    _schema_order(tbl_pr)
+
+
+TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+                "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook")
+
+
+def _schema_order(tbl_pr) -> None:
+    """Table properties in the order the OOXML schema requires (Word refuses a file with them out of order)."""
+    rank = {qn(f"w:{name}"): n for n, name in enumerate(TBL_PR_ORDER)}
+    children = sorted(tbl_pr, key=lambda e: rank.get(e.tag, len(rank)))
+    for child in children:
+        tbl_pr.remove(child)
+        tbl_pr.append(child)
 
 
 def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, size: int | None = None,
@@ -116,20 +122,6 @@ def _cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, siz
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
-
-
-def _header(document, doc: ReportDocument) -> None:
-    table = document.add_table(rows=2, cols=2)
-    _no_borders(table)
-    h = doc.header
-    _cell_text(table.cell(0, 0), h["agency_top"], size=11)
-    _cell_text(table.cell(1, 0), h["agency"], bold=True, size=11)
-    _cell_text(table.cell(0, 1), h["nation"], bold=True, size=12)
-    _cell_text(table.cell(1, 1), h["motto"], bold=True, size=13)
-    _fixed_width(table, [6.3, 9.7])
-    paragraph = document.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph.add_run(h["place_date"]).italic = True
 
 
 def _shade(cell, fill: str) -> None:
@@ -149,14 +141,14 @@ def _row_flag(row, flag: str) -> None:
 
 def _column_widths(table: Table, available_cm: float) -> list[float]:
     """Text columns as wide as their longest entry (within limits); number columns share the rest."""
-    char_cm = 0.17  # about one character at 9 pt
+    char_cm = 0.19  # about one character at 10 pt
     widths: list[float | None] = []
     for i, kind in enumerate(table.formats):
         if kind != "text":
             widths.append(None)
             continue
         longest = max([len(str(r[i])) for r in table.rows if r[i] is not None] + [len(table.columns[i]) // 2, 4])
-        widths.append(min(7.0, max(2.0, longest * char_cm + 0.4)))
+        widths.append(min(7.0 if longest < 60 else 8.0, max(2.0, longest * char_cm + 0.4)))
     numbers = widths.count(None)
     fixed = sum(w for w in widths if w is not None)
     if fixed > available_cm * 0.6 and numbers:
@@ -195,7 +187,8 @@ def _table(document, table: Table, lang: str, available_cm: float) -> None:
 
 
 def _section(document, section: Section, lang: str, level: int, available_cm: float) -> None:
-    document.add_heading(section.heading, level=level)
+    if section.heading:
+        document.add_heading(section.heading, level=level)
     for text in section.paragraphs:
         paragraph = document.add_paragraph(text)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -213,38 +206,76 @@ def _section(document, section: Section, lang: str, level: int, available_cm: fl
         caption = document.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         caption.add_run(chart.title).italic = True
+        if chart.note:
+            caption.paragraph_format.keep_with_next = True
+            note = document.add_paragraph()
+            note.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            note.add_run(chart.note).font.size = Pt(BODY_PT)
 
 
 def render_docx(doc: ReportDocument) -> bytes:
-    """The whole report as a .docx file's bytes."""
+    """The whole report as a .docx file's bytes: the frame of an administrative document around the text, the
+    signature block after the text, tables and charts as an annex on pages of their own."""
     document = Document()
     _styles(document)
     first = document.sections[0]
     _page(first, landscape=False)
-    _page_number_footer(first)
+    page_numbers(first)
     document.core_properties.title = doc.title
     document.core_properties.language = doc.lang
-    _header(document, doc)
-    document.add_paragraph(doc.title, style="Title")
-    subtitle = document.add_paragraph()
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subtitle.add_run(doc.subtitle).bold = True
+    signing = doc.signing
+    assert signing is not None, "render_docx needs a document framed by write_report"
+    write_header(document, doc, grid=_fixed_width, no_borders=_no_borders)
+    write_title(document, signing, width_cm=PORTRAIT_CM)
     for notice in doc.notices:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = paragraph.add_run(notice)
         run.bold = True
         run.font.color.rgb = RED
-    portrait_cm = 21.0 - 3.0 - 2.0
-    for section in doc.sections:
-        landscape = any(t.in_document for t in section.tables)
-        if section.tables or section.charts:
-            new = document.add_section(WD_SECTION.NEW_PAGE)
-            _page(new, landscape=landscape)
-        _section(document, section, doc.lang, 1, 29.7 - 4.0 if landscape else portrait_cm)
+    text = [s for s in doc.sections if not _has_annex(s)]
+    annex = [s for s in doc.sections if _has_annex(s)]
+    for section in text:
+        _section(document, section, doc.lang, 1, PORTRAIT_CM)
+    for last in document.paragraphs[-2:]:  # the signature page never holds the signature alone
+        last.paragraph_format.keep_with_next = True
     closing = document.add_paragraph()
-    closing.paragraph_format.space_before = Pt(12)
+    closing.paragraph_format.space_before = Pt(6)
+    closing.paragraph_format.keep_with_next = True
     closing.add_run(doc.footer).italic = True
+    write_signatures(document, signing, grid=_fixed_width, no_borders=_no_borders, width_cm=PORTRAIT_CM)
+    for section in annex:
+        _annex(document, section, doc.lang)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _new_page(document, *, landscape: bool) -> float:
+    """A new page section in that orientation; returns the width available for text."""
+    new = document.add_section(WD_SECTION.NEW_PAGE)
+    _page(new, landscape=landscape)
+    new.different_first_page_header_footer = False  # only the document's first page goes unnumbered
+    return LANDSCAPE_CM if landscape else PORTRAIT_CM
+
+
+def _annex(document, section: Section, lang: str) -> None:
+    """A section of tables or charts from a new page: landscape pages only for the wide tables."""
+    tables = [t for t in section.tables if t.in_document]
+    landscape = bool(tables) and len(tables[0].columns) > PORTRAIT_COLUMNS
+    width = _new_page(document, landscape=landscape)
+    _section(document, replace(section, tables=[], charts=[]), lang, 1, width)
+    for table in tables:
+        wide = len(table.columns) > PORTRAIT_COLUMNS
+        if wide != landscape:
+            landscape = wide
+            width = _new_page(document, landscape=landscape)
+        _table(document, table, lang, width)
+    if section.charts and landscape:
+        width = _new_page(document, landscape=False)
+    _section(document, replace(section, heading="", paragraphs=[], subsections=[], tables=[]), lang, 1, width)
+
+
+def _has_annex(section: Section) -> bool:
+    """Whether a section holds tables or charts (printed after the signatures, on pages of their own)."""
+    return bool(section.tables or section.charts) or any(_has_annex(s) for s in section.subsections)

@@ -1,6 +1,7 @@
 """The report's commune map, drawn offline with matplotlib from the same polygons as the pages' map."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import matplotlib
@@ -19,7 +20,7 @@ from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, c
 from data_model.definitions.activity_types import get_activity_type  # noqa: E402
 from data_model.reference.boundaries import load_rollup  # noqa: E402
 from data_model.reference.geo import GeoUnavailable, ProvinceShapes, load_province_shapes  # noqa: E402
-from data_model.report.charts import _png  # noqa: E402
+from data_model.report.charts import PRINT_W, _png  # noqa: E402
 from data_model.report.content import ReportContent  # noqa: E402
 from data_model.report.document import Chart  # noqa: E402
 from data_model.report.templating import fill, load_templates  # noqa: E402
@@ -27,8 +28,23 @@ from data_model.schema.models import StationCoverage  # noqa: E402
 from data_model.texts.formatting import format_number  # noqa: E402
 
 EMPTY_FILL = "#efefef"
+MERGER_DAY = dt.date(2025, 7, 1)  # the boundaries reference/geo holds: a report ending earlier says so
 BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
+NAMED = 10  # communes named on the map (the biggest values); the others get a number and the legend under it
+
+
+def main_communes(values: dict[str, int], shapes: ProvinceShapes) -> set[str]:
+    """The communes named on the printed map: the ones with the biggest values."""
+    ranked = sorted((k for k in shapes.communes if values.get(k, 0) > 0), key=lambda k: (-values[k], k))
+    return set(ranked[:NAMED])
+
+
+def numbered_communes(values: dict[str, int], shapes: ProvinceShapes) -> dict[str, int]:
+    """The other communes, numbered west to east: the number printed on the map, the name in the legend."""
+    named = main_communes(values, shapes)
+    rest = sorted((c for c in shapes.communes.values() if c.key not in named), key=lambda c: (c.centroid[0], c.key))
+    return {c.key: n for n, c in enumerate(rest, start=1)}
 
 
 def _scope_communes(*, session: Session, content: ReportContent, data: CommuneMap) -> set[str]:
@@ -54,7 +70,7 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
     values = dict(zip(data.communes["key"], data.communes["value"]))
     top = max([v for v in values.values() if v] or [1])
     norm, cmap = Normalize(vmin=0, vmax=top), LinearSegmentedColormap.from_list("map", LAYER_COLORS["value"])
-    fig, ax = plt.subplots(figsize=(9, 6.2))
+    fig, ax = plt.subplots(figsize=(PRINT_W, PRINT_W * 0.74))
     for key, commune in shapes.communes.items():
         value = values.get(key, 0)
         face = cmap(norm(value)) if value else EMPTY_FILL
@@ -67,18 +83,19 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
         ax.plot([p[0] for p in ring], [p[1] for p in ring], color="#333333", linewidth=1.0, zorder=5)
     for line in shapes.border:
         ax.plot([p[0] for p in line], [p[1] for p in line], color=BORDER_COLOR, linewidth=2.2, zorder=6)
+    named = main_communes(values, shapes)
+    numbers = numbered_communes(values, shapes)
     for commune in shapes.communes.values():
         value = values.get(commune.key, 0)
         dark = value and norm(value) > 0.6
-        ax.text(commune.centroid[0], commune.centroid[1] + LABEL_LIFT_DEG, commune.name, fontsize=5.5, ha="center",
-                va="center", zorder=7,
-                color="white" if dark else "#222222")
+        label = commune.name if commune.key in named else str(numbers[commune.key])
+        ax.text(commune.centroid[0], commune.centroid[1] + LABEL_LIFT_DEG, label, ha="center", va="center", zorder=7,
+                fontsize=7.5 if commune.key in named else 7, fontweight="bold" if commune.key in named else "normal",
+                color="white" if dark else "#222222",
+                path_effects=[] if dark else [patheffects.withStroke(linewidth=1.5, foreground="white")])
     stations = station_points(stations=data.stations, shapes=shapes)
-    ax.scatter(stations["lon"], stations["lat"], marker="^", s=28, color=STATION_COLOR, edgecolors="white",
+    ax.scatter(stations["lon"], stations["lat"], marker="^", s=26, color=STATION_COLOR, edgecolors="white",
                linewidths=0.6, zorder=8)
-    for row in stations.itertuples():
-        ax.text(row.lon + 0.015, row.lat, row.name, fontsize=5.5, color=STATION_COLOR, va="center", zorder=8,
-                fontweight="bold", path_effects=[patheffects.withStroke(linewidth=1.6, foreground="white")])
     ax.autoscale_view()
     lat = sum(ax.get_ylim()) / 2
     ax.set_aspect(1 / math.cos(math.radians(lat)))  # degrees of longitude are shorter than degrees of latitude
@@ -86,8 +103,8 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.01)
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_number(v, lang)))
-    bar.set_label(unit, fontsize=8)
-    bar.ax.tick_params(labelsize=7)
+    bar.set_label(unit, fontsize=9)
+    bar.ax.tick_params(labelsize=8)
     handles = [Patch(facecolor=EMPTY_FILL, edgecolor="#8a8a8a", label="Chưa có số liệu" if vi else "No figure"),
                Line2D([], [], color=BORDER_COLOR, linewidth=2.2,
                       label="Biên giới Việt Nam – Trung Quốc (suy ra)" if vi else "Viet Nam – China border (derived)"),
@@ -96,7 +113,7 @@ def draw_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, lang: str, unit
     if highlight:
         handles.append(Patch(fill=False, edgecolor="#ff8f00", linewidth=2.2,
                              label="Địa bàn của báo cáo" if vi else "Area of this report"))
-    ax.legend(handles=handles, loc="lower left", fontsize=6.5, frameon=False)
+    ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False)
     fig.tight_layout()
     return _png(fig)
 
@@ -118,7 +135,13 @@ def draw_report_map(*, session: Session, content: ReportContent, lang: str = "vi
             continue
         highlight = _scope_communes(session=session, content=content, data=data)
         png = draw_map_figure(data, shapes, lang=lang, unit=main.unit(lang), highlight=highlight)
-        title = fill(load_templates(lang)["charts"]["map"], lang, type_name=definition.name(lang),
-                     unit=main.unit(lang))
-        return Chart(title=title, png=png)
+        tpl = load_templates(lang)["charts"]
+        title = fill(tpl["map"], lang, type_name=definition.name(lang), unit=main.unit(lang))
+        values = dict(zip(data.communes["key"], data.communes["value"]))
+        legend = "; ".join(f"{n}. {shapes.communes[k].name}" for k, n in sorted(
+            numbered_communes(values, shapes).items(), key=lambda kv: kv[1]))
+        notes = [tpl["map_legend"].format(legend=legend)] if legend else []
+        if content.period.start < MERGER_DAY:
+            notes.insert(0, tpl["map_today"])
+        return Chart(title=title, png=png, note=" ".join(notes))
     return None

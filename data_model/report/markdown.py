@@ -56,6 +56,8 @@ def _section(section: Section, lang: str, level: int, images: list[str] | None, 
         if images is not None and counter[0] < len(images):
             lines += [f"![{escape(chart.title)}]({images[counter[0]]})", ""]
         lines += [f"*{escape(chart.title)}*", ""]
+        if chart.note:
+            lines += [escape(chart.note), ""]
         counter[0] += 1
     return lines
 

@@ -10,6 +10,8 @@ from data_model.definitions.activity_types import ActivityType, Measure, get_act
 from data_model.reference.languages import language_name
 from data_model.report.content import PlaceFigures, ReportContent, TypeFigures
 from data_model.report.document import Chart, ReportDocument, Section, Table
+from data_model.report.frame import build_signing, department_words, place_date
+from data_model.report.issuer import FALLBACK, DocumentSettings, Issuers
 from data_model.report.templating import (
     fill,
     join_list,
@@ -288,10 +290,19 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
                                    sheet=tt["sheet_by_station"], name_col=tt["col_station"], group_col=None,
                                    none_label=tt["no_station"]))
     if content.villages_without:
+        rows = [[v.commune, v.village + (tt["demo_mark"] if v.is_demo else "")] for v in content.villages_without]
+        by_commune: dict[str, list[str]] = {}
+        for commune, village in rows:
+            by_commune.setdefault(commune, []).append(village)
+        # in print one line per commune (a list of hundreds of rows fills pages); the workbook keeps one per village
         tables.append(Table(
-            title=tt["villages"], sheet=tt["sheet_villages"], columns=[tt["col_commune"], tt["col_village"]],
-            formats=["text", "text"],
-            rows=[[v.commune, v.village + (tt["demo_mark"] if v.is_demo else "")] for v in content.villages_without]))
+            title=tt["villages"], sheet=tt["sheet_villages"], columns=[tt["col_commune"], tt["col_n_villages"],
+                                                                        tt["col_village"]],
+            formats=["text", "int", "text"], rows=[[c, len(v), ", ".join(v)] for c, v in by_commune.items()],
+            in_xlsx=False))
+        tables.append(Table(title=tt["villages"], sheet=tt["sheet_villages"],
+                            columns=[tt["col_commune"], tt["col_village"]], formats=["text", "text"], rows=rows,
+                            in_document=False))
     if content.languages:
         rows = []
         for code, language, n, value in content.languages:
@@ -313,24 +324,28 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
     return tables
 
 
-def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart] | None = None) -> ReportDocument:
-    """The report in words and tables, from its figures."""
+def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart] | None = None,
+                 issuers: Issuers | None = None) -> ReportDocument:
+    """The report in words and tables, from its figures, framed as a document of its issuers."""
     tpl = load_templates(lang)
     d = tpl["document"]
     period = period_label(content.period, tpl)
     scope = scope_label(content, tpl)
     today = content.generated_on
+    issuers = issuers or Issuers(department=FALLBACK, replaced=None, changed_on=None, border_guard=None,
+                                 settings=DocumentSettings(), issuers=[FALLBACK])
     header = {
-        "agency_top": d["agency_top"], "agency": d["agency"], "nation": d["nation"], "motto": d["motto"],
-        "place_date": d["place_date"].format(day=f"{today.day:02d}", month=f"{today.month:02d}", year=today.year,
-                                             date=format_date(today, lang)),
+        "agency_top": issuers.department.superior, "agency": issuers.department.name, "nation": d["nation"],
+        "motto": d["motto"], "place_date": place_date(today, place=issuers.settings.place, tpl=tpl, lang=lang),
     }
     notices = [d["demo_notice"]] if content.is_demo else []
     boundary_note = d["boundary_current"] if content.scope.merged_names else ""
     footer = d["generated"].format(date=format_date(today, lang), boundary_note=boundary_note)
     subtitle = d["subtitle"].format(period_title=period_label(content.period, tpl, title=True), scope=scope)
     doc = ReportDocument(lang=lang, title=d["title"], subtitle=subtitle, header=header, notices=notices, sections=[],
-                         footer=footer, file_stem=d["file_stem"], charts_note=d["charts_in_docx"])
+                         footer=footer, file_stem=d["file_stem"], charts_note=d["charts_in_docx"],
+                         signing=build_signing(issuers, summary=d["summary"].format(period=period, scope=scope),
+                                               tpl=tpl))
     overview = Section(heading=tpl["headings"]["overview"])
     doc.sections.append(overview)
     if content.empty:
@@ -339,7 +354,7 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
     overview.paragraphs.append(fill(
         tpl["opening"]["text"], lang, period=period, scope=scope, n_records=content.n_records,
         n_types=len(content.types), n_communes=len([c for c in content.communes if c.key != NONE_CODE]),
-        n_villages_reached=content.n_villages_reached))
+        n_villages_reached=content.n_villages_reached, department=department_words(issuers, tpl=tpl, lang=lang)))
     if content.previous_empty:
         overview.paragraphs[-1] += " " + fill(tpl["opening"]["no_previous"], lang,
                                               previous=period_label(content.previous, tpl),
@@ -353,7 +368,7 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
         table.title = tpl["tables"]["prefix"].format(n=n) + table.title
     doc.sections.append(Section(heading=tpl["headings"]["tables"], tables=tables))
     if charts:
-        numbered = [Chart(title=tpl["charts"]["prefix"].format(n=n) + c.title, png=c.png)
+        numbered = [Chart(title=tpl["charts"]["prefix"].format(n=n) + c.title, png=c.png, note=c.note)
                     for n, c in enumerate(charts, start=1)]
         doc.sections.append(Section(heading=tpl["headings"]["charts"], charts=numbered))
     return doc

@@ -69,11 +69,11 @@ def render_xlsx(doc: ReportDocument) -> bytes:
     lines = [(doc.title, formats["title"]), (doc.subtitle, formats["title"]),
              (doc.header["place_date"], formats["wrap"])]
     lines += [(n, formats["notice"]) for n in doc.notices]
-    lines += [(t.title, formats["wrap"]) for t in doc.all_tables()]
+    lines += [(t.title, formats["wrap"]) for t in doc.all_tables() if t.in_xlsx]
     lines += [(doc.footer, formats["wrap"])]
     for r, (text, style) in enumerate(lines):
         cover.write_string(r, 0, text, style)
-    for table in doc.all_tables():
+    for table in (t for t in doc.all_tables() if t.in_xlsx):
         _write_table(book, book.add_worksheet(_sheet_name(table.sheet, used)), table, formats)
     book.close()
     return buffer.getvalue()

@@ -1,7 +1,7 @@
 """login_session: the hash of the browser cookie's token and a one-time grant that swaps for that cookie
 
 Revision ID: 0019_login_cookie
-Revises: 0014_rollup
+Revises: 0015_issuing_body
 Create Date: 2026-12-07 16:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0019_login_cookie'
-down_revision: Union[str, Sequence[str], None] = '0014_rollup'
+down_revision: Union[str, Sequence[str], None] = "0015_issuing_body"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
