@@ -56,8 +56,13 @@ def _mark_submission(r: RecordRow, rec: Any, actor: Actor) -> None:
             r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
                                                   id=rec.id)
         return
-    local_same = rec.source_hash is not None and hash_columns(columns=rec) == rec.source_hash
-    server_same = rec.source_hash is None or r.source_hash == rec.source_hash
+    if rec.source_hash is None:  # imported before the submission itself was kept: nobody can tell who changed it
+        r.action, r.skip_reason = "skip", Text(
+            "Bản gửi đã nhập trước đây (hoạt động số {id}) khác hoạt động hiện nay; lần nhập đó chưa ghi lại bản gửi "
+            "nên không biết bên nào đã sửa: giữ nguyên hoạt động", id=rec.id)
+        return
+    local_same = hash_columns(columns=rec) == rec.source_hash
+    server_same = r.source_hash == rec.source_hash
     if server_same:
         r.action, r.skip_reason = "skip", Text(
             "Bản gửi đã nhập trước đây (hoạt động số {id}) và không đổi trên máy chủ; hoạt động đã sửa ở đây: giữ "
