@@ -104,7 +104,7 @@ with tab_import:
         cols = st.columns(6)
         for col, (key, label) in zip(cols, COUNTS.items()):
             col.metric(t(label, ctx="import count"), format_number(counts[key], lang))
-        writable = counts["new"] + counts["update"]
+        writable = counts["new"] + counts["update"] + counts["withdraw"] + counts["restore"]
         if not preview.ok:
             st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào."))
         elif writable == 0:

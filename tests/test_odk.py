@@ -305,3 +305,47 @@ def test_cli_writes_the_form_and_imports_an_export(db_url, monkeypatch, tmp_path
     assert "Đã thêm 0 hoạt động" in capsys.readouterr().out
     assert main(["xlsform", "--out", str(tmp_path / "x.xlsx"), "--unit", "khong_co"]) == 2
     assert "không có đơn vị" in capsys.readouterr().err
+
+
+# --- the server's changes since the last import (issue 23) --------------------------------------------------------
+
+def _live(engine) -> dict[str, ActivityRecord]:
+    return {uid: r for uid, r in _records(engine).items() if r.deleted_at is None}
+
+
+@pytest.mark.parametrize("server", ["central", "kobo"])
+def test_rejections_and_edits_on_the_server_reach_the_records(engine, form_xlsx, server):
+    make, filename = EXPORTS[server]
+    subs = [outreach(5), outreach(6), outreach(7), patrol()]
+    run_import(engine=engine, actor=SYSTEM, data=make(form_xlsx, subs), filename=filename, today=TODAY)
+    uids = [uid_of_instance(s.instance_id) for s in subs]
+    # here: a staff member corrects the patrol's note; on the server: the first is rejected, the second and the
+    # patrol are edited by a reviewer (same KEY / rootUuid)
+    with write_session(engine) as session:
+        session.scalar(select(ActivityRecord).where(ActivityRecord.uid == uids[3])).note = "sửa ở đồn"
+    subs[0].review = "rejected"
+    subs[1].answers["outreach_session__attendances"] = 60
+    subs[3].answers["patrol__patrols"] = 10
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=make(form_xlsx, subs), filename=filename,
+                                 today=TODAY)
+    assert (result.withdrawn, result.updated, result.conflicts, result.added) == (1, 1, 1, 0), preview.report_lines()
+    live = _live(engine)
+    assert uids[0] not in live and live[uids[1]].m2 == 60 and live[uids[3]].m1 == 12  # the conflict counts as is
+    conflict = next(r for r in preview.rows if r.action == "conflict")
+    assert "12 → 10" in str(conflict.skip_reason)
+    withdrawn = _records(engine)[uids[0]]
+    assert withdrawn.delete_reason.startswith("Bản gửi bị từ chối trên máy chủ")
+    # the fuller export: the first accepted again, one more submission
+    subs[0].review = "approved"
+    subs.append(outreach(9))
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=make(form_xlsx, subs), filename=filename,
+                                 today=TODAY)
+    assert (result.restored, result.added, result.updated, result.conflicts) == (1, 1, 0, 1), preview.report_lines()
+    live = _live(engine)
+    assert len(live) == 5
+    outreach_live = [r for r in live.values() if r.type_code == "outreach_session"]
+    # equal to the server's accepted submissions, total by total (the conflicting patrol as it is here)
+    assert (len(outreach_live), sum(r.m1 for r in outreach_live), sum(r.m2 for r in outreach_live)) == (
+        4, 4, 45 + 60 + 47 + 49)
+    with read_session(engine) as session:
+        assert summary_mismatches(session) == []

@@ -30,7 +30,7 @@ from data_model.texts.input import BAD_TEXT, is_clean, safe_text
 HEADER_SCAN_ROWS = 15  # a header row may sit below a title, an address and blank rows
 TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "total", "sum")
 STATUS = {"new": N_("Thêm mới"), "update": N_("Cập nhật"), "unchanged": N_("Không đổi"), "skip": N_("Bỏ qua"),
-          "error": N_("Lỗi")}
+          "error": N_("Lỗi"), "withdraw": N_("Rút lại"), "restore": N_("Khôi phục"), "conflict": N_("Xung đột")}
 SEVERITY = {ERROR: N_("Lỗi"), WARNING: N_("Cảnh báo"), DUPLICATE: N_("Có thể trùng")}
 NO_ROWS = Text("Tệp không có dòng dữ liệu nào (chỉ có tiêu đề, dòng trống hoặc dòng tổng).")
 T = TypeVar("T")
@@ -271,7 +271,7 @@ class RowOutcome:
 
     sheet: str
     row: int
-    action: str = "new"  # new | update | unchanged | skip | error
+    action: str = "new"  # new | update | unchanged | skip | error | withdraw | restore | conflict
     problems: list[Problem] = field(default_factory=list)
     skip_reason: str = ""
 

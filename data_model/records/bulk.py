@@ -18,7 +18,7 @@ from data_model.records.summaries import RecordFigures, SummaryDelta, apply_delt
 from data_model.records.write_checks import MonthKey, check_bulk_writes, record_months
 from data_model.schema.models import ActivityRecord, ChangeLog, RecordLanguage, new_uid, utcnow
 
-RECORD_COLUMNS = ("uid", *RECORD_FIELDS, "source_key", "import_batch_id", "is_demo", "created_by", "created_at",
+RECORD_COLUMNS = ("uid", *RECORD_FIELDS, "source_key", "source_hash", "import_batch_id", "is_demo", "created_by", "created_at",
                   "delete_reason")
 UPDATED_COLUMNS = RECORD_FIELDS
 

@@ -287,6 +287,8 @@ class ActivityRecord(Base):
     m6: Mapped[int | None] = mapped_column(BigInteger)
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # import row identity
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    # a hash of the server's submission as last imported: tells a server edit from a local one on the next import
+    source_hash: Mapped[str | None] = mapped_column(String(64))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,6 +1,7 @@
 """What each checked row does: new, update, unchanged or skip (by global id or file and row), and duplicates."""
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from typing import Any
 
@@ -22,6 +23,63 @@ SHOWN_DUPLICATES = 5
 ID_HEADER, UID_HEADER = FIELD_BY_KEY["id"].label_vi, FIELD_BY_KEY["uid"].label_vi
 
 
+REJECTED_REASON = "Bản gửi bị từ chối trên máy chủ"  # the delete reason of a withdrawn submission: how it returns
+
+
+def hash_columns(*, columns: Any) -> str:
+    """A hash of a record's compared columns (a dict or a row), the same for the same values on every engine."""
+    get = columns.get if isinstance(columns, dict) else lambda c: getattr(columns, c)
+    text = "\x1f".join(f"{c}={'' if get(c) in (None, '') else get(c)}" for c in COMPARED)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _differences(rec: Any, columns: dict[str, Any]) -> str:
+    """The fields a local edit and a server edit set differently: «field»: here → server."""
+    return "; ".join(f"«{FIELD_BY_KEY[c].label_vi if c in FIELD_BY_KEY else c}»: {getattr(rec, c)} → {columns.get(c)}"
+                     for c in COMPARED if getattr(rec, c) != columns.get(c))
+
+
+def _mark_submission(r: RecordRow, rec: Any, actor: Actor) -> None:
+    """A submission imported before: withdrawn, back, edited on the server, edited here, or both (a conflict)."""
+    r.record_id = rec.id
+    if r.refused_on_server:
+        if rec.deleted_at is None and can_write_record(actor, rec.reporting_unit_id):
+            r.action, r.skip_reason = "withdraw", Text(
+                "Bản gửi bị từ chối trên máy chủ ({review}): rút lại hoạt động số {id}", review=r.refused_on_server,
+                id=rec.id)
+        return
+    if rec.deleted_at is not None:
+        if rec.delete_reason.startswith(REJECTED_REASON) and can_write_record(actor, rec.reporting_unit_id):
+            r.action, r.skip_reason = "restore", Text("Bản gửi được chấp nhận lại trên máy chủ: khôi phục hoạt động "
+                                                      "số {id}", id=rec.id)
+        else:
+            r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
+                                                  id=rec.id)
+        return
+    if rec.source_hash is None:  # imported before the submission itself was kept: nobody can tell who changed it
+        r.action, r.skip_reason = "skip", Text(
+            "Bản gửi đã nhập trước đây (hoạt động số {id}) khác hoạt động hiện nay; lần nhập đó chưa ghi lại bản gửi "
+            "nên không biết bên nào đã sửa: giữ nguyên hoạt động", id=rec.id)
+        return
+    local_same = hash_columns(columns=rec) == rec.source_hash
+    server_same = r.source_hash == rec.source_hash
+    if server_same:
+        r.action, r.skip_reason = "skip", Text(
+            "Bản gửi đã nhập trước đây (hoạt động số {id}) và không đổi trên máy chủ; hoạt động đã sửa ở đây: giữ "
+            "nguyên hoạt động", id=rec.id)
+    elif not local_same:
+        r.action, r.skip_reason = "conflict", Text(
+            "Xung đột: bản gửi đã sửa trên máy chủ và hoạt động số {id} đã sửa ở đây; hoạt động được tính như hiện nay "
+            "cho đến khi lãnh đạo chọn. Khác nhau ({fields})", id=rec.id, fields=_differences(rec, r.columns))
+    elif not can_write_record(actor, rec.reporting_unit_id):
+        r.problems.append(Problem(UID_HEADER, Text("bạn không có quyền sửa hoạt động số {id}", id=rec.id)))
+        r.action = "error"
+    else:
+        r.action = "update"
+        r.old = {c: getattr(rec, c) for c in RECORD_FIELDS}
+        r.version = (rec.updated_at, rec.deleted_at)
+
+
 def rows_imported_from(session: Session, fingerprint: str) -> int:
     """Rows added by every import of the file so far (read through the index on the batch's fingerprint)."""
     return session.scalar(select(func.coalesce(func.sum(ImportBatch.rows_added), 0))
@@ -32,15 +90,17 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
     """Decide new / update / unchanged / skip: by the global id when the row has one, else by the file and row.
 
     The file's own «Mã hoạt động» never picks a record: in another database, or in a copy of this one, the same number
-    names an unrelated record. With keep_existing (submissions of the offline form), a row whose record exists never
-    changes it: the submission was imported before, and the record may have been corrected here since.
+    names an unrelated record. With keep_existing (submissions of the offline form), a submission imported before
+    changes its record only when the server changed it and nobody here did (else skip, or a conflict to settle);
+    rejected on the server, it withdraws the record; accepted again, the record comes back.
     """
     prefix = f"f:{preview.fingerprint[:20]}:"
     existing_keys = set(session.scalars(select(ActivityRecord.source_key)
                                         .where(ActivityRecord.source_key.like(prefix + "%"))))
     preview.file_imported = rows_imported_from(session, preview.fingerprint)
     a = ActivityRecord
-    columns = [a.id, a.uid, a.updated_at, a.deleted_at, *(getattr(a, c) for c in RECORD_FIELDS)]
+    columns = [a.id, a.uid, a.updated_at, a.deleted_at, a.delete_reason, a.source_hash,
+               *(getattr(a, c) for c in RECORD_FIELDS)]
     by_uid: dict[str, Any] = {}
     rows = [r for r in preview.rows if isinstance(r, RecordRow)]  # total rows are skipped as they are read
     for chunk in chunked(sorted({r.uid for r in rows if r.uid}), 500):
@@ -49,7 +109,9 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
     seen: dict[str, int] = {}
     foreign_ids = 0
     for r in rows:
-        if r.action == "skip":
+        if r.refused_on_server and r.uid in by_uid:
+            _mark_submission(r, by_uid[r.uid], actor)
+        if r.action in ("skip", "withdraw"):
             continue
         if r.uid:
             if r.uid in seen:
@@ -64,15 +126,14 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
             foreign_ids += 1
         if rec is not None:
             r.record_id = rec.id
-            if rec.deleted_at is not None:
+            if keep_existing and (rec.deleted_at is not None or not all(
+                    getattr(rec, c) == r.columns.get(c) for c in COMPARED)):
+                _mark_submission(r, rec, actor)
+            elif rec.deleted_at is not None:
                 r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
                                                       id=rec.id)
             elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
                 r.action = "unchanged"
-            elif keep_existing:
-                r.action, r.skip_reason = "skip", (
-                    f"Bản gửi đã nhập trước đây (hoạt động số {rec.id}); hoạt động nay khác bản gửi (đã sửa ở đây, "
-                    "hoặc bản gửi đã sửa trên máy chủ): giữ nguyên hoạt động")
             elif not can_write_record(actor, rec.reporting_unit_id):
                 r.problems.append(Problem(UID_HEADER, Text("bạn không có quyền sửa hoạt động số {id}", id=rec.id)))
                 r.action = "error"

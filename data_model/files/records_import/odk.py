@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from data_model.basics.permissions import Actor
 from data_model.files.parse import RawFile
-from data_model.files.records_import.outcome import RecordsPreview
+from data_model.files.records_import.identity import hash_columns
+from data_model.files.records_import.outcome import RecordRow, RecordsPreview
 from data_model.files.records_import.rows import plan_row
 from data_model.files.records_import.submissions import SubmissionMatcher, submission_rows, version_warning
 from data_model.files.tabular import NO_ROWS, TableRow
@@ -28,11 +29,15 @@ def plan_submissions(*, session: Session, actor: Actor, raw: RawFile, preview: R
     preview.catalogue = load_catalogue(session=session)
     matcher = SubmissionMatcher(preview.catalogue, actor)
     for submission in submissions:
-        if not isinstance(submission.row, TableRow):  # refused on the server: skipped as it is
-            preview.rows.append(submission.row)
+        if not isinstance(submission.row, TableRow):  # rejected on the server: withdraws its record if imported
+            row = submission.row
+            preview.rows.append(RecordRow(row.sheet, row.row, action="skip", skip_reason=row.skip_reason,
+                                          uid=submission.uid, refused_on_server=submission.refused))
             continue
         out = plan_row(submission.row, matcher, None, today)
         out.uid = submission.uid
+        if out.columns:
+            out.source_hash = hash_columns(columns=out.columns)
         if out.has_error and (warning := version_warning(submission.version, current)):
             out.problems.append(warning)
         preview.rows.append(out)

@@ -22,6 +22,8 @@ class RecordRow(RowOutcome):
     source_key: str | None = None
     old: dict[str, Any] | None = None  # the record's columns when checked (update)
     version: tuple | None = None  # the record's (updated_at, deleted_at) when checked (update)
+    source_hash: str | None = None  # the server's submission (exports of a server): written with the record
+    refused_on_server: str = ""  # the review state of a submission the server rejected
 
     def shown(self, lang: str = "vi") -> dict[str, Any]:
         t = load_activity_types().get(self.type_code or "")
@@ -55,3 +57,6 @@ class ImportResult:
     skipped: int
     record_ids: list[int]
     write_seconds: float = 0.0  # how long the write transaction (on SQLite: the write lock) was held
+    withdrawn: int = 0  # submissions rejected on the server since their import
+    restored: int = 0  # submissions accepted again
+    conflicts: int = 0  # edited both here and on the server: left as they are for an official

@@ -180,6 +180,7 @@ class Submission:
     row: TableRow | RowOutcome
     uid: str | None
     version: str
+    refused: str = ""  # the server's review state when it rejected the submission
 
 
 def submission_rows(*, raw: RawFile, current_version: str, notes: list[str],
@@ -233,7 +234,8 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns) -> list
         review = meta("review").lower()
         if any(word in review for word in REFUSED_REVIEWS):
             out.append(Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
-                f"Bản gửi bị từ chối trên máy chủ ({meta('review')}): không nhập")), None, meta("version")))
+                f"Bản gửi bị từ chối trên máy chủ ({meta('review')}): không nhập")),
+                uid_of_instance(instance) if instance else None, meta("version"), meta("review")))
             continue
         out.append(_submission(label, index + 1, cells, columns, fmt, types, instance, meta("version")))
     return out

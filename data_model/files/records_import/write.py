@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data_model.accounts.users import refresh_actor
 from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor, PermissionDenied, can_write_record
-from data_model.files.records_import.identity import rows_imported_from
+from data_model.files.records_import.identity import REJECTED_REASON, rows_imported_from
 from data_model.files.records_import.outcome import ImportConflict, ImportResult, RecordRow, RecordsPreview
 from data_model.files.records_import.preview import preview_import
 from data_model.files.tabular import ImportRejected
@@ -28,6 +28,7 @@ from data_model.records.bulk import (
     update_records,
 )
 from data_model.records.validation.checks import describe_values
+from data_model.records.write import delete_record, restore_record
 from data_model.schema.db import read_session, write_bind
 from data_model.schema.models import ActivityRecord, ImportBatch, new_uid, utcnow
 from data_model.texts.catalogue import Number, Text
@@ -55,12 +56,14 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
         raise ImportRejected(preview)
     new_rows = [r for r in preview.rows if r.action == "new"]
     updates = [r for r in preview.rows if r.action == "update"]
+    returns = [r for r in preview.rows if r.action in ("withdraw", "restore")]
     counts = preview.counts()
-    if not new_rows and not updates:
+    if not new_rows and not updates and not returns:
         return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
     # everything that does not need the lock is prepared before taking it
     now = utcnow()
-    inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key, "created_at": now,
+    inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key,
+                                "source_hash": r.source_hash, "created_at": now,
                                 "created_by": actor.user_id} for r in new_rows], dialect=engine.dialect,
                               late=("import_batch_id",))
     reason = f"Nhập từ tệp {preview.filename}"
@@ -76,6 +79,7 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
                 started = time.perf_counter()
                 with Session(write_bind(connection), expire_on_commit=False) as session, session.begin():
                     ids, batch_id = _write(session, actor, preview, new_rows, updates, inserts, changes, counts)
+                    _write_server_changes(session, actor, updates, returns)
                 seconds = time.perf_counter() - started
             finally:
                 drop_staged(connection=connection, tables=staged)
@@ -84,7 +88,8 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
             raise ImportConflict(TAKEN) from None
         raise ImportConflict(Text("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
                                   "Hãy tải tệp lên lại để kiểm tra.")) from None
-    return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds)
+    return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds,
+                        withdrawn=counts["withdraw"], restored=counts["restore"], conflicts=counts["conflict"])
 
 
 def _write(session: Session, actor: Actor, preview: RecordsPreview, new_rows: list[RecordRow],
@@ -103,6 +108,21 @@ def _write(session: Session, actor: Actor, preview: RecordsPreview, new_rows: li
                new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
                     "unchanged": counts["unchanged"], "skipped": counts["skip"]})
     return ids, batch.id
+
+
+def _write_server_changes(session: Session, actor: Actor, updates: list[RecordRow], returns: list[RecordRow]) -> None:
+    """Submissions the server changed: the hash of what was applied, and records withdrawn or brought back."""
+    for r in updates:
+        if r.source_hash:
+            session.execute(update(ActivityRecord).where(ActivityRecord.id == r.record_id)
+                            .values(source_hash=r.source_hash))
+    for r in returns:
+        if r.action == "withdraw":
+            delete_record(session=session, actor=actor, record_id=r.record_id,
+                          reason=f"{REJECTED_REASON} ({r.refused_on_server})")
+        else:
+            restore_record(session=session, actor=actor, record_id=r.record_id,
+                           reason="Bản gửi được chấp nhận lại trên máy chủ")
 
 
 def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: list[RecordRow],
@@ -132,6 +152,11 @@ def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: 
 
 def summarise_result(result: ImportResult) -> Text:
     """One sentence about what an import wrote (a Text: Vietnamese as str, any language on render)."""
-    return Text("Đã thêm {added} hoạt động, cập nhật {updated}, {unchanged} không đổi, bỏ qua {skipped} dòng.",
+    text = Text("Đã thêm {added} hoạt động, cập nhật {updated}, {unchanged} không đổi, bỏ qua {skipped} dòng.",
                 added=Number(result.added), updated=Number(result.updated), unchanged=Number(result.unchanged),
                 skipped=Number(result.skipped))
+    if result.withdrawn or result.restored or result.conflicts:
+        text = Text("{done} Theo máy chủ: rút lại {withdrawn} hoạt động, khôi phục {restored}; {conflicts} xung đột "
+                    "chờ lãnh đạo chọn.", done=text, withdrawn=Number(result.withdrawn),
+                    restored=Number(result.restored), conflicts=Number(result.conflicts))
+    return text
