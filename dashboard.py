@@ -10,7 +10,7 @@ from ui.auth import current_actor, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
-from ui.registry import hidden_pages_for_role, pages_for_role
+from ui.registry import hidden_pages_for_role, home_page, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -38,10 +38,11 @@ with plain_errors():
     lang = current_language()
     actor = current_actor()
     specs = pages_for_role(actor.role if actor else None)
+    home = home_page(actor.role if actor else None).stem
     sections: dict[str, list] = {}
     for spec in specs:
         page = st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), icon=spec.icon,
-                       url_path=spec.stem, default=spec.default)
+                       url_path=spec.stem, default=spec.stem == home)
         sections.setdefault(spec.section(lang), []).append(page)
     for spec in hidden_pages_for_role(actor.role if actor else None):
         sections.setdefault(spec.section(lang), []).append(

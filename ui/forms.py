@@ -120,7 +120,7 @@ def place_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[s
         required = activity_type.commune == "required"
         label = t("Xã") + (" *" if required else t(" (không bắt buộc)"))
         values["commune_key"] = _select(
-            label, choices.communes, form.key("commune_key"), defaults.get("commune_key"),
+            label, choices.communes_for(values["reporting_unit_id"]), form.key("commune_key"), defaults.get("commune_key"),
             placeholder=t("Chọn xã", ctx="choose a commune"),
             help=t("Các xã có vào ngày {on:%d/%m/%Y} (xã cũ trước 01/07/2025, xã mới từ 01/07/2025).", on=on))
         form.messages("commune_key")

@@ -3,7 +3,8 @@ cursor), and what the entry form may offer."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import pandas as pd
@@ -21,7 +22,7 @@ from data_model.records.validation.rules import Issue, ValidationError
 from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name
-from data_model.schema.models import ActivityRecord, ReportingUnit, Unit, Village
+from data_model.schema.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
 from data_model.texts.formatting import format_number
 from data_model.texts.input import TextInputError, clean_text
 
@@ -229,6 +230,12 @@ class EntryChoices:
     units: dict[int, str]
     communes: dict[str, str]
     villages: dict[str, dict[int, str]]
+    covered: dict[int, tuple[str, ...]] = field(default_factory=dict)  # a station's communes on the day
+
+    def communes_for(self, unit_id: int | None) -> dict[str, str]:
+        """The communes, the unit's own (its coverage links on the day) first, then the others."""
+        own = [k for k in self.covered.get(unit_id or 0, ()) if k in self.communes]
+        return {**{k: self.communes[k] for k in own}, **{k: v for k, v in self.communes.items() if k not in own}}
 
 
 def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor | None) -> EntryChoices:
@@ -241,10 +248,26 @@ def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor
     communes = {}
     if t.commune != "none":
         valid = sorted((c for c in cat.communes.values() if c.valid_on(on)), key=lambda c: (normalise_name(c.name), c.code))
-        communes = {c.key: f"{c.name} ({c.code})" for c in valid}
+        shared = Counter(normalise_name(c.name) for c in valid)
+        # a code only where two communes of the day share a name: "Bản Bo (03424)" is noise for a clerk
+        communes = {c.key: f"{c.name} ({c.code})" if shared[normalise_name(c.name)] > 1 else c.name for c in valid}
     villages: dict[str, dict[int, str]] = {}
     if t.village != "none":
         for vid, (unit_key, name) in sorted(cat.villages.items(), key=lambda kv: normalise_name(kv[1][1])):
             if unit_key in communes:
                 villages.setdefault(unit_key, {})[vid] = name
-    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages)
+    covered = covered_communes(session=session, unit_ids=[u.id for u in units], on=on) if communes else {}
+    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages, covered=covered)
+
+
+def covered_communes(*, session: Session, unit_ids: list[int], on: dt.date) -> dict[int, tuple[str, ...]]:
+    """Each station's communes by its coverage links valid on the day (half-open [from, to)), by name."""
+    c, u = StationCoverage, Unit
+    stmt = (select(c.station_id, c.unit_key).join(u, u.key == c.unit_key)
+            .where(c.station_id.in_(unit_ids), or_(c.valid_from.is_(None), c.valid_from <= on),
+                   or_(c.valid_to.is_(None), c.valid_to > on))
+            .order_by(c.station_id, u.name))
+    out: dict[int, list[str]] = {}
+    for station_id, unit_key in session.execute(stmt):
+        out.setdefault(station_id, []).append(unit_key)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
