@@ -10,6 +10,7 @@ from ui.auth import current_actor, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
 from ui.loaders import cached_loader
+from ui.phone import fit_phone
 from ui.registry import hidden_pages_for_role, home_page, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -56,4 +57,5 @@ with plain_errors():
         st.sidebar.warning(t("Dữ liệu mẫu (demo): số liệu tổng hợp, không phải số liệu thật."),
                            icon=":material/science:")
     render_account_box(actor)
+    fit_phone(page_stem=navigation.url_path)
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log
