@@ -66,9 +66,9 @@ def test_warning_must_be_confirmed(engine):
     with read_session(engine) as s:
         st = unit_id(s)
     with pytest.raises(ValidationError) as caught:
-        _create(engine, SYSTEM, outreach(st, attendances=5000))
+        _create(engine, SYSTEM, outreach(st, sessions=20, attendances=5000))  # 250 a session: only the population
     assert [i.field for i in caught.value.warnings] == ["attendances"] and not caught.value.errors
-    rid = _create(engine, SYSTEM, outreach(st, attendances=5000), confirm_warnings=True)
+    rid = _create(engine, SYSTEM, outreach(st, sessions=20, attendances=5000), confirm_warnings=True)
     with read_session(engine) as s:
         assert s.get(ActivityRecord, rid).m2 == 5000
 

@@ -80,7 +80,8 @@ def batch_table(activity_type: ActivityType, actor: Actor, *, kept: dict[str, An
                                                           max_value=today_local())
         row["end_date"] = kept.get("end_date") or day
     if activity_type.commune != "none":
-        commune = kept.get("commune_key") if kept.get("commune_key") in communes else None
+        own = [k for k in choices.covered.get(unit_id or 0, ()) if k in communes]
+        commune = kept.get("commune_key") if kept.get("commune_key") in communes else (own[0] if own else None)
         columns["commune_key"] = st.column_config.SelectboxColumn(t("Xã"), options=list(communes),
                                                                   format_func=communes.get, default=commune)
         row["commune_key"] = commune
@@ -100,7 +101,8 @@ def batch_table(activity_type: ActivityType, actor: Actor, *, kept: dict[str, An
     if activity_type.topic:
         columns["topic"] = st.column_config.TextColumn(t("Chủ đề"), max_chars=MAX_TOPIC)
         row["topic"] = ""
-    table = pd.DataFrame([row] * BLANK_ROWS, columns=list(columns)).astype(
+    # numbered from 1 like the messages ("Dòng 7: …")
+    table = pd.DataFrame([row] * BLANK_ROWS, columns=list(columns), index=range(1, BLANK_ROWS + 1)).astype(
         {m.code: "Float64" for m in activity_type.measures})
     edited = st.data_editor(table, column_config=columns, num_rows="dynamic", hide_index=False, width="stretch",
                             key=_editor_key(activity_type.code))
