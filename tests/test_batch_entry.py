@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from entry_helpers import DAY, count_records, outreach, staff, summary_mismatches, unit_id
 
 from data_model.records.batch import create_batch, row_of
 from data_model.records.validation.rules import ValidationError
 from data_model.schema.db import read_session, write_session
-from entry_helpers import DAY, count_records, outreach, staff, summary_mismatches, unit_id
 
 
 def _rows(unit: int, n: int = 10) -> list[dict]:
