@@ -12,7 +12,8 @@ from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language,
 from ui.loaders import cached_loader
 from ui.login_cookie import render_cookie_exchange
 from ui.page import explain_lost_page
-from ui.registry import hidden_pages_for_role, pages_for_role
+from ui.phone import fit_phone
+from ui.registry import hidden_pages_for_role, home_page, pages_for_role
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -40,10 +41,11 @@ with plain_errors():
     lang = current_language()
     actor = current_actor()
     specs = pages_for_role(actor.role if actor else None)
+    home = home_page(actor.role if actor else None).stem
     sections: dict[str, list] = {}
     for spec in specs:
         page = st.Page(str(PAGES_DIR / f"{spec.stem}.py"), title=spec.title(lang), icon=spec.icon,
-                       url_path=spec.stem, default=spec.default)
+                       url_path=spec.stem, default=spec.stem == home)
         sections.setdefault(spec.section(lang), []).append(page)
     for spec in hidden_pages_for_role(actor.role if actor else None):
         sections.setdefault(spec.section(lang), []).append(
@@ -61,4 +63,5 @@ with plain_errors():
     explain_lost_page(actor=actor)
     with st.sidebar:
         render_cookie_exchange()
+    fit_phone(page_stem=navigation.url_path)
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_model.analytics.records_query import can_edit, get_record, list_records
+from data_model.analytics.records_query import get_record, list_records
 from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
+from data_model.basics.permissions import can_edit
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
 from data_model.records.history import record_history
 from data_model.records.write import delete_record, restore_record, update_record

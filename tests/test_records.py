@@ -74,9 +74,9 @@ def test_warning_must_be_confirmed(engine):
     with read_session(engine) as s:
         st = unit_id(s)
     with pytest.raises(ValidationError) as caught:
-        _create(engine, SYSTEM, outreach(st, attendances=5000))
+        _create(engine, SYSTEM, outreach(st, sessions=20, attendances=5000))  # 250 a session: only the population
     assert [i.field for i in caught.value.warnings] == ["attendances"] and not caught.value.errors
-    rid = _create(engine, SYSTEM, outreach(st, attendances=5000), confirm_warnings=True)
+    rid = _create(engine, SYSTEM, outreach(st, sessions=20, attendances=5000), confirm_warnings=True)
     with read_session(engine) as s:
         assert s.get(ActivityRecord, rid).m2 == 5000
 
@@ -273,3 +273,15 @@ def test_history_of_a_bulk_loaded_record_says_where_it_came_from(engine):
     with read_session(engine) as s:
         history = record_history(session=s, record_id=rid)
     assert list(history["action"]) == ["Tạo mới"] and history["new"][0] == "dữ liệu mẫu (demo)"
+
+
+def test_entry_communes_offer_the_stations_own_communes_first_and_codes_only_for_shared_names(session):
+    own = unit_id(session, "st_ka_lang")
+    before = entry_choices(session=session, type_code="outreach_session", on=dt.date(2025, 6, 30), actor=staff(own))
+    after = entry_choices(session=session, type_code="outreach_session", on=dt.date(2025, 7, 1), actor=staff(own))
+    assert list(before.communes_for(own))[:2] == ["c03439@1900", "c03440@2011"]  # Ka Lăng, Tá Bạ
+    assert set(list(after.communes_for(own))[:2]) == {"c03439@2025", "c03442@2025"}  # Thu Lũm, Pa Ủ (2025 merger)
+    assert set(before.communes_for(own)) == set(before.communes) and list(before.communes_for(None)) == list(
+        before.communes)
+    assert after.communes["c03439@2025"] == "Thu Lũm"  # no code where the name is unique on the day
+    assert not any(x.endswith(")") for x in after.communes.values())

@@ -31,6 +31,9 @@ def load_choices(type_code: str, on: dt.date, actor: Actor) -> EntryChoices:
     return _choices(type_code=type_code, on=on, role=actor.role, unit_ids=tuple(sorted(actor.unit_ids)))
 
 
+KEPT_FIELDS = ("start_date", "end_date", "reporting_unit_id", "commune_key", "village_id")
+
+
 class RecordForm:
     """Widget keys, remembered messages and the clear-after-save counter of one form (entry or one record's edit)."""
 
@@ -45,6 +48,15 @@ class RecordForm:
         """New widget keys: every field starts empty again."""
         st.session_state[f"{self.name}__nonce"] = self.nonce + 1
         self.set_issues([])
+
+    @property
+    def kept(self) -> dict[str, Any]:
+        """What the last "save and enter the next" kept for the next record (date, unit, commune, village)."""
+        return dict(st.session_state.get(f"{self.name}__kept", {}))
+
+    def keep(self, values: dict[str, Any]) -> None:
+        """Remember the date and place of a saved record as the next record's defaults."""
+        st.session_state[f"{self.name}__kept"] = {k: values.get(k) for k in KEPT_FIELDS}
 
     def key(self, field: str) -> str:
         return f"{self.name}_{self.nonce}_{field}"
@@ -120,7 +132,7 @@ def place_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[s
         required = activity_type.commune == "required"
         label = t("Xã") + (" *" if required else t(" (không bắt buộc)"))
         values["commune_key"] = _select(
-            label, choices.communes, form.key("commune_key"), defaults.get("commune_key"),
+            label, choices.communes_for(values["reporting_unit_id"]), form.key("commune_key"), defaults.get("commune_key"),
             placeholder=t("Chọn xã", ctx="choose a commune"),
             help=t("Các xã có vào ngày {on:%d/%m/%Y} (xã cũ trước 01/07/2025, xã mới từ 01/07/2025).", on=on))
         form.messages("commune_key")

@@ -69,10 +69,15 @@ def hidden_pages_for_role(role: str | None) -> list[PageSpec]:
     return [] if role is None else [p for p in PAGES if p.stem == LOGIN_STEM]
 
 
+# staff come to enter records: the entry form is their home; everyone else starts on the overview
+HOME_BY_ROLE = {"staff": "nhap_hoat_dong"}
+
+
 def home_page(role: str | None) -> PageSpec:
-    """The page a role lands on after logging in (the default page it may open, else its first page)."""
+    """The page a role lands on after logging in (its own home, else the default page it may open, else its first)."""
     pages = pages_for_role(role)
-    return next((p for p in pages if p.default), pages[0])
+    own = HOME_BY_ROLE.get(role or "")
+    return next((p for p in pages if p.stem == own), None) or next((p for p in pages if p.default), pages[0])
 
 
 # Data entry (issue 4): staff of their own units, and admins

@@ -3,8 +3,9 @@ cursor), and what the entry form may offer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -15,14 +16,14 @@ from data_model.analytics.filters import Filters, parse_whole_number, recorded_c
 from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
 from data_model.basics.issues import Issue, ValidationError
-from data_model.basics.permissions import Actor, PermissionDenied, require_record_write, visible_records_condition
+from data_model.basics.permissions import Actor, can_edit, visible_records_condition
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
 from data_model.records.validation.catalogue import load_catalogue
 from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name
-from data_model.schema.models import ActivityRecord, ReportingUnit, Unit, Village
+from data_model.schema.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
 from data_model.texts.formatting import format_number
 from data_model.texts.input import TextInputError, clean_text
 
@@ -158,17 +159,6 @@ def get_record(*, session: Session, record_id: int) -> dict[str, Any]:
     return values
 
 
-def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:
-    """Whether the actor may edit a record of that unit (for showing buttons; the write functions check again)."""
-    if actor is None:
-        return False
-    try:
-        require_record_write(actor, reporting_unit_id)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def figures_text(type_code: str, measures: Mapping[str, Any], lang: str = "vi") -> str:
     """"3 buổi; 120 lượt người" from the measure columns by the definition."""
     types = load_activity_types()
@@ -232,6 +222,12 @@ class EntryChoices:
     units: dict[int, str]
     communes: dict[str, str]
     villages: dict[str, dict[int, str]]
+    covered: dict[int, tuple[str, ...]] = field(default_factory=dict)  # a station's communes on the day
+
+    def communes_for(self, unit_id: int | None) -> dict[str, str]:
+        """The communes, the unit's own (its coverage links on the day) first, then the others."""
+        own = [k for k in self.covered.get(unit_id or 0, ()) if k in self.communes]
+        return {**{k: self.communes[k] for k in own}, **{k: v for k, v in self.communes.items() if k not in own}}
 
 
 def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor | None) -> EntryChoices:
@@ -244,10 +240,26 @@ def entry_choices(*, session: Session, type_code: str, on: dt.date, actor: Actor
     communes = {}
     if t.commune != "none":
         valid = sorted((c for c in cat.communes.values() if c.valid_on(on)), key=lambda c: (normalise_name(c.name), c.code))
-        communes = {c.key: f"{c.name} ({c.code})" for c in valid}
+        shared = Counter(normalise_name(c.name) for c in valid)
+        # a code only where two communes of the day share a name: "Bản Bo (03424)" is noise for a clerk
+        communes = {c.key: f"{c.name} ({c.code})" if shared[normalise_name(c.name)] > 1 else c.name for c in valid}
     villages: dict[str, dict[int, str]] = {}
     if t.village != "none":
         for vid, (unit_key, name) in sorted(cat.villages.items(), key=lambda kv: normalise_name(kv[1][1])):
             if unit_key in communes:
                 villages.setdefault(unit_key, {})[vid] = name
-    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages)
+    covered = covered_communes(session=session, unit_ids=[u.id for u in units], on=on) if communes else {}
+    return EntryChoices(units={u.id: u.name for u in units}, communes=communes, villages=villages, covered=covered)
+
+
+def covered_communes(*, session: Session, unit_ids: list[int], on: dt.date) -> dict[int, tuple[str, ...]]:
+    """Each station's communes by its coverage links valid on the day (half-open [from, to)), by name."""
+    c, u = StationCoverage, Unit
+    stmt = (select(c.station_id, c.unit_key).join(u, u.key == c.unit_key)
+            .where(c.station_id.in_(unit_ids), or_(c.valid_from.is_(None), c.valid_from <= on),
+                   or_(c.valid_to.is_(None), c.valid_to > on))
+            .order_by(c.station_id, u.name))
+    out: dict[int, list[str]] = {}
+    for station_id, unit_key in session.execute(stmt):
+        out.setdefault(station_id, []).append(unit_key)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}

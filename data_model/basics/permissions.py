@@ -169,3 +169,14 @@ def require_target_edit(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may change targets."""
     if not can_edit_targets(actor):
         raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa chỉ tiêu kế hoạch")
+
+
+def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:
+    """Whether the actor may edit a record of that unit (for showing buttons; the write functions check again)."""
+    if actor is None:
+        return False
+    try:
+        require_record_write(actor, reporting_unit_id)
+    except PermissionDenied:
+        return False
+    return True

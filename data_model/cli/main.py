@@ -19,7 +19,7 @@ from data_model.cli import summary as cli_summary
 from data_model.cli import transfer as cli_transfer
 from data_model.cli import users as cli_users
 from data_model.cli import xlsform as cli_xlsform
-from data_model.cli.common import CliError, _Parser, open_engine
+from data_model.cli.common import CliError, _Parser, open_engine, year
 from data_model.cli.language import chosen_language, cli_language, say, shown, speaking
 from data_model.schema.db import DatabaseNotInitialised, read_session, shown_url, write_session
 from data_model.schema.settings import get_settings
@@ -93,6 +93,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outliers(args: argparse.Namespace) -> int:
+    """List the records of a year whose figures are unusual for their type or for their unit."""
+    from data_model.records.outliers import find_outliers
+
+    with read_session(open_engine()) as session:
+        found = find_outliers(session=session, year=args.year)
+    if found.empty:
+        print(say("Không có hoạt động nào có số liệu khác thường trong năm {year}.", year=args.year))
+        return 0
+    print(say("{n} hoạt động có số liệu khác thường trong năm {year} (range: ngoài mức thường gặp của loại hoạt động; "
+              "unit: khác xa mức thường của đơn vị):", n=Number(len(found)), year=args.year))
+    print(found.to_csv(index=False), end="")
+    return 1
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare the summary tables with the records; with --repair rebuild them in one transaction."""
     from data_model.records.summary_check import check_derived_tables, describe_check, repair_derived_tables
@@ -152,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help=say("so các bảng tổng hợp với bản ghi (--repair: tính lại)"))
     p.add_argument("--repair", action="store_true", help=say("tính lại các bảng tổng hợp lệch, trong một giao dịch"))
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("outliers", help=say("liệt kê hoạt động có số liệu khác thường trong một năm"))
+    p.add_argument("--year", type=year, required=True)
+    p.set_defaults(func=cmd_outliers)
     p = sub.add_parser("makemigration", help=say("sinh migration từ models (cho nhà phát triển)"))
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)

@@ -79,6 +79,29 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Typical:
+    """A typical range of one measure per unit of work (listeners per session): outside it, the clerk confirms."""
+
+    measure: str
+    per: str  # the measure counting the units of work
+    low: float
+    high: float
+    source: str  # where the range comes from (the source report's figures, the demo data)
+
+    def ratio(self, values: Mapping[str, int | None]) -> float | None:
+        """The measure per unit of work, None when either is missing or there is no work."""
+        value, per = values.get(self.measure), values.get(self.per)
+        if value is None or not per:
+            return None
+        return value / per
+
+    def holds(self, values: Mapping[str, int | None]) -> bool:
+        """Whether the ratio lies in the range (or cannot be computed)."""
+        ratio = self.ratio(values)
+        return ratio is None or self.low <= ratio <= self.high
+
+
+@dataclass(frozen=True)
 class ActivityType:
     """Everything the product knows about one kind of activity."""
 
@@ -96,6 +119,7 @@ class ActivityType:
     rules: tuple[Rule, ...] = field(default=())
     plausible_measure: str | None = None
     plausible_factor: float | None = None
+    typical: tuple[Typical, ...] = field(default=())
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -164,12 +188,17 @@ def _build_type(raw: dict) -> ActivityType:
             raise ValueError(f"{raw['code']}: bad rule {r}")
         rules.append(rule)
     plausible = raw.get("plausible", {})
+    typical = tuple(Typical(measure=r["measure"], per=r["per"], low=float(r["low"]), high=float(r["high"]),
+                            source=r.get("source", "")) for r in raw.get("typical", []))
+    if any(x.measure not in codes or x.per not in codes or not 0 <= x.low <= x.high for x in typical):
+        raise ValueError(f"{raw['code']}: bad typical range {raw.get('typical')}")
     return ActivityType(
         code=raw["code"], name_vi=raw["name_vi"], name_en=raw["name_en"], color=raw["color"],
         commune=raw["commune"], village=raw["village"], languages=raw["languages"],
         topic=bool(raw["topic"]), period=bool(raw["period"]),
         reporting_kinds=tuple(raw["reporting_kinds"]), measures=measures, rules=tuple(rules),
         plausible_measure=plausible.get("measure"), plausible_factor=plausible.get("population_factor"),
+        typical=typical,
     )
 
 

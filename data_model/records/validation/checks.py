@@ -265,7 +265,25 @@ def _check_measures(c: _Collector, t: ActivityType, values: Mapping[str, Any]) -
     for rule in t.rules:
         if not rule.holds(measures):
             c.add(rule.fields[0], Pair(rule.message_vi, rule.message_en))
+    for issue in typical_issues(activity_type=t, measures=measures):
+        c.add(issue.field, issue.detail, WARNING)
     return measures
+
+
+def typical_issues(*, activity_type: ActivityType, measures: Mapping[str, int | None]) -> list[Issue]:
+    """A warning for each measure outside its typical range per unit of work (the definition's [[type.typical]])."""
+    out = []
+    for typical in activity_type.typical:
+        if typical.holds(measures):
+            continue
+        ratio = typical.ratio(measures) or 0.0
+        m, per = activity_type.measure(typical.measure), activity_type.measure(typical.per)
+        problem = Text("{ratio} {unit} mỗi {per} là khác thường (thường {low}–{high}); hãy kiểm tra lại hoặc xác nhận "
+                       "vẫn lưu", ratio=Number(ratio, decimals=0 if ratio >= 10 else 1),
+                       unit=Pair(m.unit_vi, m.unit_en), per=Pair(per.unit_vi, per.unit_for(1, "en")),
+                       low=Number(typical.low), high=Number(typical.high))
+        out.append(Issue(m.code, labelled(m.code, problem, activity_type), WARNING, problem))
+    return out
 
 
 def _check_plausible(c: _Collector, t: ActivityType, cat: Catalogue, measures: Mapping[str, int | None],
