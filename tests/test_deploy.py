@@ -61,7 +61,7 @@ def test_every_location_sets_the_client_address_itself():
     assert set(locations) == {"location = /_stcore/stream", "location = /healthz", "location /"}
     for name, body in locations.items():
         for header in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header X-Real-IP $remote_addr;",
-                       "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header Host $host;"):
+                       "proxy_set_header X-Forwarded-Proto $scheme;", "proxy_set_header Host $http_host;"):
             assert header in body, (name, header)
     server = _blocks(site, "server")["server"]
     outside = server
