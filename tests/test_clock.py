@@ -69,7 +69,7 @@ def test_the_time_zone_is_a_setting(morning, monkeypatch):
 
 def test_the_report_is_dated_today_in_vietnam(morning, engine):
     preview = build_report_preview(engine=engine, scope="province", year_from=2025, year_to=2025)
-    assert "Lai Châu, ngày 06 tháng 03 năm 2026" in preview.preview
+    assert "Lai Châu, ngày 06 tháng 3 năm 2026" in preview.preview  # Decree 30: a 0 only before months 1–2
     assert "cơ sở dữ liệu ngày 06/03/2026" in preview.preview
 
 

@@ -1,7 +1,9 @@
 """The one settings object, read from the environment."""
 from __future__ import annotations
 
+import inspect
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,9 +43,8 @@ class Settings:
     trusted_proxy: str = field(default_factory=lambda: os.environ.get("TRUSTED_PROXY", "127.0.0.1"))
 
 
-# the environment variables Settings reads: a change of any of them gives new settings
-ENVIRONMENT = ("DATABASE_URL", "REFERENCE_DIR", "SQLITE_BUSY_TIMEOUT_S", "SESSION_IDLE_MINUTES", "UI_LANGUAGE",
-               "DEMO_ON_FIRST_START", "SERVER_ADDRESS", "PORT")
+# the environment variables Settings reads, found in its own fields: a new field cannot be left out of the cache key
+ENVIRONMENT = tuple(sorted(set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', inspect.getsource(Settings)))))
 
 
 def get_settings() -> Settings:
