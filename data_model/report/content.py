@@ -12,6 +12,7 @@ from data_model.analytics.aggregate import grouped_rows
 from data_model.analytics.filters import Filters
 from data_model.analytics.summary import summarise
 from data_model.analytics.units import NONE_CODE
+from data_model.basics.issues import YEAR_MIN
 from data_model.definitions.activity_types import list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.summaries import LANGUAGE_SUMS
@@ -188,8 +189,11 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
     filters = resolved.filters
     previous = period.previous()
     totals = _totals(summarise(session=session, filters=filters, by="type"))
-    before_filters = replace(filters, year_from=previous.year_from, year_to=previous.year_to)
-    before = _totals(summarise(session=session, filters=before_filters, by="type"))
+    # the period before a long one may start before the years the app knows: only its known years are compared
+    before: dict[str, dict[str, int]] = {}
+    if previous.year_to >= YEAR_MIN:
+        before_filters = replace(filters, year_from=max(previous.year_from, YEAR_MIN), year_to=previous.year_to)
+        before = _totals(summarise(session=session, filters=before_filters, by="type"))
     records, units = _records_and_units_by_type(session=session, filters=filters)
     by_year: dict[str, dict[int, dict[str, int]]] = {}
     for row in summarise(session=session, filters=filters, by="year").itertuples(index=False):
