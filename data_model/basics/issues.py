@@ -44,6 +44,10 @@ class ValidationError(UserError):
         self.issues = list(issues)
         super().__init__("; ".join(i.message for i in self.issues))
 
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[list[Issue]]]:
+        # rebuilt from its issues: a writer process's refusal reaches its parent instead of hanging its pool
+        return (type(self), (self.issues,))
+
     def message(self, lang: str) -> str:
         return "; ".join(render(i.message, lang) for i in self.issues)
 
