@@ -18,6 +18,7 @@ from data_model.cli.main import main
 from data_model.definitions.activity_types import list_activity_types
 from data_model.report.content import gather_report
 from data_model.report.scope import Period, Scope, resolve_scope
+from data_model.schema.clock import today_local
 from data_model.schema.models import ReportingUnit
 
 SI_LO_LAU_2025 = "c03562@2025"
@@ -108,7 +109,7 @@ def test_filters_resolve_to_concrete_keys(shared_demo):
                                                             boundaries="current", on=dt.date(2026, 1, 1)))
     assert current.commune_keys == SI_LO_LAU_BEFORE and current.on == dt.date(2026, 1, 1)
     recorded = resolve_filters(session=shared_demo, filters=Filters(2012, 2025, communes=(SI_LO_LAU_2025,)))
-    assert recorded.commune_keys == (SI_LO_LAU_2025,) and recorded.on == dt.date.today()
+    assert recorded.commune_keys == (SI_LO_LAU_2025,) and recorded.on == today_local()
     in_district = Filters(2012, 2025, district="d109@1900", types=("patrol",))
     district = resolve_filters(session=shared_demo, filters=in_district)
     assert "c03550@1900" in district.commune_keys and SI_LO_LAU_2025 not in district.commune_keys

@@ -1,7 +1,6 @@
 """A real browser (system Chromium through Playwright) fills and saves the entry form against `streamlit run`."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from data_model.accounts.users import create_user
 from data_model.basics.permissions import SYSTEM
+from data_model.schema.clock import today_local
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ActivityRecord
 
@@ -62,4 +62,4 @@ def test_fill_and_save_the_entry_form_in_chromium(db_url, live_server, browser):
     engine.dispose()
     assert (record.type_code, record.commune_key, record.m1, record.m2, record.topic, record.created_by) == (
         "outreach_session", "c03439@2025", 2, 85, "Tuyên truyền Luật Biên phòng", user_id)
-    assert record.start_date <= dt.date.today()
+    assert record.start_date <= today_local()

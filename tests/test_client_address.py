@@ -20,6 +20,7 @@ from data_model.accounts.clients import (
     resolve_client_address,
 )
 from data_model.accounts.login import login_demo
+from data_model.schema.clock import utc_instant
 from data_model.schema.identity import describe_process, find_identity_mismatch, fingerprint_database
 
 NGINX = parse_trusted_proxies(text="127.0.0.1")
@@ -116,14 +117,14 @@ def test_identity_answers_this_machine_only(monkeypatch, db_url):
     answer = json.loads(body)
     assert status == 200 and answer["port"] == 9150  # the port the request came in on
     assert answer["pid"] == os.getpid() and answer["database"] == fingerprint_database(url=db_url)
-    assert dt.datetime.fromisoformat(answer["started_at"]) <= dt.datetime.now(dt.UTC)
+    assert dt.datetime.fromisoformat(answer["started_at"]) <= utc_instant()
     # through nginx for a browser elsewhere: nothing to see
     assert client.get("/api/identity", headers={"X-Forwarded-For": "192.0.2.7"})[0] == 404
 
 
 def test_identity_mismatch_names_what_differs(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    since = dt.datetime.now(dt.UTC)
+    since = utc_instant()
     me = describe_process(port=9150, database_url=url, started_at=since)
     assert find_identity_mismatch(answer=me, pid=os.getpid(), port=9150, database_url=url, since=since) is None
     cases = {

@@ -42,8 +42,10 @@ def morning(monkeypatch):
 
 def test_no_module_reads_the_machine_clock_but_the_clock_module():
     allowed = {PROJECT_ROOT / "data_model" / "schema" / "clock.py"}
-    files = [PROJECT_ROOT / "dashboard.py", *(p for d in ("data_model", "ui", "pages")
-                                               for p in (PROJECT_ROOT / d).rglob("*.py"))]
+    # tests too: a test comparing with the machine's date fails in CI from 17:00 UTC, when Vietnam is a day ahead
+    files = [PROJECT_ROOT / "dashboard.py", PROJECT_ROOT / "app.py",
+             *(p for d in ("data_model", "ui", "pages", "tests") for p in (PROJECT_ROOT / d).rglob("*.py"))]
+    allowed.add(PROJECT_ROOT / "tests" / "test_clock.py")  # names the reads it looks for
     found = [f"{p.relative_to(PROJECT_ROOT)}:{n}: {line.strip()}" for p in files if p not in allowed
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
              if CLOCK_READS.search(line)]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_model.schema.clock import utc_instant
 from data_model.schema.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "deploy"))
@@ -224,7 +225,6 @@ def test_status_stop_and_restart_use_the_settings_start_recorded(db_url, tmp_pat
 
 
 def test_the_health_check_tells_the_process_it_started_from_another_on_its_port(tmp_path, monkeypatch):
-    import datetime as dt
     import http.server
     import threading
 
@@ -243,7 +243,7 @@ def test_the_health_check_tells_the_process_it_started_from_another_on_its_port(
     server = http.server.HTTPServer(("127.0.0.1", 0), Impostor)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
-    since = dt.datetime.now(dt.UTC)
+    since = utc_instant()
     try:
         found = wait_for_process(port=server.server_port, pid=os.getpid(), since=since, timeout_s=5)
         assert found is not None and "tiến trình khác trả lời (pid 1" in found.render("vi")

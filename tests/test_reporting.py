@@ -20,6 +20,7 @@ from data_model.reporting.confirmations import confirm_month
 from data_model.reporting.deadline import ReportingError, deadline_of, set_deadline_day
 from data_model.reporting.published import published_years
 from data_model.reporting.year_close import YearClosed, close_year, reopen_year, year_status
+from data_model.schema.clock import today_local
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ChangeLog
 from data_model.schema.planning import MonthConfirmation
@@ -133,7 +134,7 @@ def test_closed_year_refuses_staff_and_keeps_admin_revisions_beside_published_fi
         with pytest.raises(ReportingError, match="Năm 2024 đã khoá sổ"):
             close_year(session=session, actor=admin, year=2024)
         with pytest.raises(ReportingError, match="chưa kết thúc"):
-            close_year(session=session, actor=admin, year=dt.date.today().year)
+            close_year(session=session, actor=admin, year=today_local().year)
     for action in (lambda s: update_record(session=s, actor=staff, record_id=record,
                                            values=outreach(unit, attendances=130)),
                    lambda s: create_record(session=s, actor=staff, values=outreach(unit, sessions=1)),
