@@ -47,9 +47,9 @@ def _fill(engine) -> list[int]:
             {"type_code": "study_session", "start_date": dt.date(2024, 2, 2), "reporting_unit_id": st, "sessions": 1,
              "soldier_attendances": 30},
         ]
-        ids = [create_record(session=s, actor=SYSTEM, values=v, today=TODAY) for v in values]
+        ids = [create_record(confirm_warnings=True, session=s, actor=SYSTEM, values=v, today=TODAY) for v in values]
         delete_record(session=s, actor=SYSTEM, record_id=create_record(
-            session=s, actor=SYSTEM, values=outreach(st, attendances=1), today=TODAY), reason="nhầm")
+            confirm_warnings=True, session=s, actor=SYSTEM, values=outreach(st, attendances=1), today=TODAY), reason="nhầm")
     return ids
 
 
@@ -155,7 +155,7 @@ def _hostile_names(engine) -> None:
         from data_model.reference.names import normalise_name
 
         village.name_norm = normalise_name(village.name)
-        create_record(session=s, actor=SYSTEM, today=TODAY, values=outreach(
+        create_record(confirm_warnings=True, session=s, actor=SYSTEM, today=TODAY, values=outreach(
             st, commune_key=MU_CA, village_id=village.id, note="xem http://example.com/bao-cao và www.example.org",
             topic="'=không phải công thức"))
 
@@ -206,7 +206,7 @@ def test_escaping_round_trips_any_text(text):
 @given(note=st.one_of(TEXT, st.sampled_from(["'=1+1", "''=x", "'", "''", "'-", "=", "-1", "@x", "'@", "+"])))
 def test_notes_round_trip_exactly_through_an_export(engine, kind, note):
     with write_session(engine) as s:
-        rid = create_record(session=s, actor=SYSTEM, today=TODAY, confirm_duplicate=True,
+        rid = create_record(confirm_warnings=True, session=s, actor=SYSTEM, today=TODAY, confirm_duplicate=True,
                             values=outreach(unit_id(s), note=note, attendances=7))
     with read_session(engine) as s:
         data = (export_csv if kind == "csv" else export_xlsx)(session=s, filters=ExportFilters())

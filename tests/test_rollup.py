@@ -58,10 +58,10 @@ def _csv(n: int) -> bytes:
 
 def test_rollup_stays_exact_through_entry_edit_delete_and_restore(engine):
     with write_session(engine) as s:
-        first = create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s)), today=TODAY)
-        second = create_record(session=s, actor=SYSTEM, values=patrol(unit_id(s, "st_mu_ca"), commune_key=MU_CA),
+        first = create_record(confirm_warnings=True, session=s, actor=SYSTEM, values=outreach(unit_id(s)), today=TODAY)
+        second = create_record(confirm_warnings=True, session=s, actor=SYSTEM, values=patrol(unit_id(s, "st_mu_ca"), commune_key=MU_CA),
                                today=TODAY)
-        create_record(session=s, actor=SYSTEM, values=outreach(unit_id(s), commune_key=MU_CA, attendances=7),
+        create_record(confirm_warnings=True, session=s, actor=SYSTEM, values=outreach(unit_id(s), commune_key=MU_CA, attendances=7),
                       today=TODAY, confirm_duplicate=True)
     _assert_exact(engine)
     with read_session(engine) as s:
@@ -119,7 +119,7 @@ def test_rollup_after_generate_and_a_rebuild_matches(db_url, engine, monkeypatch
 
 def test_check_names_a_damaged_rollup_row_and_repair_rebuilds_it(engine, db_url, monkeypatch, capsys):
     with write_session(engine) as s:
-        create_record(session=s, actor=SYSTEM, values=patrol(unit_id(s)), today=TODAY)
+        create_record(confirm_warnings=True, session=s, actor=SYSTEM, values=patrol(unit_id(s)), today=TODAY)
     with engine.begin() as conn:
         conn.execute(text("UPDATE activity_rollup SET s1 = s1 + 3"))
     monkeypatch.setenv("DATABASE_URL", db_url)

@@ -99,7 +99,7 @@ def add_record(url: str, i: int = 0) -> int:
     engine = build_engine(url=url)
     try:
         with write_session(engine) as session:
-            return create_record(session=session, actor=SYSTEM, values=concurrent_values(unit_id(session), 7, i),
+            return create_record(confirm_warnings=True, session=session, actor=SYSTEM, values=concurrent_values(unit_id(session), 7, i),
                                  today=dt.date(2025, 12, 31))
     finally:
         engine.dispose()
@@ -120,7 +120,7 @@ class Writer(threading.Thread):
                 unit = unit_id(session)
             while not self.stop.is_set() and self.written < 5_000:
                 with write_session(engine) as session:
-                    create_record(session=session, actor=SYSTEM, values=concurrent_values(unit, 3, self.written),
+                    create_record(confirm_warnings=True, session=session, actor=SYSTEM, values=concurrent_values(unit, 3, self.written),
                                   today=dt.date(2025, 12, 31))
                 self.written += 1
         except Exception as exc:  # reported by the test
