@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data_model.reference.issuing_bodies import load_issuing_bodies
 from data_model.reference.languages import languages_of_ethnic_groups
 from data_model.reference.names import normalise_name
 from data_model.schema.clock import today_local
@@ -91,6 +92,7 @@ def load_reference(*, session: Session, directory: Path) -> dict[str, int]:
     counts["stations"] = _load_reporting_units(session=session, directory=directory)
     counts["villages"] = _load_villages(session=session, directory=directory)
     counts["facts"] = _load_facts(session=session, directory=directory)
+    counts["issuing_bodies"] = load_issuing_bodies(session=session)
     session.add(AppMeta(key=REFERENCE_FLAG, value=today_local().isoformat()))
     session.flush()
     return counts
