@@ -170,9 +170,10 @@ def write_actor() -> Actor | None:
 def client_address() -> str | None:
     """The browser's address as Streamlit sees it (None for loopback)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except (AttributeError, RuntimeError):
         return None
+    return address if isinstance(address, str) else None  # a test harness's stand-in is no address
 
 
 def _start(result: LoginResult) -> LoginResult:
