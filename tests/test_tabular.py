@@ -110,8 +110,8 @@ def test_one_preview_counts_tables_and_reports_every_import_alike():
         _Row("Trang 1", 4, problems=[Problem("Năm", "phải từ 1990 đến 2100"), Problem("", "trùng", "duplicate")]),
         _Row("Trang 2", 7, action="skip", skip_reason="Dòng tổng, bỏ qua")], notes=["ghi chú tệp"])
     assert not preview.ok
-    assert preview.counts() == {"new": 1, "update": 1, "unchanged": 0, "skip": 1, "error": 1, "duplicate": 1,
-                                "warning": 1}
+    assert preview.counts() == {"new": 1, "update": 1, "unchanged": 0, "skip": 1, "error": 1, "withdraw": 0,
+                                "restore": 0, "conflict": 0, "duplicate": 1, "warning": 1}
     table = preview.table()
     assert list(table.columns) == ["sheet", "row", "status", "thing", "message"]
     assert list(table["status"]) == ["Thêm mới", "Cập nhật", "Lỗi", "Bỏ qua"]
