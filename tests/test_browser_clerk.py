@@ -61,6 +61,7 @@ def test_on_a_phone_a_chosen_page_shows_the_page_not_the_sidebar(db_url, live_se
     expect(page.get_by_role("heading", name="Hoạt động đã nhập")).to_be_in_viewport()
     # back on the form: one column, nothing wider than the screen
     page.locator('[data-testid="stExpandSidebarButton"]').click()
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Nhập hoạt động").click()
     expect(page.get_by_role("heading", name="Nhập hoạt động")).to_be_visible()
     expect(sidebar).to_have_attribute("data-collapsed", "true")

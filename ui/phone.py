@@ -11,13 +11,17 @@ _CLOSE_SIDEBAR = """
 <script data-change="{n}">
 (() => {{
   if (!window.matchMedia("(max-width: 767.98px)").matches) return;
+  // Close once, as soon as the open sidebar and its button are drawn; never again after that, so a user who opens
+  // the sidebar right away is not overruled by a late retry.
+  let tries = 0;
   const close = () => {{
     const sidebar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
     const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (sidebar && button) button.click();
+    if (sidebar && button) {{ button.click(); return; }}
+    if (document.querySelector('[data-testid="stSidebar"][data-collapsed="true"]')) return;
+    if (++tries < 20) setTimeout(close, 100);
   }};
   close();
-  setTimeout(close, 300);
 }})();
 </script>
 """
