@@ -83,12 +83,14 @@ with tab_template:
 with tab_import:
     st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
                  "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
-                 "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central hoặc KoboToolbox (biểu mẫu ở "
-                 "trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc."))
+                 "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central (tệp ZIP hoặc CSV) hoặc KoboToolbox "
+                 "(biểu mẫu ở trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc."))
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
-    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}")
+    # zip: ODK Central hands out <formId>.zip holding <formId>.csv
+    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}",
+                         types=("csv", "xlsx", "zip"))
     if upload is not None:
         data = upload.getvalue()
         signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)

@@ -120,7 +120,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `import` and `export` to `python -m data_model`."""
     p = subparsers.add_parser("import", help=say("nhập hoạt động từ tệp CSV/XLSX (tất cả hoặc không dòng nào)"))
-    p.add_argument("file", help=say("tệp .csv hoặc .xlsx"))
+    p.add_argument("file", help=say("tệp .csv, .xlsx hoặc .zip (tệp xuất của ODK Central)"))
     p.add_argument("--dry-run", action="store_true", help=say("chỉ kiểm tra, không ghi"))
     p.add_argument("--user", help=say("tên tài khoản thực hiện (mặc định: hệ thống)"))
     p.add_argument("--type", help=say("loại hoạt động khi tệp không có cột «Loại hoạt động»"))

@@ -20,6 +20,8 @@ def plan_submissions(*, session: Session, actor: Actor, raw: RawFile, preview: R
                      today: dt.date) -> bool:
     """Check every submission as a row of the records format; False when there is nothing to check."""
     current = definitions_version(session=session)
+    # what the reader noticed (encoding, a zip's other files), except formula values: the typed text is read instead
+    preview.notes.extend(raw.notes[:len(raw.notes) - 1] if raw.computed else raw.notes)
     submissions = submission_rows(raw=raw, current_version=current, notes=preview.notes,
                                   file_errors=preview.file_errors)
     if not submissions:
