@@ -225,6 +225,9 @@ class Submission:
     uid: str | None
     version: str
     refused: str = ""  # the server's review state when it rejected the submission
+    instance: str = ""
+    submitter: str = ""
+    unit_key: str = ""  # the reporting unit it names (its choice name)
 
 
 def submission_rows(*, raw: RawFile, current_version: str, notes: list[str],
@@ -288,12 +291,16 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns,
         label = f"Bản gửi của {submitter} ({instance or 'không có mã'})" if submitter else \
             f"Bản gửi {instance or '(không có mã)'}"
         review = meta("review").lower()
+        unit_key = cell_text(_cell(cells, columns.fields["reporting_unit_id"])).strip() \
+            if "reporting_unit_id" in columns.fields else ""
         if any(word in review for word in REFUSED_REVIEWS):
-            out.append(Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
+            submission = Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
                 f"Bản gửi bị từ chối trên máy chủ ({meta('review')}): không nhập")),
-                uid_of_instance(instance) if instance else None, meta("version"), meta("review")))
-            continue
-        out.append(_submission(label, index + 1, cells, columns, fmt, types, instance, meta("version")))
+                uid_of_instance(instance) if instance else None, meta("version"), meta("review"))
+        else:
+            submission = _submission(label, index + 1, cells, columns, fmt, types, instance, meta("version"))
+        submission.instance, submission.submitter, submission.unit_key = instance, submitter, unit_key
+        out.append(submission)
     return out
 
 
