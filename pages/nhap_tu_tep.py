@@ -85,7 +85,8 @@ with tab_import:
     st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
                  "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
                  "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central (tệp ZIP hoặc CSV) hoặc KoboToolbox "
-                 "(biểu mẫu ở trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc."))
+                 "(biểu mẫu ở trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và kiểm tra theo cùng quy tắc; bản "
+                 "gửi có lỗi được giữ lại để nhập lần sau, các bản gửi khác được nhập."))
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
