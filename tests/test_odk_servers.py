@@ -374,6 +374,8 @@ def test_the_command_line_lists_the_held_submissions(db_url, monkeypatch, tmp_pa
     bad.submitter = "Giàng A Sử"
     export = tmp_path / "hoat_dong.zip"
     export.write_bytes(central_zip(form_xlsx, [outreach(5), bad]))
+    assert main(["import", str(export), "--dry-run"]) == 0
+    assert "1 bản gửi có lỗi sẽ được giữ lại, không nhập." in capsys.readouterr().out
     assert main(["import", str(export)]) == 0
     out = capsys.readouterr().out
     assert "Đã thêm 1 hoạt động" in out and "Giữ lại 1 bản gửi" in out

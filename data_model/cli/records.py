@@ -92,6 +92,9 @@ def _import_file(args: argparse.Namespace) -> int:
             print(say("Kiểm tra xong (chưa ghi): {new} dòng thêm mới, {update} cập nhật, {unchanged} không đổi, "
                       "{skip} bỏ qua.", new=format_number(counts['new']), update=format_number(counts['update']),
                       unchanged=format_number(counts['unchanged']), skip=format_number(counts['skip'])))
+            if preview.held_rows():
+                print(say_plural("{count} bản gửi có lỗi sẽ được giữ lại, không nhập.", len(preview.held_rows()),
+                                 count=Number(len(preview.held_rows()))))
             return 0
         # the file is read and checked without the write lock; only the writing holds it
         preview, result = run_import(engine=engine, actor=actor, data=data, filename=path.name,
