@@ -270,15 +270,17 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns,
     fmt = records_format()
     types = load_activity_types()
     out: list[Submission] = []
+    typed_rows: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in typed.items():
+        typed_rows.setdefault(r, []).append((c, text))
     for index in range(first + 1, len(sheet.rows)):
         cells = sheet.rows[index]
         if all(is_blank(c) for c in cells):
             continue
-        if any(r == index for r, _ in typed):
+        if index in typed_rows:
             cells = list(cells)
-            for (r, c), text in typed.items():
-                if r == index:
-                    cells[c] = text
+            for c, text in typed_rows[index]:
+                cells[c] = text
 
         def meta(kind: str) -> str:
             """The first filled column of this kind (an export may have several, some empty)."""
