@@ -21,11 +21,12 @@ from data_model.files.export import (
 from data_model.files.records_import import (
     ImportPreview,
     ImportRejected,
+    list_held,
     preview_import,
     summarise_result,
     write_import,
 )
-from data_model.schema.clock import today_local
+from data_model.schema.clock import convert_to_local, today_local
 from data_model.schema.db import read_session
 from data_model.texts.catalogue import N_
 from data_model.texts.formatting import format_date, format_number
@@ -83,12 +84,15 @@ with tab_template:
 with tab_import:
     st.caption(t("CSV hoặc XLSX; mỗi trang tính một loại hoạt động (tên trang là tên loại) hoặc có cột «Loại hoạt "
                  "động». Tệp được kiểm tra trước; chỉ khi không có lỗi mới nhập, và nhập tất cả các dòng một lần. "
-                 "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central hoặc KoboToolbox (biểu mẫu ở "
-                 "trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và nhập theo cùng quy tắc."))
+                 "Nhập lại cùng một tệp không thêm gì. Tệp xuất bản gửi của ODK Central (tệp ZIP hoặc CSV) hoặc KoboToolbox "
+                 "(biểu mẫu ở trang «Biểu mẫu thu thập ngoại tuyến») được nhận ra và kiểm tra theo cùng quy tắc; bản "
+                 "gửi có lỗi được giữ lại để nhập lần sau, các bản gửi khác được nhập."))
     default_labels = {"": t("Theo tệp (cột hoặc tên trang)"), **types}
     default_type = st.selectbox(t("Loại hoạt động khi tệp không ghi"),
                                 options=list(default_labels), format_func=default_labels.get, key="imp_default_type")
-    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}")
+    # zip: ODK Central hands out <formId>.zip holding <formId>.csv
+    upload = file_upload(label=t("Chọn tệp"), key=f"imp_file_{st.session_state.get('imp_nonce', 0)}",
+                         types=("csv", "xlsx", "zip"))
     if upload is not None:
         data = upload.getvalue()
         signature = (hashlib.sha256(data).hexdigest(), upload.name, default_type)
@@ -105,10 +109,18 @@ with tab_import:
         for col, (key, label) in zip(cols, COUNTS.items()):
             col.metric(t(label, ctx="import count"), format_number(counts[key], lang))
         writable = counts["new"] + counts["update"] + counts["withdraw"] + counts["restore"]
+        held = len(preview.held_rows())
         if not preview.ok:
             st.error(t("Tệp còn lỗi: sửa trong tệp rồi tải lên lại. Chưa nhập dòng nào."))
-        elif writable == 0:
+        elif writable == 0 and held == 0:
             st.info(t("Không có dòng nào mới hoặc thay đổi để nhập."))
+        elif held:
+            st.warning(tn("{count} bản gửi có lỗi sẽ được giữ lại, không nhập; các bản gửi khác được nhập. Bản gửi bị "
+                          "giữ lại được nhập ở lần nhập sau, khi tệp xuất của máy chủ đã sửa.", held,
+                          count=format_number(held, lang)), icon=":material/pending_actions:")
+            st.button(t("Nhập {count} dòng, giữ lại {held} bản gửi", count=format_number(writable, lang),
+                        held=format_number(held, lang)), type="primary", key="imp_go", icon=":material/upload:",
+                      on_click=do_import, args=(actor,))
         else:
             st.button(tn("Nhập {count} dòng", writable, count=format_number(writable, lang)), type="primary",
                       key="imp_go", icon=":material/upload:", on_click=do_import, args=(actor,))
@@ -137,6 +149,21 @@ with tab_import:
             "start_date": t("Ngày"),
             "figures": t("Số liệu", ctx="figures"), "record_id": t("Số hoạt động"),
             "message": t("Ghi chú", ctx="message")})
+
+    st.subheader(t("Bản gửi bị giữ lại"))
+    with read_session(get_engine()) as session:
+        held_list = list_held(session=session, actor=actor)
+    if held_list.empty:
+        st.caption(t("Không có bản gửi nào của tệp xuất ODK Central / KoboToolbox bị giữ lại."))
+    else:
+        st.caption(t("Bản gửi có lỗi của các lần nhập tệp xuất máy chủ: sửa trên máy chủ (hoặc danh mục) rồi nhập tệp "
+                     "xuất mới; bản gửi đã sửa được nhập và ra khỏi danh sách."))
+        st.dataframe(held_list.assign(seen_at=held_list["seen_at"].map(
+            lambda v: format_date(convert_to_local(utc=v).date(), lang))), hide_index=True, width="stretch",
+            key="imp_held", column_config={
+                "submitter": t("Người gửi"), "instance_id": t("Mã bản gửi"), "unit": t("Đơn vị"),
+                "problems": st.column_config.TextColumn(t("Câu hỏi và lý do"), width="large"),
+                "filename": t("Tệp xuất"), "seen_at": t("Lần nhập gần nhất")})
 
 with tab_export:
     st.caption(t("Xuất đúng theo mẫu nhập: sửa trong tệp rồi nhập lại sẽ cập nhật đúng các hoạt động đó (theo cột "

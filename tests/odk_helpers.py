@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
+import xlsxwriter
 from pyxform.xls2xform import convert
 
 CENTRAL_META_BEFORE = ["SubmissionDate"]
@@ -75,52 +76,88 @@ def _answers(questions: list[FormQuestion], submission: Submission, version: str
     return answers
 
 
-def central_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
-    """An ODK Central CSV export: group-path headers joined by "-", metadata before and after."""
-    questions, form_version = form_questions(xlsx)
-    version = version or form_version
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CENTRAL_META_BEFORE + ["-".join(q.path) for q in questions] + CENTRAL_META_AFTER)
-    for s in submissions:
-        answers = _answers(questions, s, version)
-        writer.writerow([s.submitted] + [answers.get(q.path[-1], "") for q in questions]
-                        + [s.instance_id, s.instance_id, "5", s.submitter, "0", "0", "", s.review, "", "0", version])
-    return out.getvalue().encode("utf-8")
+def form_id(xlsx: bytes) -> str:
+    """The form's id (its settings' form_id): Central names its export zip and CSV after it."""
+    return convert(xlsform=io.BytesIO(xlsx), file_type=".xlsx")._pyxform["id_string"]
 
 
-def kobo_xlsx(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
-    """A KoboToolbox XLSX export: "/"-joined group paths, select_multiple also as one 0/1 column per option."""
+def central_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None, group_paths: bool = True,
+                split_multiple: bool = False) -> bytes:
+    """An ODK Central CSV export (lib/data/briefcase.js): group-path headers joined by "-" (or bare names without
+    group paths), a select_multiple split into one "question/choice" column per choice holding 1 when asked,
+    metadata before and after."""
     questions, form_version = form_questions(xlsx)
     version = version or form_version
     headers: list[str] = []
     for q in questions:
-        headers.append("/".join(q.path))
-        headers += ["/".join(q.path + (option,)) for option in q.options]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Hoạt động thông tin"
-    sheet.append(headers + KOBO_META)
+        name = "-".join(q.path) if group_paths else q.path[-1]
+        headers.append(name)
+        headers += [f"{name}/{option}" for option in q.options] if split_multiple else []
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CENTRAL_META_BEFORE + headers + CENTRAL_META_AFTER)
+    for s in submissions:
+        answers = _answers(questions, s, version)
+        cells: list[Any] = [s.submitted]
+        for q in questions:
+            value = answers.get(q.path[-1], "")
+            cells.append(value)
+            if split_multiple:
+                cells += [1 if option in str(value).split() else "" for option in q.options]
+        writer.writerow(cells + [s.instance_id, s.instance_id, "5", s.submitter, "0", "0", "", s.review, "", "0",
+                                 version])
+    return out.getvalue().encode("utf-8")
+
+
+def central_zip(xlsx: bytes, submissions: list[Submission], *, version: str | None = None,
+                attachments: bool = False, **options: Any) -> bytes:
+    """ODK Central's download: `<formId>.zip` holding `<formId>.csv` (and media/ when attachments are included)."""
+    name = form_id(xlsx)
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{name}.csv", central_csv(xlsx, submissions, version=version, **options))
+        if attachments:
+            archive.writestr("media/1718000000000.jpg", b"\xff\xd8\xff\xe0 not read")
+    return data.getvalue()
+
+
+def kobo_xlsx(xlsx: bytes, submissions: list[Submission], *, version: str | None = None, group_sep: str = "/",
+              multiple: str = "both") -> bytes:
+    """A KoboToolbox XLSX export as formpack writes it (xlsxwriter, its default: text starting with "=" becomes a
+    formula whose value is 0): group paths joined by group_sep; a select_multiple as its answer ("summary"), one
+    0/1 column per choice ("details", Kobo's "separate columns only"), or both (Kobo's default)."""
+    questions, form_version = form_questions(xlsx)
+    version = version or form_version
+    headers: list[str] = []
+    for q in questions:
+        name = group_sep.join(q.path)
+        headers += [name] if not q.options or multiple != "details" else []
+        headers += [group_sep.join(q.path + (option,)) for option in q.options] if multiple != "summary" else []
+    data = io.BytesIO()
+    book = xlsxwriter.Workbook(data, {"in_memory": True})
+    sheet = book.add_worksheet("Hoạt động thông tin")
+    sheet.write_row(0, 0, headers + KOBO_META)
     for number, s in enumerate(submissions, start=1):
         answers = _answers(questions, s, version)
         cells: list[Any] = []
         for q in questions:
             value = answers.get(q.path[-1], "")
-            cells.append(value if value != "" else None)
+            cells += [value if value != "" else None] if not q.options or multiple != "details" else []
             chosen = str(value).split()
-            cells += [int(option in chosen) if value else None for option in q.options]
-        sheet.append(cells + [number, s.instance_id.removeprefix("uuid:"), s.submitted, s.review or None, None,
-                              "submitted_via_web", s.submitter, "vQf3kTq8", None, number])
-    data = io.BytesIO()
-    book.save(data)
+            cells += [int(option in chosen) if value else None for option in q.options] if multiple != "summary" \
+                else []
+        sheet.write_row(number, 0, cells + [number, s.instance_id.removeprefix("uuid:"), s.submitted,
+                                            s.review or None, None, "submitted_via_web", s.submitter, "vQf3kTq8",
+                                            None, number])
+    book.close()
     return data.getvalue()
 
 
-def kobo_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None) -> bytes:
-    """A KoboToolbox CSV export: the XLSX export's cells, separated by semicolons (Kobo's default)."""
+def kobo_csv(xlsx: bytes, submissions: list[Submission], *, version: str | None = None, **options: Any) -> bytes:
+    """A KoboToolbox CSV export: the XLSX export's cells (as typed), separated by semicolons (Kobo's default)."""
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(kobo_xlsx(xlsx, submissions, version=version))).active
+    sheet = load_workbook(io.BytesIO(kobo_xlsx(xlsx, submissions, version=version, **options))).active
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     for row in sheet.iter_rows(values_only=True):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from browser_helpers import expect, expect_no_exception, open_page, wait_until_drawn
-from odk_helpers import Submission, central_csv
+from odk_helpers import Submission, central_zip, form_id
 from pyxform.xls2xform import convert
 from sqlalchemy import select
 
@@ -50,9 +50,9 @@ def test_download_the_form_and_import_its_export_in_chromium(db_url, live_server
     download.value.save_as(form)
     assert convert(xlsform=str(form)).warnings == []
 
-    # the server's export of two submissions made with that form, imported on «Nhập từ tệp»
-    export = tmp_path / "hoat_dong_bien_gioi_st_mu_ca.csv"
-    export.write_bytes(central_csv(form.read_bytes(), [_submission(11), _submission(12)]))
+    # the server's download of two submissions made with that form (Central's <formId>.zip), imported on «Nhập từ tệp»
+    export = tmp_path / f"{form_id(form.read_bytes())}.zip"
+    export.write_bytes(central_zip(form.read_bytes(), [_submission(11), _submission(12)]))
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Nhập từ tệp").click()
     expect(page.get_by_role("heading", name="Nhập từ tệp")).to_be_visible()
     wait_until_drawn(page)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
-from data_model.files.records_import import ImportRejected, preview_import, run_import
+from data_model.files.records_import import preview_import, run_import
 from data_model.files.records_import.submissions import uid_of_instance
 from data_model.files.xlsform import form as form_module
 from data_model.files.xlsform.form import FormError, build_xlsform, definitions_version, xlsform_for_actor
@@ -76,7 +76,7 @@ def test_pyxform_converts_the_generated_form(engine, unit_keys):
     result = convert(xlsform=io.BytesIO(xlsform_bytes(form)), file_type=".xlsx")
     assert result.warnings == []
     assert f'version="{form.version}"' in result.xform
-    assert "instance('commune')/root/item[from_n &lt;=  /data/day_n  and  /data/day_n  &lt; to_n]" in result.xform
+    assert "instance('commune')/root/item[from_n &lt;=  /data/day_n  and  /data/end_n  &lt; to_n]" in result.xform
     assert xform_xml(form).decode() == result.xform
 
 
@@ -194,16 +194,17 @@ def test_the_next_days_fuller_export_adds_only_the_new_submissions(engine, form_
 
 
 @pytest.mark.parametrize("server", list(EXPORTS))
-def test_a_bad_submission_refuses_the_whole_export(engine, form_xlsx, server):
+def test_a_bad_submission_is_held_back_and_the_others_imported(engine, form_xlsx, server):
     make, filename = EXPORTS[server]
     bad = patrol(patrol__civilian_patrols=20)  # more patrols with civilians than patrols
     bad.submitter = "Giàng A Sử"
     subs = [outreach(5), bad, outreach(7, outreach_session__attendances=300000)]
-    with pytest.raises(ImportRejected) as refused:
-        run_import(engine=engine, actor=SYSTEM, data=make(form_xlsx, subs), filename=filename, today=TODAY)
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=make(form_xlsx, subs), filename=filename,
+                                 today=TODAY)
+    assert (result.added, result.held) == (1, 2)
     with read_session(engine) as session:
-        assert count_records(session) == 0
-    lines = refused.value.preview.error_lines()
+        assert count_records(session) == 1
+    lines = preview.error_lines()
     sep = "-" if server == "central" else "/"  # Central joins group paths with "-", Kobo with "/"
     instance = bad.instance_id if server == "central" else bad.instance_id.removeprefix("uuid:")
     assert any(f"Bản gửi của Giàng A Sử ({instance})" in line and f"cột «g_patrol{sep}patrol__civilian_patrols»" in line
@@ -212,14 +213,13 @@ def test_a_bad_submission_refuses_the_whole_export(engine, form_xlsx, server):
                in line for line in lines), lines
 
 
-def test_a_submission_of_another_unit_is_refused_for_staff(engine, form_xlsx):
+def test_a_submission_of_another_unit_is_left_for_it_by_staff(engine, form_xlsx):
     with read_session(engine) as session:
         own = staff(session.scalar(select(ReportingUnit.id).where(ReportingUnit.key == "st_ka_lang")))
         preview = preview_import(session=session, actor=own, data=central_csv(form_xlsx, [outreach(5)]),
                                  filename="x.csv", today=TODAY)
-    assert not preview.ok
-    assert any("cột «reporting_unit»: bạn không có quyền ghi hoạt động của đơn vị này" in line
-               for line in preview.error_lines())
+    assert preview.ok and preview.others == 1 and preview.counts()["new"] == 0
+    assert any("1 bản gửi thuộc đơn vị khác" in note for note in preview.notes)
 
 
 def test_submissions_rejected_on_the_server_are_skipped(engine, form_xlsx):
@@ -246,23 +246,23 @@ def test_an_answer_whose_meaning_changed_is_refused(engine, form_xlsx):
     old = outreach(5, outreach_session__sig=" ".join(
         "attendances:000000" if part.startswith("attendances:") else part for part in signature.split()))
     data = central_csv(form_xlsx, [old, outreach(6)], version="0123456789ab")
-    with pytest.raises(ImportRejected) as refused:
-        run_import(engine=engine, actor=SYSTEM, data=data, filename="cu.csv", today=TODAY)
-    lines = refused.value.preview.error_lines()
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=data, filename="cu.csv", today=TODAY)
+    assert (result.added, result.held) == (1, 1)
+    lines = preview.error_lines()
     assert any("cột «g_outreach_session-outreach_session__attendances»" in line and "phiên bản 0123456789ab" in line
                and "nghĩa khác" in line for line in lines), lines
     assert not any("outreach_session__sessions" in line for line in lines), lines
     with read_session(engine) as session:
-        assert count_records(session) == 0
+        assert count_records(session) == 1
 
 
 def test_an_answer_to_a_question_no_longer_in_the_form_is_refused(engine, form_xlsx):
     csv_text = central_csv(form_xlsx, [outreach(5)], version="0123456789ab").decode()
     header, row, _ = csv_text.split("\r\n")
     data = f"{header},g_outreach_session-outreach_session__households\r\n{row},12\r\n".encode()
-    with pytest.raises(ImportRejected) as refused:
-        run_import(engine=engine, actor=SYSTEM, data=data, filename="cu.csv", today=TODAY)
-    lines = refused.value.preview.error_lines()
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=data, filename="cu.csv", today=TODAY)
+    assert (result.added, result.held) == (0, 1)
+    lines = preview.error_lines()
     assert any("cột «g_outreach_session-outreach_session__households»: câu hỏi này không có trong biểu mẫu hiện nay"
                in line for line in lines), lines
 

@@ -8,12 +8,13 @@ from data_model.schema.settings import get_settings
 from ui.i18n import t
 
 
-def file_upload(*, label: str, key: str) -> UploadedFile | None:
-    """A CSV/XLSX uploader whose browser limit is the server's (MAX_UPLOAD_MB), named in its label and help."""
+def file_upload(*, label: str, key: str, types: tuple[str, ...] = ("csv", "xlsx")) -> UploadedFile | None:
+    """A CSV/XLSX uploader (or the given types) whose browser limit is the server's (MAX_UPLOAD_MB), named in its
+    label and help."""
     # a bare `streamlit run` takes .streamlit/config.toml's limit, not the setting: the browser offers the smaller one
     limit = min(get_settings().upload_limit_mb, int(st.get_option("server.maxUploadSize")))
     # Streamlit's own refusal of a bigger file is English only ("File must be … or smaller."); the help explains it
-    return st.file_uploader(t("{label} (tối đa {limit} MB)", label=label, limit=limit), type=["csv", "xlsx"], key=key,
+    return st.file_uploader(t("{label} (tối đa {limit} MB)", label=label, limit=limit), type=list(types), key=key,
                             max_upload_size=limit,
                             help=t("Tệp lớn hơn {limit} MB không được tải lên (trình duyệt báo «File must be {limit}.0MB "
                                    "or smaller.»): hãy chia thành nhiều tệp nhỏ hơn.", limit=limit))

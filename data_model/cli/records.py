@@ -13,7 +13,15 @@ from data_model.cli.language import cli_language, say, say_plural, shown
 from data_model.definitions.activity_types import load_activity_types
 from data_model.files.export import ExportFilters, export_csv, export_xlsx
 from data_model.files.limits import FileError, check_upload_size
-from data_model.files.records_import import ImportConflict, ImportRejected, preview_import, run_import, summarise_result
+from data_model.files.records_import import (
+    ImportConflict,
+    ImportRejected,
+    list_held,
+    preview_import,
+    run_import,
+    summarise_result,
+)
+from data_model.schema.clock import convert_to_local
 from data_model.schema.db import read_session
 from data_model.schema.models import ReportingUnit
 from data_model.texts.catalogue import Number
@@ -28,7 +36,37 @@ def _fail(message: str, status: int = 2) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Check the file, then (unless --dry-run) write all rows in one short transaction; any bad row: nothing written."""
+    """Import the file (when given), then list the submissions held back (with --held)."""
+    if not args.file and not args.held:
+        return _fail(say("cần tên tệp, hoặc --held để xem các bản gửi bị giữ lại"))
+    status = _import_file(args) if args.file else 0
+    return _print_held(args) if args.held and status in (0, 1) else status
+
+
+def _print_held(args: argparse.Namespace) -> int:
+    """The submissions of servers' exports held back that the user may import, one a line with every reason."""
+    engine = open_engine()
+    try:
+        with read_session(engine) as session:
+            actor = actor_for(session, args.user)
+            held = list_held(session=session, actor=actor)
+    except PermissionDenied as exc:
+        return _fail(exc)
+    finally:
+        engine.dispose()
+    print(say_plural("{count} bản gửi bị giữ lại (nhập lại khi tệp xuất sau của máy chủ đã sửa):", len(held),
+                     count=Number(len(held))))
+    for row in held.itertuples():
+        when = convert_to_local(utc=row.seen_at).strftime("%d/%m/%Y %H:%M")
+        print(say("- {submitter} ({instance}), {unit}, tệp {filename} ({when}): {problems}",
+                  submitter=row.submitter or "?", instance=row.instance_id, unit=row.unit or "?",
+                  filename=row.filename, when=when, problems=row.problems.replace("\n", "; ")))
+    return 0
+
+
+def _import_file(args: argparse.Namespace) -> int:
+    """Check the file, then (unless --dry-run) write it in one short transaction: an office file all rows or none,
+    a server's export its valid submissions (the refused ones held back)."""
     path = Path(args.file)
     if not path.is_file():
         return _fail(say("không có tệp {path}", path=path))
@@ -54,6 +92,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(say("Kiểm tra xong (chưa ghi): {new} dòng thêm mới, {update} cập nhật, {unchanged} không đổi, "
                       "{skip} bỏ qua.", new=format_number(counts['new']), update=format_number(counts['update']),
                       unchanged=format_number(counts['unchanged']), skip=format_number(counts['skip'])))
+            if preview.held_rows():
+                print(say_plural("{count} bản gửi có lỗi sẽ được giữ lại, không nhập.", len(preview.held_rows()),
+                                 count=Number(len(preview.held_rows()))))
             return 0
         # the file is read and checked without the write lock; only the writing holds it
         preview, result = run_import(engine=engine, actor=actor, data=data, filename=path.name,
@@ -120,7 +161,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `import` and `export` to `python -m data_model`."""
     p = subparsers.add_parser("import", help=say("nhập hoạt động từ tệp CSV/XLSX (tất cả hoặc không dòng nào)"))
-    p.add_argument("file", help=say("tệp .csv hoặc .xlsx"))
+    p.add_argument("file", nargs="?", help=say("tệp .csv, .xlsx hoặc .zip (tệp xuất của ODK Central)"))
+    p.add_argument("--held", action="store_true",
+                   help=say("liệt kê các bản gửi của tệp xuất máy chủ bị giữ lại (người gửi, câu hỏi, lý do)"))
     p.add_argument("--dry-run", action="store_true", help=say("chỉ kiểm tra, không ghi"))
     p.add_argument("--user", help=say("tên tài khoản thực hiện (mặc định: hệ thống)"))
     p.add_argument("--type", help=say("loại hoạt động khi tệp không có cột «Loại hoạt động»"))

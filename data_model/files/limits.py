@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from data_model.schema.settings import get_settings
@@ -52,6 +53,11 @@ def _refuse_archive() -> FileError:
                      "và lưu lại, hoặc chia thành nhiều tệp nhỏ hơn.")
 
 
+def _refuse_zip() -> FileError:
+    return FileError("Tệp ZIP giải nén ra quá lớn hoặc bị nén bất thường (có thể là tệp độc hại): hãy tải lại tệp xuất "
+                     "từ máy chủ, hoặc giải nén rồi tải lên tệp CSV.")
+
+
 class CellBudget:
     """Rows and cells read so far from one file; refuses the file the moment either passes its limit."""
 
@@ -84,19 +90,63 @@ def _member_count(data: bytes) -> int | None:
     return None if entries == 0xFFFF else entries
 
 
-def open_archive(*, data: bytes) -> zipfile.ZipFile:
+def open_archive(*, data: bytes, refuse: Callable[[], FileError] = _refuse_archive) -> zipfile.ZipFile:
     """The zip archive of a workbook once its directory shows nothing a bomb would hold."""
     entries = _member_count(data)
     if entries is not None and entries > MAX_MEMBERS:
-        raise _refuse_archive()
+        raise refuse()
     archive = zipfile.ZipFile(io.BytesIO(data))
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise _refuse_archive()
+        raise refuse()
     for info in infos:
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse_archive()
+            raise refuse()
     return archive
+
+
+def is_csv_archive(*, data: bytes, zip_name: bool) -> bool:
+    """Whether a zip file holds CSV files (a server's export), not an XLSX workbook; a damaged zip is judged by its
+    name (.zip or not), so that the message names what the user meant to upload."""
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except Exception:  # zipfile raises several kinds for a damaged archive: the reader names the damage
+        return zip_name
+    if any(n.startswith("xl/") for n in names):
+        return False
+    return zip_name or any(n.lower().endswith(".csv") for n in names)
+
+
+def csv_members(*, data: bytes) -> list[tuple[str, bytes]]:
+    """The CSV files of a zip (ODK Central's export), each read only after the directory's sizes were checked, and
+    never past the upload limit or its declared size (a directory may lie)."""
+    try:
+        archive = open_archive(data=data, refuse=_refuse_zip)
+    except FileError:
+        raise
+    except Exception as exc:  # zipfile raises several kinds for a damaged archive
+        raise FileError("Tệp ZIP bị hỏng ({kind}): hãy tải lại tệp xuất từ máy chủ.", kind=type(exc).__name__) from None
+    out: list[tuple[str, bytes]] = []
+    unpacked = 0
+    for info in archive.infolist():
+        if info.is_dir() or not info.filename.lower().endswith(".csv"):
+            continue  # attachments (media/…) are not read
+        check_upload_size(size=info.file_size)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with archive.open(info) as fh:
+                while chunk := fh.read(_CHUNK):
+                    size += len(chunk)
+                    unpacked += len(chunk)
+                    if size > info.file_size or unpacked > MAX_UNPACKED_BYTES:
+                        raise _refuse_zip()
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise FileError("Tệp ZIP bị hỏng ({kind}): hãy tải lại tệp xuất từ máy chủ.",
+                            kind=type(exc).__name__) from None
+        out.append((info.filename, b"".join(chunks)))
+    return out
 
 
 @dataclass

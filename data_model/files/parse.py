@@ -16,6 +16,8 @@ from data_model.files.limits import (
     CellBudget,
     FileError,
     check_upload_size,
+    csv_members,
+    is_csv_archive,
     open_archive,
     refuse_too_large,
     scan_part,
@@ -62,6 +64,10 @@ class RawFile:
 
     sheets: list[Sheet]
     notes: list[str] = field(default_factory=list)
+    # (sheet, row index, column index) → the formula of an XLSX cell as written ("=…"), whatever value was read:
+    # a server's export writes typed text starting with "=" as a formula (xlsxwriter's default), with the value 0
+    formulas: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    computed: int = 0  # formula cells read by their computed value (noted in notes)
 
 
 def _nfc(value: Any) -> Any:
@@ -159,6 +165,7 @@ def read_xlsx(data: bytes) -> RawFile:
     sheets: list[Sheet] = []
     texts = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if formulas else None
     used_cached = 0
+    written: dict[tuple[str, int, int], str] = {}
     budget, formula_budget = CellBudget(), CellBudget()
     for ws in values.worksheets:
         rows = _sheet_rows(ws, data_only=True, budget=budget)
@@ -166,6 +173,7 @@ def read_xlsx(data: bytes) -> RawFile:
             for r, row in enumerate(_sheet_rows(texts[ws.title], data_only=False, budget=formula_budget)):
                 for c, cell in enumerate(row):
                     if isinstance(cell, str) and cell.startswith("="):
+                        written[(ws.title, r, c)] = cell
                         rows.extend([] for _ in range(r + 1 - len(rows)))
                         rows[r].extend([None] * (c + 1 - len(rows[r])))  # a formula without a value ends no row
                         if rows[r][c] is None:
@@ -178,7 +186,7 @@ def read_xlsx(data: bytes) -> RawFile:
         texts.close()
     if used_cached:
         notes.append(Text("{n} ô có công thức: đã dùng giá trị Excel đã tính cho các ô đó.", n=used_cached))
-    return RawFile(sheets, notes)
+    return RawFile(sheets, notes, written, computed=used_cached)
 
 
 def _open_workbook_archive(data: bytes) -> zipfile.ZipFile:
@@ -191,19 +199,44 @@ def _open_workbook_archive(data: bytes) -> zipfile.ZipFile:
 
 
 def read_file(*, data: bytes, filename: str) -> RawFile:
-    """An uploaded file by its content (XLSX is a zip archive) and name."""
+    """An uploaded file by its content (XLSX and ODK Central's export are zip archives) and name."""
     check_upload_size(size=len(data or b""))
     if not data or not data.strip():
         raise FileError("Tệp rỗng: không có dòng nào để nhập.")
     lower = filename.lower()
     if data[:4] == b"PK\x03\x04":
-        return read_xlsx(data)
+        return read_csv_zip(data) if is_csv_archive(data=data, zip_name=lower.endswith(".zip")) else read_xlsx(data)
+    if lower.endswith(".zip"):
+        raise FileError("Tệp có đuôi .zip nhưng không phải tệp ZIP hợp lệ.")
     if lower.endswith(".xlsx"):
         raise FileError("Tệp có đuôi .xlsx nhưng không phải tệp Excel hợp lệ.")
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
         raise FileError("Tệp Excel kiểu cũ (.xls) chưa được hỗ trợ: hãy lưu lại thành .xlsx hoặc CSV UTF-8.")
     stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV"
     return read_csv(data, name=stem)
+
+
+def read_csv_zip(data: bytes) -> RawFile:
+    """A zip of CSV files (ODK Central's `<formId>.zip`): each CSV a sheet named by its file; the CSVs of repeat
+    groups (PARENT_KEY column) are left out with a note, the offline form has none."""
+    sheets: list[Sheet] = []
+    notes: list[str] = []
+    left_out: list[str] = []
+    for name, member in csv_members(data=data):
+        stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV"
+        raw = read_csv(member, name=stem)
+        header = next((row for row in raw.sheets[0].rows if any(not is_blank(c) for c in row)), [])
+        if any(cell_text(c) == "PARENT_KEY" for c in header):
+            left_out.append(stem)
+            continue
+        sheets += raw.sheets
+        notes += raw.notes
+    if left_out:
+        notes.append(Text("Không đọc các tệp nhóm lặp lại {names} (biểu mẫu nhập ngoại tuyến không có nhóm lặp lại).",
+                          names=", ".join(f"«{n}»" for n in left_out)))
+    if not sheets:
+        raise FileError("Tệp ZIP không có tệp CSV nào để nhập (cần tệp xuất của ODK Central: «<mã biểu mẫu>.csv»).")
+    return RawFile(sheets, notes)
 
 
 def too_long_message(cell: TooLong) -> Text:

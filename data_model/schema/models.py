@@ -251,6 +251,23 @@ class ImportBatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class HeldSubmission(Base):
+    """A submission of a server's export that the import refused: held back, listed, tried again on the next import."""
+
+    __tablename__ = "held_submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)  # the record's global id it would get
+    instance_id: Mapped[str] = mapped_column(String(200))
+    submitter: Mapped[str] = mapped_column(String(200), default="")
+    reporting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_unit.id"), index=True)
+    problems: Mapped[str] = mapped_column(Text, default="")  # one "«question»: reason" a line
+    filename: Mapped[str] = mapped_column(String(255), default="")  # the export it was last refused in
+    held_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ActivityRecord(Base):
     """One activity as it happened, or a tally over a period at one place, within one calendar year."""
 

@@ -7,15 +7,18 @@ from data_model.basics.issues import ERROR
 from data_model.files.records_import.outcome import RecordRow, RecordsPreview
 from data_model.files.tabular import Problem
 from data_model.reporting.year_close import standing_closes
+from data_model.texts.catalogue import Number, Text
 
 
 def mark_closed_years(session: Session, preview: RecordsPreview) -> None:
-    """Refuse new rows and updates of a closed year (admins revise such records one by one, with a reason)."""
+    """Refuse new rows and updates of a closed year (admins revise such records one by one, with a reason); in a
+    server's export, a note names the submissions refused."""
     rows = [r for r in preview.rows if isinstance(r, RecordRow) and r.columns and r.action in ("new", "update")]
     years = {int(r.columns["year"]) for r in rows} | {int(r.old["year"]) for r in rows if r.old}
     closed = standing_closes(session=session, years=years)
     if not closed:
         return
+    refused: dict[int, list[str]] = {}
     for r in rows:
         hit = sorted({int(r.columns["year"]), *([int(r.old["year"])] if r.old else [])} & set(closed))
         if hit:
@@ -23,3 +26,9 @@ def mark_closed_years(session: Session, preview: RecordsPreview) -> None:
                                           "của năm này từ tệp; quản trị viên điều chỉnh từng hoạt động, kèm lý do",
                                       ERROR))
             r.action = "error"
+            refused.setdefault(hit[0], []).append(r.sheet)
+    if preview.server_export:
+        for year, labels in sorted(refused.items()):
+            preview.notes.append(Text("Năm {year} đã khoá sổ: giữ lại {count} bản gửi, không nhập: {labels}.",
+                                      year=year, n=len(labels), count=Number(len(labels)),
+                                      labels="; ".join(labels[:20]) + ("…" if len(labels) > 20 else "")))

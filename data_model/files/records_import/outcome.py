@@ -24,6 +24,8 @@ class RecordRow(RowOutcome):
     version: tuple | None = None  # the record's (updated_at, deleted_at) when checked (update)
     source_hash: str | None = None  # the server's submission (exports of a server): written with the record
     refused_on_server: str = ""  # the review state of a submission the server rejected
+    instance: str = ""  # a submission's instance ID and who sent it (exports of a server): what a held one shows
+    submitter: str = ""
 
     def shown(self, lang: str = "vi") -> dict[str, Any]:
         t = load_activity_types().get(self.type_code or "")
@@ -40,6 +42,18 @@ class RecordsPreview(ImportPreview):
     fingerprint: str = ""
     catalogue: Catalogue | None = field(default=None, repr=False)  # for the change log of updated records
     file_imported: int = 0  # rows added by earlier imports of this very file, when it was checked
+    # an export of a server: its refused submissions are held back (listed, tried again) and the others written;
+    # an office spreadsheet stays all rows or none
+    server_export: bool = False
+    others: int = 0  # submissions of units the user does not write for, left for them (exports of a server)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and (self.server_export or not any(r.has_error for r in self.rows))
+
+    def held_rows(self) -> list[RecordRow]:
+        """The submissions of a server's export refused by the checks: held back, not written."""
+        return [r for r in self.rows if isinstance(r, RecordRow) and r.has_error] if self.server_export else []
 
 
 class ImportConflict(UserError):
@@ -60,3 +74,5 @@ class ImportResult:
     withdrawn: int = 0  # submissions rejected on the server since their import
     restored: int = 0  # submissions accepted again
     conflicts: int = 0  # edited both here and on the server: left as they are for an official
+    held: int = 0  # submissions refused by the checks, held back to try again on the next import
+    others: int = 0  # submissions of other units, left for them

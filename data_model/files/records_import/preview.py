@@ -43,6 +43,7 @@ def preview_import(*, session: Session, actor: Actor, data: bytes, filename: str
         if plan_submissions(session=session, actor=actor, raw=raw, preview=preview, today=today or today_local()):
             mark_identity(session, preview, actor, keep_existing=True)
             mark_duplicates(session, preview)
+            mark_closed_years(session, preview)
         return preview
     rows = read_upload(data=data, filename=filename, fmt=records_format(), preview=preview, raw=raw)
     first = next(rows, None)

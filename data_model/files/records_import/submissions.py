@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from openpyxl.utils import get_column_letter
 
 from data_model.definitions.activity_types import ActivityType, list_activity_types, load_activity_types
 from data_model.files.parse import RawFile, Sheet, cell_text, is_blank
@@ -33,6 +36,7 @@ from data_model.files.xlsform.questions import (
 )
 from data_model.records.validation.catalogue import Catalogue
 from data_model.reference.languages import parse_languages
+from data_model.texts.catalogue import Text
 from data_model.texts.formatting import format_number
 
 # metadata columns, by their lower-case last path segment, in order of preference: a row uses the first filled one
@@ -48,8 +52,42 @@ REFUSED_REVIEWS = ("rejected", "not_approved", "not approved")
 INSTANCE_NAMESPACE = uuid.UUID("6f1b2a4e-0d1c-4c55-9a55-0b0d1c0de013")  # for instance IDs that are not uuids
 
 
+META_GROUP, META_NAMES = "meta", ("instanceID", "rootUuid", "deprecatedID", "instanceName")
+
+
 def _segments(header: str) -> list[str]:
     return [s for s in re.split(r"[/-]", header.strip()) if s]
+
+
+def _separator(texts: Sequence[str], names: Sequence[str], groups: Sequence[str]) -> str | None:
+    """The group separator an export uses (Central "-", Kobo "/" or whatever its export was told), from the headers
+    of questions inside groups; None when no header has a group."""
+    found: Counter[str] = Counter()
+    for text in texts:
+        for group in groups:
+            rest = text[len(group):]
+            if not text.startswith(group) or not rest:
+                continue
+            name = next((n for n in names if rest.endswith(n) and len(rest) > len(n)), None)
+            sep = rest[:-len(name)] if name else ""
+            if sep and len(sep) <= 3 and not any(ch.isalnum() for ch in sep):
+                found[sep] += 1
+    return found.most_common(1)[0][0] if found else None
+
+
+def _canonical(text: str, sep: str | None, names: Sequence[str]) -> str:
+    """A header as a "/"-joined path: groups, then the question (then a choice, for a multiple choice's column)."""
+    if sep is None or sep in ("/", "-") or text.startswith("_"):  # Kobo's own columns (_id, __version__) stay
+        return text
+    for name in names:  # longest first: a separator may occur inside a name ("__")
+        if text == name:
+            return text
+        if text.endswith(sep + name):
+            return "/".join([*(p for p in text[:-len(name) - len(sep)].split(sep) if p), name])
+    left, _, option = text.rpartition(sep)
+    if left and option and _canonical(left, sep, names).rsplit("/", 1)[-1] in MULTIPLE_QUESTIONS:
+        return f"{_canonical(left, sep, names)}/{option}"
+    return "/".join(p for p in text.split(sep) if p)
 
 
 def _last(header: str) -> str:
@@ -106,6 +144,7 @@ class ExportColumns:
     fields: dict[str, int] = field(default_factory=dict)  # record field key → column
     measures: dict[tuple[str, str], int] = field(default_factory=dict)  # (type code, measure code) → column
     signatures: dict[str, int] = field(default_factory=dict)  # type code → column
+    options: dict[str, dict[str, int]] = field(default_factory=dict)  # field → choice → its 0/1 column (Kobo, Central)
     unknown: dict[int, str] = field(default_factory=dict)  # column → header: not metadata, not in today's form
 
 
@@ -120,19 +159,24 @@ def _is_metadata(header: str) -> bool:
 def read_columns(texts: Sequence[str]) -> ExportColumns:
     """The columns of an export's header row, whichever convention (grp/field, grp-field or bare names) it uses."""
     questions = form_questions()
+    known = sorted([*questions, *META_NAMES], key=len, reverse=True)
+    groups = [META_GROUP, *(group_name(t) for t in list_activity_types())]
+    sep = _separator(texts, known, groups)
+    paths = [_canonical(t.strip(), sep, known) for t in texts]
     out = ExportColumns(tuple(texts))
-    lower = [_last(t).lower() for t in texts]
+    lower = [_last(t).lower() for t in paths]
     for kind, names in (("instance", INSTANCE_COLUMNS), ("submitter", SUBMITTER_COLUMNS),
                         ("version", VERSION_COLUMNS), ("review", REVIEW_COLUMNS)):
         out.meta[kind] = [i for n in names for i, text in enumerate(lower) if text == n]  # in order of preference
-    for index, text in enumerate(texts):
+    for index, text in enumerate(paths):
         parts = _segments(text)
         if not parts:
             continue
         question = questions.get(parts[-1])
         if question is None:
-            if len(parts) > 1 and parts[-2] in MULTIPLE_QUESTIONS:
-                continue  # Kobo's one column per option of a select_multiple: the answer is in the question's own
+            if len(parts) > 1 and parts[-2] in MULTIPLE_QUESTIONS:  # one 0/1 column per choice (Kobo, Central)
+                out.options.setdefault(QUESTION_FIELDS[parts[-2]], {}).setdefault(parts[-1], index)
+                continue
             if not _is_metadata(text):
                 out.unknown[index] = text
         elif question.kind == "field":
@@ -181,6 +225,9 @@ class Submission:
     uid: str | None
     version: str
     refused: str = ""  # the server's review state when it rejected the submission
+    instance: str = ""
+    submitter: str = ""
+    unit_key: str = ""  # the reporting unit it names (its choice name)
 
 
 def submission_rows(*, raw: RawFile, current_version: str, notes: list[str],
@@ -199,7 +246,13 @@ def submission_rows(*, raw: RawFile, current_version: str, notes: list[str],
                                "không phải bản xuất của biểu mẫu nhập ngoại tuyến, hoặc được xuất theo nhãn câu hỏi. "
                                "Hãy xuất lại với tên câu hỏi (KoboToolbox: «XML values and headers»).")
             continue
-        out += _sheet_submissions(sheet, first, columns)
+        typed = {(r, c): text for (name, r, c), text in raw.formulas.items() if name == sheet.name and r > first}
+        if typed:
+            cells = ", ".join(f"{get_column_letter(c + 1)}{r + 1}" for r, c in sorted(typed)[:10])
+            notes.append(Text("Trang «{sheet}»: {n} câu trả lời bắt đầu bằng «=» được máy chủ ghi thành công thức "
+                              "(ô {cells}): đã đọc đúng chữ người dùng đã gõ, không dùng giá trị của công thức.",
+                              sheet=sheet.name, n=len(typed), cells=cells + ("…" if len(typed) > 10 else "")))
+        out += _sheet_submissions(sheet, first, columns, typed)
     other = [s.version for s in out if s.version and s.version != current_version]
     if other:
         versions = ", ".join(sorted(set(other))[:5])
@@ -212,14 +265,22 @@ def submission_rows(*, raw: RawFile, current_version: str, notes: list[str],
     return out
 
 
-def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns) -> list[Submission]:
+def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns,
+                       typed: dict[tuple[int, int], str]) -> list[Submission]:
     fmt = records_format()
     types = load_activity_types()
     out: list[Submission] = []
+    typed_rows: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in typed.items():
+        typed_rows.setdefault(r, []).append((c, text))
     for index in range(first + 1, len(sheet.rows)):
         cells = sheet.rows[index]
         if all(is_blank(c) for c in cells):
             continue
+        if index in typed_rows:
+            cells = list(cells)
+            for c, text in typed_rows[index]:
+                cells[c] = text
 
         def meta(kind: str) -> str:
             """The first filled column of this kind (an export may have several, some empty)."""
@@ -232,12 +293,16 @@ def _sheet_submissions(sheet: Sheet, first: int, columns: ExportColumns) -> list
         label = f"Bản gửi của {submitter} ({instance or 'không có mã'})" if submitter else \
             f"Bản gửi {instance or '(không có mã)'}"
         review = meta("review").lower()
+        unit_key = cell_text(_cell(cells, columns.fields["reporting_unit_id"])).strip() \
+            if "reporting_unit_id" in columns.fields else ""
         if any(word in review for word in REFUSED_REVIEWS):
-            out.append(Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
+            submission = Submission(RowOutcome(label, index + 1, action="skip", skip_reason=(
                 f"Bản gửi bị từ chối trên máy chủ ({meta('review')}): không nhập")),
-                uid_of_instance(instance) if instance else None, meta("version"), meta("review")))
-            continue
-        out.append(_submission(label, index + 1, cells, columns, fmt, types, instance, meta("version")))
+                uid_of_instance(instance) if instance else None, meta("version"), meta("review"))
+        else:
+            submission = _submission(label, index + 1, cells, columns, fmt, types, instance, meta("version"))
+        submission.instance, submission.submitter, submission.unit_key = instance, submitter, unit_key
+        out.append(submission)
     return out
 
 
@@ -250,6 +315,13 @@ def _submission(label: str, row_number: int, cells: Sequence[Any], columns: Expo
     type_code = cell_text(_cell(cells, columns.fields["type_code"])).strip()
     t = types.get(type_code)
     header_columns = dict(columns.fields)
+    texts = columns.texts
+    for key, options in columns.options.items():
+        if key not in columns.fields:  # only the 0/1 columns (Kobo's "separate columns only"): the answer from them
+            chosen = [o for o, i in options.items() if cell_text(_cell(cells, i)).strip().lower() in ("1", "true")]
+            header_columns[key] = len(texts)
+            cells = [*cells, *[None] * (len(texts) - len(cells)), " ".join(chosen) or None]
+            texts = (*texts, FIELD_QUESTIONS[key])
     problems: list[Problem] = []
     for (code, measure), index in columns.measures.items():
         value = _cell(cells, index)
@@ -265,7 +337,7 @@ def _submission(label: str, row_number: int, cells: Sequence[Any], columns: Expo
                                     "này. Hãy ghi lại hoạt động bằng biểu mẫu mới hoặc nhập tay."))
     if t is not None:
         problems += _meaning_problems(t, cells, columns, version)
-    row = table_row(label, row_number, cells, Header(0, columns.texts, header_columns, ()), fmt)
+    row = table_row(label, row_number, cells, Header(0, texts, header_columns, ()), fmt)
     row.problems += problems
     if not instance:
         row.problems.append(Problem("", "bản gửi không có mã (instanceID / KEY / _uuid): không nhận ra được khi nhập "

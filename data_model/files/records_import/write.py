@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from data_model.accounts.users import refresh_actor
 from data_model.audit.changelog import log_change
 from data_model.basics.permissions import Actor, PermissionDenied, can_write_record
+from data_model.files.records_import.held import record_held
 from data_model.files.records_import.identity import REJECTED_REASON, rows_imported_from
 from data_model.files.records_import.outcome import ImportConflict, ImportResult, RecordRow, RecordsPreview
 from data_model.files.records_import.preview import preview_import
@@ -29,7 +30,7 @@ from data_model.records.bulk import (
 )
 from data_model.records.validation.checks import describe_values
 from data_model.records.write import delete_record, restore_record
-from data_model.schema.db import read_session, write_bind
+from data_model.schema.db import read_session, write_bind, write_session
 from data_model.schema.models import ActivityRecord, ImportBatch, new_uid, utcnow
 from data_model.texts.catalogue import Number, Text
 
@@ -58,8 +59,13 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
     updates = [r for r in preview.rows if r.action == "update"]
     returns = [r for r in preview.rows if r.action in ("withdraw", "restore")]
     counts = preview.counts()
+    held = len(preview.held_rows())
     if not new_rows and not updates and not returns:
-        return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [])
+        if preview.server_export:  # nothing to write but the list of submissions held back
+            with write_session(engine) as session:
+                record_held(session=session, actor=actor, preview=preview)
+        return ImportResult(None, 0, 0, counts["unchanged"], counts["skip"], [], held=held, others=preview.others,
+                            conflicts=counts["conflict"])
     # everything that does not need the lock is prepared before taking it
     now = utcnow()
     inserts = prepare_records([{**r.columns, "uid": r.uid or new_uid(), "source_key": r.source_key,
@@ -80,6 +86,7 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
                 with Session(write_bind(connection), expire_on_commit=False) as session, session.begin():
                     ids, batch_id = _write(session, actor, preview, new_rows, updates, inserts, changes, counts)
                     _write_server_changes(session, actor, updates, returns)
+                    record_held(session=session, actor=actor, preview=preview)
                 seconds = time.perf_counter() - started
             finally:
                 drop_staged(connection=connection, tables=staged)
@@ -89,7 +96,8 @@ def write_import(*, engine: Engine, actor: Actor, preview: RecordsPreview) -> Im
         raise ImportConflict(Text("Dữ liệu danh mục (đơn vị, xã, bản) vừa thay đổi trong lúc nhập, chưa ghi dòng nào. "
                                   "Hãy tải tệp lên lại để kiểm tra.")) from None
     return ImportResult(batch_id, len(new_rows), len(updates), counts["unchanged"], counts["skip"], ids, seconds,
-                        withdrawn=counts["withdraw"], restored=counts["restore"], conflicts=counts["conflict"])
+                        withdrawn=counts["withdraw"], restored=counts["restore"], conflicts=counts["conflict"],
+                        held=held, others=preview.others)
 
 
 def _write(session: Session, actor: Actor, preview: RecordsPreview, new_rows: list[RecordRow],
@@ -106,7 +114,8 @@ def _write(session: Session, actor: Actor, preview: RecordsPreview, new_rows: li
     update_records(session=session, updates=changes)
     log_change(session=session, actor=actor, action="import", entity="import_batch", entity_id=batch.id,
                new={"filename": preview.filename, "added": len(new_rows), "updated": len(updates),
-                    "unchanged": counts["unchanged"], "skipped": counts["skip"]})
+                    "unchanged": counts["unchanged"], "skipped": counts["skip"],
+                    **({"held": counts["error"], "others": preview.others} if preview.server_export else {})})
     return ids, batch.id
 
 
@@ -159,4 +168,9 @@ def summarise_result(result: ImportResult) -> Text:
         text = Text("{done} Theo máy chủ: rút lại {withdrawn} hoạt động, khôi phục {restored}; {conflicts} xung đột "
                     "chờ lãnh đạo chọn.", done=text, withdrawn=Number(result.withdrawn),
                     restored=Number(result.restored), conflicts=Number(result.conflicts))
+    if result.held:
+        text = Text("{done} Giữ lại {held} bản gửi có lỗi (xem danh sách bản gửi bị giữ lại; nhập lại khi tệp xuất sau "
+                    "của máy chủ đã sửa).", done=text, held=Number(result.held))
+    if result.others:
+        text = Text("{done} {others} bản gửi của đơn vị khác không nhập.", done=text, others=Number(result.others))
     return text

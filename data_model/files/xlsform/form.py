@@ -1,6 +1,6 @@
 """The offline entry form (XLSForm for ODK Collect / KoboCollect) built from the activity definitions and the
 reference data: the units it is for, the types they report, each type's measures with the web form's ranges and
-cross-field rules, communes valid on the chosen day and their villages, languages, topic, note."""
+cross-field rules, communes valid on every day of the activity and their villages, languages, topic, note."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.basics.issues import YEAR_MIN
+from data_model.basics.issues import MAX_NOTE, MAX_TOPIC, YEAR_MIN
 from data_model.basics.permissions import Actor, PermissionDenied
 from data_model.definitions.activity_types import ActivityType, Rule, list_activity_types
 from data_model.files.xlsform.questions import (
@@ -194,12 +194,15 @@ def _survey(units: Sequence[FormUnit], types: Sequence[ActivityType]) -> list[di
              constraint_msg="Ngày kết thúc phải từ ngày bắt đầu đến hôm nay, trong cùng một năm",
              constraint_msg_en="The end date must be between the start date and today, within the same year"),
         _row(type="calculate", name="day_n", calculation="format-date(${start_date}, '%Y%m%d')"),
+        # the last day: a commune must exist on every day of the activity, as the import checks
+        _row(type="calculate", name="end_n",
+             calculation="if(${end_date} != '', format-date(${end_date}, '%Y%m%d'), ${day_n})"),
         _row(type="select_one commune", name=q["commune_key"], label="Xã", label_en="Commune",
-             hint="Các xã có vào ngày đã chọn", hint_en="Communes that exist on the chosen date",
+             hint="Các xã có trong suốt thời gian hoạt động", hint_en="Communes that exist on every day of the activity",
              relevant=_type_in([t for t in types if t.commune != "none"]),
              required=_type_in([t for t in types if t.commune == "required"]),
              required_msg="Loại hoạt động này cần ghi xã", required_msg_en="This activity type needs a commune",
-             choice_filter="from_n <= ${day_n} and ${day_n} < to_n"),
+             choice_filter="from_n <= ${day_n} and ${end_n} < to_n"),
         _row(type="select_one village", name=q["village_id"], label="Bản", label_en="Village",
              relevant=(f"{_type_in([t for t in types if t.village != 'none'])} and ${{commune}} != '' and "
                        "count(instance('village')/root/item[commune = ${commune}]) > 0"),
@@ -211,11 +214,16 @@ def _survey(units: Sequence[FormUnit], types: Sequence[ActivityType]) -> list[di
              required=_type_in([t for t in types if t.languages == "required"]),
              required_msg="Chọn ít nhất một ngôn ngữ phát", required_msg_en="Choose at least one language"),
         _row(type="text", name=q["topic"], label="Chủ đề", label_en="Topic", relevant=_type_in([t for t in types
-                                                                                               if t.topic])),
+                                                                                               if t.topic]),
+             constraint=f"string-length(.) <= {MAX_TOPIC}",
+             constraint_msg=f"Chủ đề dài tối đa {MAX_TOPIC} ký tự",
+             constraint_msg_en=f"The topic is at most {MAX_TOPIC} characters long"),
     ]
     for t in types:
         rows += _type_group(t)
-    rows.append(_row(type="text", name=q["note"], label="Ghi chú", label_en="Note"))
+    rows.append(_row(type="text", name=q["note"], label="Ghi chú", label_en="Note",
+                     constraint=f"string-length(.) <= {MAX_NOTE}", constraint_msg=f"Ghi chú dài tối đa {MAX_NOTE} ký tự",
+                     constraint_msg_en=f"The note is at most {MAX_NOTE} characters long"))
     return rows
 
 

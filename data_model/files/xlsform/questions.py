@@ -23,7 +23,7 @@ FIELD_QUESTIONS: dict[str, str] = {
 }
 QUESTION_FIELDS = {q: f for f, q in FIELD_QUESTIONS.items()}
 VERSION_QUESTION = "form_version"  # a calculate holding the form's version, so every export carries it
-HELPER_QUESTIONS = ("start", "end", "day_n", VERSION_QUESTION)  # metadata and calculations, not record fields
+HELPER_QUESTIONS = ("start", "end", "day_n", "end_n", VERSION_QUESTION)  # metadata and calculations, not record fields
 SIGNATURE_SUFFIX = "__sig"
 VILLAGE_PREFIX = "v"
 
