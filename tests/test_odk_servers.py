@@ -386,3 +386,21 @@ def test_the_command_line_lists_the_held_submissions(db_url, monkeypatch, tmp_pa
     assert line.startswith("- Giàng A Sử") and "«g_outreach_session-outreach_session__attendances»" in line \
         and "300.000" in line and "hoat_dong.zip" in line
     assert main(["import"]) == 2
+
+
+def test_a_rejection_on_the_server_leaves_a_closed_years_record_as_published(engine, form_xlsx):
+    from data_model.reporting.year_close import close_year
+    from data_model.schema.db import write_session
+
+    subs = [outreach(5), patrol()]
+    run_import(engine=engine, actor=SYSTEM, data=central_zip(form_xlsx, subs), filename="a.zip", today=TODAY)
+    with write_session(engine) as session:
+        close_year(session=session, actor=SYSTEM, year=2024)
+    subs[0].review = "rejected"
+    preview, result = run_import(engine=engine, actor=SYSTEM, data=central_zip(form_xlsx, subs), filename="b.zip",
+                                 today=TODAY)
+    assert (result.withdrawn, result.held) == (0, 1), preview.report_lines()
+    assert uid_of_instance(subs[0].instance_id) in {u for u, r in _records(engine).items() if r.deleted_at is None}
+    assert "đã khoá sổ" in _held(engine)[subs[0].instance_id]
+    with read_session(engine) as session:
+        assert summary_mismatches(session) == []

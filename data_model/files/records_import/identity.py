@@ -42,6 +42,7 @@ def _differences(rec: Any, columns: dict[str, Any]) -> str:
 def _mark_submission(r: RecordRow, rec: Any, actor: Actor) -> None:
     """A submission imported before: withdrawn, back, edited on the server, edited here, or both (a conflict)."""
     r.record_id = rec.id
+    r.record_year = int(rec.year)
     if r.refused_on_server:
         if rec.deleted_at is None and can_write_record(actor, rec.reporting_unit_id):
             r.action, r.skip_reason = "withdraw", Text(

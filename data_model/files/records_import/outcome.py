@@ -24,6 +24,7 @@ class RecordRow(RowOutcome):
     version: tuple | None = None  # the record's (updated_at, deleted_at) when checked (update)
     source_hash: str | None = None  # the server's submission (exports of a server): written with the record
     refused_on_server: str = ""  # the review state of a submission the server rejected
+    record_year: int | None = None  # the year of the record a submission imported before made
     instance: str = ""  # a submission's instance ID and who sent it (exports of a server): what a held one shows
     submitter: str = ""
 
