@@ -17,7 +17,9 @@ from data_model.analytics.places import commune_view
 from data_model.analytics.summary import summarise
 from data_model.basics.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type
+from data_model.plans.glance import months_ended
 from data_model.records.bulk import insert_records
+from data_model.schema.clock import today_local
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ReportingUnit, Unit, User
 from data_model.schema.settings import PROJECT_ROOT
@@ -326,3 +328,39 @@ def test_a_commune_filter_says_the_two_views_can_differ(app_env, filled):
     assert "gồm cả các xã cũ đã sáp nhập" in at.sidebar.info[0].value
     chart = _chart(at, 0)
     assert next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền"))["y"] == [10, 6]
+
+
+def _glance_table(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("| Loại hoạt động"))
+
+
+def test_overview_opens_on_the_year_at_a_glance(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_year").value == 2020
+    assert "Cả năm 2020, so với năm 2019." in _texts(at)
+    table = _glance_table(at)
+    # 896 sessions in 2020 against 743 in 2019; no plan entered; the patrol of 2020 has nothing the year before
+    assert "| Tuyên truyền tại bản | **896** buổi | chưa có kế hoạch | :green[↑ +20,6%] |" in table
+    assert "| Tuần tra bảo vệ biên giới | **30** lần | chưa có kế hoạch | chưa có số liệu 2019 |" in table
+    assert "Báo cáo năm 2020" in _texts(at)
+    assert "Cần chú ý" in _texts(at)
+
+
+def test_overview_does_not_open_on_a_year_just_begun(app_env, filled):
+    today = today_local()
+    engine = build_engine(url=filled)
+    with write_session(engine) as s:
+        unit = s.scalar(select(ReportingUnit.id).where(ReportingUnit.key == "st_mu_ca"))
+        insert_records(session=s, rows=[dict(type_code="outreach_session", start_date=today, end_date=today,
+                                             year=today.year, reporting_unit_id=unit, commune_key=None, m1=1, m2=5)])
+    engine.dispose()
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_year").value == 2020  # not the year of the newest record
+    at.selectbox(key="tq_year").set_value(today.year).run()
+    months = months_ended(year=today.year, today=today)
+    if months:
+        assert f"Năm {today.year} đang thực hiện: số liệu đến hết tháng {months}" in _texts(at)
+    else:
+        assert f"Năm {today.year} mới bắt đầu" in _texts(at)
+    if months:  # today's session comes after the months counted, and nothing else was done this year
+        assert not any(m.value.startswith("| Loại hoạt động") for m in at.markdown)

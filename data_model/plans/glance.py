@@ -26,7 +26,7 @@ from data_model.plans.progress import behind_plan, progress
 from data_model.reporting.completeness import overdue_months, year_completeness
 from data_model.reporting.confirmations import expected_units
 from data_model.reporting.deadline import local_today
-from data_model.schema.models import ActivityRecord
+from data_model.schema.models import ActivityRecord, ActivityRollup
 from data_model.schema.planning import MonthConfirmation, YearClose
 
 FIGURE_COLUMNS = ["type", "type_name", "color", "measure", "measure_label", "unit", "value", "previous", "change",
@@ -58,8 +58,9 @@ def choose_overview_year(*, session: Session, today: dt.date | None = None) -> i
     settled = [y for y in (*complete_years(session=session, today=today), closed) if y is not None]
     if settled:
         return max(settled)
-    past = [y for y in range(span[0], span[1] + 1) if y < today.year]
-    return max(past) if past else span[1]
+    r = ActivityRollup
+    past = session.scalar(select(func.max(r.year)).where(r.n_records != 0, r.year < today.year))
+    return int(past) if past is not None else span[1]
 
 
 def months_ended(*, year: int, today: dt.date) -> int:
