@@ -173,13 +173,15 @@ def _chart(at: AppTest, n: int) -> dict:
 def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     at = _run(app_env, filled, "theo_xa")
     assert _chart(at, 0)["data"][0]["type"] != "bar"  # the map comes first, then the heatmap and the ranking
-    ranking = _chart(at, 2)["data"][0]
-    assert dict(zip(ranking["y"], ranking["x"])) == {
+    ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
+    assert {k: v for k, v in ranking.items() if v} == {
         "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
+    assert ranking["Dào San (đến 7/2025)"] == 0  # a border commune without activity is ranked, as 0
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
-    ranking = _chart(at, 2)["data"][0]
-    assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
+    ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
+    assert {k: v for k, v in ranking.items() if v} == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
+    assert ranking["Dào San"] == 0
     assert "f_district" not in [s.key for s in at.sidebar.selectbox]  # districts are offered only as recorded
 
 
@@ -195,7 +197,8 @@ def test_by_commune_measure_years_and_population(app_env, filled):
     ranking = _chart(at, 2)["data"][0]
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
     rate = _chart(at, 3)["data"][0]
-    assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
+    assert list(rate["y"])[-1] == "Mù Cả (đến 7/2025)"  # the only one reached with a population, drawn on top
+    assert set(rate["x"][:-1]) == {0}  # the others with a population were not reached
     assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
     assert "Chưa có số dân của xã này." in _texts(at)
