@@ -367,3 +367,25 @@ def test_overview_does_not_open_on_a_year_just_begun(app_env, filled):
         assert f"Năm {today.year} mới bắt đầu" in _texts(at)
     if months:  # today's session comes after the months counted, and nothing else was done this year
         assert not any(m.value.startswith("| Loại hoạt động") for m in at.markdown)
+
+
+def _not_reached_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Đồn biên phòng phụ trách" in d.value.columns
+                and "Bản" not in d.value.columns)
+
+
+def test_by_commune_lists_the_communes_not_reached_in_a_year(app_env, filled):
+    at = _run(app_env, filled, "theo_xa")
+    assert at.selectbox(key="tx_nr_year").value == 2020
+    table = _not_reached_table(at).set_index("Xã")
+    assert "Mù Cả (đến 7/2025)" not in table.index  # reached in 2020
+    assert table.loc["Ma Li Chải", "Đồn biên phòng phụ trách"] == "Sì Lở Lầu"  # reached in 2019 only
+    assert table.loc["Dào San (đến 7/2025)", "Đồn biên phòng phụ trách"] == "Dào San"
+    assert "xã khu vực biên giới" in _texts(at)
+    assert {"tx_nr_communes_dl_csv", "tx_nr_communes_dl_xlsx"} <= {b.key for b in at.get("download_button")}
+    at.selectbox(key="tx_nr_year").set_value(2019).run()
+    assert "Ma Li Chải" not in _not_reached_table(at).set_index("Xã").index
+    at.selectbox(key="tx_type").set_value("loudspeaker_broadcast").run()  # broadcasts reached Sì Lở Lầu only
+    at.selectbox(key="tx_nr_year").set_value(2020).run()
+    table = _not_reached_table(at).set_index("Xã")
+    assert "Mù Cả (đến 7/2025)" in table.index and "Sì Lở Lầu (đến 7/2025)" not in table.index
