@@ -206,8 +206,12 @@ st.subheader(t("Kết quả từng năm"))
 if overview.kpis.empty:
     empty_state(filtered=True)
 else:
-    st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year2}.",
-                 year=year, year2=year - 1))
+    if glance.in_progress:
+        st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year} đến hết tháng {month}; mũi tên cho biết tăng/giảm "
+                     "so với cùng kỳ năm {year2}.", year=year, month=glance.months, year2=year - 1))
+    else:
+        st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year2}.",
+                     year=year, year2=year - 1))
     groups = list(overview.kpis.groupby("type", sort=False))
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
