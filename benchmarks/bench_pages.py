@@ -37,9 +37,10 @@ from data_model.analytics.aggregate import (
 )
 from data_model.analytics.compare import busiest_communes, compare_communes
 from data_model.analytics.filters import Filters
-from data_model.analytics.overview import build_overview, yearly_series
+from data_model.analytics.overview import yearly_series
 from data_model.analytics.places import commune_detail, commune_view, station_detail, station_view
 from data_model.analytics.records_query import count_records, fetch_records
+from data_model.plans.glance import build_overview_page
 from data_model.schema.db import build_engine, read_session
 from data_model.schema.models import ActivityRecord, ReportingUnit
 from data_model.schema.settings import get_settings
@@ -66,7 +67,8 @@ def _sidebar(session, ctx: Context) -> None:
 
 
 def _overview(session, ctx: Context) -> None:
-    build_overview(session=session, filters=ctx.filters, year=ctx.year)
+    # the page's one call: the year at a glance (plan, reporting, attention) and the long overview below
+    build_overview_page(session=session, filters=ctx.filters, year=ctx.year)
 
 
 def _by_commune(session, ctx: Context) -> None:

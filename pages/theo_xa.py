@@ -1,13 +1,17 @@
-"""By commune: commune × year for one measure, a ranking (absolute and per 1,000 residents), one commune's detail."""
+"""By commune: commune × year for one measure, a ranking (absolute and per 1,000 residents; communes without activity
+as 0), the communes and villages not reached in a year, one commune's detail."""
 from __future__ import annotations
 
 import streamlit as st
 
+from data_model.analytics.filters import Filters
 from data_model.analytics.places import commune_detail, commune_view
+from data_model.analytics.reach import list_not_reached
+from data_model.definitions.activity_types import ActivityType
 from data_model.plans.progress import ranking_with_progress
 from data_model.texts.formatting import format_number
 from ui.auth import plain
-from ui.charts import heatmap, ranking_bars, selected_points, trend_lines
+from ui.charts import formatted, heatmap, ranking_bars, selected_points, trend_lines
 from ui.downloads import download_buttons
 from ui.filters import empty_state, open_records, pick_type_and_measure
 from ui.i18n import t
@@ -17,11 +21,46 @@ from ui.page import open_results_page
 from ui.plan_progress import BEHIND_MARK as BEHIND
 from ui.plan_progress import ON_PLAN_MARK as ON_PLAN
 from ui.plan_progress import plan_columns
-from ui.widgets import choice
+from ui.widgets import choice, keep_valid
 
 load_view = cached_loader(commune_view)
 load_detail = cached_loader(commune_detail)
 load_plan = cached_loader(ranking_with_progress)
+load_not_reached = cached_loader(list_not_reached)
+
+
+def not_reached_section(*, definition: ActivityType, filters: Filters, lang: str) -> None:
+    """The planner's list: the border-area communes and villages without this type of activity in a chosen year."""
+    commune_title = t("Xã")
+    st.subheader(t("Xã, bản chưa có hoạt động: {name}", name=definition.name(lang).lower()))
+    years = list(range(filters.year_to, filters.year_from - 1, -1))
+    keep_valid("tx_nr_year", years)
+    year = st.selectbox(t("Năm"), years, key="tx_nr_year", bind="query-params", width=200)
+    found = load_not_reached(filters=filters, type_code=definition.code, year=year, lang=lang)
+    people, station, villages = t("Số dân"), t("Đồn biên phòng phụ trách"), t("Số bản chưa có hoạt động")
+    communes = found.communes.drop(columns="key").rename(columns={
+        "commune": commune_title, "population": people, "stations": station, "villages": villages})
+    if communes.empty:
+        st.success(t("Năm {year}, cả {n} xã khu vực biên giới đều đã có hoạt động này.", year=year,
+                     n=found.communes_in_scope), icon=":material/check_circle:")
+    else:
+        st.markdown(t("**{n}/{total} xã khu vực biên giới** chưa có hoạt động này trong năm {year}.",
+                      n=len(communes), total=found.communes_in_scope, year=year))
+        st.dataframe(formatted(communes, columns=[people, villages], lang=lang), hide_index=True,
+                     key="tx_nr_communes")
+        download_buttons(communes, name=f"xa-chua-co-{definition.code}-{year}", key="tx_nr_communes_dl")
+    if found.villages.empty:
+        st.caption(t("Không có bản nào chưa có hoạt động này (hoặc các xã chưa có danh sách bản)."))
+        return
+    village_table = found.villages.drop(columns="commune_key").rename(columns={
+        "commune": commune_title, "village": t("Bản"), "population": people, "stations": station,
+        "commune_reached": t("Xã đã có hoạt động")})
+    shown = village_table.assign(**{t("Xã đã có hoạt động"): [
+        t("có") if v else t("chưa") for v in village_table[t("Xã đã có hoạt động")]]})
+    with st.expander(t("{n} bản chưa có hoạt động này trong năm {year}", n=len(shown), year=year)):
+        st.dataframe(formatted(shown, columns=[people], lang=lang), hide_index=True, key="tx_nr_villages")
+        download_buttons(shown, name=f"ban-chua-co-{definition.code}-{year}", key="tx_nr_villages_dl")
+
 
 page = open_results_page("theo_xa", title=t("Kết quả theo xã"))
 lang, filters = page.lang, page.filters
@@ -31,8 +70,9 @@ definition, measure = pick_type_and_measure(
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
 value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
 commune_title = t("Xã")
-if view.ranking.empty:
+if not view.ranking["records"].any():
     empty_state(filtered=True)
+    not_reached_section(definition=definition, filters=filters, lang=lang)
     st.stop()
 
 st.subheader(t("Bản đồ các xã: {label}", label=measure.label(lang).lower()))
@@ -87,6 +127,8 @@ if plan_config:
                                                             t("Tiến độ")))]]],
                  hide_index=True, column_config=plan_config)
 download_buttons(table, name=f"xep-hang-xa-{definition.code}", key="tx_ranking")
+
+not_reached_section(definition=definition, filters=filters, lang=lang)
 
 st.subheader(t("Chi tiết một xã"))
 communes = dict(zip(view.ranking["key"], view.ranking["name"]))

@@ -17,7 +17,9 @@ from data_model.analytics.places import commune_view
 from data_model.analytics.summary import summarise
 from data_model.basics.permissions import SYSTEM
 from data_model.definitions.activity_types import get_activity_type
+from data_model.plans.glance import months_ended
 from data_model.records.bulk import insert_records
+from data_model.schema.clock import today_local
 from data_model.schema.db import build_engine, read_session, write_session
 from data_model.schema.models import ReportingUnit, Unit, User
 from data_model.schema.settings import PROJECT_ROOT
@@ -171,13 +173,15 @@ def _chart(at: AppTest, n: int) -> dict:
 def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     at = _run(app_env, filled, "theo_xa")
     assert _chart(at, 0)["data"][0]["type"] != "bar"  # the map comes first, then the heatmap and the ranking
-    ranking = _chart(at, 2)["data"][0]
-    assert dict(zip(ranking["y"], ranking["x"])) == {
+    ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
+    assert {k: v for k, v in ranking.items() if v} == {
         "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
+    assert ranking["Dào San (đến 7/2025)"] == 0  # a border commune without activity is ranked, as 0
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
-    ranking = _chart(at, 2)["data"][0]
-    assert dict(zip(ranking["y"], ranking["x"])) == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
+    ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
+    assert {k: v for k, v in ranking.items() if v} == {"Mù Cả": 1623, "Sì Lở Lầu": 16}
+    assert ranking["Dào San"] == 0
     assert "f_district" not in [s.key for s in at.sidebar.selectbox]  # districts are offered only as recorded
 
 
@@ -193,7 +197,8 @@ def test_by_commune_measure_years_and_population(app_env, filled):
     ranking = _chart(at, 2)["data"][0]
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
     rate = _chart(at, 3)["data"][0]
-    assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
+    assert list(rate["y"])[-1] == "Mù Cả (đến 7/2025)"  # the only one reached with a population, drawn on top
+    assert set(rate["x"][:-1]) == {0}  # the others with a population were not reached
     assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
     assert "Chưa có số dân của xã này." in _texts(at)
@@ -326,3 +331,61 @@ def test_a_commune_filter_says_the_two_views_can_differ(app_env, filled):
     assert "gồm cả các xã cũ đã sáp nhập" in at.sidebar.info[0].value
     chart = _chart(at, 0)
     assert next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền"))["y"] == [10, 6]
+
+
+def _glance_table(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("| Loại hoạt động"))
+
+
+def test_overview_opens_on_the_year_at_a_glance(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_year").value == 2020
+    assert "Cả năm 2020, so với năm 2019." in _texts(at)
+    table = _glance_table(at)
+    # 896 sessions in 2020 against 743 in 2019; no plan entered; the patrol of 2020 has nothing the year before
+    assert "| Tuyên truyền tại bản | **896** buổi | chưa có kế hoạch | :green[↑ +20,6%] |" in table
+    assert "| Tuần tra bảo vệ biên giới | **30** lần | chưa có kế hoạch | chưa có số liệu 2019 |" in table
+    assert "Báo cáo năm 2020" in _texts(at)
+    assert "Cần chú ý" in _texts(at)
+
+
+def test_overview_does_not_open_on_a_year_just_begun(app_env, filled):
+    today = today_local()
+    engine = build_engine(url=filled)
+    with write_session(engine) as s:
+        unit = s.scalar(select(ReportingUnit.id).where(ReportingUnit.key == "st_mu_ca"))
+        insert_records(session=s, rows=[dict(type_code="outreach_session", start_date=today, end_date=today,
+                                             year=today.year, reporting_unit_id=unit, commune_key=None, m1=1, m2=5)])
+    engine.dispose()
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_year").value == 2020  # not the year of the newest record
+    at.selectbox(key="tq_year").set_value(today.year).run()
+    months = months_ended(year=today.year, today=today)
+    if months:
+        assert f"Năm {today.year} đang thực hiện: số liệu đến hết tháng {months}" in _texts(at)
+    else:
+        assert f"Năm {today.year} mới bắt đầu" in _texts(at)
+    if months:  # today's session comes after the months counted, and nothing else was done this year
+        assert not any(m.value.startswith("| Loại hoạt động") for m in at.markdown)
+
+
+def _not_reached_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Đồn biên phòng phụ trách" in d.value.columns
+                and "Bản" not in d.value.columns)
+
+
+def test_by_commune_lists_the_communes_not_reached_in_a_year(app_env, filled):
+    at = _run(app_env, filled, "theo_xa")
+    assert at.selectbox(key="tx_nr_year").value == 2020
+    table = _not_reached_table(at).set_index("Xã")
+    assert "Mù Cả (đến 7/2025)" not in table.index  # reached in 2020
+    assert table.loc["Ma Li Chải", "Đồn biên phòng phụ trách"] == "Sì Lở Lầu"  # reached in 2019 only
+    assert table.loc["Dào San (đến 7/2025)", "Đồn biên phòng phụ trách"] == "Dào San"
+    assert "xã khu vực biên giới" in _texts(at)
+    assert {"tx_nr_communes_dl_csv", "tx_nr_communes_dl_xlsx"} <= {b.key for b in at.get("download_button")}
+    at.selectbox(key="tx_nr_year").set_value(2019).run()
+    assert "Ma Li Chải" not in _not_reached_table(at).set_index("Xã").index
+    at.selectbox(key="tx_type").set_value("loudspeaker_broadcast").run()  # broadcasts reached Sì Lở Lầu only
+    at.selectbox(key="tx_nr_year").set_value(2020).run()
+    table = _not_reached_table(at).set_index("Xã")
+    assert "Mù Cả (đến 7/2025)" in table.index and "Sì Lở Lầu (đến 7/2025)" not in table.index

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from data_model.analytics.aggregate import grouped_rows, measure_column
 from data_model.analytics.filters import Filters, keys_rolling_up_to
 from data_model.analytics.overview import yearly_series
+from data_model.analytics.reach import years_of_communes
 from data_model.analytics.units import (
     Population,
     commune_names,
@@ -60,11 +61,14 @@ def _population_note(population: Population | None, lang: str) -> str:
     return ", ".join(notes)
 
 
-def _matrix_and_ranking(rows: list[tuple], *, names: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows (place, year, records, value) → place × year cells and a ranking, biggest first."""
+def _matrix_and_ranking(rows: list[tuple], *, names: dict,
+                        zeros: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows (place, year, records, value) → place × year cells and a ranking, biggest first; zeros (place → its
+    years) puts those places in the ranking and their years in the cells, as 0 where nothing was done."""
     # plain dictionaries: a few thousand rows, where pandas' group-by would cost more than the query
-    cells: dict[tuple, int] = {}
-    totals: dict = {}
+    zeros = zeros or {}
+    cells: dict[tuple, int] = {(p, y): 0 for p, years in zeros.items() for y in years}
+    totals: dict = {p: [0, 0] for p in zeros}
     for place, year, records, value in rows:
         cells[(place, year)] = cells.get((place, year), 0) + value
         total = totals.setdefault(place, [0, 0])
@@ -78,12 +82,15 @@ def _matrix_and_ranking(rows: list[tuple], *, names: dict) -> tuple[pd.DataFrame
 
 
 def commune_view(*, session: Session, filters: Filters, type_code: str, measure: str, lang: str = "vi") -> PlaceView:
-    """One type's measure per commune (in the chosen boundaries) and year, a ranking with rates per 1,000 residents."""
+    """One type's measure per commune (in the chosen boundaries) and year, a ranking with rates per 1,000 residents;
+    the border-area communes without activity count as 0."""
     column = measure_column(type_code, measure)
     rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"),
                         sums=(column,))
     names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
-    matrix, ranking = _matrix_and_ranking([(c, y, n, v) for y, c, _, n, v in rows if c], names=names)
+    # the border-area communes without activity are there as 0: a ranking or heatmap without them hides who was missed
+    matrix, ranking = _matrix_and_ranking([(c, y, n, v) for y, c, _, n, v in rows if c], names=names,
+                                          zeros=years_of_communes(session=session, filters=filters))
     people = population_by_commune(session=session, boundaries=filters.boundaries, on=filters.on)
     ranking["population"] = [people[k].value if k in people else None for k in ranking["key"]]
     ranking["population_note"] = [_population_note(people.get(k), lang) for k in ranking["key"]]
