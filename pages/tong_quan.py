@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from data_model.analytics.overview import build_overview
-from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.definitions.activity_types import compose_measure_title, get_activity_type, list_activity_types
 from data_model.plans.progress import progress
 from data_model.texts.formatting import format_number, format_percent_change
 from ui.downloads import download_buttons
@@ -43,7 +43,7 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
             delta = _delta(row.change, row.previous, year, lang)
             col = cols[i % len(cols)]
             # the label as a caption wraps; a metric label would be cut off in a narrow card
-            col.caption(f"{row.measure_label} ({row.unit})")
+            col.caption(compose_measure_title(label=row.measure_label, unit=row.unit))
             col.metric(
                 row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
                 delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",

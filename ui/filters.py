@@ -138,7 +138,7 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: st
     type_code = choice(left.selectbox, t("Loại hoạt động"), names, key=f"{prefix}_type",
                        bind="query-params")
     definition = get_activity_type(type_code)
-    measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
+    measures = {m.code: m.title(lang) for m in definition.measures}
     measure = choice(right.selectbox, t("Chỉ tiêu"), measures, key=f"{prefix}_measure",
                      bind="query-params")
     return definition, definition.measure(measure)
