@@ -15,6 +15,7 @@ from ui.login_cookie import render_cookie_exchange
 from ui.page import explain_lost_page
 from ui.phone import fit_phone
 from ui.registry import hidden_pages_for_role, home_page, pages_for_role
+from ui.streamlit_words import hide_enter_hint
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -64,4 +65,6 @@ with plain_errors():
     with st.sidebar:
         render_cookie_exchange()
     fit_phone(page_stem=navigation.url_path)
+    with st.sidebar:
+        hide_enter_hint()
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

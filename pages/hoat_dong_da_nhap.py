@@ -128,7 +128,7 @@ with tab_edit:
         st.markdown(f"**{activity_type.name(lang)}**")
         start, _ = date_fields(form, activity_type, record)
         place_fields(form, activity_type, record, actor, start)
-        with st.form(f"md_form_{picked}_{form.nonce}"):
+        with st.form(f"md_form_{picked}_{form.nonce}", enter_to_submit=False):
             figure_fields(form, activity_type, record)
             if actor.is_admin:  # a closed year's records change only with a reason (a revision of published figures)
                 st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khoá sổ)"),

@@ -86,7 +86,7 @@ if can_close_year(actor):
         if not open_years:
             st.info(t("Không còn năm đã qua nào đang mở."))
         else:
-            with st.form("ksn_close_form"):
+            with st.form("ksn_close_form", enter_to_submit=False):
                 st.selectbox(t("Năm"), open_years, key="ksn_close_year")
                 st.text_input(t("Ghi chú (ví dụ số, ngày văn bản báo cáo)"),
                               key="ksn_close_note", max_chars=500)
@@ -96,7 +96,7 @@ if can_close_year(actor):
                                       on_click=do_close)
 if actor is not None and actor.is_admin and closed_years:
     with st.expander(t("Mở lại năm đã khoá sổ (quản trị)")):
-        with st.form("ksn_reopen_form"):
+        with st.form("ksn_reopen_form", enter_to_submit=False):
             st.selectbox(t("Năm"), closed_years, key="ksn_reopen_year")
             st.text_input(t("Lý do (bắt buộc)"), key="ksn_reason", max_chars=500)
             st.form_submit_button(t("Mở lại năm"), icon=":material/lock_open:", on_click=do_reopen)

@@ -35,7 +35,7 @@ default = None if "ss_communes" in st.session_state else [k for k in load_busies
                                                             if k in communes_map]
 picked = choice(st.multiselect, t("Chọn từ {min_communes} đến {max_communes} xã", min_communes=MIN_COMMUNES,
                                   max_communes=MAX_COMMUNES),
-                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã"),
+                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã"), select_all=False,
                 key="ss_communes", bind="query-params",
                 help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên."))
 years = list(range(filters.year_to, filters.year_from - 1, -1))

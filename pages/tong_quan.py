@@ -17,7 +17,7 @@ from ui.map_view import commune_map_block
 from ui.page import open_results_page
 from ui.plan_progress import BEHIND_MARK, progress_cards
 from ui.sparkline import sparkline_svg
-from ui.widgets import keep_valid
+from ui.widgets import choice, keep_valid
 
 CARDS_PER_ROW = 2
 
@@ -119,9 +119,9 @@ mapped = {d.code: d for d in list_activity_types()
 with map_box:
     if mapped:
         st.markdown(t("**Bản đồ các xã, giai đoạn {span}**", span=span))
-        keep_valid("tq_map_type", mapped)
-        chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ"), list(mapped),
-                                   format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
+        # a translated choice: after a language switch the box shows the type's name in the new language
+        chosen_type = choice(st.selectbox, t("Loại hoạt động trên bản đồ"), {c: d.name(lang) for c, d in mapped.items()},
+                             key="tq_map_type", width=360)
         commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
                           definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)
 

@@ -153,7 +153,7 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
         st.multiselect(t("Ngôn ngữ phát") + (" *" if activity_type.languages == "required" else ""),
                        options=list(LANGUAGES), format_func=lambda c: language_name(c, lang),
                        default=defaults.get("languages") or [], key=form.key("languages"),
-                       placeholder=t("Chọn ngôn ngữ"))
+                       placeholder=t("Chọn ngôn ngữ"), select_all=False)
         form.messages("languages")
     columns = st.columns(min(3, len(activity_type.measures)))
     for i, m in enumerate(activity_type.measures):
