@@ -26,7 +26,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "login_failed": ("Đăng nhập sai", "Failed login"), "logout": ("Đăng xuất", "Logout"),
     "password_change": ("Đổi mật khẩu", "Password change"), "password_reset": ("Đặt lại mật khẩu", "Password reset"),
     "repair": ("Sửa bảng tổng hợp", "Summary repair"),
-    "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khoá sổ năm", "Year closed"),
+    "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khóa sổ năm", "Year closed"),
     "reopen_year": ("Mở lại năm", "Year reopened"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {

@@ -19,7 +19,7 @@ def mark_closed_years(session: Session, preview: RecordsPreview) -> None:
     for r in rows:
         hit = sorted({int(r.columns["year"]), *([int(r.old["year"])] if r.old else [])} & set(closed))
         if hit:
-            r.problems.append(Problem("", f"Năm {hit[0]} đã khoá sổ (số liệu đã công bố): không nhập được hoạt động "
+            r.problems.append(Problem("", f"Năm {hit[0]} đã khóa sổ (số liệu đã công bố): không nhập được hoạt động "
                                           "của năm này từ tệp; quản trị viên điều chỉnh từng hoạt động, kèm lý do",
                                       ERROR))
             r.action = "error"
