@@ -57,9 +57,11 @@ def progress_table(frame: pd.DataFrame, *, lang: str, with_level: bool = False) 
         t("Tiến độ"): [status_text(behind=bool(b), expected=e, lang=lang)
                                    for b, e in zip(frame["behind"], frame["expected_percent"])],
     })
-    percent = t("Đạt % kế hoạch")
+    percent, status = t("Đạt % kế hoạch"), t("Tiến độ")
+    # the status's own width: sized from its header alone it was cut to "▼ Chưa đạt kế…"
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        percent: st.column_config.ProgressColumn(percent, format="%.0f%%", min_value=0, max_value=100)})
+        percent: st.column_config.ProgressColumn(percent, format="%.0f%%", min_value=0, max_value=100, width=130),
+        status: st.column_config.TextColumn(status, width=max([12, *(len(s) for s in shown[status])]) * 8 + 16)})
 
 
 def save_target(actor: Actor, key: TargetKey, value: int | None, note: str) -> None:
