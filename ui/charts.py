@@ -108,7 +108,7 @@ def trend_lines(frame: pd.DataFrame, *, y_title: str, lang: str, height: int = 3
     peaks = {str(k): float(v) for k, v in frame.groupby("series", sort=False)["value"].max().fillna(0).items()}
     groups = split_by_scale(peaks)
     panel = {name: n for n, group in enumerate(groups) for name in group}
-    fig = make_subplots(rows=len(groups), cols=1, shared_xaxes=True, vertical_spacing=0.06) if len(groups) > 1 \
+    fig = make_subplots(rows=len(groups), cols=1, shared_xaxes=True, vertical_spacing=0.12) if len(groups) > 1 \
         else go.Figure()
     for series, rows in frame.groupby("series", sort=False):
         first = rows.iloc[0]
