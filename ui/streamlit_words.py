@@ -14,7 +14,8 @@ _UPLOADER = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{ content: {button}; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: {instructions}; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: {instructions}; font-size: 0.875rem;
+  opacity: 0.7; }}
 </style>"""
 
 
@@ -28,5 +29,10 @@ def cover_uploader_words(*, limit_mb: int) -> None:
     """In Vietnamese, the file uploader's "Upload" and "50MB per file • CSV, XLSX" said in Vietnamese."""
     if current_language() != "vi":
         return
-    st.html(_UPLOADER.format(button=json.dumps(t("Chọn tệp")),
-                             instructions=json.dumps(t("Tệp CSV hoặc XLSX, tối đa {limit} MB", limit=limit_mb))))
+    st.html(_UPLOADER.format(button=_css_string(t("Chọn tệp")),
+                             instructions=_css_string(t("Tệp CSV hoặc XLSX, tối đa {limit} MB", limit=limit_mb))))
+
+
+def _css_string(text: str) -> str:
+    # JSON's escapes of quote and backslash are CSS's too; the letters stay as they are (CSS has no \uXXXX)
+    return json.dumps(text, ensure_ascii=False).replace("<", "\\3C ")
