@@ -326,3 +326,14 @@ def test_a_commune_filter_says_the_two_views_can_differ(app_env, filled):
     assert "gồm cả các xã cũ đã sáp nhập" in at.sidebar.info[0].value
     chart = _chart(at, 0)
     assert next(tr for tr in chart["data"] if tr["name"].startswith("Tuyên truyền"))["y"] == [10, 6]
+
+
+def test_the_overview_map_type_box_follows_the_language(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_map_type").value == "outreach_session"
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    assert not at.exception
+    box = at.selectbox(key="tq_map_type")
+    assert box.value == "outreach_session" and "Outreach session in village" in box.options
+    assert not any("Tuyên truyền" in o for o in box.options), box.options
