@@ -8,12 +8,14 @@ from data_model.schema.meta import is_demo_database
 from data_model.startup.prepare import has_active_demo_accounts
 from ui.auth import current_actor, open_deep_link, render_account_box
 from ui.errors import plain_errors
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, default_language, t
+from ui.i18n import current_language, t
+from ui.language_box import render_language_box, start_language
 from ui.loaders import cached_loader
 from ui.login_cookie import render_cookie_exchange
 from ui.page import explain_lost_page
 from ui.phone import fit_phone
 from ui.registry import hidden_pages_for_role, home_page, pages_for_role
+from ui.streamlit_words import hide_enter_hint
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -32,10 +34,9 @@ def _has_demo_accounts(*, session: Session) -> bool:
 st.set_page_config(page_title="Thông tin biên giới – Lai Châu",
                    page_icon=str(Path(__file__).resolve().parent / "ui" / "assets" / "favicon.png"), layout="wide")
 
-if not st.session_state.get(LANGUAGE_KEY):  # a new browser session starts in UI_LANGUAGE
-    st.session_state[LANGUAGE_KEY] = default_language()
+start_language()
 with st.sidebar:
-    st.selectbox("Ngôn ngữ / Language", options=list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+    render_language_box()
 
 with plain_errors():
     lang = current_language()
@@ -64,4 +65,6 @@ with plain_errors():
     with st.sidebar:
         render_cookie_exchange()
     fit_phone(page_stem=navigation.url_path)
+    with st.sidebar:
+        hide_enter_hint()
     navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

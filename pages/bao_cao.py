@@ -116,7 +116,9 @@ else:
 if preview.is_demo:
     st.warning(t("Cơ sở dữ liệu này chứa dữ liệu mẫu (demo); báo cáo ghi rõ điều đó."), icon=":material/science:")
 
-with st.container(border=True):
+with st.container(border=True, key="bc_preview"):
+    # a wide table (Bảng 2: a column per year) scrolls inside the box instead of running out of it
+    st.html("<style>.st-key-bc_preview table { display: block; max-width: 100%; overflow-x: auto; }</style>")
     st.markdown(preview.preview)
     for chart in files.document.all_charts() if files else ():
         st.image(chart.png, caption=chart.title, width="stretch")

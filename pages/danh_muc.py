@@ -74,7 +74,7 @@ def population_tab() -> None:
             "population": st.column_config.NumberColumn(t("Dân số"), format="localized"),
             "approximate": t("Ước tính"), "verified": t("Đã xác minh"),
             "is_demo": t("Dữ liệu mẫu"), "source": t("Nguồn")})
-    with st.form("ref_pop_form"):
+    with st.form("ref_pop_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
         year = c1.number_input(t("Năm"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=today.year, step=1,
                                key="ref_pop_year")
@@ -109,7 +109,7 @@ def communes_tab() -> None:
         "note": t("Ghi chú")})
     key = pick_commune("ref_commune_pick", t("Sửa xã"))
     row = communes.set_index("key").loc[key]
-    with st.form("ref_commune_form"):
+    with st.form("ref_commune_form", enter_to_submit=False):
         name = st.text_input(t("Tên hiển thị"), value=row["name"], key=f"ref_commune_name_{key}")
         status = st.selectbox(t("Tình trạng biên giới"), list(BORDER_NAMES),
                               index=list(BORDER_NAMES).index(row["border_status"]) if row["border_status"] in BORDER_NAMES else 3,
@@ -135,7 +135,7 @@ def villages_tab() -> None:
             "population_year": st.column_config.NumberColumn(t("Năm số dân"), format="%d"),
             "note": t("Ghi chú"), "languages": t("Ngôn ngữ")})
     with st.expander(t("Thêm bản")):
-        with st.form("ref_village_add", clear_on_submit=True):
+        with st.form("ref_village_add", clear_on_submit=True, enter_to_submit=False):
             name = st.text_input(t("Tên bản"), key="ref_village_add_name")
             verified = st.checkbox(t("Đã xác minh"), value=False, key="ref_village_add_ver")
             note = st.text_input(t("Ghi chú / nguồn"), key="ref_village_add_note")
@@ -149,7 +149,7 @@ def villages_tab() -> None:
     village_id = st.selectbox(t("Sửa bản"), list(villages["id"]), format_func=names.get,
                               key="ref_village_pick")
     row = villages.set_index("id").loc[village_id]
-    with st.form("ref_village_edit"):
+    with st.form("ref_village_edit", enter_to_submit=False):
         name = st.text_input(t("Tên bản"), value=row["name"], key=f"ref_village_name_{village_id}")
         verified = st.checkbox(t("Đã xác minh"), value=bool(row["verified"]),
                                key=f"ref_village_ver_{village_id}")
@@ -157,7 +157,7 @@ def villages_tab() -> None:
         spoken = st.multiselect(t("Ngôn ngữ được nói"), list(LANGUAGES),
                                 default=[c for c in (row["languages"] or "").split(",") if c in LANGUAGES],
                                 format_func=lambda c: language_name(c, lang), key=f"ref_village_lang_{village_id}",
-                                placeholder=t("Chọn ngôn ngữ"))
+                                placeholder=t("Chọn ngôn ngữ"), select_all=False)
         if st.form_submit_button(t("Lưu"), type="primary"):
             def save(s):
                 ra.update_village(session=s, actor=actor, village_id=int(village_id), name=name, verified=verified,
@@ -184,7 +184,7 @@ def stations_tab() -> None:
     labels = dict(zip(stations["key"], stations["short_name"]))
     key = st.selectbox(t("Sửa đơn vị"), keys, format_func=labels.get, key="ref_station_pick")
     row = stations.set_index("key").loc[key]
-    with st.form("ref_station_edit"):
+    with st.form("ref_station_edit", enter_to_submit=False):
         c1, c2, c3 = st.columns([3, 2, 1])
         name = c1.text_input(t("Tên"), value=row["name"], key=f"ref_station_name_{key}")
         short = c2.text_input(t("Tên ngắn"), value=row["short_name"], key=f"ref_station_short_{key}")
@@ -197,7 +197,7 @@ def stations_tab() -> None:
                                                   number=number, active=active, verified=verified, note=note),
                       success=t("Đã lưu đơn vị."))
     with st.expander(t("Thêm đơn vị")):
-        with st.form("ref_station_add", clear_on_submit=True):
+        with st.form("ref_station_add", clear_on_submit=True, enter_to_submit=False):
             new_key = st.text_input(t("Mã (a–z, 0–9, _)"), key="ref_station_add_key")
             new_kind = st.selectbox(t("Loại"), ra.REPORTING_KINDS, key="ref_station_add_kind")
             new_name = st.text_input(t("Tên"), key="ref_station_add_name")
@@ -213,7 +213,7 @@ def stations_tab() -> None:
         "valid_from": st.column_config.DateColumn(t("Từ ngày"), format=DATE_FORMAT),
         "valid_to": st.column_config.DateColumn(t("Đến ngày (không gồm)"), format=DATE_FORMAT),
         "derived": t("Suy ra, chưa xác minh"), "note": t("Ghi chú")})
-    with st.form("ref_coverage_add", clear_on_submit=True):
+    with st.form("ref_coverage_add", clear_on_submit=True, enter_to_submit=False):
         st.markdown(t("**Thêm liên kết**"))
         c1, c2 = st.columns(2)
         station = c1.selectbox(t("Đồn"), keys, format_func=labels.get, key="ref_cov_station")
@@ -236,7 +236,7 @@ def stations_tab() -> None:
         link = st.selectbox(t("Sửa hoặc xóa liên kết"), list(link_labels),
                             format_func=link_labels.get, key="ref_cov_pick")
         row = coverage.set_index("id").loc[link]
-        with st.form("ref_coverage_edit"):
+        with st.form("ref_coverage_edit", enter_to_submit=False):
             c1, c2 = st.columns(2)
             start = c1.date_input(t("Từ ngày"), value=row["valid_from"], format=DATE_FORMAT,
                                   key=f"ref_cov_edit_from_{link}", min_value=dt.date(1950, 1, 1),
@@ -260,7 +260,7 @@ def aliases_tab() -> None:
     st.dataframe(aliases.drop(columns=["id"]), hide_index=True, column_config={
         "unit_key": t("Mã nội bộ"), "unit": t("Đơn vị"), "alias": t("Tên gọi khác", ctx="alias"),
         "note": t("Ghi chú")})
-    with st.form("ref_alias_add", clear_on_submit=True):
+    with st.form("ref_alias_add", clear_on_submit=True, enter_to_submit=False):
         unit_key = pick_commune("ref_alias_commune")
         alias = st.text_input(t("Tên gọi khác", ctx="alias"), key="ref_alias_text")
         note = st.text_input(t("Ghi chú / nguồn"), key="ref_alias_note")

@@ -103,7 +103,7 @@ table = {
 if len(filters.types) == 1:
     # one type: its measures get their own columns, labelled from the definition
     for m in get_activity_type(filters.types[0]).measures:
-        table[f"{m.label(lang)} ({m.unit(lang)})"] = [format_number(v, lang) if v == v and v is not None else ""
+        table[m.title(lang)] = [format_number(v, lang) if v == v and v is not None else ""
                                                       for v in rows[m.column]]
 else:
     table[t("Số liệu", ctx="figures")] = rows["figures"]

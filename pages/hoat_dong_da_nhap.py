@@ -48,7 +48,7 @@ def remove(record_id: int) -> None:
         return
     reason = st.session_state.get(f"md_reason_{record_id}", "")
     run_write(lambda s: delete_record(session=s, actor=actor, record_id=record_id, reason=reason),
-              success=t("Đã xoá hoạt động số {record_id} (có thể khôi phục).", record_id=record_id), callback=True)
+              success=t("Đã xóa hoạt động số {record_id} (có thể khôi phục).", record_id=record_id), callback=True)
 
 
 def restore(record_id: int) -> None:
@@ -62,7 +62,7 @@ def restore(record_id: int) -> None:
 
 page = open_page("hoat_dong_da_nhap", title=t("Hoạt động đã nhập"))
 actor, lang = page.actor, page.lang
-st.caption(t("Hoạt động do bạn hoặc đơn vị của bạn nhập. Chọn một hoạt động để sửa, xoá (có lý do, khôi phục được) "
+st.caption(t("Hoạt động do bạn hoặc đơn vị của bạn nhập. Chọn một hoạt động để sửa, xóa (có lý do, khôi phục được) "
              "hoặc xem lịch sử thay đổi."))
 
 types = {"": t("Tất cả loại"), **{d.code: d.name(lang) for d in list_activity_types()}}
@@ -73,7 +73,7 @@ type_code = c2.selectbox(t("Loại hoạt động"), options=list(types), format
                          key="md_type")
 year = c3.number_input(t("Năm"), min_value=YEAR_MIN, max_value=YEAR_MAX, value=None, step=1, key="md_year",
                        placeholder=t("tất cả"))
-show_deleted = c4.checkbox(t("Cả đã xoá"), value=True, key="md_deleted")
+show_deleted = c4.checkbox(t("Cả đã xóa"), value=True, key="md_deleted")
 
 try:
     with read_session(get_engine()) as session:
@@ -90,23 +90,23 @@ if frame.empty:
 shown = frame.assign(
     start_date=frame["start_date"].map(lambda d: format_date(d, lang)),
     end_date=frame["end_date"].map(lambda d: format_date(d, lang)),
-    deleted=frame["deleted"].map(lambda d: t("Đã xoá") if d else ""),
+    deleted=frame["deleted"].map(lambda d: t("Đã xóa") if d else ""),
 )
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "id": st.column_config.NumberColumn(t("Số"), format="%d"),
     "start_date": t("Từ ngày"), "end_date": t("Đến ngày"), "type": t("Loại", ctx="type"),
     "unit": t("Đơn vị"), "commune": t("Xã"), "village": t("Bản"),
     "figures": t("Số liệu", ctx="figures"), "topic": t("Chủ đề"), "deleted": t("Trạng thái"),
-    "delete_reason": t("Lý do xoá"),
+    "delete_reason": t("Lý do xóa"),
 })
 if len(frame) >= 500:
     st.caption(t("Chỉ hiện 500 hoạt động mới nhất: hãy tìm hoặc lọc để thu hẹp."))
 
 labels = {int(r.id): f"{t('Số')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
-          + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xoá')})" if r.deleted else "")
+          + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xóa')})" if r.deleted else "")
           for r in frame.itertuples()}
 picked = st.selectbox(t("Chọn hoạt động"), options=list(labels), format_func=lambda k: labels.get(k, str(k)), index=None,
-                      key=PICK_KEY, placeholder=t("Chọn để sửa, xoá hoặc xem lịch sử"))
+                      key=PICK_KEY, placeholder=t("Chọn để sửa, xóa hoặc xem lịch sử"))
 if picked is None:
     st.stop()
 
@@ -116,11 +116,11 @@ with read_session(get_engine()) as session:
 activity_type = get_activity_type(record["type_code"])
 editable = can_edit(actor, record["reporting_unit_id"])
 
-tab_edit, tab_delete, tab_history = st.tabs([t("Sửa"), t("Xoá / khôi phục"),
+tab_edit, tab_delete, tab_history = st.tabs([t("Sửa"), t("Xóa / khôi phục"),
                                              t("Lịch sử")])
 with tab_edit:
     if record["deleted"]:
-        st.info(t("Hoạt động này đã bị xoá: khôi phục trước khi sửa."))
+        st.info(t("Hoạt động này đã bị xóa: khôi phục trước khi sửa."))
     elif not editable:
         st.info(t("Bạn chỉ xem được hoạt động này (thuộc đơn vị khác)."))
     else:
@@ -128,10 +128,10 @@ with tab_edit:
         st.markdown(f"**{activity_type.name(lang)}**")
         start, _ = date_fields(form, activity_type, record)
         place_fields(form, activity_type, record, actor, start)
-        with st.form(f"md_form_{picked}_{form.nonce}"):
+        with st.form(f"md_form_{picked}_{form.nonce}", enter_to_submit=False):
             figure_fields(form, activity_type, record)
             if actor.is_admin:  # a closed year's records change only with a reason (a revision of published figures)
-                st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khoá sổ)"),
+                st.text_input(t("Lý do điều chỉnh (bắt buộc nếu năm đã khóa sổ)"),
                               key=f"md_revision_{picked}", max_chars=500)
                 form.messages("reason")
             st.form_submit_button(t("Lưu thay đổi"), type="primary", icon=":material/save:",
@@ -144,15 +144,15 @@ with tab_edit:
 
 with tab_delete:
     if not editable:
-        st.info(t("Bạn không có quyền xoá hoạt động của đơn vị khác."))
+        st.info(t("Bạn không có quyền xóa hoạt động của đơn vị khác."))
     elif record["deleted"]:
-        st.warning(t("Đã xoá. Lý do: ") + plain(record["delete_reason"]))
+        st.warning(t("Đã xóa. Lý do: ") + plain(record["delete_reason"]))
         st.button(t("Khôi phục hoạt động"), key=f"md_restore_{picked}", on_click=restore,
                   args=(picked,), icon=":material/restore:")
     else:
-        st.text_input(t("Lý do xoá (bắt buộc)"), key=f"md_reason_{picked}",
+        st.text_input(t("Lý do xóa (bắt buộc)"), key=f"md_reason_{picked}",
                       max_chars=MAX_REASON)
-        st.button(t("Xoá hoạt động"), key=f"md_delete_{picked}", on_click=remove,
+        st.button(t("Xóa hoạt động"), key=f"md_delete_{picked}", on_click=remove,
                   args=(picked,), icon=":material/delete:")
 
 with tab_history:

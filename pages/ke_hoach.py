@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model.basics.permissions import Actor, PermissionDenied, can_edit_targets
-from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.definitions.activity_types import compose_measure_title, get_activity_type, list_activity_types
 from data_model.files.tabular import ImportPreview, ImportRejected
 from data_model.plans.plan_file import XLSX_MIME, describe_plan_import, import_plan, plan_template, preview_plan
 from data_model.plans.progress import behind_plan, expected_share, progress
@@ -50,16 +50,18 @@ def progress_table(frame: pd.DataFrame, *, lang: str, with_level: bool = False) 
         **({t("Cấp"): [level_names.get(v, v) for v in frame["level"]]} if with_level else {}),
         t("Đơn vị / xã"): frame["name"],
         t("Loại hoạt động"): frame["type_name"],
-        t("Chỉ tiêu"): frame["measure_label"] + " (" + frame["unit"] + ")",
+        t("Chỉ tiêu"): [compose_measure_title(label=m, unit=u) for m, u in zip(frame["measure_label"], frame["unit"])],
         t("Kế hoạch"): [format_number(v, lang) for v in frame["target"]],
         t("Thực hiện"): [format_number(v, lang) for v in frame["actual"]],
         t("Đạt % kế hoạch"): pd.to_numeric(frame["percent"], errors="coerce"),
         t("Tiến độ"): [status_text(behind=bool(b), expected=e, lang=lang)
                                    for b, e in zip(frame["behind"], frame["expected_percent"])],
     })
-    percent = t("Đạt % kế hoạch")
+    percent, status = t("Đạt % kế hoạch"), t("Tiến độ")
+    # the status's own width: sized from its header alone it was cut to "▼ Chưa đạt kế…"
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        percent: st.column_config.ProgressColumn(percent, format="%.0f%%", min_value=0, max_value=100)})
+        percent: st.column_config.ProgressColumn(percent, format="%.0f%%", min_value=0, max_value=100, width=130),
+        status: st.column_config.TextColumn(status, width=max([12, *(len(s) for s in shown[status])]) * 8 + 16)})
 
 
 def save_target(actor: Actor, key: TargetKey, value: int | None, note: str) -> None:
@@ -115,7 +117,7 @@ def edit_tab(actor: Actor, year: int, lang: str) -> None:
     left, right = st.columns(2)
     type_code = left.selectbox(t("Loại hoạt động"), list(types), format_func=types.get, key="kh_type")
     definition = get_activity_type(type_code)
-    measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
+    measures = {m.code: m.title(lang) for m in definition.measures}
     measure = right.selectbox(t("Chỉ tiêu"), list(measures), format_func=measures.get, key="kh_measure")
     key = TargetKey(year, level, scope or "", type_code, measure)
     with read_session(get_engine()) as session:

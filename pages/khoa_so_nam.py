@@ -19,8 +19,8 @@ NOTICE_KEY = "ksn__notice"
 
 actor = guard_page("khoa_so_nam")
 lang = current_language()
-st.title(t("Khoá sổ năm"))
-st.caption(t("Khi báo cáo năm đã ban hành, lãnh đạo khoá sổ năm đó: số liệu lúc khoá sổ là số liệu đã công bố. Sau "
+st.title(t("Khóa sổ năm"))
+st.caption(t("Khi báo cáo năm đã ban hành, lãnh đạo khóa sổ năm đó: số liệu lúc khóa sổ là số liệu đã công bố. Sau "
              "đó cán bộ nhập liệu không sửa được hoạt động của năm; quản trị viên điều chỉnh được, kèm lý do, và mỗi "
              "điều chỉnh được liệt kê bên dưới."))
 
@@ -46,10 +46,10 @@ def do_close() -> None:
     """Close the chosen year (form callback)."""
     year = st.session_state["ksn_close_year"]
     if not st.session_state.get("ksn_close_sure"):
-        st.session_state[NOTICE_KEY] = ("error", t("Hãy đánh dấu ô xác nhận trước khi khoá sổ."))
+        st.session_state[NOTICE_KEY] = ("error", t("Hãy đánh dấu ô xác nhận trước khi khóa sổ."))
         return
     _run(lambda s, a: close_year(session=s, actor=a, year=year, note=st.session_state.get("ksn_close_note", "")),
-         t("Đã khoá sổ năm {year}: số liệu hiện tại là số liệu đã công bố.", year=year))
+         t("Đã khóa sổ năm {year}: số liệu hiện tại là số liệu đã công bố.", year=year))
 
 
 def do_reopen() -> None:
@@ -68,13 +68,13 @@ if status.empty:
     st.stop()
 shown = pd.DataFrame({
     t("Năm"): status["year"].astype(str),
-    t("Trạng thái", ctx="state"): [t("Đã khoá sổ") if c else t("Đang mở") for c in status["closed"]],
-    t("Khoá sổ lúc"): [f"{format_date(x.date(), lang)} {x:%H:%M}" if c else ""
+    t("Trạng thái", ctx="state"): [t("Đã khóa sổ") if c else t("Đang mở") for c in status["closed"]],
+    t("Khóa sổ lúc"): [f"{format_date(x.date(), lang)} {x:%H:%M}" if c else ""
                                     for c, x in zip(status["closed"], status["closed_at"])],
-    t("Người khoá sổ"): status["closed_by"],
+    t("Người khóa sổ"): status["closed_by"],
     t("Hoạt động đã công bố"): [format_number(r, lang) if c else ""
                                                      for c, r in zip(status["closed"], status["records"])],
-    t("Điều chỉnh sau khoá sổ"): [format_number(r, lang) for r in status["revisions"]],
+    t("Điều chỉnh sau khóa sổ"): [format_number(r, lang) for r in status["revisions"]],
 })
 st.dataframe(shown.iloc[::-1], hide_index=True, key="ksn_status")
 
@@ -82,21 +82,21 @@ today = local_today()
 open_years = [int(y) for y, c in zip(status["year"], status["closed"]) if not c and y < today.year][::-1]
 closed_years = [int(y) for y, c in zip(status["year"], status["closed"]) if c][::-1]
 if can_close_year(actor):
-    with st.expander(t("Khoá sổ một năm"), expanded=True):
+    with st.expander(t("Khóa sổ một năm"), expanded=True):
         if not open_years:
             st.info(t("Không còn năm đã qua nào đang mở."))
         else:
-            with st.form("ksn_close_form"):
+            with st.form("ksn_close_form", enter_to_submit=False):
                 st.selectbox(t("Năm"), open_years, key="ksn_close_year")
                 st.text_input(t("Ghi chú (ví dụ số, ngày văn bản báo cáo)"),
                               key="ksn_close_note", max_chars=500)
-                st.checkbox(t("Báo cáo năm này đã ban hành; khoá sổ để giữ số liệu đã công bố"),
+                st.checkbox(t("Báo cáo năm này đã ban hành; khóa sổ để giữ số liệu đã công bố"),
                             key="ksn_close_sure")
-                st.form_submit_button(t("Khoá sổ năm", ctx="close the year"), type="primary", icon=":material/lock:",
+                st.form_submit_button(t("Khóa sổ năm", ctx="close the year"), type="primary", icon=":material/lock:",
                                       on_click=do_close)
 if actor is not None and actor.is_admin and closed_years:
-    with st.expander(t("Mở lại năm đã khoá sổ (quản trị)")):
-        with st.form("ksn_reopen_form"):
+    with st.expander(t("Mở lại năm đã khóa sổ (quản trị)")):
+        with st.form("ksn_reopen_form", enter_to_submit=False):
             st.selectbox(t("Năm"), closed_years, key="ksn_reopen_year")
             st.text_input(t("Lý do (bắt buộc)"), key="ksn_reason", max_chars=500)
             st.form_submit_button(t("Mở lại năm"), icon=":material/lock_open:", on_click=do_reopen)

@@ -55,13 +55,13 @@ add_tab, edit_tab, reset_tab = st.tabs([t("Thêm người dùng"), t("Sửa vai 
                                         t("Đặt lại mật khẩu")])
 
 with add_tab:
-    with st.form("users_add", clear_on_submit=False):
+    with st.form("users_add", clear_on_submit=False, enter_to_submit=False):
         username = st.text_input(t("Tên đăng nhập"), key="users_add_name")
         full_name = st.text_input(t("Họ tên"), key="users_add_full")
         role = st.selectbox(t("Vai trò"), ROLES, format_func=role_name, key="users_add_role")
         unit_keys = st.multiselect(t("Đơn vị (bắt buộc với cán bộ nhập liệu)"),
                                    list(units), format_func=units.get, key="users_add_units",
-                                   placeholder=t("Chọn đơn vị"))
+                                   placeholder=t("Chọn đơn vị"), select_all=False)
         pw1 = st.text_input(t("Mật khẩu"), type="password", key="users_add_pw1", autocomplete="new-password")
         pw2 = st.text_input(t("Nhập lại mật khẩu"), type="password", key="users_add_pw2",
                             autocomplete="new-password")
@@ -79,12 +79,12 @@ with edit_tab:
     if names:
         chosen = st.selectbox(t("Người dùng", ctx="user"), names, key="users_edit_pick")
         row = users[users["username"] == chosen].iloc[0]
-        with st.form("users_edit"):
+        with st.form("users_edit", enter_to_submit=False):
             full_name = st.text_input(t("Họ tên"), value=row["full_name"], key=f"users_edit_full_{chosen}")
             role = st.selectbox(t("Vai trò"), ROLES, index=ROLES.index(row["role"]), format_func=role_name,
                                 key=f"users_edit_role_{chosen}")
             unit_keys = st.multiselect(t("Đơn vị", ctx="units"), list(units), default=[k for k in row["unit_keys"] if k in units],
-                                       placeholder=t("Chọn đơn vị"),
+                                       placeholder=t("Chọn đơn vị"), select_all=False,
                                        format_func=units.get, key=f"users_edit_units_{chosen}")
             active = st.checkbox(t("Đang hoạt động"), value=bool(row["active"]), key=f"users_edit_active_{chosen}")
             if st.form_submit_button(t("Lưu"), type="primary"):
@@ -94,7 +94,7 @@ with edit_tab:
 
 with reset_tab:
     if names:
-        with st.form("users_reset", clear_on_submit=True):
+        with st.form("users_reset", clear_on_submit=True, enter_to_submit=False):
             chosen = st.selectbox(t("Người dùng", ctx="user"), names, key="users_reset_pick")
             pw1 = st.text_input(t("Mật khẩu mới"), type="password", key="users_reset_pw1",
                                 autocomplete="new-password")

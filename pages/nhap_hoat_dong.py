@@ -66,7 +66,7 @@ if mode == "table":
 kept = FORM.kept
 start, _ = date_fields(FORM, activity_type, kept)
 place_fields(FORM, activity_type, kept, actor, start)
-with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True):
+with st.form(f"ne_form_{type_code}_{FORM.nonce}", border=True, enter_to_submit=False):
     figure_fields(FORM, activity_type, {})
     left, right = st.columns(2)
     left.form_submit_button(t("Lưu và nhập tiếp"), type="primary", icon=":material/playlist_add:",

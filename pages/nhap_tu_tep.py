@@ -176,7 +176,7 @@ with tab_export:
     year_to = c2.number_input(t("Đến năm", ctx="to year"), min_value=1990, max_value=2100, value=this_year, step=1,
                               key="exp_to")
     chosen = st.multiselect(t("Loại hoạt động", ctx="activity types"), options=list(types), format_func=types.get,
-                            key="exp_types", placeholder=t("Tất cả"))
+                            key="exp_types", placeholder=t("Tất cả"), select_all=False)
     mine = actor.role == "staff" and st.checkbox(t("Chỉ đơn vị của tôi"), value=True, key="exp_mine")
     if year_from > year_to:
         st.error(t("«Từ năm» lớn hơn «Đến năm»."))

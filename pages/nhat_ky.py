@@ -46,9 +46,9 @@ today = local_today()  # the log's dates are Vietnamese dates, whatever the serv
 days = c2.date_input(t("Khoảng ngày"), value=(today - dt.timedelta(days=30), today), format="DD/MM/YYYY",
                      key="audit_dates")
 chosen_actions = c3.multiselect(t("Thao tác"), actions, format_func=lambda a: label(ACTIONS, a, lang),
-                                key="audit_actions", placeholder=t("Tất cả"))
+                                key="audit_actions", placeholder=t("Tất cả"), select_all=False)
 chosen_entities = c4.multiselect(t("Đối tượng"), entities, format_func=lambda e: label(ENTITIES, e, lang),
-                                 key="audit_entities", placeholder=t("Tất cả"))
+                                 key="audit_entities", placeholder=t("Tất cả"), select_all=False)
 date_from, date_to = (days[0], days[1]) if len(days) == 2 else ((days[0], days[0]) if days else (None, None))
 filters = AuditFilters(username=None if user == everyone else user, date_from=date_from, date_to=date_to,
                        actions=tuple(chosen_actions), entities=tuple(chosen_entities))

@@ -12,7 +12,7 @@ from data_model.analytics.compare import (
     language_type_options,
     village_type_options,
 )
-from data_model.definitions.activity_types import get_activity_type
+from data_model.definitions.activity_types import compose_measure_title, get_activity_type
 from ui.auth import plain
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
@@ -35,7 +35,7 @@ default = None if "ss_communes" in st.session_state else [k for k in load_busies
                                                             if k in communes_map]
 picked = choice(st.multiselect, t("Chọn từ {min_communes} đến {max_communes} xã", min_communes=MIN_COMMUNES,
                                   max_communes=MAX_COMMUNES),
-                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã"),
+                communes_map, max_selections=MAX_COMMUNES, default=default, placeholder=t("Chọn xã"), select_all=False,
                 key="ss_communes", bind="query-params",
                 help=t("Danh sách xã theo lựa chọn địa giới ở thanh bên."))
 years = list(range(filters.year_to, filters.year_from - 1, -1))
@@ -64,8 +64,8 @@ else:
     per_1000 = st.toggle(t("Tính trên 1.000 dân"), key="ss_rate", bind="query-params")
     column = "per_1000" if per_1000 else "value"
     frame = cmp.measures.assign(_o=cmp.measures["type"].map(type_order())).sort_values("_o", kind="stable")
-    frame = frame.assign(row=frame["type_name"] + " – " + frame["measure_label"].str.lower()
-                         + " (" + frame["unit"] + ")")
+    frame = frame.assign(row=[f"{n} – {compose_measure_title(label=m.lower(), unit=u)}"
+                              for n, m, u in zip(frame["type_name"], frame["measure_label"], frame["unit"])])
     wide = frame.pivot_table(index="row", columns="commune", values=column, aggfunc="sum", sort=False)
     wide = wide.reindex(columns=[n for n in cmp.communes.values() if n in wide.columns])
     if per_1000:
@@ -81,7 +81,7 @@ else:
     shown_row = st.selectbox(t("Vẽ biểu đồ cho chỉ tiêu"), rows, key="ss_chart")
     one = frame[frame["row"] == shown_row].dropna(subset=[column])
     if not one.empty:
-        label = one["measure_label"].iloc[0] + " (" + one["unit"].iloc[0] + ")"
+        label = compose_measure_title(label=one["measure_label"].iloc[0], unit=one["unit"].iloc[0])
         st.plotly_chart(grouped_bars(one.assign(label=one["type_name"]), x="commune", y=column, color_by="label",
                                      x_title=t("Xã"), lang=lang, fmt=",.1f" if per_1000 else ",d",
                                      y_title=t("{label} trên 1.000 dân", label=label)
@@ -124,7 +124,7 @@ with right:
         )[["commune", "language_name", "spoken", "records", "sessions", "status"]].rename(columns={
             "commune": t("Xã"), "language_name": t("Ngôn ngữ", ctx="language"),
             "spoken": t("Người dân nói"), "records": t("Số bản ghi"),
-            "sessions": f"{measure.label(lang)} ({measure.unit(lang)})", "status": t("Khoảng trống")})
+            "sessions": measure.title(lang), "status": t("Khoảng trống")})
         st.dataframe(table, hide_index=True)
         st.caption(t("Ngôn ngữ người dân nói lấy từ dữ liệu tham chiếu về dân tộc của xã (gồm các xã cũ đã sáp nhập)."))
         download_buttons(table, name=f"ngon-ngu-{year}", key="ss_languages")

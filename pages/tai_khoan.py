@@ -25,7 +25,7 @@ if account["is_demo"]:
     st.info(t("Đây là tài khoản demo, mật khẩu được công bố trong README: chỉ dùng để thử."))
 
 st.subheader(t("Đổi mật khẩu"))
-with st.form("account_password", clear_on_submit=True):
+with st.form("account_password", clear_on_submit=True, enter_to_submit=False):
     old = st.text_input(t("Mật khẩu hiện tại"), type="password", key="account_old",
                         autocomplete="current-password")
     new = st.text_input(t("Mật khẩu mới (ít nhất 8 ký tự, không dễ đoán)"),

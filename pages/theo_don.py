@@ -41,7 +41,7 @@ definition, measure = pick_type_and_measure(
     prefix="td", filters=filters, lang=lang, place="station",
     unavailable=t("Các loại hoạt động đang chọn không do đồn biên phòng thực hiện."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
-value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
+value_title = measure.title(lang)
 station_title = t("Đồn biên phòng")
 st.caption(t("Hoạt động của cụm loa được tính cho đồn quản lý cụm loa."))
 if view.ranking.empty:

@@ -26,7 +26,7 @@ series = series.assign(series_key=series["type"] + ":" + series["measure"],
 labels = dict(zip(series["series_key"], series["series"]))
 main = series.groupby("type", sort=False)["series_key"].first().tolist()
 chosen = choice(st.multiselect, t("Chỉ tiêu hiển thị"), labels, default=main, key="tn_series",
-                bind="query-params",
+                bind="query-params", placeholder=t("Chọn chỉ tiêu"), select_all=False,
                 help=t("Mặc định là chỉ tiêu chính của mỗi loại hoạt động. Các chỉ tiêu cùng đơn vị tính được vẽ "
                        "chung một biểu đồ."))
 if not chosen:

@@ -68,7 +68,7 @@ definition, measure = pick_type_and_measure(
     prefix="tx", filters=filters, lang=lang, place="commune",
     unavailable=t("Các loại hoạt động đang chọn không ghi theo xã."))
 view = load_view(filters=filters, type_code=definition.code, measure=measure.code, lang=lang)
-value_title = f"{measure.label(lang)} ({measure.unit(lang)})"
+value_title = measure.title(lang)
 commune_title = t("Xã")
 if not view.ranking["records"].any():
     empty_state(filtered=True)

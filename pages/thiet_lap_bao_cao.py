@@ -25,7 +25,7 @@ settings = setup.settings
 ROLE_NAMES = {"department": t("Sở (cơ quan chủ trì)"), "border_guard": t("Bộ Chỉ huy Bộ đội Biên phòng tỉnh")}
 
 st.subheader(t("Số, ký hiệu và nơi nhận"))
-with st.form("tl_settings"):
+with st.form("tl_settings", enter_to_submit=False):
     a, b, c = st.columns(3)
     number = a.text_input(t("Số văn bản (để trống: văn thư ghi tay)"), value=settings.number, key="tl_number")
     symbol = b.text_input(t("Ký hiệu (để trống: BC- và chữ viết tắt của cơ quan)"), value=settings.symbol,
@@ -58,7 +58,7 @@ if not bodies.empty:
               f"{format_date(r['valid_to'], lang) if r['valid_to'] else '…'})" for r in setup.bodies}
     body_id = st.selectbox(t("Sửa cơ quan"), list(labels), format_func=labels.get, key="tl_body_pick")
     row = next(r for r in setup.bodies if r["id"] == body_id)
-    with st.form("tl_body_edit"):
+    with st.form("tl_body_edit", enter_to_submit=False):
         fields = {}
         left, right = st.columns(2)
         for column, key, label in ((left, "name", t("Tên cơ quan (in hoa, như in trên văn bản)")),
@@ -78,7 +78,7 @@ if not bodies.empty:
                       success=t("Đã lưu cơ quan ban hành."))
 
 with st.expander(t("Thêm phiên bản mới (cơ quan đổi tên, hợp nhất)")):
-    with st.form("tl_body_add", clear_on_submit=True):
+    with st.form("tl_body_add", clear_on_submit=True, enter_to_submit=False):
         role = st.selectbox(t("Vai trò"), list(ROLE_NAMES), format_func=ROLE_NAMES.get, key="tl_add_role")
         valid_from = st.date_input(t("Có hiệu lực từ"), value=dt.date(2025, 3, 1), format="DD/MM/YYYY",
                                    key="tl_add_from")

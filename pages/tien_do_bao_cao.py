@@ -81,14 +81,15 @@ if page.my_units:
         if not months:
             st.info(t("Năm {year} chưa đến tháng nào để xác nhận.", year=year))
         else:
-            with st.form("tdbc_form"):
+            with st.form("tdbc_form", enter_to_submit=False):
                 units = {u.id: u.name for u in page.my_units}
                 st.selectbox(t("Đơn vị"), list(units), format_func=units.get, key="tdbc_unit")
                 st.selectbox(t("Tháng"), months, index=len(months) - 1, key="tdbc_month",
                              format_func=lambda m: t("Tháng {m}/{year}", m=m, year=year))
                 types = {d.code: d.name(lang) for d in list_activity_types()}
                 st.multiselect(t("Loại hoạt động không có trong tháng (không bắt buộc)"), list(types),
-                               format_func=types.get, key="tdbc_none")
+                               format_func=types.get, key="tdbc_none", placeholder=t("Không có"),
+                               select_all=False)
                 st.text_input(t("Ghi chú"), key="tdbc_note", max_chars=500)
                 st.form_submit_button(t("Xác nhận số liệu tháng đã nhập đủ", ctx="confirm month fully entered"),
                                       type="primary", icon=":material/task_alt:", on_click=do_confirm)

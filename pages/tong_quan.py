@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.definitions.activity_types import compose_measure_title, get_activity_type, list_activity_types
 from data_model.plans.glance import YearGlance, build_overview_page, choose_overview_year
 from data_model.plans.progress import progress
 from data_model.texts.formatting import format_number, format_percent_change, format_share
@@ -20,7 +20,7 @@ from ui.page import open_results_page
 from ui.plan_progress import BEHIND_MARK, ON_PLAN_MARK, progress_cards
 from ui.published import show_published
 from ui.sparkline import sparkline_svg
-from ui.widgets import keep_valid
+from ui.widgets import choice, keep_valid
 
 CARDS_PER_ROW = 2
 
@@ -47,7 +47,7 @@ def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
             delta = _delta(row.change, row.previous, year, lang)
             col = cols[i % len(cols)]
             # the label as a caption wraps; a metric label would be cut off in a narrow card
-            col.caption(f"{row.measure_label} ({row.unit})")
+            col.caption(compose_measure_title(label=row.measure_label, unit=row.unit))
             col.metric(
                 row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
                 delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",
@@ -196,9 +196,9 @@ mapped = {d.code: d for d in list_activity_types()
           if d.commune != "none" and (not filters.types or d.code in filters.types)}
 if mapped:
     st.markdown(t("**Bản đồ các xã, giai đoạn {span}**", span=span))
-    keep_valid("tq_map_type", mapped)
-    chosen_type = st.selectbox(t("Loại hoạt động trên bản đồ"), list(mapped),
-                               format_func=lambda c: mapped[c].name(lang), key="tq_map_type", width=360)
+    # a translated choice: after a language switch the box shows the type's name in the new language
+    chosen_type = choice(st.selectbox, t("Loại hoạt động trên bản đồ"), {c: d.name(lang) for c, d in mapped.items()},
+                         key="tq_map_type", width=360)
     commune_map_block(prefix="tq", filters=replace(filters, year_from=period[0], year_to=period[1]),
                       definition=mapped[chosen_type], measure=mapped[chosen_type].main_measure, small=True)
 

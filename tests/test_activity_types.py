@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from data_model.definitions.activity_types import DEFINITIONS_FILE, list_activity_types, load_activity_types
+from data_model.definitions.activity_types import (
+    DEFINITIONS_FILE,
+    compose_measure_title,
+    list_activity_types,
+    load_activity_types,
+)
 from data_model.definitions.fields import MAX_MEASURES, MEASURE_COLUMNS, SUM_COLUMNS
 from data_model.schema.models import ActivityRecord, ActivitySummary
 
@@ -146,3 +151,26 @@ def test_a_bad_slot_stops_the_definitions_from_loading(tmp_path, edit, words):
 
     with pytest.raises(ValueError, match=words):
         load_activity_types(_definitions(tmp_path, edit_patrol))
+
+
+@pytest.mark.parametrize("label, unit, title", [
+    ("Số buổi", "buổi", "Số buổi"),
+    ("Lượt cán bộ chiến sĩ", "lượt cán bộ chiến sĩ", "Lượt cán bộ chiến sĩ"),
+    ("Sessions", "sessions", "Sessions"),
+    ("Số tin, bài", "tin, bài", "Số tin, bài"),
+    ("Thời lượng", "phút", "Thời lượng (phút)"),
+    ("Duration", "minutes", "Duration (minutes)"),
+    ("Số cán bộ tham gia", "người", "Số cán bộ tham gia (người)"),
+    ("Số lớp", "lớp học", "Số lớp (lớp học)"),  # part of the unit is not the unit
+    ("Tin", "tin", "Tin"),
+])
+def test_a_measure_title_says_its_unit_once(label, unit, title):
+    assert compose_measure_title(label=label, unit=unit) == title
+
+
+def test_no_defined_measure_repeats_its_unit():
+    for definition in list_activity_types():
+        for m in definition.measures:
+            for lang in ("vi", "en"):
+                shown = m.title(lang)
+                assert shown.casefold().count(m.unit(lang).casefold()) == 1, shown

@@ -11,6 +11,7 @@ from data_model.accounts.login import authenticate
 from data_model.accounts.users import create_user, record_logout
 from data_model.audit.changelog import log_change
 from data_model.audit.log import AuditError, AuditFilters, count_audit, export_audit, list_audit, list_audit_kinds
+from data_model.audit.wording import describe_values
 from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.schema.models import ChangeLog
 
@@ -114,9 +115,23 @@ def test_bad_export_format(session):
 
 def test_values_are_readable(session, logged):
     frame = list_audit(session=session, actor=SYSTEM, filters=AuditFilters(entities=("record",)))
-    assert (frame["old_values"].iloc[0], frame["new_values"].iloc[0]) == ("note: cũ", "note: [bấm](javascript:alert(1))")
+    assert (frame["old_values"].iloc[0], frame["new_values"].iloc[0]) == ("Ghi chú: cũ",
+                                                                          "Ghi chú: [bấm](javascript:alert(1))")
     created = list_audit(session=session, actor=SYSTEM, filters=AuditFilters(actions=("create",)))
-    assert "role: staff" in created["new_values"].iloc[0] and "active: có" in created["new_values"].iloc[0]
+    said = created["new_values"].iloc[0]
+    assert "Vai trò: Cán bộ nhập liệu" in said and "Đang hoạt động: có" in said, said
+    assert "role" not in said and "staff" not in said and "active" not in said
+    english = list_audit(session=session, actor=SYSTEM, filters=AuditFilters(actions=("create",)), lang="en")
+    assert "Role: Data entry staff" in english["new_values"].iloc[0]
+
+
+def test_record_values_say_their_fields_dates_and_figures_in_words():
+    text = ('{"attendances": 1200, "end_date": "2024-03-05", "sessions": 3, "type_code": "outreach_session", '
+            '"units": "st_dao_san", "village_id": null}')
+    said = describe_values(text, "vi", names={"st_dao_san": "Đồn Biên phòng Dào San"})
+    assert said == ("Lượt người nghe: 1.200; Ngày kết thúc: 05/03/2024; Số buổi: 3; "
+                    "Loại hoạt động: Tuyên truyền tại bản; Đơn vị: Đồn Biên phòng Dào San; Bản: —")
+    assert describe_values("không phải JSON", "vi") == "không phải JSON"
 
 
 def test_kinds_present(session, logged):

@@ -76,7 +76,7 @@ def test_a_record_changed_after_the_check_is_not_overwritten(engine):
     with write_session(engine) as s:  # someone else edits the same record meanwhile
         update_record(session=s, actor=SYSTEM, record_id=rid, values={**outreach(unit_id(s)), "attendances": 321},
                       today=TODAY)
-    with pytest.raises(ImportConflict, match="vừa được sửa hoặc xoá"):
+    with pytest.raises(ImportConflict, match="vừa được sửa hoặc xóa"):
         write_import(engine=engine, actor=SYSTEM, preview=preview)
     with read_session(engine) as s:
         assert s.get(ActivityRecord, rid).m2 == 321

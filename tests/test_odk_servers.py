@@ -361,9 +361,9 @@ def test_a_closed_year_names_the_submissions_it_refused(engine, form_xlsx):
     preview, result = run_import(engine=engine, actor=SYSTEM, data=central_zip(form_xlsx, [*first, late, this_year]),
                                  filename="b.zip", today=TODAY)
     assert (result.added, result.held, result.unchanged) == (1, 1, 2), preview.report_lines()
-    note = next(n for n in preview.notes if "Năm 2024 đã khoá sổ" in n)
+    note = next(n for n in preview.notes if "Năm 2024 đã khóa sổ" in n)
     assert f"Bản gửi của Sùng A Lử ({late.instance_id})" in note
-    assert "đã khoá sổ" in _held(engine)[late.instance_id]
+    assert "đã khóa sổ" in _held(engine)[late.instance_id]
 
 
 def test_the_command_line_lists_the_held_submissions(db_url, monkeypatch, tmp_path, capsys, form_xlsx):
@@ -401,6 +401,6 @@ def test_a_rejection_on_the_server_leaves_a_closed_years_record_as_published(eng
                                  today=TODAY)
     assert (result.withdrawn, result.held) == (0, 1), preview.report_lines()
     assert uid_of_instance(subs[0].instance_id) in {u for u, r in _records(engine).items() if r.deleted_at is None}
-    assert "đã khoá sổ" in _held(engine)[subs[0].instance_id]
+    assert "đã khóa sổ" in _held(engine)[subs[0].instance_id]
     with read_session(engine) as session:
         assert summary_mismatches(session) == []

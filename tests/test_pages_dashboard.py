@@ -208,7 +208,7 @@ def test_by_station_lists_covered_communes(app_env, filled):
     at = _run(app_env, filled, "theo_don")
     table = at.dataframe[0].value
     row = table[table["Đồn biên phòng"] == "Mù Cả"].iloc[0]
-    assert row["Số buổi (buổi)"] == "1.623" and row["Các xã đồn phụ trách"] == "Mù Cả"
+    assert row["Số buổi"] == "1.623" and row["Các xã đồn phụ trách"] == "Mù Cả"
     assert "Ma Li Chải" in table[table["Đồn biên phòng"] == "Sì Lở Lầu"].iloc[0]["Các xã đồn phụ trách"]
 
 
@@ -228,7 +228,7 @@ def test_compare_communes(app_env, filled):
     at.selectbox(key="ss_year").set_value(2020).run()
     assert not at.exception
     table = at.dataframe[0].value
-    row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi (buổi)"].iloc[0]
+    row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi"].iloc[0]
     assert (row["Mù Cả (đến 7/2025)"], row["Sì Lở Lầu (đến 7/2025)"]) == ("1.623", "6")
     assert "Mù Cả \\(đến 7/2025\\)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
     langs = at.dataframe[1].value
@@ -260,7 +260,7 @@ def test_records_from_a_chart_selection(app_env, filled):
     at = _run(app_env, filled, "danh_sach", d_year="2019", d_type="outreach_session", d_commune=MU_CA)
     assert "năm 2019 · Tuyên truyền tại bản · xã Mù Cả" in _texts(at)
     table = at.dataframe[0].value
-    assert len(table) == 1 and table.iloc[0]["Số buổi (buổi)"] == "733"
+    assert len(table) == 1 and table.iloc[0]["Số buổi"] == "733"
 
 
 @pytest.mark.parametrize("query", [
@@ -389,3 +389,14 @@ def test_by_commune_lists_the_communes_not_reached_in_a_year(app_env, filled):
     at.selectbox(key="tx_nr_year").set_value(2020).run()
     table = _not_reached_table(at).set_index("Xã")
     assert "Mù Cả (đến 7/2025)" in table.index and "Sì Lở Lầu (đến 7/2025)" not in table.index
+
+
+def test_the_overview_map_type_box_follows_the_language(app_env, filled):
+    at = _run(app_env, filled, "tong_quan")
+    assert at.selectbox(key="tq_map_type").value == "outreach_session"
+    at.session_state["ui_lang"] = "en"
+    at.run()
+    assert not at.exception
+    box = at.selectbox(key="tq_map_type")
+    assert box.value == "outreach_session" and "Outreach session in village" in box.options
+    assert not any("Tuyên truyền" in o for o in box.options), box.options

@@ -155,17 +155,17 @@ def test_my_records_edit_delete_restore_and_history(app_db):
         assert s.get(ActivityRecord, own).m2 == 150
     assert any(f"hoạt động số {own}" in m.value for m in at.success)
 
-    _button(at, "Xoá hoạt động").click().run()  # no reason yet
+    _button(at, "Xóa hoạt động").click().run()  # no reason yet
     assert any("lý do" in e.value.lower() for e in at.error)
     at.text_input(key=f"md_reason_{own}").input("Nhập trùng với báo cáo tháng").run()
-    _button(at, "Xoá hoạt động").click().run()
+    _button(at, "Xóa hoạt động").click().run()
     with read_session(engine) as s:
         assert s.get(ActivityRecord, own).deleted_at is not None
     _button(at, "Khôi phục hoạt động").click().run()
     with read_session(engine) as s:
         assert s.get(ActivityRecord, own).deleted_at is None
     history = at.dataframe[-1].value
-    assert list(history["action"].drop_duplicates()) == ["Tạo mới", "Sửa", "Xoá", "Khôi phục"]
+    assert list(history["action"].drop_duplicates()) == ["Tạo mới", "Sửa", "Xóa", "Khôi phục"]
     edit = history[history["action"] == "Sửa"].iloc[0]
     assert (edit["field"], edit["old"], edit["new"]) == ("Lượt người nghe", "120", "150")
     assert other not in list(at.dataframe[0].value["id"])
@@ -219,7 +219,7 @@ def _unchanged(engine, record_id: int) -> bool:
         return record.deleted_at is None and record.m2 == 120
 
 
-@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+@pytest.mark.parametrize("button", ["Xóa hoạt động", "Lưu thay đổi"])
 def test_a_page_left_open_cannot_write_after_the_account_is_deactivated(app_db, button):
     engine, users, own, at = _my_record_page(app_db)
     with write_session(engine) as s:
@@ -231,7 +231,7 @@ def test_a_page_left_open_cannot_write_after_the_account_is_deactivated(app_db, 
     assert any("Chưa lưu thao tác vừa rồi" in i.value and "không còn hoạt động" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("button", ["Xoá hoạt động", "Lưu thay đổi"])
+@pytest.mark.parametrize("button", ["Xóa hoạt động", "Lưu thay đổi"])
 def test_a_page_left_open_cannot_write_after_the_session_went_idle(app_db, button):
     engine, users, own, at = _my_record_page(app_db)
     age_logins(os.environ["DATABASE_URL"], users["staff"], seconds=2 * 3600)

@@ -102,10 +102,10 @@ def test_official_closes_a_year_on_the_page(app_env, db_url, engine, year_2024):
     at.checkbox(key="ksn_close_sure").check()
     at.button[0].click().run()
     assert not at.exception, at.exception
-    assert any("Đã khoá sổ năm 2024" in s.value for s in at.success)
+    assert any("Đã khóa sổ năm 2024" in s.value for s in at.success)
     status = at.dataframe[0].value.set_index("Năm")
-    assert status.loc["2024", "Trạng thái"] == "Đã khoá sổ"
-    assert status.loc["2024", "Người khoá sổ"] == "u_official"
+    assert status.loc["2024", "Trạng thái"] == "Đã khóa sổ"
+    assert status.loc["2024", "Người khóa sổ"] == "u_official"
     assert not [e for e in at.expander if "Mở lại" in e.label]  # reopening is for administrators
 
 
@@ -118,8 +118,8 @@ def test_results_page_shows_published_and_current_figures_with_the_revision(app_
         update_record(session=session, actor=Actor(admin, "u_admin", "admin"), record_id=record,
                       values=outreach(ka_lang, attendances=150), reason="Đồn báo cáo bổ sung")
     at = _open(app_env, db_url, engine, "official", "tong_quan")
-    [warning] = [w.value for w in at.warning if "khoá sổ" in w.value]
-    assert "Năm 2024 đã khoá sổ" in warning and "1 điều chỉnh" in warning
+    [warning] = [w.value for w in at.warning if "khóa sổ" in w.value]
+    assert "Năm 2024 đã khóa sổ" in warning and "1 điều chỉnh" in warning
     published = next(d.value for d in at.dataframe if "Đã công bố" in d.value.columns)
     assert published.to_dict(orient="records") == [{
         "Chỉ tiêu": "Tuyên truyền tại bản – lượt người nghe", "Đã công bố": "120", "Hiện tại": "150",

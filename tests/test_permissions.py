@@ -98,7 +98,7 @@ def test_staff_cannot_write_another_units_record_directly(engine, accounts):
         "create": lambda s: create_record(session=s, actor=outsider, values=outreach(ka_lang, sessions=3), today=TODAY),
         "update": lambda s: update_record(session=s, actor=outsider, record_id=record_id,
                                           values=outreach(ka_lang, sessions=9), today=TODAY),
-        "delete": lambda s: delete_record(session=s, actor=outsider, record_id=record_id, reason="xoá hộ"),
+        "delete": lambda s: delete_record(session=s, actor=outsider, record_id=record_id, reason="xóa hộ"),
     }
     for _name, attempt in attempts.items():
         with pytest.raises(PermissionDenied):

@@ -162,7 +162,7 @@ def test_delete_needs_a_reason_and_restore_brings_it_back(engine):
         assert s.get(ActivityRecord, rid).deleted_at is None
         assert summary_mismatches(s) == []
         history = record_history(session=s, record_id=rid)
-    assert list(history["action"].drop_duplicates()) == ["Tạo mới", "Xoá", "Khôi phục"]
+    assert list(history["action"].drop_duplicates()) == ["Tạo mới", "Xóa", "Khôi phục"]
     assert "Nhập trùng" in set(history["reason"])
     with pytest.raises(ValidationError):
         with write_session(engine) as s:

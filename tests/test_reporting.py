@@ -131,7 +131,7 @@ def test_closed_year_refuses_staff_and_keeps_admin_revisions_beside_published_fi
             close_year(session=session, actor=staff, year=2024)
         close_year(session=session, actor=people["official"], year=2024, note="Báo cáo số 12/BC")
     with write_session(engine) as session:
-        with pytest.raises(ReportingError, match="Năm 2024 đã khoá sổ"):
+        with pytest.raises(ReportingError, match="Năm 2024 đã khóa sổ"):
             close_year(session=session, actor=admin, year=2024)
         with pytest.raises(ReportingError, match="chưa kết thúc"):
             close_year(session=session, actor=admin, year=today_local().year)
@@ -139,10 +139,10 @@ def test_closed_year_refuses_staff_and_keeps_admin_revisions_beside_published_fi
                                            values=outreach(unit, attendances=130)),
                    lambda s: create_record(session=s, actor=staff, values=outreach(unit, sessions=1)),
                    lambda s: delete_record(session=s, actor=staff, record_id=record, reason="nhầm")):
-        with pytest.raises(YearClosed, match="Năm 2024 đã khoá sổ"):
+        with pytest.raises(YearClosed, match="Năm 2024 đã khóa sổ"):
             with write_session(engine) as session:
                 action(session)
-    with pytest.raises(ValidationError, match="Lý do: năm 2024 đã khoá sổ"):
+    with pytest.raises(ValidationError, match="Lý do: năm 2024 đã khóa sổ"):
         with write_session(engine) as session:
             update_record(session=session, actor=admin, record_id=record, values=outreach(unit, attendances=130))
     with write_session(engine) as session:
@@ -192,7 +192,7 @@ def test_an_import_into_a_closed_year_writes_nothing(engine, people):
     with pytest.raises(ImportRejected) as refused:
         run_import(engine=engine, actor=people["admin"], data=data, filename="t.csv")
     [row] = refused.value.preview.rows
-    assert row.row == 2 and "Năm 2024 đã khoá sổ" in row.problems[-1].message
+    assert row.row == 2 and "Năm 2024 đã khóa sổ" in row.problems[-1].message
     with read_session(engine) as session:
         assert count_records(session) == 0
     # a file checked before the year was closed and written after: the write itself refuses it
@@ -202,7 +202,7 @@ def test_an_import_into_a_closed_year_writes_nothing(engine, people):
         preview = preview_import(session=session, actor=people["admin"], data=data, filename="t.csv")
     with write_session(engine) as session:
         close_year(session=session, actor=people["official"], year=2024)
-    with pytest.raises(YearClosed, match="Năm 2024 đã khoá sổ"):
+    with pytest.raises(YearClosed, match="Năm 2024 đã khóa sổ"):
         write_import(engine=engine, actor=people["admin"], preview=preview)
     with read_session(engine) as session:
         assert count_records(session) == 0
@@ -228,9 +228,9 @@ def test_cli_completeness_and_year_close(monkeypatch, capsys, demo_db_url):
     status, _, err = run(monkeypatch, capsys, demo_db_url, "year", "close", "2024", "--user", "demo_nhaplieu")
     assert status == 2 and "lãnh đạo" in err
     status, out, _ = run(monkeypatch, capsys, demo_db_url, "year", "close", "2024", "--user", "demo_lanhdao")
-    assert status == 0 and "Đã khoá sổ năm 2024" in out
+    assert status == 0 and "Đã khóa sổ năm 2024" in out
     status, out, _ = run(monkeypatch, capsys, demo_db_url, "year", "status")
-    assert "2024  đã khoá sổ" in out and "2025  đang mở" in out
+    assert "2024  đã khóa sổ" in out and "2025  đang mở" in out
     status, _, err = run(monkeypatch, capsys, demo_db_url, "year", "reopen", "2024", "--user", "demo_lanhdao",
                          "--reason", "x")
     assert status == 2 and "quản trị" in err
@@ -262,7 +262,7 @@ def test_report_says_how_complete_the_year_is_and_shows_published_beside_current
                                  charts=False, today=dt.date(2025, 3, 2))
     text = "\n".join(doc.sections[0].paragraphs)
     assert "Năm 2024, 1/14 đơn vị báo cáo đủ 12 tháng (12/168 tháng đã xác nhận nhập đủ số liệu, 0 đúng hạn)." in text
-    assert "Số liệu năm 2024 đã khoá sổ ngày 02/03/2025 (u_official)" in text
+    assert "Số liệu năm 2024 đã khóa sổ ngày 02/03/2025 (u_official)" in text
     assert "có 1 lần điều chỉnh" in text and "ở 1 chỉ tiêu" in text
     figures, revisions = doc.sections[0].tables
     assert figures.rows == [["Tuyên truyền tại bản – lượt người nghe", 120, 130, 10]]

@@ -247,6 +247,6 @@ def test_the_users_choice_wins_over_the_setting(db_url, app_env, monkeypatch):
     monkeypatch.setenv("UI_LANGUAGE", "en")
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.run()
-    at.selectbox(key="ui_lang").select("vi").run()
+    at.selectbox(key="ui_lang_box").select("vi").run()
     assert at.title[0].value == "Đăng nhập"
     assert translate("Đăng nhập", lang="en") == "Log in"

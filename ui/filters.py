@@ -57,7 +57,7 @@ def sidebar_filters() -> Filters | None:
     year_from, year_to = _year_range(options.years)
     types = {d.code: d.name(lang) for d in list_activity_types()}
     chosen_types = choice(sidebar.multiselect, t("Loại hoạt động", ctx="activity types"), types, key=KEY_TYPES,
-                          bind="query-params", placeholder=t("Tất cả"))
+                          bind="query-params", placeholder=t("Tất cả"), select_all=False)
     bounds_labels = {"historical": t("Như khi ghi nhận"),
                      "current": t("Theo xã hiện nay (sau 01/07/2025)")}
     boundaries = choice(sidebar.radio, t("Địa giới"), bounds_labels, key=KEY_BOUNDS, bind="query-params",
@@ -73,11 +73,11 @@ def sidebar_filters() -> Filters | None:
         sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025)."))
         communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
     communes = choice(sidebar.multiselect, t("Xã", ctx="communes"), communes_map, key=communes_key, bind="query-params",
-                      placeholder=t("Tất cả"))
+                      placeholder=t("Tất cả"), select_all=False)
     keep_valid(KEY_STATIONS, options.stations, many=True)
     stations = sidebar.multiselect(t("Đồn biên phòng, đơn vị", ctx="stations units"), options=list(options.stations),
                                    format_func=options.stations.get, key=KEY_STATIONS, bind="query-params",
-                                   placeholder=t("Tất cả"))
+                                   placeholder=t("Tất cả"), select_all=False)
     filters = Filters(year_from=year_from, year_to=year_to, types=tuple(chosen_types), communes=tuple(communes),
                       stations=stations_with_clusters(stations=tuple(sorted(stations))) if stations else (),
                       district=district, boundaries=boundaries)
@@ -138,7 +138,7 @@ def pick_type_and_measure(*, prefix: str, filters: Filters, lang: str, place: st
     type_code = choice(left.selectbox, t("Loại hoạt động"), names, key=f"{prefix}_type",
                        bind="query-params")
     definition = get_activity_type(type_code)
-    measures = {m.code: f"{m.label(lang)} ({m.unit(lang)})" for m in definition.measures}
+    measures = {m.code: m.title(lang) for m in definition.measures}
     measure = choice(right.selectbox, t("Chỉ tiêu"), measures, key=f"{prefix}_measure",
                      bind="query-params")
     return definition, definition.measure(measure)

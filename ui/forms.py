@@ -153,12 +153,12 @@ def figure_fields(form: RecordForm, activity_type: ActivityType, defaults: dict[
         st.multiselect(t("Ngôn ngữ phát") + (" *" if activity_type.languages == "required" else ""),
                        options=list(LANGUAGES), format_func=lambda c: language_name(c, lang),
                        default=defaults.get("languages") or [], key=form.key("languages"),
-                       placeholder=t("Chọn ngôn ngữ"))
+                       placeholder=t("Chọn ngôn ngữ"), select_all=False)
         form.messages("languages")
     columns = st.columns(min(3, len(activity_type.measures)))
     for i, m in enumerate(activity_type.measures):
         with columns[i % len(columns)]:
-            st.number_input(f"{m.label(lang)} ({m.unit(lang)})" + (" *" if m.required else ""), value=defaults.get(m.code),
+            st.number_input(m.title(lang) + (" *" if m.required else ""), value=defaults.get(m.code),
                             step=1, format="%d", key=form.key(m.code),
                             help=t("Từ {min} đến {max}", min=format_number(m.min, lang), max=format_number(m.max, lang)),
                             placeholder=t("bắt buộc") if m.required else t("không bắt buộc"))

@@ -11,7 +11,7 @@ from ui.charts import formatted
 from ui.i18n import current_language, t
 from ui.loaders import cached_loader
 
-ACTION_NAMES = {"create": ("Thêm", "Added"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
+ACTION_NAMES = {"create": ("Thêm", "Added"), "update": ("Sửa", "Edited"), "delete": ("Xóa", "Deleted"),
                 "restore": ("Khôi phục", "Restored")}
 
 
@@ -47,10 +47,10 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
         when = f"{format_date(year.closed_at.date(), lang)}"
         differs = year.differs
         if differs.empty:
-            st.info(t("Năm {year} đã khoá sổ ngày {when} ({closed_by}): số liệu năm này là số liệu đã công bố.",
+            st.info(t("Năm {year} đã khóa sổ ngày {when} ({closed_by}): số liệu năm này là số liệu đã công bố.",
                       year=year.year, when=when, closed_by=plain(year.closed_by)), icon=":material/lock:")
             continue
-        st.warning(t("Năm {year} đã khoá sổ ngày {when} ({closed_by}). Sau đó có {revisions} điều chỉnh: số liệu "
+        st.warning(t("Năm {year} đã khóa sổ ngày {when} ({closed_by}). Sau đó có {revisions} điều chỉnh: số liệu "
                      "hiện tại khác số liệu đã công bố ở {differs} chỉ tiêu (bên dưới).", year=year.year, when=when,
                      closed_by=plain(year.closed_by), revisions=len(year.revisions), differs=len(differs))
                    + (t(" Các biểu đồ trên trang này dùng số liệu hiện tại.") if on_results_page else ""), icon=":material/lock:")
@@ -58,5 +58,5 @@ def show_published(*, year_from: int, year_to: int, by_station: bool = False, ke
             st.dataframe(comparison_table(year, rows=differs, lang=lang), hide_index=True,
                          key=f"{key}_pub_{year.year}")
             st.dataframe(revisions_table(year, lang=lang), hide_index=True, key=f"{key}_rev_{year.year}")
-            st.caption(plain(t("Số liệu đã công bố là số liệu lúc khoá sổ; chỉ quản trị viên điều chỉnh được, kèm lý "
+            st.caption(plain(t("Số liệu đã công bố là số liệu lúc khóa sổ; chỉ quản trị viên điều chỉnh được, kèm lý "
                                "do.")))

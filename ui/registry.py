@@ -95,7 +95,7 @@ PAGES += [
 PAGES += [
     PageSpec("tien_do_bao_cao", "Tiến độ báo cáo", "Reporting progress", ":material/event_available:", "Báo cáo",
              "Reports"),
-    PageSpec("khoa_so_nam", "Khoá sổ năm", "Year close", ":material/lock:", "Báo cáo", "Reports",
+    PageSpec("khoa_so_nam", "Khóa sổ năm", "Year close", ":material/lock:", "Báo cáo", "Reports",
              capability="read_report"),
 ]
 

@@ -6,6 +6,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data_model.schema.settings import get_settings
 from ui.i18n import t
+from ui.streamlit_words import cover_uploader_words
 
 
 def file_upload(*, label: str, key: str, types: tuple[str, ...] = ("csv", "xlsx")) -> UploadedFile | None:
@@ -13,6 +14,7 @@ def file_upload(*, label: str, key: str, types: tuple[str, ...] = ("csv", "xlsx"
     label and help."""
     # a bare `streamlit run` takes .streamlit/config.toml's limit, not the setting: the browser offers the smaller one
     limit = min(get_settings().upload_limit_mb, int(st.get_option("server.maxUploadSize")))
+    cover_uploader_words(limit_mb=limit)
     # Streamlit's own refusal of a bigger file is English only ("File must be … or smaller."); the help explains it
     return st.file_uploader(t("{label} (tối đa {limit} MB)", label=label, limit=limit), type=list(types), key=key,
                             max_upload_size=limit,

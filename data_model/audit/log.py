@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from data_model.audit.wording import describe_values
 from data_model.basics.cells import build_csv_text
 from data_model.basics.permissions import Actor, require_audit_read
 from data_model.schema.clock import convert_to_utc, get_zone
-from data_model.schema.models import ChangeLog
+from data_model.schema.models import ChangeLog, ReportingUnit, Unit
 from data_model.texts.errors import UserError
 from data_model.texts.input import clean_text
 
@@ -26,7 +27,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "login_failed": ("Đăng nhập sai", "Failed login"), "logout": ("Đăng xuất", "Logout"),
     "password_change": ("Đổi mật khẩu", "Password change"), "password_reset": ("Đặt lại mật khẩu", "Password reset"),
     "repair": ("Sửa bảng tổng hợp", "Summary repair"),
-    "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khoá sổ năm", "Year closed"),
+    "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khóa sổ năm", "Year closed"),
     "reopen_year": ("Mở lại năm", "Year reopened"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
@@ -102,40 +103,25 @@ def count_audit(*, session: Session, actor: Actor, filters: AuditFilters) -> int
     return session.scalar(select(func.count()).select_from(inner))
 
 
-def readable_values(text: str) -> str:
-    """A change-log JSON object as "field: value; field: value" (the text itself when it is not JSON)."""
-    if not text:
-        return ""
-    try:
-        values = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(values, dict):
-        return text
-    return "; ".join(f"{k}: {_show(v)}" for k, v in values.items())
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    return str(value)
+def _unit_names(session: Session) -> dict[str, str]:
+    # the keys a user, village or coverage entry holds, by name (reporting units win over communes of the same key)
+    communes = dict(session.execute(select(Unit.key, Unit.name)).all())
+    return {**communes, **dict(session.execute(select(ReportingUnit.key, ReportingUnit.name)).all())}
 
 
 _FIELDS = (ChangeLog.id, ChangeLog.at, ChangeLog.username, ChangeLog.action, ChangeLog.entity, ChangeLog.entity_id,
            ChangeLog.old_values, ChangeLog.new_values, ChangeLog.reason)
 
 
-def _frame(rows, lang: str) -> pd.DataFrame:
+def _frame(rows, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["id", "at", "username", "action", "entity", "entity_id", "old_values",
                                         "new_values", "reason"])
     # stored in UTC, shown on the province's clock
     frame["at"] = pd.to_datetime(frame["at"]).dt.tz_localize("UTC").dt.tz_convert(get_zone().key).dt.tz_localize(None)
     frame["action_name"] = [label(ACTIONS, a, lang) for a in frame["action"]]
     frame["entity_name"] = [label(ENTITIES, e, lang) for e in frame["entity"]]
-    frame["old_values"] = [readable_values(v) for v in frame["old_values"]]
-    frame["new_values"] = [readable_values(v) for v in frame["new_values"]]
+    frame["old_values"] = [describe_values(v, lang, names=names) for v in frame["old_values"]]
+    frame["new_values"] = [describe_values(v, lang, names=names) for v in frame["new_values"]]
     return frame[COLUMNS]
 
 
@@ -150,7 +136,8 @@ def list_audit(
     """One page of matching entries, newest first, times in Vietnam time."""
     require_audit_read(actor)
     limit = max(1, min(int(limit), MAX_PAGE))
-    return _frame(_rows(session, build_audit_select(filters).limit(limit).offset(max(0, int(offset)))), lang)
+    return _frame(_rows(session, build_audit_select(filters).limit(limit).offset(max(0, int(offset)))), lang,
+                  _unit_names(session))
 
 
 def list_audit_usernames(*, session: Session, actor: Actor) -> list[str]:
@@ -174,7 +161,7 @@ def export_audit(*, session: Session, actor: Actor, filters: AuditFilters, fmt: 
     if fmt not in ("csv", "xlsx"):
         raise AuditError("Định dạng xuất: chỉ csv hoặc xlsx")
     headers = HEADERS_VI if lang == "vi" else HEADERS_EN
-    frame = _frame(_rows(session, build_audit_select(filters).limit(MAX_EXPORT_ROWS)), lang)
+    frame = _frame(_rows(session, build_audit_select(filters).limit(MAX_EXPORT_ROWS)), lang, _unit_names(session))
     frame = frame[list(headers)].rename(columns=headers)
     if fmt == "csv":
         frame[frame.columns[0]] = frame[frame.columns[0]].dt.strftime("%d/%m/%Y %H:%M:%S")

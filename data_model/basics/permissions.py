@@ -151,13 +151,13 @@ def can_close_year(actor: Actor | None) -> bool:
 def require_year_close(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may close a year."""
     if not can_close_year(actor):
-        raise PermissionDenied("Chỉ lãnh đạo và quản trị được khoá sổ năm")
+        raise PermissionDenied("Chỉ lãnh đạo và quản trị được khóa sổ năm")
 
 
 def require_year_reopen(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may reopen a closed year (admins only)."""
     if not has_capability(actor, "reopen_year"):
-        raise PermissionDenied("Chỉ quản trị được mở lại năm đã khoá sổ")
+        raise PermissionDenied("Chỉ quản trị được mở lại năm đã khóa sổ")
 
 
 def can_edit_targets(actor: Actor | None) -> bool:

@@ -97,7 +97,7 @@ def _write(args: argparse.Namespace, action) -> object:
 def cmd_year_close(args: argparse.Namespace) -> int:
     """Close a year: its figures become the published ones."""
     close = _write(args, lambda s, a: close_year(session=s, actor=a, year=args.year, note=args.note or ""))
-    print(f"Đã khoá sổ năm {close.year}: số liệu hiện tại được lưu là số liệu công bố ({close.closed_by_name}). "
+    print(f"Đã khóa sổ năm {close.year}: số liệu hiện tại được lưu là số liệu công bố ({close.closed_by_name}). "
           "Từ nay chỉ quản trị viên điều chỉnh được hoạt động của năm này, kèm lý do.")
     return 0
 
@@ -126,8 +126,8 @@ def cmd_year_status(args: argparse.Namespace) -> int:
         return 0
     for r in frame.to_dict(orient="records"):
         if r["closed"]:
-            line = (f"{r['year']}  đã khoá sổ {r['closed_at']:%d/%m/%Y %H:%M} ({r['closed_by']}), "
-                    f"{format_number(r['records'])} hoạt động công bố, {r['revisions']} điều chỉnh sau khoá sổ")
+            line = (f"{r['year']}  đã khóa sổ {r['closed_at']:%d/%m/%Y %H:%M} ({r['closed_by']}), "
+                    f"{format_number(r['records'])} hoạt động công bố, {r['revisions']} điều chỉnh sau khóa sổ")
         else:
             line = f"{r['year']}  đang mở" + (f" (đã mở lại {r['reopened']} lần)" if r["reopened"] else "")
         print(line)
@@ -142,17 +142,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=year, required=True)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=cmd_completeness)
-    p = subparsers.add_parser("year", help="khoá sổ năm (số liệu công bố), xem trạng thái, mở lại")
+    p = subparsers.add_parser("year", help="khóa sổ năm (số liệu công bố), xem trạng thái, mở lại")
     sub = p.add_subparsers(dest="year_command", required=True, parser_class=type(p))
-    q = sub.add_parser("close", help="khoá sổ một năm (lãnh đạo, quản trị)")
+    q = sub.add_parser("close", help="khóa sổ một năm (lãnh đạo, quản trị)")
     q.add_argument("year", type=year)
     q.add_argument("--user", required=True, help="tên tài khoản thực hiện")
     q.add_argument("--note", help="ghi chú, ví dụ số văn bản báo cáo")
     q.set_defaults(func=cmd_year_close)
-    q = sub.add_parser("status", help="các năm đã khoá sổ hay đang mở")
+    q = sub.add_parser("status", help="các năm đã khóa sổ hay đang mở")
     q.add_argument("--format", choices=("table", "json"), default="table")
     q.set_defaults(func=cmd_year_status)
-    q = sub.add_parser("reopen", help="mở lại năm đã khoá sổ (quản trị, ghi lý do)")
+    q = sub.add_parser("reopen", help="mở lại năm đã khóa sổ (quản trị, ghi lý do)")
     q.add_argument("year", type=year)
     q.add_argument("--user", required=True, help="tên tài khoản thực hiện")
     q.add_argument("--reason", required=True, help="lý do mở lại")

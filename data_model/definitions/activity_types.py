@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import operator
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,12 @@ DEFINITIONS_FILE = Path(__file__).with_name("activity_types.toml")
 
 Requirement = Literal["required", "optional", "none"]
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+
+
+def compose_measure_title(*, label: str, unit: str) -> str:
+    """A measure's heading: the label, with the unit in brackets only when the label does not already say it."""
+    said = re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", label, flags=re.IGNORECASE)
+    return label if said or not unit else f"{label} ({unit})"
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,11 @@ class Measure:
 
     def unit(self, lang: str = "vi") -> str:
         return self.unit_vi if lang == "vi" else self.unit_en
+
+    def title(self, lang: str = "vi") -> str:
+        """The measure's heading: its label, with the unit in brackets only when the label does not already say it
+        ("Số buổi", "Thời lượng (phút)")."""
+        return compose_measure_title(label=self.label(lang), unit=self.unit(lang))
 
     def unit_for(self, n: int | float, lang: str = "vi") -> str:
         """The unit's word for the number n ("1 session", "2 sessions"): the catalogue's plural forms of unit_vi in

@@ -198,7 +198,7 @@ def measure_label(type_code: str, measure: str, lang: str = "vi") -> str:
     """"Tuyên truyền tại bản – Số buổi (buổi)"."""
     definition = get_activity_type(type_code)
     m = definition.measure(measure)
-    return f"{definition.name(lang)} – {m.label(lang)} ({m.unit(lang)})"
+    return f"{definition.name(lang)} – {m.title(lang)}"
 
 
 def scope_options(*, session: Session, year: int, lang: str = "vi") -> dict[str, dict[str, str]]:

@@ -19,7 +19,7 @@ from data_model.texts.catalogue import translate
 from data_model.texts.formatting import format_number
 
 FIELD_ORDER = tuple(f.key for f in FIELDS)
-ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xoá", "Deleted"),
+ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xóa", "Deleted"),
                 "restore": ("Khôi phục", "Restored"), "import": ("Nhập từ tệp", "Imported")}
 
 

@@ -135,7 +135,7 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
     if _unit_id(values) is not None:
         require_record_write(actor, _unit_id(values))
     if record.deleted_at is not None:
-        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xoá; hãy khôi phục trước khi sửa", id=record_id))])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xóa; hãy khôi phục trước khi sửa", id=record_id))])
     catalogue = load_catalogue_for(session=session, records=[values, columns_of(record)])
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
@@ -178,9 +178,9 @@ def delete_record(*, session: Session, actor: Actor, record_id: int, reason: str
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if not reason:
-        raise ValidationError([Issue("reason", Text("Lý do: hãy ghi lý do xoá"))])
+        raise ValidationError([Issue("reason", Text("Lý do: hãy ghi lý do xóa"))])
     if record.deleted_at is not None:
-        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xoá trước đó", id=record_id))])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xóa trước đó", id=record_id))])
     with session.begin_nested():
         record.deleted_at, record.deleted_by, record.delete_reason = utcnow(), actor.user_id, reason
         session.flush()
@@ -197,7 +197,7 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
     record = _load(session, record_id)
     require_record_write(actor, record.reporting_unit_id)
     if record.deleted_at is None:
-        raise ValidationError([Issue("id", Text("Hoạt động số {id} chưa bị xoá", id=record_id))])
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} chưa bị xóa", id=record_id))])
     with session.begin_nested():
         record.deleted_at, record.deleted_by, record.delete_reason = None, None, ""
         record.updated_by, record.updated_at = actor.user_id, utcnow()

@@ -17,12 +17,12 @@ WORDS = {
         "province": "Năm {year}, {complete}/{units} đơn vị báo cáo đủ {months} tháng ({confirmed}/{expected} tháng đã "
                     "xác nhận nhập đủ số liệu, {on_time} đúng hạn).",
         "unit": "Năm {year}, {unit} đã xác nhận nhập đủ số liệu {confirmed}/{expected} tháng ({on_time} đúng hạn).",
-        "closed": "Số liệu năm {year} đã khoá sổ ngày {date} ({by}); số liệu đã công bố là số liệu lúc khoá sổ.",
+        "closed": "Số liệu năm {year} đã khóa sổ ngày {date} ({by}); số liệu đã công bố là số liệu lúc khóa sổ.",
         "same": " Từ đó đến nay số liệu không thay đổi.",
-        "differs": " Sau khi khoá sổ có {n} lần điều chỉnh, số liệu hiện tại (dùng trong báo cáo này) khác số liệu đã "
+        "differs": " Sau khi khóa sổ có {n} lần điều chỉnh, số liệu hiện tại (dùng trong báo cáo này) khác số liệu đã "
                    "công bố ở {m} chỉ tiêu (xem bảng dưới).",
         "table": "Số liệu năm {year}: đã công bố và hiện tại",
-        "revisions": "Các điều chỉnh số liệu năm {year} sau khi khoá sổ",
+        "revisions": "Các điều chỉnh số liệu năm {year} sau khi khóa sổ",
         "cols": ["Chỉ tiêu", "Đã công bố", "Hiện tại", "Chênh lệch"],
         "rev_cols": ["Thời gian", "Người điều chỉnh", "Lý do", "Thay đổi"],
         "sheet": "Cong bo {year}", "rev_sheet": "Dieu chinh {year}",

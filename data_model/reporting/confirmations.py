@@ -97,7 +97,7 @@ def confirm_month(*, session: Session, actor: Actor, reporting_unit_id: int, yea
     if unit is None:
         raise ReportingError("Đơn vị: không phải đơn vị báo cáo hằng tháng (đồn biên phòng, tiểu đoàn, Sở, Đài)")
     if standing_closes(session=session, years=[y]) and not actor.is_admin:
-        raise YearClosed("Năm {year} đã khoá sổ (số liệu đã công bố): không xác nhận thêm tháng của năm này", year=y)
+        raise YearClosed("Năm {year} đã khóa sổ (số liệu đã công bố): không xác nhận thêm tháng của năm này", year=y)
     try:
         note = clean_text(note, field="Ghi chú", limit=MAX_NOTE)
     except TextInputError as exc:

@@ -19,7 +19,7 @@ from data_model.schema.models import utcnow
 from data_model.schema.planning import MonthConfirmation, YearRevision
 from data_model.texts.formatting import format_date
 
-ACTION_WORDS = {"create": "Thêm", "update": "Sửa", "delete": "Xoá", "restore": "Khôi phục"}
+ACTION_WORDS = {"create": "Thêm", "update": "Sửa", "delete": "Xóa", "restore": "Khôi phục"}
 
 
 def _shown(value: Any) -> str:
@@ -53,10 +53,10 @@ def guard_record_change(*, session: Session, actor: Actor, record_id: int, actio
     if closes:
         year = min(closes)
         if not actor.is_admin:
-            raise YearClosed("Năm {year} đã khoá sổ (số liệu đã công bố): không thêm, sửa hay xoá được hoạt động "
+            raise YearClosed("Năm {year} đã khóa sổ (số liệu đã công bố): không thêm, sửa hay xóa được hoạt động "
                              "của năm này. Chỉ quản trị viên điều chỉnh được, kèm lý do.", year=year)
         if not (reason or "").strip():
-            raise ValidationError([Issue("reason", f"Lý do: năm {year} đã khoá sổ, hãy ghi lý do điều chỉnh")])
+            raise ValidationError([Issue("reason", f"Lý do: năm {year} đã khóa sổ, hãy ghi lý do điều chỉnh")])
         change = describe_change(action=action, record_id=record_id, old=old_text or old, new=new_text or new)
         for y, close in sorted(closes.items()):
             session.add(YearRevision(close_id=close.id, year=y, record_id=record_id, action=action, at=now,
@@ -72,7 +72,7 @@ def guard_bulk_writes(*, session: Session, months: Iterable[MonthKey], years: It
     closes = standing_closes(session=session, years=years)
     if closes:
         year = min(closes)
-        raise YearClosed("Năm {year} đã khoá sổ (số liệu đã công bố): tệp có hoạt động của năm này nên chưa ghi dòng "
+        raise YearClosed("Năm {year} đã khóa sổ (số liệu đã công bố): tệp có hoạt động của năm này nên chưa ghi dòng "
                          "nào. Bỏ các dòng đó ra; quản trị viên điều chỉnh từng hoạt động kèm lý do.", year=year)
     mark_revised(session=session, months=months, now=now)
 

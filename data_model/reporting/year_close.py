@@ -61,13 +61,13 @@ def close_year(*, session: Session, actor: Actor, year: int, note: str = "",
     require_year_close(actor)
     year, note, now = _year(year), _text(note, "Ghi chú"), now or utcnow()
     if year >= local_today(now).year:
-        raise ReportingError(f"Năm {year} chưa kết thúc: chỉ khoá sổ được năm đã qua")
+        raise ReportingError(f"Năm {year} chưa kết thúc: chỉ khóa sổ được năm đã qua")
     # writers of the summaries wait until the snapshot is committed: a write either lands before it (and is in the
     # published figures) or sees the year closed (guard.py checks after its own summary update)
     lock_tables(session=session, tables=[ActivitySummary.__table__])
     existing = standing_closes(session=session, years=[year]).get(year)
     if existing is not None:
-        raise ReportingError(f"Năm {year} đã khoá sổ ngày {format_date(local_now(existing.closed_at).date())} "
+        raise ReportingError(f"Năm {year} đã khóa sổ ngày {format_date(local_now(existing.closed_at).date())} "
                              f"({existing.closed_by_name})")
     close = YearClose(year=year, current_year=year, closed_at=now, closed_by=actor.user_id,
                       closed_by_name=actor.username, note=note, reopened_by_name="", reopen_reason="")
@@ -92,10 +92,10 @@ def reopen_year(*, session: Session, actor: Actor, year: int, reason: str,
     require_year_reopen(actor)
     year, reason = _year(year), _text(reason, "Lý do")
     if not reason:
-        raise ReportingError("Lý do: hãy ghi lý do mở lại năm đã khoá sổ")
+        raise ReportingError("Lý do: hãy ghi lý do mở lại năm đã khóa sổ")
     close = standing_closes(session=session, years=[year]).get(year)
     if close is None:
-        raise ReportingError(f"Năm {year} chưa khoá sổ")
+        raise ReportingError(f"Năm {year} chưa khóa sổ")
     close.current_year = None
     close.reopened_at, close.reopened_by, close.reopened_by_name = now or utcnow(), actor.user_id, actor.username
     close.reopen_reason = reason

@@ -23,14 +23,14 @@ def mark_closed_years(session: Session, preview: RecordsPreview) -> None:
     for r in rows:
         hit = sorted(row_years[id(r)] & set(closed))
         if hit:
-            r.problems.append(Problem("", f"Năm {hit[0]} đã khoá sổ (số liệu đã công bố): không nhập được hoạt động "
+            r.problems.append(Problem("", f"Năm {hit[0]} đã khóa sổ (số liệu đã công bố): không nhập được hoạt động "
                                           "của năm này từ tệp; quản trị viên điều chỉnh từng hoạt động, kèm lý do",
                                       ERROR))
             r.action = "error"
             refused.setdefault(hit[0], []).append(r.sheet)
     if preview.server_export:
         for year, labels in sorted(refused.items()):
-            preview.notes.append(Text("Năm {year} đã khoá sổ: giữ lại {count} bản gửi, không nhập: {labels}.",
+            preview.notes.append(Text("Năm {year} đã khóa sổ: giữ lại {count} bản gửi, không nhập: {labels}.",
                                       year=year, n=len(labels), count=Number(len(labels)),
                                       labels="; ".join(labels[:20]) + ("…" if len(labels) > 20 else "")))
 

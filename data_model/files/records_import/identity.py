@@ -54,7 +54,7 @@ def _mark_submission(r: RecordRow, rec: Any, actor: Actor) -> None:
             r.action, r.skip_reason = "restore", Text("Bản gửi được chấp nhận lại trên máy chủ: khôi phục hoạt động "
                                                       "số {id}", id=rec.id)
         else:
-            r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
+            r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xóa; khôi phục trước nếu muốn sửa",
                                                   id=rec.id)
         return
     if rec.source_hash is None:  # imported before the submission itself was kept: nobody can tell who changed it
@@ -131,7 +131,7 @@ def mark_identity(session: Session, preview: RecordsPreview, actor: Actor, keep_
                     getattr(rec, c) == r.columns.get(c) for c in COMPARED)):
                 _mark_submission(r, rec, actor)
             elif rec.deleted_at is not None:
-                r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xoá; khôi phục trước nếu muốn sửa",
+                r.action, r.skip_reason = "skip", Text("Hoạt động số {id} đã bị xóa; khôi phục trước nếu muốn sửa",
                                                       id=rec.id)
             elif all(getattr(rec, c) == r.columns.get(c) for c in COMPARED):
                 r.action = "unchanged"

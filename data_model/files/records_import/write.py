@@ -152,7 +152,7 @@ def _recheck(session: Session, actor: Actor, preview: RecordsPreview, new_rows: 
         for rid, updated_at, deleted_at in session.execute(
                 select(a.id, a.updated_at, a.deleted_at).where(a.id.in_(chunk)).order_by(a.id).with_for_update()):
             if (updated_at, deleted_at) != expected.pop(rid):
-                raise ImportConflict(Text("Hoạt động số {id} vừa được sửa hoặc xoá trong lúc kiểm tra tệp, chưa ghi "
+                raise ImportConflict(Text("Hoạt động số {id} vừa được sửa hoặc xóa trong lúc kiểm tra tệp, chưa ghi "
                                           "dòng nào. Hãy tải tệp lên lại để kiểm tra.", id=rid))
     if expected:
         raise ImportConflict(Text("Hoạt động số {id} không còn nữa, chưa ghi dòng nào. Hãy tải tệp lên lại.",

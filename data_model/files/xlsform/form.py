@@ -248,8 +248,8 @@ def _type_group(t: ActivityType) -> list[dict[str, str]]:
             required_vi = "; ".join(r.message_vi for r in rules)
             required_en = "; ".join(r.message_en for r in rules)
         rows.append(_row(
-            type="integer", name=measure_question(t, m), label=f"{m.label_vi} ({m.unit_vi})",
-            label_en=f"{m.label_en} ({m.unit_en})", hint=span_vi.capitalize(), hint_en=span_en.capitalize(),
+            type="integer", name=measure_question(t, m), label=m.title("vi"),
+            label_en=m.title("en"), hint=span_vi.capitalize(), hint_en=span_en.capitalize(),
             required=required, required_msg=required_vi, required_msg_en=required_en,
             constraint=constraint,
             constraint_msg="; ".join([f"Số phải {span_vi}", *(r.message_vi for r in rules)]),
