@@ -173,7 +173,7 @@ def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     assert _chart(at, 0)["data"][0]["type"] != "bar"  # the map comes first, then the heatmap and the ranking
     ranking = _chart(at, 2)["data"][0]
     assert dict(zip(ranking["y"], ranking["x"])) == {
-        "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
+        "Mù Cả": 1623, "Ma Li Chải (đến 2/2020, nay thuộc xã Sì Lở Lầu)": 10, "Sì Lở Lầu": 6}
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
     ranking = _chart(at, 2)["data"][0]
@@ -193,8 +193,8 @@ def test_by_commune_measure_years_and_population(app_env, filled):
     ranking = _chart(at, 2)["data"][0]
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
     rate = _chart(at, 3)["data"][0]
-    assert list(rate["y"]) == ["Mù Cả (đến 7/2025)"]  # the only one with a population
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
+    assert list(rate["y"]) == ["Mù Cả"]  # the only one with a population
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu" in _texts(at)  # names as text
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
     assert "Chưa có số dân của xã này." in _texts(at)
 
@@ -224,13 +224,13 @@ def test_compare_communes(app_env, filled):
     assert not at.exception
     table = at.dataframe[0].value
     row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi (buổi)"].iloc[0]
-    assert (row["Mù Cả (đến 7/2025)"], row["Sì Lở Lầu (đến 7/2025)"]) == ("1.623", "6")
-    assert "Mù Cả \\(đến 7/2025\\)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
+    assert (row["Mù Cả"], row["Sì Lở Lầu"]) == ("1.623", "6")
+    assert "Mù Cả**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
     langs = at.dataframe[1].value
-    mong = langs[(langs["Xã"] == "Sì Lở Lầu (đến 7/2025)") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
+    mong = langs[(langs["Xã"] == "Sì Lở Lầu") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
     assert mong["Số bản ghi"] == 1
     at.toggle(key="ss_rate").set_value(True).run()
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu" in _texts(at)  # names as text
 
 
 def test_compare_asks_for_two_communes(app_env, filled):
