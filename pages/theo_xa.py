@@ -35,7 +35,7 @@ if view.ranking.empty:
     empty_state(filtered=True)
     st.stop()
 
-st.subheader(t("Bản đồ các xã: {label}", label=measure.label(lang).lower()))
+st.subheader(t("Bản đồ các xã"))  # the map block names its layer
 commune_map_block(prefix="tx", filters=filters, definition=definition, measure=measure)
 
 st.subheader(t("{name}: {label} theo xã và năm", name=definition.name(lang), label=measure.label(lang).lower()))
