@@ -20,7 +20,7 @@ BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
 COMMUNE_FONT, STATION_FONT = 9, 10
 MARGIN_DEG = 0.03
-FOOT_PX = 130  # below the map: the colour scale, then the legend (two lines wide, four on a phone)
+FOOT_PX = 150  # below the map: the colour scale, then the legend (two lines wide, four on a phone)
 
 
 def _value_text(value, layer: str, lang: str) -> str:
