@@ -69,7 +69,7 @@ def test_filters_follow_the_user_across_pages_and_into_the_url(logged_in):
     page = logged_in
     _open(page, "theo_xa")
     # the demo's years reach July 2025: today's communes by default, as recorded one click away
-    page.locator('[data-testid="stSidebar"]').get_by_text("Như khi ghi nhận", exact=False).click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Như khi ghi nhận", exact=True).click()
     # the bound radio writes its (displayed) choice into the URL, so a link reproduces the view
     expect(page).to_have_url(re.compile(r"/theo_xa\?f_bounds=Nh"))
     wait_until_drawn(page)
@@ -100,7 +100,7 @@ def test_a_language_switch_keeps_the_filters(logged_in):
     page = logged_in
     _open(page, "theo_xa")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Như khi ghi nhận", exact=False).click()
+    sidebar.get_by_text("Như khi ghi nhận", exact=True).click()
     expect(page).to_have_url(re.compile(r"f_bounds=Nh"))
     wait_until_drawn(page)
     sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Ngôn ngữ / Language").locator("input").click()
