@@ -16,7 +16,7 @@ from data_model.definitions.activity_types import compose_measure_title, get_act
 from ui.auth import plain
 from ui.charts import formatted, grouped_bars
 from ui.downloads import download_buttons
-from ui.filters import empty_state, load_options
+from ui.filters import empty_state, load_commune_choices
 from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.page import open_results_page
@@ -27,8 +27,8 @@ load_busiest = cached_loader(busiest_communes)
 
 page = open_results_page("so_sanh_xa", title=t("So sánh các xã"))
 lang, filters = page.lang, page.filters
-options = load_options(lang=lang)
-communes_map = options.communes_current if filters.boundaries == "current" else options.communes_recorded
+communes_map = load_commune_choices(boundaries=filters.boundaries, year_from=filters.year_from,
+                                    year_to=filters.year_to, lang=lang)
 keep_valid("ss_communes", communes_map, many=True)
 # the busiest communes as a starting point, unless the user (or the URL) already picked some
 default = None if "ss_communes" in st.session_state else [k for k in load_busiest(filters=filters)

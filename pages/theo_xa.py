@@ -75,7 +75,7 @@ if not view.ranking["records"].any():
     not_reached_section(definition=definition, filters=filters, lang=lang)
     st.stop()
 
-st.subheader(t("Bản đồ các xã: {label}", label=measure.label(lang).lower()))
+st.subheader(t("Bản đồ các xã"))  # the map block names its layer
 commune_map_block(prefix="tx", filters=filters, definition=definition, measure=measure)
 
 st.subheader(t("{name}: {label} theo xã và năm", name=definition.name(lang), label=measure.label(lang).lower()))

@@ -68,14 +68,15 @@ def test_every_results_page_opens_without_an_exception(logged_in):
 def test_filters_follow_the_user_across_pages_and_into_the_url(logged_in):
     page = logged_in
     _open(page, "theo_xa")
-    page.locator('[data-testid="stSidebar"]').get_by_text("Theo xã hiện nay", exact=False).click()
+    # the demo's years reach July 2025: today's communes by default, as recorded one click away
+    page.locator('[data-testid="stSidebar"]').get_by_text("Như khi ghi nhận", exact=True).click()
     # the bound radio writes its (displayed) choice into the URL, so a link reproduces the view
-    expect(page).to_have_url(re.compile(r"/theo_xa\?f_bounds=Theo\+x"))
+    expect(page).to_have_url(re.compile(r"/theo_xa\?f_bounds=Nh"))
     wait_until_drawn(page)
     _open(page, "so_sanh_xa")
-    expect(page).to_have_url(re.compile(r"/so_sanh_xa\?f_bounds=Theo\+x"))
+    expect(page).to_have_url(re.compile(r"/so_sanh_xa\?f_bounds=Nh"))
     checked = page.locator('[data-testid="stSidebar"] input[type="radio"]:checked')
-    expect(checked.locator("xpath=ancestor::label")).to_contain_text("Theo xã hiện nay")
+    expect(checked.locator("xpath=ancestor::label")).to_contain_text("Như khi ghi nhận")
     _expect_no_problems(page)
 
 
@@ -99,8 +100,8 @@ def test_a_language_switch_keeps_the_filters(logged_in):
     page = logged_in
     _open(page, "theo_xa")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Theo xã hiện nay", exact=False).click()
-    expect(page).to_have_url(re.compile(r"f_bounds=Theo\+x"))
+    sidebar.get_by_text("Như khi ghi nhận", exact=True).click()
+    expect(page).to_have_url(re.compile(r"f_bounds=Nh"))
     wait_until_drawn(page)
     sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Ngôn ngữ / Language").locator("input").click()
     page.keyboard.type("English")
@@ -108,6 +109,6 @@ def test_a_language_switch_keeps_the_filters(logged_in):
     expect(page.locator("h1").first).to_have_text("Results by commune")
     checked = sidebar.locator('input[type="radio"]:checked')
     expect(checked).to_have_count(1)
-    expect(checked.locator("xpath=ancestor::label")).to_contain_text("Current communes")
+    expect(checked.locator("xpath=ancestor::label")).to_contain_text("As recorded")
     wait_until_drawn(page)
     _expect_no_problems(page)

@@ -175,8 +175,8 @@ def test_by_commune_ranking_follows_the_boundaries(app_env, filled):
     assert _chart(at, 0)["data"][0]["type"] != "bar"  # the map comes first, then the heatmap and the ranking
     ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
     assert {k: v for k, v in ranking.items() if v} == {
-        "Mù Cả (đến 7/2025)": 1623, "Ma Li Chải": 10, "Sì Lở Lầu (đến 7/2025)": 6}
-    assert ranking["Dào San (đến 7/2025)"] == 0  # a border commune without activity is ranked, as 0
+        "Mù Cả": 1623, "Ma Li Chải (đến 2/2020, nay thuộc xã Sì Lở Lầu)": 10, "Sì Lở Lầu": 6}
+    assert ranking["Dào San"] == 0  # a border commune without activity is ranked, as 0
     at.radio(key="f_bounds").set_value("current").run()
     assert not at.exception
     ranking = dict(zip(_chart(at, 2)["data"][0]["y"], _chart(at, 2)["data"][0]["x"]))
@@ -197,9 +197,9 @@ def test_by_commune_measure_years_and_population(app_env, filled):
     ranking = _chart(at, 2)["data"][0]
     assert sorted(ranking["x"]) == sorted(view.ranking["value"])
     rate = _chart(at, 3)["data"][0]
-    assert list(rate["y"])[-1] == "Mù Cả (đến 7/2025)"  # the only one reached with a population, drawn on top
+    assert list(rate["y"])[-1] == "Mù Cả"  # the only one reached with a population, drawn on top
     assert set(rate["x"][:-1]) == {0}  # the others with a population were not reached
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu" in _texts(at)  # names as text
     at.selectbox(key="tx_commune").set_value(SI_LO_LAU).run()
     assert "Chưa có số dân của xã này." in _texts(at)
 
@@ -229,13 +229,13 @@ def test_compare_communes(app_env, filled):
     assert not at.exception
     table = at.dataframe[0].value
     row = table[table["Loại hoạt động – chỉ tiêu"] == "Tuyên truyền tại bản – số buổi"].iloc[0]
-    assert (row["Mù Cả (đến 7/2025)"], row["Sì Lở Lầu (đến 7/2025)"]) == ("1.623", "6")
-    assert "Mù Cả \\(đến 7/2025\\)**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
+    assert (row["Mù Cả"], row["Sì Lở Lầu"]) == ("1.623", "6")
+    assert "Mù Cả**: 0/11 bản đã có hoạt động." in _texts(at)  # no village named on any record
     langs = at.dataframe[1].value
-    mong = langs[(langs["Xã"] == "Sì Lở Lầu (đến 7/2025)") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
+    mong = langs[(langs["Xã"] == "Sì Lở Lầu") & (langs["Ngôn ngữ"] == "Tiếng Mông")].iloc[0]
     assert mong["Số bản ghi"] == 1
     at.toggle(key="ss_rate").set_value(True).run()
-    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu \\(đến 7/2025\\)" in _texts(at)  # names as text
+    assert "Chưa có số dân (không tính được tỷ lệ): Sì Lở Lầu" in _texts(at)  # names as text
 
 
 def test_compare_asks_for_two_communes(app_env, filled):
@@ -369,6 +369,9 @@ def test_overview_does_not_open_on_a_year_just_begun(app_env, filled):
         assert not any(m.value.startswith("| Loại hoạt động") for m in at.markdown)
 
 
+MA_LI_CHAI_2020 = "Ma Li Chải (đến 2/2020, nay thuộc xã Sì Lở Lầu)"
+
+
 def _not_reached_table(at: AppTest):
     return next(d.value for d in at.dataframe if "Đồn biên phòng phụ trách" in d.value.columns
                 and "Bản" not in d.value.columns)
@@ -378,17 +381,18 @@ def test_by_commune_lists_the_communes_not_reached_in_a_year(app_env, filled):
     at = _run(app_env, filled, "theo_xa")
     assert at.selectbox(key="tx_nr_year").value == 2020
     table = _not_reached_table(at).set_index("Xã")
-    assert "Mù Cả (đến 7/2025)" not in table.index  # reached in 2020
-    assert table.loc["Ma Li Chải", "Đồn biên phòng phụ trách"] == "Sì Lở Lầu"  # reached in 2019 only
-    assert table.loc["Dào San (đến 7/2025)", "Đồn biên phòng phụ trách"] == "Dào San"
+    assert "Mù Cả" not in table.index  # reached in 2020
+    # reached in 2019 only; merged in February 2020, it says what it became
+    assert table.loc[MA_LI_CHAI_2020, "Đồn biên phòng phụ trách"] == "Sì Lở Lầu"
+    assert table.loc["Dào San", "Đồn biên phòng phụ trách"] == "Dào San"
     assert "xã khu vực biên giới" in _texts(at)
     assert {"tx_nr_communes_dl_csv", "tx_nr_communes_dl_xlsx"} <= {b.key for b in at.get("download_button")}
     at.selectbox(key="tx_nr_year").set_value(2019).run()
-    assert "Ma Li Chải" not in _not_reached_table(at).set_index("Xã").index
+    assert not [c for c in _not_reached_table(at)["Xã"] if c.startswith("Ma Li Chải")]
     at.selectbox(key="tx_type").set_value("loudspeaker_broadcast").run()  # broadcasts reached Sì Lở Lầu only
     at.selectbox(key="tx_nr_year").set_value(2020).run()
     table = _not_reached_table(at).set_index("Xã")
-    assert "Mù Cả (đến 7/2025)" in table.index and "Sì Lở Lầu (đến 7/2025)" not in table.index
+    assert "Mù Cả" in table.index and "Sì Lở Lầu" not in table.index
 
 
 def test_the_overview_map_type_box_follows_the_language(app_env, filled):

@@ -4,10 +4,11 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from data_model.analytics.aggregate import FilterOptions, filter_options
+from data_model.analytics.aggregate import FilterOptions, commune_choices, filter_options
 from data_model.analytics.filters import Filters
 from data_model.analytics.units import with_cluster_units
 from data_model.definitions.activity_types import ActivityType, Measure, get_activity_type, list_activity_types
+from data_model.reference.boundaries import default_boundaries
 from ui.i18n import current_language, t
 from ui.loaders import cached_loader
 from ui.widgets import choice, keep_valid
@@ -15,12 +16,30 @@ from ui.widgets import choice, keep_valid
 # widget keys double as query-parameter names; the prefix keeps them apart from other pages' widgets
 KEY_YEARS, KEY_TYPES, KEY_BOUNDS = "f_years", "f_types", "f_bounds"
 KEY_DISTRICT, KEY_COMMUNES, KEY_COMMUNES_NOW, KEY_STATIONS = "f_district", "f_communes", "f_communes_now", "f_stations"
+_BOUNDS_DEFAULT = "_f_bounds_default"  # the boundary view the year range last suggested
 
 
 @cached_loader
 def load_options(*, session: Session, lang: str = "vi") -> FilterOptions:
     """What the filters can offer for the configured database, labelled in the language (cached)."""
     return filter_options(session=session, lang=lang)
+
+
+@cached_loader
+def load_commune_choices(*, session: Session, boundaries: str, year_from: int, year_to: int,
+                         lang: str = "vi") -> dict[str, str]:
+    """The communes a picker offers for the boundaries and years (cached)."""
+    return commune_choices(session=session, boundaries=boundaries, year_from=year_from, year_to=year_to, lang=lang)
+
+
+def follow_default_boundaries(*, year_to: int) -> str:
+    """The boundary view the years suggest; a view the user has not changed away from follows the years."""
+    suggested = default_boundaries(year_to=year_to)
+    before = st.session_state.get(_BOUNDS_DEFAULT)
+    if before is not None and before != suggested and st.session_state.get(KEY_BOUNDS) == before:
+        st.session_state[KEY_BOUNDS] = suggested
+    st.session_state[_BOUNDS_DEFAULT] = suggested
+    return suggested
 
 
 @cached_loader
@@ -60,6 +79,10 @@ def sidebar_filters() -> Filters | None:
                           bind="query-params", placeholder=t("Tất cả"), select_all=False)
     bounds_labels = {"historical": t("Như khi ghi nhận"),
                      "current": t("Theo xã hiện nay (sau 01/07/2025)")}
+    # the years' own view first, so it is the default (a link or a click chooses the other): a period reaching
+    # 1 July 2025 in today's communes, one wholly before in the communes of its time
+    suggested = follow_default_boundaries(year_to=year_to)
+    bounds_labels = dict(sorted(bounds_labels.items(), key=lambda kv: kv[0] != suggested))
     boundaries = choice(sidebar.radio, t("Địa giới"), bounds_labels, key=KEY_BOUNDS, bind="query-params",
                         help=t("Như khi ghi nhận: mỗi hoạt động tính cho xã được ghi. Theo xã hiện nay: xã cũ được "
                                "cộng vào xã mới sau sáp nhập (Nghị quyết 1670/NQ-UBTVQH15)."))
@@ -68,10 +91,11 @@ def sidebar_filters() -> Filters | None:
         districts = {"": t("Tất cả các huyện"), **options.districts}
         district = choice(sidebar.selectbox, t("Huyện (trước 01/07/2025)"),
                           districts, key=KEY_DISTRICT, bind="query-params") or None
-        communes_map, communes_key = options.communes_recorded, KEY_COMMUNES
+        communes_key = KEY_COMMUNES
     else:
         sidebar.caption(t("Huyện chỉ lọc được khi xem như khi ghi nhận (cấp huyện không còn từ 01/07/2025)."))
-        communes_map, communes_key = options.communes_current, KEY_COMMUNES_NOW
+        communes_key = KEY_COMMUNES_NOW
+    communes_map = load_commune_choices(boundaries=boundaries, year_from=year_from, year_to=year_to, lang=lang)
     communes = choice(sidebar.multiselect, t("Xã", ctx="communes"), communes_map, key=communes_key, bind="query-params",
                       placeholder=t("Tất cả"), select_all=False)
     keep_valid(KEY_STATIONS, options.stations, many=True)

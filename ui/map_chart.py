@@ -10,12 +10,17 @@ from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, s
 from data_model.reference.geo import ProvinceShapes, SharedJSON
 from data_model.texts.formatting import format_number
 from ui.charts import FONT, separators
+from ui.map_labels import place_labels, scale_color
 
 LAYERS = ("value", "per_1000", "coverage")
-EMPTY_FILL = "#f2f2f2"
+EMPTY_FILL = "#f2f2f2"  # no figure: no village list, no population
+ZERO_FILL = "#fbe0c9"  # a figure of zero: the commune was not reached (apart from every scale's colours)
+BACKGROUND = "#ffffff"
 BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
-
+COMMUNE_FONT, STATION_FONT = 9, 10
+MARGIN_DEG = 0.03
+FOOT_PX = 150  # below the map: the colour scale, then the legend (two lines wide, four on a phone)
 
 
 def _value_text(value, layer: str, lang: str) -> str:
@@ -46,9 +51,11 @@ def _hover(row, *, unit: str, year: int, lang: str) -> str:
 
 
 def _colorbar(layer: str, title: str, top: float) -> dict:
-    # whole numbers for counts, one decimal for rates, per cent for coverage: every tick the Vietnamese way
+    # whole numbers for counts, one decimal for rates, per cent for coverage: every tick the Vietnamese way;
+    # below the map, across: a phone keeps the map's whole width and nothing covers the scale
     tickformat = {"value": ",d", "per_1000": ",.1f", "coverage": ".0%"}[layer]
-    bar = {"title": {"text": title, "side": "right"}, "tickformat": tickformat, "thickness": 14, "len": 0.8}
+    bar = {"title": {"text": title, "side": "top"}, "tickformat": tickformat, "thickness": 10, "len": 0.9,
+           "orientation": "h", "x": 0, "xanchor": "left", "y": -0.01, "yanchor": "top", "lenmode": "fraction"}
     if layer == "value" and top <= 8:
         bar["dtick"] = 1
     return bar
@@ -61,15 +68,20 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     frame = data.communes[data.communes["key"].isin(list(shapes.communes))]
     hover = [_hover(r, unit=unit, year=data.coverage_year, lang=lang) for r in frame.itertuples()]
     values = frame[layer].astype(float)
-    has_value = values.notna() & ((values > 0) if layer == "value" else True)
+    # a commune either has a figure on the scale, a figure of zero (not reached), or no figure at all (no data)
+    no_data = values.isna()
+    zero = ~no_data & (values <= 0) if layer != "coverage" else no_data & False
+    has_value = ~no_data & ~zero
     # the layout given whole to the constructor: update_layout/update_geos afterwards cost 10-20 ms a call
     fig = go.Figure(layout={
         "geo": {"visible": False, "showland": False, "showocean": False, "showlakes": False, "showrivers": False,
                 "showcountries": False, "showcoastlines": False, "showsubunits": False, "showframe": False,
                 "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)", **_bounds(shapes)},
         "separators": separators(lang), "height": height, "font": {"family": FONT, "size": 12},
-        "margin": {"l": 0, "r": 0, "t": 10, "b": 0}, "dragmode": False, "clickmode": "event+select",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "xanchor": "left", "x": 0, "font": {"size": 11}},
+        "margin": {"l": 0, "r": 0, "t": 10, "b": FOOT_PX}, "dragmode": False, "clickmode": "event+select",
+        # the legend at the figure's foot, under the colour scale, whatever the figure's height
+        "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0,
+                   "font": {"size": 11}},
         "hoverlabel": {"font": {"family": FONT}},
     })
     # the first trace of a geo subplot decides whether plotly.js fetches its world topojson from the internet:
@@ -78,20 +90,24 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     outline = shapes.browser_outline
     fig.add_trace(go.Scattergeo(lon=outline.lon, lat=outline.lat, mode="lines", line={"color": "#333333", "width": 1.6},
                                 name="Ranh giới tỉnh" if vi else "Province outline", hoverinfo="skip"))
-    # each commune's polygons go to the browser once: the grey trace holds only the communes the coloured one lacks
-    empty = frame[~has_value]
-    fig.add_trace(go.Choropleth(
-        geojson=_features(shapes, empty["key"]), locations=empty["key"], z=[0] * len(empty), showscale=False,
-        colorscale=[[0, EMPTY_FILL], [1, EMPTY_FILL]], marker={"line": {"color": "#9e9e9e", "width": 0.6}},
-        customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if not ok],
-        hovertemplate="%{customdata[1]}<extra></extra>",
-        name="Chưa có số liệu" if vi else "No figure", showlegend=True))
+    # each commune's polygons go to the browser once: the zero and no-data traces hold only the communes the
+    # coloured one lacks
+    for mask, fill, name in ((zero, ZERO_FILL, "Chưa có hoạt động (0)" if vi else "Not reached (0)"),
+                             (no_data, EMPTY_FILL, _no_data_name(layer, vi))):
+        part = frame[mask]
+        if part.empty:
+            continue
+        fig.add_trace(go.Choropleth(
+            geojson=_features(shapes, part["key"]), locations=part["key"], z=[0] * len(part), showscale=False,
+            colorscale=[[0, fill], [1, fill]], marker={"line": {"color": "#9e9e9e", "width": 0.6}},
+            customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, mask) if ok],
+            hovertemplate="%{customdata[1]}<extra></extra>", name=name, showlegend=True))
     shown = frame[has_value]
     if not shown.empty:
         z = shown[layer].astype(float)
         fig.add_trace(go.Choropleth(
             geojson=_features(shapes, shown["key"]), locations=shown["key"], z=z, zmin=0,
-            zmax=1.0 if layer == "coverage" else max(float(z.max()), 1e-9),
+            zmax=_top(layer, z),
             colorscale=[[i / (len(LAYER_COLORS[layer]) - 1), c] for i, c in enumerate(LAYER_COLORS[layer])],
             marker={"line": {"color": "#616161", "width": 0.6}},
             colorbar=_colorbar(layer, title, float(z.max())),
@@ -102,19 +118,24 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
                                     name=("Biên giới Việt Nam – Trung Quốc (suy ra từ ranh giới xã)" if vi else
                                           "Viet Nam – China border (derived from the commune boundaries)"),
                                     hoverinfo="skip", showlegend=line is shapes.browser_border[0]))
-    if labels:
-        names = pd.DataFrame([(c.centroid[0], c.centroid[1] + LABEL_LIFT_DEG, c.name)
-                              for c in shapes.communes.values()],
-                             columns=["lon", "lat", "name"])
-        fig.add_trace(go.Scattergeo(lon=names["lon"], lat=names["lat"], text=names["name"], mode="text",
-                                    textfont={"size": 9, "color": "#303030", "family": FONT, "shadow": "auto"},
-                                    hoverinfo="skip", showlegend=False))
     stations = station_points(stations=data.stations, shapes=shapes)
+    station_labels, commune_labels = ([None] * len(stations), [])
+    if labels:
+        station_labels, commune_labels = map_labels(frame, stations, shapes, layer=layer,
+                                                    height=height - FOOT_PX - 10)
+    if commune_labels:
+        fig.add_trace(go.Scattergeo(lon=[x.lon for x in commune_labels], lat=[x.lat for x in commune_labels],
+                                    text=[x.text for x in commune_labels], mode="text",
+                                    textfont={"size": COMMUNE_FONT, "color": [x.color for x in commune_labels],
+                                              "family": FONT, "shadow": "auto"},
+                                    hoverinfo="skip", showlegend=False, name="commune_labels"))
     if not stations.empty:
         fig.add_trace(go.Scattergeo(
             lon=stations["lon"], lat=stations["lat"], mode="markers+text" if labels else "markers",
-            text=stations["name"], textposition="middle right",
-            textfont={"size": 10, "color": STATION_COLOR, "family": FONT, "shadow": "auto", "weight": "bold"},
+            text=[x.text if x else "" for x in station_labels],
+            textposition=[x.position if x else "middle right" for x in station_labels],
+            textfont={"size": STATION_FONT, "color": [x.color if x else STATION_COLOR for x in station_labels],
+                      "family": FONT, "weight": "bold", "shadow": "auto"},
             marker={"symbol": "triangle-up", "size": 11, "color": STATION_COLOR,
                     "line": {"color": "white", "width": 1}},
             customdata=[[f"station:{i}", n] for i, n in zip(stations["station_id"], stations["name"])],
@@ -126,12 +147,52 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     return fig
 
 
+def _no_data_name(layer: str, vi: bool) -> str:
+    if layer == "coverage":
+        return "Chưa có số liệu (chưa có danh sách bản)" if vi else "No data (no village list)"
+    if layer == "per_1000":
+        return "Chưa có số liệu (chưa có số dân)" if vi else "No data (population not known)"
+    return "Chưa có số liệu" if vi else "No data"
+
+
+def _top(layer: str, z: pd.Series) -> float:
+    return 1.0 if layer == "coverage" else max(float(z.max()), 1e-9)
+
+
+def fill_colors(frame: pd.DataFrame, *, layer: str) -> dict[str, str]:
+    """Commune key → the colour its polygon is drawn in on the layer."""
+    values = frame[layer].astype(float)
+    shown = values.notna() & ((values > 0) | (layer == "coverage"))
+    top = _top(layer, values[shown]) if shown.any() else 1.0
+    stops = LAYER_COLORS[layer]
+    return {k: (scale_color(stops, v / top) if ok else EMPTY_FILL if math.isnan(v) else ZERO_FILL)
+            for k, v, ok in zip(frame["key"], values, shown)}
+
+
+def map_labels(frame: pd.DataFrame, stations: pd.DataFrame, shapes: ProvinceShapes, *, layer: str, height: int):
+    """Station and commune labels that do not overlap, in colours that read on their fills."""
+    # the biggest communes first: they have room for their names; the small ones are in the hover
+    order = sorted(frame["key"], key=lambda k: -_area(shapes, k))
+    lon_min, lon_max, lat_min, lat_max = shapes.extent
+    extent = (lon_min - MARGIN_DEG, lon_max + MARGIN_DEG, lat_min - MARGIN_DEG, lat_max + MARGIN_DEG)
+    return place_labels(shapes=shapes, extent=extent, fills=fill_colors(frame, layer=layer), background=BACKGROUND,
+                        stations=list(zip(stations["name"], stations["lon"], stations["lat"])),
+                        station_size=STATION_FONT, station_color=STATION_COLOR, commune_size=COMMUNE_FONT,
+                        commune_order=order, lift_deg=LABEL_LIFT_DEG, height=height,
+                        station_communes=list(stations["commune_key"]))
+
+
+def _area(shapes: ProvinceShapes, key: str) -> float:
+    ring = list(shapes.communes[key].polygons[0][0]) if shapes.communes[key].polygons else []
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]))) / 2
+
+
 def _features(shapes: ProvinceShapes, keys) -> SharedJSON:
     """A FeatureCollection of these communes' prepared features (shared, never copied)."""
     return SharedJSON({"type": "FeatureCollection", "features": [shapes.browser_features[k] for k in keys]})
 
 
-def _bounds(shapes: ProvinceShapes, margin: float = 0.03) -> dict:
+def _bounds(shapes: ProvinceShapes, margin: float = MARGIN_DEG) -> dict:
     """The province's extent as the geo axes' ranges: the map fills the figure instead of a fitted square."""
     lon_min, lon_max, lat_min, lat_max = shapes.extent
     return {"lonaxis": {"range": [lon_min - margin, lon_max + margin]},

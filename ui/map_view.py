@@ -64,7 +64,15 @@ def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType
     unit = measure.unit(lang)
     titles = {"value": f"{measure.label(lang)} ({unit})",
               "per_1000": t("{unit} / 1.000 dân", unit=unit),
-              "coverage": t("Bản có hoạt động năm {year}", year=year)}
+              "coverage": t("% bản có hoạt động năm {year}", year=year)}
+    span = f"{filters.year_from}–{filters.year_to}" if filters.year_from != filters.year_to else str(filters.year_to)
+    what = {"value": t("{type_name}: {label} ({unit}), {span}", type_name=definition.name(lang),
+                       label=measure.label(lang).lower(), unit=unit, span=span),
+            "per_1000": t("{type_name}: {label} trên 1.000 dân, {span}", type_name=definition.name(lang),
+                          label=measure.label(lang).lower(), span=span),
+            "coverage": t("{type_name}: tỷ lệ bản có hoạt động năm {year} (%)", type_name=definition.name(lang),
+                          year=year)}
+    st.markdown(f"**{plain(what[layer])}**")
     height = 420 if small else 640
     figure = reuse_figure(
         name="commune_map", inputs={"data": data, "layer": layer, "title": titles[layer], "unit": unit, "lang": lang,

@@ -135,3 +135,19 @@ def filter_options(*, session: Session, on: dt.date | None = None, lang: str = "
         communes_current=dict(sorted(current.items(), key=lambda kv: kv[1])),
         stations={uid: name for uid, name, _ in units},
     )
+
+
+def commune_choices(*, session: Session, boundaries: str, year_from: int, year_to: int, on: dt.date | None = None,
+                    lang: str = "vi") -> dict[str, str]:
+    """key → name of the communes a picker offers for the period: today's communes, or as recorded the versions that
+    existed in it (each named by the one naming rule), by name."""
+    day = on or today_local()
+    if boundaries == "current":
+        return {u.key: u.name for u in units_valid_on(session=session, on=day)}
+    start, end = dt.date(year_from, 1, 1), dt.date(year_to, 12, 31)
+    names = commune_names(session=session, boundaries="historical", lang=lang, year_from=year_from, year_to=year_to,
+                          on=day)
+    keys = session.scalars(select(Unit.key).where(
+        Unit.level == "commune", (Unit.valid_from.is_(None)) | (Unit.valid_from <= end),
+        (Unit.valid_to.is_(None)) | (Unit.valid_to > start)))
+    return dict(sorted(((k, names[k]) for k in keys), key=lambda kv: kv[1]))

@@ -48,7 +48,8 @@ def compare_communes(*, session: Session, filters: Filters, communes: tuple[str,
     if not MIN_COMMUNES <= len(communes) <= MAX_COMMUNES:
         raise QueryError("Chọn từ {min_communes} đến {max_communes} xã để so sánh", min_communes=MIN_COMMUNES,
                          max_communes=MAX_COMMUNES)
-    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
+    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang, year_from=filters.year_from,
+                          year_to=filters.year_to, on=filters.on)
     picked = {k: names.get(k, k) for k in communes}
     mine = replace(filters, communes=tuple(communes), district=None)
     grouped = grouped_summary(session=session, filters=mine, by=("commune",))

@@ -87,7 +87,8 @@ def commune_view(*, session: Session, filters: Filters, type_code: str, measure:
     column = measure_column(type_code, measure)
     rows = grouped_rows(session=session, filters=replace(filters, types=(type_code,)), by=("year", "commune"),
                         sums=(column,))
-    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
+    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang, year_from=filters.year_from,
+                          year_to=filters.year_to, on=filters.on)
     # the border-area communes without activity are there as 0: a ranking or heatmap without them hides who was missed
     matrix, ranking = _matrix_and_ranking([(c, y, n, v) for y, c, _, n, v in rows if c], names=names,
                                           zeros=years_of_communes(session=session, filters=filters))
@@ -184,7 +185,8 @@ def commune_detail(*, session: Session, filters: Filters, commune_key: str, lang
     """A commune's trend per type, its villages and their activity, its population."""
     mine = replace(filters, communes=(commune_key,), district=None)  # years and types become key lookups
     recorded = recorded_communes_of(session=session, key=commune_key, boundaries=filters.boundaries, on=filters.on)
-    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
+    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang, year_from=filters.year_from,
+                          year_to=filters.year_to, on=filters.on)
     people = population_by_commune(session=session, boundaries=filters.boundaries, on=filters.on)
     return PlaceDetail(
         key=commune_key, name=names.get(commune_key, commune_key),

@@ -116,7 +116,8 @@ def list_not_reached(*, session: Session, filters: Filters, type_code: str, year
     scope = communes_in_scope(session=session, filters=year_filters)
     reached = {row[0] for row in grouped_rows(session=session, filters=year_filters, by=("commune",), sums=())
                if row[2]}
-    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang)
+    names = commune_names(session=session, boundaries=filters.boundaries, lang=lang, year_from=year, year_to=year,
+                          on=filters.on)
     people = population_by_commune(session=session, boundaries=filters.boundaries, on=filters.on)
     stations = covering_stations(session=session, filters=year_filters, keys=scope)
     # the villages of each commune in scope (for today's communes, those of the communes merged into it)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_model.reference.boundaries import units_valid_on
+from data_model.reference.boundaries import load_rollup, units_valid_on
 from data_model.schema.clock import today_local
 from data_model.schema.models import ReportingUnit, Unit, UnitFact, UnitSuccessor
 from data_model.texts.catalogue import translate
@@ -23,19 +23,63 @@ def _period(start: dt.date | None, end: dt.date | None, lang: str) -> str:
     return translate("đến {month}/{year}", lang=lang, month=end.month, year=end.year) if end else ""
 
 
-def commune_names(*, session: Session, boundaries: str, lang: str = "vi") -> dict[str, str]:
-    """Display name of every commune version; names shared by several versions get the kind and validity added."""
-    rows = session.execute(select(Unit.key, Unit.name, Unit.kind, Unit.valid_from, Unit.valid_to)
-                           .where(Unit.level == "commune")).all()
-    base = {key: name if kind in ("xã", "") else f"{name} ({kind})" for key, name, kind, _, _ in rows}
+@dataclass(frozen=True)
+class CommuneRow:
+    """What the naming rule reads of one commune version."""
+
+    key: str
+    name: str
+    kind: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def _overlaps(row: CommuneRow, start: dt.date, end: dt.date) -> bool:
+    return (row.valid_from is None or row.valid_from <= end) and (row.valid_to is None or row.valid_to > start)
+
+
+def label_communes(*, rows: list[CommuneRow], boundaries: str, start: dt.date, end: dt.date,
+                   became: dict[str, list[str]], lang: str = "vi") -> dict[str, str]:
+    """One name per commune version for a period [start, end]: plain names where they are unique in the period; as
+    recorded, a version that ended by the period's end says until when and what it became (became: key → names)."""
+    def base(row: CommuneRow) -> str:
+        return row.name if row.kind in ("xã", "") else f"{row.name} ({row.kind})"
+
     if boundaries == "current":
-        names = {key: name for key, name, *_ in rows}
-    else:
-        seen: dict[str, int] = {}
-        for label in base.values():
-            seen[label] = seen.get(label, 0) + 1
-        names = {key: base[key] if seen[base[key]] == 1 else f"{base[key]} ({_period(start, end, lang)})"
-                 for key, _, _, start, end in rows}
+        return {r.key: base(r) for r in rows}
+    shown = [r for r in rows if _overlaps(r, start, end)]
+    counts: dict[str, int] = {}
+    for r in shown:
+        counts[base(r)] = counts.get(base(r), 0) + 1
+    names: dict[str, str] = {}
+    for r in rows:
+        label = base(r)
+        until = r.valid_to if r.valid_to is not None and r.valid_to <= end else None
+        later = [n for n in became.get(r.key, []) if n]
+        if until and later:
+            names[r.key] = translate("{name} (đến {month}/{year}, nay thuộc {later})", lang=lang, name=label,
+                                     month=until.month, year=until.year, later=", ".join(later))
+        elif r in shown and counts[label] == 1 and not until:
+            names[r.key] = label
+        else:
+            names[r.key] = f"{label} ({_period(r.valid_from, r.valid_to, lang)})"
+    return names
+
+
+def commune_names(*, session: Session, boundaries: str, lang: str = "vi", year_from: int | None = None,
+                  year_to: int | None = None, on: dt.date | None = None) -> dict[str, str]:
+    """Display name of every commune version for a period (all years by default), by label_communes."""
+    rows = [CommuneRow(*r) for r in session.execute(select(Unit.key, Unit.name, Unit.kind, Unit.valid_from,
+                                                           Unit.valid_to).where(Unit.level == "commune"))]
+    day = on or today_local()
+    start = dt.date(year_from, 1, 1) if year_from else dt.date.min
+    end = dt.date(year_to, 12, 31) if year_to else day
+    became: dict[str, list[str]] = {}
+    if boundaries != "current":
+        kinds = {r.key: f"{r.kind or 'xã'} {r.name}" for r in rows}
+        for key, parts in load_rollup(session=session, on=day).items():
+            became[key] = [kinds.get(target, "") for target, _ in parts if target != key]
+    names = label_communes(rows=rows, boundaries=boundaries, start=start, end=end, became=became, lang=lang)
     names[""] = translate("(không ghi xã)", lang=lang)
     return names
 

@@ -208,7 +208,7 @@ def scope_options(*, session: Session, year: int, lang: str = "vi") -> dict[str,
         select(ReportingUnit.key, ReportingUnit.short_name).where(ReportingUnit.kind != "loudspeaker_cluster")
         .order_by(ReportingUnit.kind != "station", ReportingUnit.short_name))}
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    names = commune_names(session=session, boundaries="historical", lang=lang)
+    names = commune_names(session=session, boundaries="historical", lang=lang, year_from=year, year_to=year)
     keys = session.scalars(select(Unit.key).where(
         Unit.level == "commune", (Unit.valid_from.is_(None)) | (Unit.valid_from < end),
         (Unit.valid_to.is_(None)) | (Unit.valid_to > start)))

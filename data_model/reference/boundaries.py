@@ -15,6 +15,12 @@ Boundaries = Literal["historical", "current"]
 REORGANISATION_2025 = dt.date(2025, 7, 1)
 
 
+def default_boundaries(*, year_to: int) -> Boundaries:
+    """The view a period ending in year_to opens in: today's communes once it reaches 1 July 2025 (after it both
+    views are the same), the communes of its time for a period wholly before."""
+    return "historical" if dt.date(year_to, 12, 31) < REORGANISATION_2025 else "current"
+
+
 def build_rollup(
     *, units: dict[str, tuple[dt.date | None, dt.date | None]], links: list[tuple[str, str, dt.date, float]], on: dt.date
 ) -> dict[str, list[tuple[str, float]]]:

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from data_model.analytics.aggregate import grouped_rows
 from data_model.analytics.filters import Filters
 from data_model.analytics.summary import summarise
-from data_model.analytics.units import NONE_CODE
+from data_model.analytics.units import NONE_CODE, commune_names
 from data_model.basics.issues import YEAR_MIN
 from data_model.definitions.activity_types import list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.records.summaries import LANGUAGE_SUMS
+from data_model.reference.boundaries import load_rollup
 from data_model.report.plans import plan_totals
 from data_model.report.scope import Period, ResolvedScope, Scope, resolve_scope
 from data_model.schema.clock import today_local
@@ -145,9 +146,10 @@ def _language_totals(*, session: Session, resolved: ResolvedScope, period: Perio
 
 
 def _scope_villages(*, session: Session, resolved: ResolvedScope, period: Period):
-    """SELECT of (village id, name, commune name, is_demo) for villages of communes in scope valid in the period."""
+    """SELECT of (village id, name, commune name, is_demo, commune key) for villages of communes in scope valid in the
+    period."""
     u = Unit
-    stmt = (select(Village.id, Village.name, u.name, Village.is_demo).join(u, u.key == Village.unit_key)
+    stmt = (select(Village.id, Village.name, u.name, Village.is_demo, u.key).join(u, u.key == Village.unit_key)
             .where(u.level == "commune", (u.valid_from.is_(None)) | (u.valid_from <= period.end),
                    (u.valid_to.is_(None)) | (u.valid_to > period.start)))
     if resolved.scope.kind == "station":
@@ -178,7 +180,13 @@ def _village_gaps(*, session: Session, resolved: ResolvedScope, period: Period) 
     total = session.scalar(select(func.count()).select_from(villages)) or 0
     n_reached = session.scalar(select(func.count()).select_from(villages).where(villages.c.id.in_(reached))) or 0
     rows = session.execute(select(villages).where(villages.c.id.not_in(reached))).all()
-    gaps = sorted((VillageGap(commune=c, village=n, is_demo=bool(d)) for _, n, c, d in rows),
+    today: dict[str, str] = {}
+    if resolved.filters.boundaries == "current" and resolved.scope.kind != "commune":
+        # the villages listed under today's commune, like every other table of a period reaching 1 July 2025
+        rollup = load_rollup(session=session, on=resolved.filters.on)
+        names = commune_names(session=session, boundaries="current")
+        today = {k: names.get(max(parts, key=lambda p: p[1])[0], "") for k, parts in rollup.items() if parts}
+    gaps = sorted((VillageGap(commune=today.get(k) or c, village=n, is_demo=bool(d)) for _, n, c, d, k in rows),
                   key=lambda g: (g.commune, g.village))
     return int(total), int(n_reached), gaps
 

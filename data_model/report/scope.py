@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_model.analytics.filters import Filters, QueryError, keys_rolling_up_to
 from data_model.analytics.units import with_cluster_units
-from data_model.reference.boundaries import load_rollup
+from data_model.reference.boundaries import default_boundaries, load_rollup
 from data_model.schema.models import ReportingUnit, Unit
 
 SCOPE_KINDS: tuple[str, ...] = ("province", "district", "station", "commune")
@@ -125,17 +125,20 @@ def resolve_scope(*, session: Session, scope: Scope, period: Period) -> Resolved
     """Check the scope exists in the period and build its filters (ReportError otherwise)."""
     period.check()
     base = dict(year_from=period.year_from, year_to=period.year_to)
+    # the pages' rule: a period reaching 1 July 2025 is told in today's communes, one wholly before in its own
+    bounds = default_boundaries(year_to=period.year_to)
     if scope.kind == "province":
         province = _province(session, period)
         name = province.name if province else ""
-        return ResolvedScope(scope, name, province.kind if province else "tỉnh", Filters(**base), None)
+        return ResolvedScope(scope, name, province.kind if province else "tỉnh", Filters(**base, boundaries=bounds),
+                             None)
     if scope.kind == "station":
         unit = session.scalars(select(ReportingUnit).where(ReportingUnit.key == scope.key)).first()
         if unit is None:
             raise ReportError("Không có đơn vị báo cáo (đồn) mã {key!r}", key=scope.key)
         # the same rule as the dashboards: a station's loudspeaker clusters are its own work
         stations = with_cluster_units(session=session, station_ids=(unit.id,))
-        return ResolvedScope(scope, unit.name, "", Filters(**base, stations=stations), None)
+        return ResolvedScope(scope, unit.name, "", Filters(**base, stations=stations, boundaries=bounds), None)
     unit = session.get(Unit, scope.key)
     if unit is None or unit.level != scope.kind:
         label = "huyện" if scope.kind == "district" else "xã"

@@ -153,11 +153,26 @@ def _rank_line(places: list[PlaceFigures], definition: ActivityType, tpl: Mappin
                 bottom=items(list(reversed(scored[-size:]))))
 
 
+def in_todays_communes(content: ReportContent) -> bool:
+    """Whether the report's communes are today's (a period reaching 1 July 2025), not those as recorded."""
+    # a report on one commune rolls its former communes up to it on its own terms (the footer's boundary_note)
+    return content.scope.filters.boundaries == "current" and content.scope.scope.kind != "commune"
+
+
+def boundaries_label(content: ReportContent, tpl: Mapping[str, Any], *, long: bool = False) -> str:
+    """The report's boundary view in words."""
+    d = tpl["document"]
+    if in_todays_communes(content):
+        return d["boundaries_current_long" if long else "boundaries_current"]
+    return d["boundaries_historical"]
+
+
 def _ranking_section(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> Section:
     section = Section(heading=tpl["headings"]["ranking"])
     communes = [c for c in content.communes if c.key != NONE_CODE]
     stations = [s for s in content.stations if s.group == "station"]
-    for intro, places in ((tpl["ranking"]["communes_intro"], communes), (tpl["ranking"]["stations_intro"], stations)):
+    communes_intro = fill(tpl["ranking"]["communes_intro"], lang, boundaries=boundaries_label(content, tpl))
+    for intro, places in ((communes_intro, communes), (tpl["ranking"]["stations_intro"], stations)):
         if len(places) < 2:
             continue
         lines = [_rank_line(places, get_activity_type(t.code), tpl, lang) for t in content.types]
@@ -282,9 +297,12 @@ def _tables(content: ReportContent, tpl: Mapping[str, Any], lang: str) -> list[T
                             formats=["text", "text"] + ["int"] * (len(years) + 1), rows=rows,
                             in_document=len(years) <= MAX_YEAR_COLUMNS))  # wider only fits a spreadsheet
     if content.communes:
-        tables.append(_place_table(content.communes, content, tpl, lang, title=tt["by_commune"],
+        # today's communes belong to no district (the level ended on 1 July 2025)
+        tables.append(_place_table(content.communes, content, tpl, lang,
+                                   title=fill(tt["by_commune"], lang, boundaries=boundaries_label(content, tpl)),
                                    sheet=tt["sheet_by_commune"], name_col=tt["col_commune"],
-                                   group_col=tt["col_district"], none_label=tt["no_commune"]))
+                                   group_col=None if in_todays_communes(content) else tt["col_district"],
+                                   none_label=tt["no_commune"]))
     if content.stations:
         tables.append(_place_table(content.stations, content, tpl, lang, title=tt["by_station"],
                                    sheet=tt["sheet_by_station"], name_col=tt["col_station"], group_col=None,
@@ -340,7 +358,8 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
     }
     notices = [d["demo_notice"]] if content.is_demo else []
     boundary_note = d["boundary_current"] if content.scope.merged_names else ""
-    footer = d["generated"].format(date=format_date(today, lang), boundary_note=boundary_note)
+    footer = fill(d["generated"], lang, date=format_date(today, lang), boundary_note=boundary_note,
+                  boundaries=boundaries_label(content, tpl, long=True))
     subtitle = d["subtitle"].format(period_title=period_label(content.period, tpl, title=True), scope=scope)
     doc = ReportDocument(lang=lang, title=d["title"], subtitle=subtitle, header=header, notices=notices, sections=[],
                          footer=footer, file_stem=d["file_stem"], charts_note=d["charts_in_docx"],
