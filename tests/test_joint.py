@@ -128,3 +128,22 @@ def test_an_entry_not_yet_saved_is_matched_against_other_units_records(engine):
         values = outreach(unit_id(s, "st_mu_ca"), commune_key=MU_CA, attendances=115, year=2024, m2=115)
         matches = find_matches(session=s, columns=values | {"village_id": None})
     assert a in {m.second_id for m in matches}
+
+
+def test_the_command_line_lists_merges_and_undoes(engine, db_url, monkeypatch, capsys):
+    import json
+
+    from data_model.cli.main import main
+
+    a, b = _pair(engine)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    capsys.readouterr()
+    assert main(["joint", "list", "--format", "json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["first"], listed["second"]) == (a, b)
+    assert main(["joint", "merge", str(a), str(b), "--figure", "attendances=118"]) == 0
+    assert _province(engine) == (1, 118)
+    assert main(["joint", "merge", str(a), str(b)]) == 2  # already merged: a clear refusal, no traceback
+    assert "đã bị xoá hoặc đã được gộp" in capsys.readouterr().err
+    assert main(["joint", "undo-merge", "1", "--reason", "nhầm"]) == 0
+    assert _province(engine) == (2, 238)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from data_model.basics.permissions import SYSTEM
+from data_model.cli import joint as cli_joint
 from data_model.cli import plans as cli_plans
 from data_model.cli import records as cli_records
 from data_model.cli import report as cli_report
@@ -174,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message")
     p.set_defaults(func=cmd_makemigration)
     for module in (cli_summary, cli_records, cli_users, cli_report, cli_xlsform, cli_transfer, cli_reporting,
-                   cli_plans):
+                   cli_plans, cli_joint):
         module.register(sub)
     return parser
 
