@@ -147,3 +147,37 @@ def test_the_command_line_lists_merges_and_undoes(engine, db_url, monkeypatch, c
     assert "đã bị xoá hoặc đã được gộp" in capsys.readouterr().err
     assert main(["joint", "undo-merge", "1", "--reason", "nhầm"]) == 0
     assert _province(engine) == (2, 238)
+
+
+def test_a_merged_activity_is_counted_once_in_the_province_and_once_per_organising_station(engine, db_url,
+                                                                                        monkeypatch, capsys):
+    from sqlalchemy import text
+
+    from data_model.analytics.places import station_view
+    from data_model.cli.main import main
+    from data_model.joint.credits import check_joint, count_joint_activities
+
+    a, b = _pair(engine)
+    with write_session(engine) as s:  # the second record moved to the Mù Cả station, as a clerk would edit it
+        from data_model.records.write import update_record
+
+        update_record(session=s, actor=SYSTEM, record_id=b, confirm_warnings=True, confirm_duplicate=True,
+                      today=TODAY, values=outreach(unit_id(s, "st_mu_ca"), commune_key=MU_CA,
+                                                   village_id=village_id(s, "Xi Nế"), attendances=118))
+    with write_session(engine) as s:
+        merge_pair(session=s, actor=OFFICIAL, keep_id=a, merge_id=b)
+    assert _province(engine) == (1, 120)
+    with read_session(engine) as s:
+        view = station_view(session=s, filters=Filters(year_from=2024, year_to=2024), type_code="outreach_session",
+                            measure="attendances")
+        ranking = {r.name: (r.value, r.records, r.joint) for r in view.ranking.itertuples()}
+        assert ranking == {"Ka Lăng": (120, 1, 1), "Mù Cả": (120, 1, 1)}  # credited to each, "trong đó phối hợp"
+        assert count_joint_activities(session=s, year_from=2024, year_to=2024) == 1
+        assert check_joint(session=s) == []
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    capsys.readouterr()
+    assert main(["check"]) == 0
+    with engine.begin() as conn:  # the merged record counted again behind the product's back
+        conn.execute(text("UPDATE activity_record SET deleted_at = NULL WHERE id = :id"), {"id": b})
+    assert main(["check"]) == 1
+    assert f"Hoạt động số {b} đã gộp vào số {a} (phối hợp) nhưng vẫn được tính" in capsys.readouterr().out
