@@ -15,6 +15,7 @@ from data_model.basics.permissions import SYSTEM, Actor, PermissionDenied
 from data_model.joint.candidates import find_candidates, find_matches
 from data_model.joint.review import dismiss_pair, merge_pair, undo_dismissal, undo_merge
 from data_model.records.write import create_record, restore_record
+from data_model.report import Period, Scope, make_report
 from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ChangeLog
 
@@ -168,6 +169,11 @@ def test_a_merged_activity_is_counted_once_in_the_province_and_once_per_organisi
         merge_pair(session=s, actor=OFFICIAL, keep_id=a, merge_id=b)
     assert _province(engine) == (1, 120)
     with read_session(engine) as s:
+        content, doc = make_report(session=s, scope=Scope(), period=Period(2024, 2024), today=TODAY)
+        assert content.n_records == 1 and content.n_joint == 1
+        opening = doc.sections[0].paragraphs[0]
+        assert "đã ghi nhận 1 hoạt động" in opening
+        assert "Trong đó có 1 buổi phối hợp giữa Sở và các đồn, mỗi buổi chỉ tính một lần." in opening
         view = station_view(session=s, filters=Filters(year_from=2024, year_to=2024), type_code="outreach_session",
                             measure="attendances")
         ranking = {r.name: (r.value, r.records, r.joint) for r in view.ranking.itertuples()}
