@@ -187,3 +187,21 @@ def test_a_merged_activity_is_counted_once_in_the_province_and_once_per_organisi
         conn.execute(text("UPDATE activity_record SET deleted_at = NULL WHERE id = :id"), {"id": b})
     assert main(["check"]) == 1
     assert f"Hoạt động số {b} đã gộp vào số {a} (phối hợp) nhưng vẫn được tính" in capsys.readouterr().out
+
+
+def test_saving_a_record_another_unit_already_recorded_says_so(engine):
+    from data_model.joint.notes import create_record_with_note
+
+    with write_session(engine) as s:
+        village = village_id(s, "Xi Nế")
+        first = create_record(session=s, actor=SYSTEM, confirm_warnings=True, today=TODAY,
+                              values=outreach(unit_id(s), commune_key=MU_CA, village_id=village, attendances=120))
+        alone = create_record_with_note(session=s, actor=SYSTEM, confirm_warnings=True,
+                                        values=outreach(unit_id(s), commune_key=MU_CA, attendances=40,
+                                                        start_date=dt.date(2024, 4, 2), end_date=None))
+        saved = create_record_with_note(session=s, actor=SYSTEM, confirm_warnings=True, confirm_duplicate=True,
+                                        values=outreach(unit_id(s, "st_mu_ca"), commune_key=MU_CA, village_id=village,
+                                                        attendances=118))
+    assert alone.note == ""
+    assert saved.note.startswith(f"Có thể trùng với hoạt động do Đồn Biên phòng Ka Lăng ghi (số {first}): cùng ngày, "
+                                 "cùng bản Xi Nế, lượt người nghe 118 / 120.")
