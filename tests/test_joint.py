@@ -205,3 +205,20 @@ def test_saving_a_record_another_unit_already_recorded_says_so(engine):
     assert alone.note == ""
     assert saved.note.startswith(f"Có thể trùng với hoạt động do Đồn Biên phòng Ka Lăng ghi (số {first}): cùng ngày, "
                                  "cùng bản Xi Nế, lượt người nghe 118 / 120.")
+
+
+def test_the_import_preview_notes_rows_another_unit_already_recorded(engine):
+    from data_model.files.records_import.preview import preview_import
+    from data_model.texts.catalogue import render
+
+    a, _ = _pair(engine)
+    data = ("Loại hoạt động,Ngày bắt đầu,Đơn vị thực hiện,Xã,Bản,Số buổi,Lượt người nghe\n"
+            "outreach_session,05/03/2024,st_mu_ca,Mù Cả,Xi Nế,2,121\n"
+            "outreach_session,06/03/2024,st_mu_ca,Mù Cả,Xi Nế,2,121\n").encode("utf-8-sig")
+    with read_session(engine) as s:
+        preview = preview_import(session=s, actor=SYSTEM, data=data, filename="tep.csv", today=TODAY)
+    assert preview.ok
+    notes = [render(n, "vi") for n in preview.notes if "trùng" in render(n, "vi")]
+    assert len(notes) == 1  # the second row is another day
+    assert notes[0].startswith("Dòng 2: Có thể trùng với hoạt động do Đồn Biên phòng Ka Lăng ghi (số "
+                               f"{a}): cùng ngày, cùng bản Xi Nế, lượt người nghe 121 / 120")
