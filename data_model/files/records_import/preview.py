@@ -78,5 +78,5 @@ def note_joint(session: Session, preview: RecordsPreview) -> None:
         preview.notes.append(Text("Trang «{sheet}», dòng {row}: {note}", sheet=r.sheet, row=r.row, note=both)
                              if sheets > 1 else Text("Dòng {row}: {note}", row=r.row, note=both))
     if len(found) > SHOWN_JOINT:
-        preview.notes.append(Text("Và {n} dòng khác có thể trùng với hoạt động do đơn vị khác ghi.",
-                                  n=len(found) - SHOWN_JOINT))
+        preview.notes.append(Text("Và {rows} dòng khác có thể trùng với hoạt động do đơn vị khác ghi.",
+                                  rows=len(found) - SHOWN_JOINT))
