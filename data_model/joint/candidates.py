@@ -53,8 +53,9 @@ def _similar_figures(a: Any, b: Any, types: Mapping[str, ActivityType]) -> Colum
 
 
 def _dismissed(a: Any, b: Any) -> ColumnElement[bool]:
-    d = JointDismissal
-    return exists().where(d.first_id == a.id, d.second_id == b.id, d.ended_at.is_(None))
+    d = JointDismissal  # stored smaller id first
+    low, high = case((a.id < b.id, a.id), else_=b.id), case((a.id < b.id, b.id), else_=a.id)
+    return exists().where(d.first_id == low, d.second_id == high, d.ended_at.is_(None))
 
 
 def _pair_conditions(a: Any, b: Any, types: Mapping[str, ActivityType]) -> list[ColumnElement[bool]]:
@@ -63,7 +64,9 @@ def _pair_conditions(a: Any, b: Any, types: Mapping[str, ActivityType]) -> list[
         b.commune_key == a.commune_key, a.commune_key.is_not(None),
         a.reporting_unit_id.is_not(None), b.reporting_unit_id.is_not(None),
         b.reporting_unit_id != a.reporting_unit_id,
-        a.start_date <= b.end_date, b.start_date <= a.end_date,
+        # overlapping dates, each pair once: b starts within a (a seek on ix_record_type_commune_start)
+        b.start_date >= a.start_date, b.start_date <= a.end_date,
+        or_(b.start_date > a.start_date, b.id > a.id),
         or_(a.village_id.is_(None), b.village_id.is_(None), a.village_id == b.village_id),
         a.deleted_at.is_(None), b.deleted_at.is_(None),
         _similar_figures(a, b, types),
@@ -82,7 +85,7 @@ def find_candidates(*, session: Session, year: int | None = None, type_code: str
         types = {k: v for k, v in types.items() if k == type_code}
     a, b = aliased(ActivityRecord), aliased(ActivityRecord)
     stmt = (select(*(getattr(a, c) for c in _PAIR_COLUMNS), *(getattr(b, c) for c in _PAIR_COLUMNS))
-            .join(b, and_(b.id > a.id, *_pair_conditions(a, b, types)))
+            .join(b, and_(*_pair_conditions(a, b, types)))
             .where(~_dismissed(a, b)).order_by(a.start_date.desc(), a.id, b.id))
     if year is not None:
         stmt = stmt.where(a.year == year)
@@ -103,9 +106,9 @@ def find_matches(*, session: Session, columns: Mapping[str, Any], exclude_id: in
     b = aliased(ActivityRecord)
     start, end = columns["start_date"], columns.get("end_date") or columns["start_date"]
     stmt = (select(*(getattr(b, c) for c in _PAIR_COLUMNS))
-            .where(b.type_code == kind.code, b.year == int(columns.get("year") or start.year),
-                   b.commune_key == columns["commune_key"], b.reporting_unit_id.is_not(None),
-                   b.reporting_unit_id != int(columns["reporting_unit_id"]), b.start_date <= end, start <= b.end_date,
+            .where(b.type_code == kind.code, b.commune_key == columns["commune_key"],
+                   b.start_date >= dt.date(start.year, 1, 1), b.start_date <= end, start <= b.end_date,
+                   b.reporting_unit_id.is_not(None), b.reporting_unit_id != int(columns["reporting_unit_id"]),
                    b.deleted_at.is_(None))
             .order_by(b.id).limit(50))
     if exclude_id is not None:

@@ -1,4 +1,5 @@
-"""joint_organiser and joint_dismissal: joint activities merged into one record, pairs found different (issue 25)
+"""joint_organiser and joint_dismissal: joint activities merged into one record, pairs found different (issue 25);
+an index of records by type, commune and start date for the scan
 
 Revision ID: 0025_joint_activity
 Revises: 0023_odk_source_hash
@@ -29,7 +30,8 @@ def _ended() -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    """Create both tables (empty: nothing was merged before)."""
+    """Create both tables (empty: nothing was merged before) and the index the scan for candidate pairs seeks."""
+    op.create_index("ix_record_type_commune_start", "activity_record", ["type_code", "commune_key", "start_date"])
     op.create_table(
         "joint_organiser",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -63,3 +65,4 @@ def downgrade() -> None:
     op.drop_index("ix_joint_organiser_reporting_unit_id", table_name="joint_organiser")
     op.drop_index("ix_joint_organiser_record_id", table_name="joint_organiser")
     op.drop_table("joint_organiser")
+    op.drop_index("ix_record_type_commune_start", table_name="activity_record")
