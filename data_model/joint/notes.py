@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_model.basics.permissions import Actor
 from data_model.joint.candidates import find_matches
-from data_model.records.write import columns_of, create_record
+from data_model.records import write as record_write
 from data_model.schema.models import ActivityRecord, ReportingUnit
 from data_model.texts.catalogue import translate
 
@@ -42,9 +42,10 @@ def create_record_with_note(*, session: Session, actor: Actor, values: Mapping[s
                             confirm_warnings: bool = False, confirm_duplicate: bool = False,
                             lang: str = "vi") -> SavedRecord:
     """create_record, then the note on another unit's record of what may be the same joint activity."""
-    record_id = create_record(session=session, actor=actor, values=values, confirm_warnings=confirm_warnings,
-                              confirm_duplicate=confirm_duplicate)
+    # through the module: a test (or a wrapper) that replaces records.write.create_record is obeyed here too
+    record_id = record_write.create_record(session=session, actor=actor, values=values,
+                                           confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     record = session.get(ActivityRecord, record_id)
-    columns = {**columns_of(record), "id": record_id} if record is not None else {}
+    columns = {**record_write.columns_of(record), "id": record_id} if record is not None else {}
     return SavedRecord(record_id=record_id,
                        note=joint_note(session=session, columns=columns, exclude_id=record_id, lang=lang))
