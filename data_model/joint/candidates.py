@@ -60,7 +60,8 @@ def _dismissed(a: Any, b: Any) -> ColumnElement[bool]:
 
 def _pair_conditions(a: Any, b: Any, types: Mapping[str, ActivityType]) -> list[ColumnElement[bool]]:
     return [
-        a.type_code.in_(sorted(types)), b.type_code == a.type_code, b.year == a.year,
+        # no b.year == a.year: b starts within a, so in a's year, and the join seeks type, commune and start date
+        a.type_code.in_(sorted(types)), b.type_code == a.type_code,
         b.commune_key == a.commune_key, a.commune_key.is_not(None),
         a.reporting_unit_id.is_not(None), b.reporting_unit_id.is_not(None),
         b.reporting_unit_id != a.reporting_unit_id,
