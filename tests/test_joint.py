@@ -222,3 +222,20 @@ def test_the_import_preview_notes_rows_another_unit_already_recorded(engine):
     assert len(notes) == 1  # the second row is another day
     assert notes[0].startswith("Dòng 2: Có thể trùng với hoạt động do Đồn Biên phòng Ka Lăng ghi (số "
                                f"{a}): cùng ngày, cùng bản Xi Nế, lượt người nghe 121 / 120")
+
+
+def test_undoing_a_merge_keeps_a_correction_made_since(engine):
+    from data_model.records.write import update_record
+
+    a, b = _pair(engine)
+    with write_session(engine) as s:
+        link = merge_pair(session=s, actor=OFFICIAL, keep_id=b, merge_id=a)
+    with write_session(engine) as s:  # the joint session's attendance corrected after the merge
+        update_record(session=s, actor=SYSTEM, record_id=b, confirm_warnings=True, today=TODAY,
+                      values=outreach(unit_id(s, "bn_huan_luyen_co_dong"), commune_key=MU_CA,
+                                      village_id=village_id(s, "Xi Nế"), attendances=125))
+    with write_session(engine) as s:
+        undo_merge(session=s, actor=SYSTEM, link_id=link, reason="hai buổi khác nhau")
+    assert _province(engine) == (2, 245)
+    with read_session(engine) as s:
+        assert summary_mismatches(s) == []

@@ -115,7 +115,10 @@ def merge_pair(*, session: Session, actor: Actor, keep_id: int, merge_id: int,
         apply_changes(session=session, removed=[RecordFigures.of(old_keep), RecordFigures.of(old_gone)],
                       added=[RecordFigures.of(keep)])
         link = JointOrganiser(record_id=keep.id, reporting_unit_id=gone.reporting_unit_id, merged_record_id=gone.id,
-                              kept_before=json.dumps(before, sort_keys=True), created_at=now, created_by=actor.user_id)
+                              kept_before=json.dumps({"before": before, "after": {m.column: chosen[m.code]
+                                                                                  for m in kind.measures}},
+                                                     sort_keys=True),
+                              created_at=now, created_by=actor.user_id)
         session.add(link)
         session.flush()
         log_change(session=session, actor=actor, action="merge", entity=ENTITY, entity_id=link.id, reason=reason,
@@ -142,8 +145,11 @@ def undo_merge(*, session: Session, actor: Actor, link_id: int, reason: str) -> 
     with session.begin_nested():
         old_keep = columns_of(keep)
         keep_live = keep.deleted_at is None
-        for column, value in json.loads(link.kept_before or "{}").items():
-            setattr(keep, column, value)
+        kept = json.loads(link.kept_before or "{}")
+        # the kept record's own figures come back unless someone corrected the merged figures since
+        if all(getattr(keep, c) == v for c, v in kept.get("after", {}).items()):
+            for column, value in kept.get("before", {}).items():
+                setattr(keep, column, value)
         now = utcnow()
         keep.updated_by, keep.updated_at = actor.user_id, now
         gone.deleted_at, gone.deleted_by, gone.delete_reason = None, None, ""

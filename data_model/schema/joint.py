@@ -18,7 +18,8 @@ class JointOrganiser(Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("activity_record.id"), index=True)  # the joint activity, kept
     reporting_unit_id: Mapped[int] = mapped_column(ForeignKey("reporting_unit.id"), index=True)  # credited with it
     merged_record_id: Mapped[int] = mapped_column(ForeignKey("activity_record.id"), index=True)  # left the totals
-    kept_before: Mapped[str] = mapped_column(Text, default="")  # the kept record's measures before (JSON), for undo
+    # the kept record's measure columns before and after the merge (JSON {"before": …, "after": …}), for the undo
+    kept_before: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # undone by an admin
