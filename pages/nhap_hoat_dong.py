@@ -5,11 +5,11 @@ import streamlit as st
 
 from data_model.basics.issues import ValidationError
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
-from data_model.records.write import create_record
+from data_model.joint.notes import create_record_with_note
 from ui.auth import write_actor
 from ui.batch_table import batch_table
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import t, tn
+from ui.i18n import current_language, t, tn
 from ui.page import open_page
 from ui.writes import run_write
 
@@ -25,11 +25,13 @@ def save(type_code: str, confirm: bool = False, keep: bool = False) -> None:
         return
     activity_type = get_activity_type(type_code)
     values = collect_values(FORM, activity_type)
+    lang = current_language()
     try:
-        done = run_write(lambda s: create_record(session=s, actor=actor, values=values, confirm_warnings=confirm,
-                                                 confirm_duplicate=confirm),
-                         success=lambda record_id: t("Đã lưu hoạt động số {record_id}. Có thể nhập hoạt động tiếp theo.",
-                                                     record_id=record_id),
+        done = run_write(lambda s: create_record_with_note(session=s, actor=actor, values=values, lang=lang,
+                                                           confirm_warnings=confirm, confirm_duplicate=confirm),
+                         success=lambda saved: " ".join(filter(None, (
+                             t("Đã lưu hoạt động số {record_id}. Có thể nhập hoạt động tiếp theo.",
+                               record_id=saved.record_id), saved.note))),
                          callback=True, passthrough=(ValidationError,), keep=True,
                          success_icon=":material/check_circle:", error_icon=":material/block:")
     except ValidationError as exc:

@@ -73,11 +73,14 @@ planned = load_plan(ranking=view.ranking, year=plan_year, level="unit", type_cod
 planned, plan_config = plan_columns(planned.drop(columns=["population", "per_1000", "key"]), year=plan_year, lang=lang)
 ranking = planned.rename(columns={
     "name": station_title, "value": value_title, "records": t("Số bản ghi"),
-    "population_note": t("Các xã đồn phụ trách")})
+    "joint": t("Trong đó phối hợp"), "population_note": t("Các xã đồn phụ trách")})
 if plan_config:
     st.caption(t("Kế hoạch năm {plan_year}: {behind} chậm hoặc chưa đạt kế hoạch, {on_plan} đúng tiến độ.",
                  plan_year=plan_year, behind=BEHIND, on_plan=ON_PLAN))
-st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi")], lang=lang), hide_index=True,
+st.caption(t("Hoạt động phối hợp được tính một lần trong tổng của tỉnh và xã, và được ghi công cho mỗi đơn vị "
+             "cùng tổ chức (cột «Trong đó phối hợp»)."))
+st.dataframe(formatted(ranking, columns=[value_title, t("Số bản ghi"), t("Trong đó phối hợp")], lang=lang),
+             hide_index=True,
              column_config=plan_config)
 download_buttons(ranking, name=f"xep-hang-don-{definition.code}", key="td_ranking")
 

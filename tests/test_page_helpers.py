@@ -50,6 +50,7 @@ def _user(url: str, role: str = "planner") -> int:
     ("read_results", set(ROLES)), ("read_report", {"admin", "official", "planner"}),
     ("write_records", {"admin", "staff"}), ("manage_users", {"admin"}), ("edit_population", {"admin", "planner"}),
     ("read_audit", {"admin", "official"}), ("own_account", set(ROLES)),
+    ("review_joint", {"admin", "official"}), ("undo_joint", {"admin"}),
 ])
 def test_capability_table(capability, roles):
     assert roles_with(capability) == roles

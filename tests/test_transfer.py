@@ -123,7 +123,7 @@ def test_copy_command_prints_counts_and_the_check(dbs, monkeypatch, capsys):
     source, target = dbs.demo(SUITE_ENGINE), dbs.empty(SUITE_ENGINE)
     status, out, _ = cli(monkeypatch, capsys, source, "copy", "--to", target)
     assert status == 0
-    assert "activity_record" in out and "10.341" in out and "khớp ở cả" in out
+    assert "activity_record" in out and "10.347" in out and "khớp ở cả" in out
     assert "các bảng tổng hợp khớp với bản ghi" in out
     status, _, err = cli(monkeypatch, capsys, source, "copy", "--to", target)
     assert status == 2 and "đã có dữ liệu" in err and "--replace" in err

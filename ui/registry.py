@@ -100,6 +100,13 @@ PAGES += [
 ]
 
 
+# Joint activities (issue 25): officials and admins review pairs two units recorded of one event
+PAGES += [
+    PageSpec("hoat_dong_phoi_hop", "Hoạt động phối hợp", "Joint activities", ":material/handshake:", "Báo cáo",
+             "Reports", capability="review_joint"),
+]
+
+
 # Administration and account pages, kept last in the sidebar; the login page is the only page of anonymous visitors.
 LOGIN_STEM = "dang_nhap"
 PAGES += [

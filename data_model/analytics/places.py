@@ -20,6 +20,7 @@ from data_model.analytics.units import (
     with_cluster_units,
 )
 from data_model.definitions.activity_types import load_activity_types
+from data_model.joint.credits import co_organiser_credits, joint_counts_by_unit
 from data_model.records.summaries import VILLAGE_SUMS
 from data_model.reference.boundaries import load_rollup
 from data_model.schema.clock import today_local
@@ -118,14 +119,24 @@ def station_view(*, session: Session, filters: Filters, type_code: str, measure:
                         sums=(column,))
     units = reporting_unit_names(session=session)
     names = {i: n for i, (n, _) in units.items()}
-    matrix, ranking = _matrix_and_ranking([(u, y, n, v) for y, u, _, n, v in rows
-                                           if units.get(u, ("", ""))[1] == "station"], names=names)
+    # a joint activity is in the totals once, under its record's unit; each co-organising station is credited too
+    credits = co_organiser_credits(session=session, year_from=filters.year_from, year_to=filters.year_to,
+                                   type_code=type_code,
+                                   column=load_activity_types()[type_code].measure(measure).column)
+    wanted = set(filters.stations)
+    own = [(u, y, n, v) for y, u, _, n, v in rows]
+    matrix, ranking = _matrix_and_ranking([(u, y, n, v) for u, y, n, v in own + (credits if not filters.communes else [])
+                                           if units.get(u, ("", ""))[1] == "station" and (not wanted or u in wanted)],
+                                          names=names)
+    joint = joint_counts_by_unit(session=session, year_from=filters.year_from, year_to=filters.year_to,
+                                 type_code=type_code)
     coverage = station_coverage(session=session, filters=filters, lang=lang)
     covered = coverage.groupby("station_id")["commune"].agg(lambda s: ", ".join(dict.fromkeys(s))).to_dict()
     ranking["population"] = None
     ranking["population_note"] = [covered.get(k, "") for k in ranking["key"]]
     ranking["per_1000"] = None
-    return PlaceView(type_code, measure, matrix, ranking[RANKING_COLUMNS], coverage)
+    ranking["joint"] = [joint.get(k, 0) for k in ranking["key"]]  # "trong đó phối hợp"
+    return PlaceView(type_code, measure, matrix, ranking[[*RANKING_COLUMNS, "joint"]], coverage)
 
 
 @dataclass(frozen=True)

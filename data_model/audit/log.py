@@ -29,6 +29,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "repair": ("Sửa bảng tổng hợp", "Summary repair"),
     "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khóa sổ năm", "Year closed"),
     "reopen_year": ("Mở lại năm", "Year reopened"),
+    "merge": ("Gộp hoạt động phối hợp", "Joint activity merged"), "unmerge": ("Bỏ gộp", "Merge undone"),
+    "dismiss": ("Xác định khác nhau", "Pair dismissed"), "undismiss": ("Bỏ xác định khác nhau", "Dismissal undone"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
     "record": ("Hoạt động", "Record"), "user": ("Người dùng", "User"), "unit": ("Đơn vị hành chính", "Unit"),
@@ -40,6 +42,7 @@ ENTITIES: dict[str, tuple[str, str]] = {
     "month": ("Tháng báo cáo", "Reporting month"), "year": ("Năm", "Year"), "setting": ("Thiết lập", "Setting"),
     "target": ("Chỉ tiêu kế hoạch", "Plan target"),
     "issuing_body": ("Cơ quan ban hành báo cáo", "Report issuing body"),
+    "joint": ("Hoạt động phối hợp", "Joint activity"), "joint_pair": ("Cặp hoạt động khác nhau", "Dismissed pair"),
 }
 COLUMNS = ["id", "at", "username", "action", "action_name", "entity", "entity_name", "entity_id",
            "old_values", "new_values", "reason"]

@@ -53,6 +53,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reopen_year": frozenset({"admin"}),
     "edit_targets": frozenset({"admin", "planner"}),           # the yearly plan's targets
     "edit_report_setup": frozenset({"admin"}),                 # issuing bodies, signers, recipients of the report
+    "review_joint": frozenset({"admin", "official"}),          # merge or dismiss two units' records of one event
+    "undo_joint": frozenset({"admin"}),                        # undo a merge or a dismissal, with a reason
 }
 
 
@@ -169,6 +171,18 @@ def require_target_edit(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may change targets."""
     if not can_edit_targets(actor):
         raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa chỉ tiêu kế hoạch")
+
+
+def require_joint_review(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may merge or dismiss candidate joint activities."""
+    if not has_capability(actor, "review_joint"):
+        raise PermissionDenied("Chỉ lãnh đạo và quản trị được gộp hoặc tách hoạt động phối hợp")
+
+
+def require_joint_undo(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may undo a merge or a dismissal (admins only)."""
+    if not has_capability(actor, "undo_joint"):
+        raise PermissionDenied("Chỉ quản trị được hoàn tác việc gộp hoặc tách hoạt động phối hợp")
 
 
 def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:

@@ -114,6 +114,15 @@ class Typical:
 
 
 @dataclass(frozen=True)
+class JointRule:
+    """When two units' records of this type may be one joint activity: figures of the measure within the tolerance."""
+
+    measure: str  # the figure compared (attendance, viewers, participants)
+    tolerance: float  # the largest relative difference, |a - b| / max(a, b)
+    min_score: float  # pairs scoring below are not offered
+
+
+@dataclass(frozen=True)
 class ActivityType:
     """Everything the product knows about one kind of activity."""
 
@@ -132,6 +141,7 @@ class ActivityType:
     plausible_measure: str | None = None
     plausible_factor: float | None = None
     typical: tuple[Typical, ...] = field(default=())
+    joint: JointRule | None = None  # None: records of this type are never joint activities
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -204,14 +214,25 @@ def _build_type(raw: dict) -> ActivityType:
                             source=r.get("source", "")) for r in raw.get("typical", []))
     if any(x.measure not in codes or x.per not in codes or not 0 <= x.low <= x.high for x in typical):
         raise ValueError(f"{raw['code']}: bad typical range {raw.get('typical')}")
+    joint = _build_joint(raw, codes)
     return ActivityType(
         code=raw["code"], name_vi=raw["name_vi"], name_en=raw["name_en"], color=raw["color"],
         commune=raw["commune"], village=raw["village"], languages=raw["languages"],
         topic=bool(raw["topic"]), period=bool(raw["period"]),
         reporting_kinds=tuple(raw["reporting_kinds"]), measures=measures, rules=tuple(rules),
         plausible_measure=plausible.get("measure"), plausible_factor=plausible.get("population_factor"),
-        typical=typical,
+        typical=typical, joint=joint,
     )
+
+
+def _build_joint(raw: dict, codes: set[str]) -> JointRule | None:
+    spec = raw.get("joint")
+    if spec is None:
+        return None
+    rule = JointRule(measure=spec["measure"], tolerance=float(spec["tolerance"]), min_score=float(spec["min_score"]))
+    if rule.measure not in codes or not 0 <= rule.tolerance < 1 or not 0 <= rule.min_score <= 1:
+        raise ValueError(f"{raw['code']}: bad joint rule {spec}")
+    return rule
 
 
 @cache

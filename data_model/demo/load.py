@@ -11,6 +11,7 @@ from data_model.definitions.fields import MEASURE_COLUMNS
 from data_model.demo.confirmations import add_demo_confirmations
 from data_model.demo.context import DEMO_NOTE, SEED, load_context
 from data_model.demo.drafts import Draft, build_drafts
+from data_model.demo.joint import joint_copies
 from data_model.demo.places import add_clusters, add_demo_population, add_demo_villages
 from data_model.records.bulk import insert_records
 
@@ -45,7 +46,9 @@ def load_demo(*, session: Session) -> dict[str, int]:
         "demo_population_facts": add_demo_population(session, ctx, random.Random(f"{SEED}:population")),
         "demo_clusters": add_clusters(session, ctx),
     }
-    rows = _rows(build_drafts(ctx), random.Random(f"{SEED}:entered"))
+    drafts = build_drafts(ctx)
+    drafts += joint_copies(ctx=ctx, drafts=drafts, rng=random.Random(f"{SEED}:joint"))
+    rows = _rows(drafts, random.Random(f"{SEED}:entered"))
     insert_records(session=session, rows=rows, rebuild=True)
     counts["demo_records"] = len(rows)
     counts["demo_confirmations"] = add_demo_confirmations(session, random.Random(f"{SEED}:confirmations"))

@@ -17,6 +17,7 @@ from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
 from data_model.records.write_checks import check_record_write
+from data_model.schema.joint import JointOrganiser
 from data_model.schema.models import ActivityRecord, RecordLanguage, utcnow
 from data_model.texts.catalogue import Text
 from data_model.texts.input import TextInputError, clean_text
@@ -198,6 +199,11 @@ def restore_record(*, session: Session, actor: Actor, record_id: int, reason: st
     require_record_write(actor, record.reporting_unit_id)
     if record.deleted_at is None:
         raise ValidationError([Issue("id", Text("Hoạt động số {id} chưa bị xóa", id=record_id))])
+    joint_id = session.scalar(select(JointOrganiser.record_id).where(JointOrganiser.merged_record_id == record_id,
+                                                                     JointOrganiser.ended_at.is_(None)).limit(1))
+    if joint_id is not None:  # it counts in the joint activity; only undoing the merge brings it back
+        raise ValidationError([Issue("id", Text("Hoạt động số {id} đã được gộp vào hoạt động phối hợp số {joint}; "
+                                                "hãy nhờ quản trị bỏ gộp", id=record_id, joint=joint_id))])
     with session.begin_nested():
         record.deleted_at, record.deleted_by, record.delete_reason = None, None, ""
         record.updated_by, record.updated_at = actor.user_id, utcnow()

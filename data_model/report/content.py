@@ -15,6 +15,7 @@ from data_model.analytics.units import NONE_CODE, commune_names
 from data_model.basics.issues import YEAR_MIN
 from data_model.definitions.activity_types import list_activity_types
 from data_model.definitions.fields import MEASURE_COLUMNS
+from data_model.joint.credits import count_joint_activities
 from data_model.records.summaries import LANGUAGE_SUMS
 from data_model.reference.boundaries import load_rollup
 from data_model.report.plans import plan_totals
@@ -86,6 +87,7 @@ class ReportContent:
     languages: list[tuple[str, str, int, int]]  # (type, language, records, main-measure total)
     plans: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, measure) → target over the period
     previous_empty: bool = False  # the comparison period has no records at all: nothing to compare with
+    n_joint: int = 0  # of n_records, the joint activities (merged from two units' records, each counted once)
 
     @property
     def empty(self) -> bool:
@@ -238,4 +240,13 @@ def gather_report(*, session: Session, scope: Scope, period: Period, today: dt.d
         communes=communes, stations=stations, n_villages=n_villages, n_villages_reached=n_reached,
         villages_without=gaps, languages=languages,
         plans=plan_totals(session=session, resolved=resolved, period=period), previous_empty=not before,
+        n_joint=_joint(session=session, filters=filters),
     )
+
+
+def _joint(*, session: Session, filters: Filters) -> int:
+    """The period's joint activities, for a report of the whole province (a part's count is not kept apart)."""
+    if filters.communes or filters.stations or filters.district:
+        return 0
+    return count_joint_activities(session=session, year_from=filters.year_from, year_to=filters.year_to,
+                                  types=filters.types or None)

@@ -374,6 +374,8 @@ def write_report(content: ReportContent, lang: str = "vi", *, charts: list[Chart
         tpl["opening"]["text"], lang, period=period, scope=scope, n_records=content.n_records,
         n_types=len(content.types), n_communes=len([c for c in content.communes if c.key != NONE_CODE]),
         n_villages_reached=content.n_villages_reached, department=department_words(issuers, tpl=tpl, lang=lang)))
+    if content.n_joint:
+        overview.paragraphs[-1] += " " + fill(tpl["opening"]["joint"], lang, n_joint=content.n_joint)
     if content.previous_empty:
         overview.paragraphs[-1] += " " + fill(tpl["opening"]["no_previous"], lang,
                                               previous=period_label(content.previous, tpl),

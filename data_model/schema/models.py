@@ -278,6 +278,8 @@ class ActivityRecord(Base):
         Index("ix_record_commune_year", "commune_key", "year"),
         Index("ix_record_unit_year", "reporting_unit_id", "year"),
         Index("ix_record_village_year", "village_id", "year"),
+        # the joint-activity scan: records of a type in a commune by start date (data_model/joint)
+        Index("ix_record_type_commune_start", "type_code", "commune_key", "start_date"),
         # covers the timeliness of entry of a year (reporting/completeness.py) without reading the table
         Index("ix_record_year_unit_entry", "year", "reporting_unit_id", "end_date", "created_at", "deleted_at"),
     )

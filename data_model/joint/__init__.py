@@ -1,0 +1,1 @@
+"""Joint activities: two units' records of one event found, reviewed, merged (credit to both) or dismissed."""
