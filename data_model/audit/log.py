@@ -28,6 +28,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "repair": ("Sửa bảng tổng hợp", "Summary repair"),
     "confirm": ("Xác nhận số liệu tháng", "Month confirmed"), "close_year": ("Khoá sổ năm", "Year closed"),
     "reopen_year": ("Mở lại năm", "Year reopened"),
+    "flag": ("Yêu cầu kiểm tra lại", "Follow-up requested"), "flag_close": ("Đóng yêu cầu kiểm tra lại", "Follow-up closed"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
     "record": ("Hoạt động", "Record"), "user": ("Người dùng", "User"), "unit": ("Đơn vị hành chính", "Unit"),

@@ -53,6 +53,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reopen_year": frozenset({"admin"}),
     "edit_targets": frozenset({"admin", "planner"}),           # the yearly plan's targets
     "edit_report_setup": frozenset({"admin"}),                 # issuing bodies, signers, recipients of the report
+    # mark a record "cần kiểm tra lại"; the record's unit answers (write_records for that unit)
+    "flag_records": frozenset({"admin", "official", "planner"}),
 }
 
 
@@ -169,6 +171,12 @@ def require_target_edit(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may change targets."""
     if not can_edit_targets(actor):
         raise PermissionDenied("Chỉ quản trị và cán bộ kế hoạch được sửa chỉ tiêu kế hoạch")
+
+
+def require_flag_raise(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may mark records for a check (officials, planners, admins)."""
+    if not has_capability(actor, "flag_records"):
+        raise PermissionDenied("Chỉ lãnh đạo, cán bộ kế hoạch và quản trị được yêu cầu kiểm tra lại hoạt động")
 
 
 def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:
