@@ -16,7 +16,7 @@ from data_model.texts.formatting import format_date
 from ui.auth import plain, write_actor
 from ui.engine import get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.page import open_page
 from ui.writes import run_write
 
@@ -102,8 +102,8 @@ if frame.empty:
 
 flagged = int((frame["follow_up"] != "").sum())
 if flagged:
-    st.warning(t("{n} hoạt động cần kiểm tra lại (đứng đầu danh sách): chọn từng hoạt động để sửa, hoặc trả lời yêu "
-                 "cầu ở thẻ «Sửa».", n=flagged), icon=":material/flag:")
+    st.warning(tn("{n} hoạt động cần kiểm tra lại (đứng đầu danh sách): chọn từng hoạt động để sửa, hoặc trả lời yêu "
+                  "cầu ngay trên các thẻ.", flagged), icon=":material/flag:")
 
 shown = frame.assign(
     start_date=frame["start_date"].map(lambda d: format_date(d, lang)),

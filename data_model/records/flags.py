@@ -47,7 +47,10 @@ def raise_flag(*, session: Session, actor: Actor, record_id: int, reason: str) -
     """Mark a live record "cần kiểm tra lại" with a reason (officials, planners, admins); returns the flag's id."""
     actor = refresh_actor(session=session, actor=actor)
     require_flag_raise(actor)
-    reason = _text(reason, field="Lý do cần kiểm tra lại", key="reason", required=True)
+    try:
+        reason = clean_text(reason, field="Lý do cần kiểm tra lại", limit=MAX_REASON, required=True)
+    except TextInputError as exc:
+        raise ValidationError([Issue("reason", str(exc))]) from None
     record = _record(session, record_id)
     if record.deleted_at is not None:
         raise ValidationError([Issue("id", Text("Hoạt động số {id} đã bị xoá: không cần kiểm tra lại", id=record_id))])
@@ -65,7 +68,10 @@ def raise_flag(*, session: Session, actor: Actor, record_id: int, reason: str) -
 def answer_flag(*, session: Session, actor: Actor, record_id: int, answer: str) -> None:
     """Close the record's open flag with the unit's answer (staff of the record's unit, admins)."""
     actor = refresh_actor(session=session, actor=actor)
-    answer = _text(answer, field="Trả lời", key="answer", required=True)
+    try:
+        answer = clean_text(answer, field="Trả lời", limit=MAX_REASON, required=True)
+    except TextInputError as exc:
+        raise ValidationError([Issue("answer", str(exc))]) from None
     record = _record(session, record_id)
     _require_answer(actor, record)
     flag = _open(session, record_id)
@@ -177,11 +183,4 @@ def _record(session: Session, record_id: int) -> ActivityRecord:
 def _open(session: Session, record_id: int) -> RecordFlag | None:
     stmt = select(RecordFlag).where(RecordFlag.record_id == record_id, RecordFlag.closed_at.is_(None))
     return session.scalars(stmt).first()
-
-
-def _text(value: object, *, field: str, key: str, required: bool) -> str:
-    try:
-        return clean_text(value, field=field, limit=MAX_REASON, required=required)
-    except TextInputError as exc:
-        raise ValidationError([Issue(key, str(exc))]) from None
 
