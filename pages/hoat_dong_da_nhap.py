@@ -139,8 +139,9 @@ editable = can_edit(actor, record["reporting_unit_id"])
 
 if follow_up is not None:
     with st.container(border=True):
-        st.warning(t("Cần kiểm tra lại ({who}, {when}): ", who=plain(follow_up.raised_by),
-                     when=f"{format_date(follow_up.raised_at.date(), lang)} {follow_up.raised_at:%H:%M}") + plain(follow_up.reason), icon=":material/flag:")
+        when = f"{format_date(follow_up.raised_at.date(), lang)} {follow_up.raised_at:%H:%M}"
+        st.warning(t("Cần kiểm tra lại ({who}, {when}): ", who=plain(follow_up.raised_by), when=when)
+                   + plain(follow_up.reason), icon=":material/flag:")
         if editable and not record["deleted"]:
             st.caption(t("Sửa và lưu hoạt động (thẻ «Sửa») là đã trả lời; hoặc ghi câu trả lời nếu số liệu vẫn đúng."))
             st.text_input(t("Trả lời (bắt buộc)"), key=f"md_answer_{picked}", max_chars=MAX_REASON)
