@@ -15,9 +15,10 @@ _CLOSE_SIDEBAR = """
     const sidebar = document.querySelector('[data-testid="stSidebar"][data-collapsed="false"]');
     const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (sidebar && button) button.click();
+    return Boolean(sidebar && button);
   }};
-  close();
-  setTimeout(close, 300);
+  // once: a second try after a first that closed it would close the sidebar the user has just opened again
+  if (!close()) setTimeout(close, 300);
 }})();
 </script>
 """
