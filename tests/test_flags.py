@@ -23,7 +23,7 @@ from data_model.records.history import record_history
 from data_model.records.write import create_record, delete_record, update_record
 from data_model.schema.db import read_session, write_session
 from data_model.schema.follow_up import RecordFlag
-from data_model.schema.models import ActivityRecord, ChangeLog
+from data_model.schema.models import ActivityRecord, ActivitySummary, ChangeLog
 
 TODAY = dt.date(2025, 12, 31)
 
@@ -155,3 +155,15 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(engine, people
         assert list_open_flags(session=session, actor=people["official"]).empty  # a deleted record needs no check
     with pytest.raises(ValidationError, match="đã bị xoá"):
         _flag(engine, people["planner"], record)
+
+
+def test_flags_change_no_figure_so_the_yearly_report_counts_none_of_them(engine, people, record):
+    def figures():
+        with read_session(engine) as session:
+            return sorted(tuple(r) for r in session.execute(select(ActivitySummary.__table__)))
+
+    before = figures()
+    _flag(engine, people["official"], record)
+    with write_session(engine) as session:
+        answer_flag(session=session, actor=people["staff"], record_id=record, answer="Số liệu đúng")
+    assert figures() == before
