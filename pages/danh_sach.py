@@ -8,16 +8,18 @@ import streamlit as st
 
 from data_model.analytics.filters import Filters, parse_whole_number
 from data_model.analytics.records_query import PAGE_SIZE, count_records, fetch_records
-from data_model.basics.issues import YEAR_MAX, YEAR_MIN
+from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN
 from data_model.definitions.activity_types import get_activity_type, load_activity_types
+from data_model.records.flags import can_raise_flag, raise_flag
 from data_model.texts.formatting import format_date, format_number
-from ui.auth import plain
+from ui.auth import plain, write_actor
 from ui.downloads import download_buttons
 from ui.filters import DRILL_KEYS, empty_state, load_options, stations_with_clusters
 from ui.i18n import current_language, t
 from ui.loaders import cached_loader, database_key
 from ui.page import open_results_page
 from ui.widgets import choice
+from ui.writes import run_write
 
 load_page = cached_loader(fetch_records)
 load_count = cached_loader(count_records)
@@ -48,6 +50,20 @@ def drilled(filters: Filters) -> tuple[Filters, list[str], list[str]]:
                   "d_commune": params.get("d_commune") in communes, "d_station": station in options.stations}
     ignored = [key for key, ok in understood.items() if key in params and not ok]
     return filters, said, ignored
+
+
+def flag_record() -> None:
+    """Mark the chosen record "cần kiểm tra lại" with the typed reason (button callback)."""
+    actor = write_actor()
+    record_id = st.session_state.get("ds_flag_record")
+    if actor is None or record_id is None:
+        return
+    reason = st.session_state.get("ds_flag_reason", "")
+    done = run_write(lambda s: raise_flag(session=s, actor=actor, record_id=record_id, reason=reason),
+                     success=t("Đã yêu cầu đơn vị kiểm tra lại hoạt động số {record_id}.", record_id=record_id),
+                     callback=True)
+    if done.ok:
+        st.session_state["ds_flag_reason"] = ""
 
 
 def _clear_drill() -> None:
@@ -117,3 +133,12 @@ if next_col.button(t("Trang sau →"), disabled=records.next_cursor is None, key
     cursors.append(records.next_cursor)
     st.rerun()
 download_buttons(shown, name=f"danh-sach-trang-{len(cursors)}", key="ds_page")
+
+if can_raise_flag(page.actor):
+    with st.expander(t("Yêu cầu đơn vị kiểm tra lại một hoạt động"), icon=":material/flag:"):
+        picks = {int(r.id): f"{t('Số')} {r.id} – {format_date(r.start_date, lang)} – {r.type_name} – {r.unit}"
+                 for r in rows.itertuples()}
+        st.selectbox(t("Hoạt động (trên trang này)"), list(picks), format_func=lambda k: picks.get(k, str(k)),
+                     index=None, key="ds_flag_record", placeholder=t("Chọn hoạt động"))
+        st.text_input(t("Lý do cần kiểm tra lại (bắt buộc)"), key="ds_flag_reason", max_chars=MAX_REASON)
+        st.button(t("Gửi yêu cầu kiểm tra lại"), key="ds_flag_send", on_click=flag_record, icon=":material/flag:")

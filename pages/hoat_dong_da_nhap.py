@@ -1,4 +1,5 @@
-"""My records: search the records of my units, edit one, delete it with a reason, restore it, read its history."""
+"""My records: search the records of my units (those waiting for a check first), edit one, answer a request to check
+it, delete it with a reason, restore it, read its history."""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,6 +8,7 @@ from data_model.analytics.records_query import get_record, list_records
 from data_model.basics.issues import MAX_REASON, YEAR_MAX, YEAR_MIN, ValidationError
 from data_model.basics.permissions import can_edit
 from data_model.definitions.activity_types import get_activity_type, list_activity_types
+from data_model.records.flags import answer_flag, get_open_flag
 from data_model.records.history import record_history
 from data_model.records.write import delete_record, restore_record, update_record
 from data_model.schema.db import read_session
@@ -14,7 +16,7 @@ from data_model.texts.formatting import format_date
 from ui.auth import plain, write_actor
 from ui.engine import get_engine
 from ui.forms import RecordForm, collect_values, confirmation_box, date_fields, figure_fields, place_fields
-from ui.i18n import t
+from ui.i18n import t, tn
 from ui.page import open_page
 from ui.writes import run_write
 
@@ -49,6 +51,17 @@ def remove(record_id: int) -> None:
     reason = st.session_state.get(f"md_reason_{record_id}", "")
     run_write(lambda s: delete_record(session=s, actor=actor, record_id=record_id, reason=reason),
               success=t("Đã xóa hoạt động số {record_id} (có thể khôi phục).", record_id=record_id), callback=True)
+
+
+def answer(record_id: int) -> None:
+    """Answer the request to check the record, which closes it (button callback)."""
+    actor = write_actor()
+    if actor is None:
+        return
+    text = st.session_state.get(f"md_answer_{record_id}", "")
+    run_write(lambda s: answer_flag(session=s, actor=actor, record_id=record_id, answer=text),
+              success=t("Đã trả lời yêu cầu kiểm tra lại hoạt động số {record_id}.", record_id=record_id),
+              callback=True)
 
 
 def restore(record_id: int) -> None:
@@ -87,6 +100,11 @@ if frame.empty:
     st.info(t("Chưa có hoạt động nào khớp."), icon=":material/inbox:")
     st.stop()
 
+flagged = int((frame["follow_up"] != "").sum())
+if flagged:
+    st.warning(tn("{n} hoạt động cần kiểm tra lại (đứng đầu danh sách): chọn từng hoạt động để sửa, hoặc trả lời yêu "
+                  "cầu ngay trên các thẻ.", flagged), icon=":material/flag:")
+
 shown = frame.assign(
     start_date=frame["start_date"].map(lambda d: format_date(d, lang)),
     end_date=frame["end_date"].map(lambda d: format_date(d, lang)),
@@ -97,12 +115,14 @@ st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "start_date": t("Từ ngày"), "end_date": t("Đến ngày"), "type": t("Loại", ctx="type"),
     "unit": t("Đơn vị"), "commune": t("Xã"), "village": t("Bản"),
     "figures": t("Số liệu", ctx="figures"), "topic": t("Chủ đề"), "deleted": t("Trạng thái"),
-    "delete_reason": t("Lý do xóa"),
-})
+    "delete_reason": t("Lý do xóa"), "follow_up": t("Cần kiểm tra lại"),
+}, column_order=["follow_up", "id", "start_date", "end_date", "type", "unit", "commune", "village", "figures", "topic",
+                 "deleted", "delete_reason"] if flagged else None)
 if len(frame) >= 500:
     st.caption(t("Chỉ hiện 500 hoạt động mới nhất: hãy tìm hoặc lọc để thu hẹp."))
 
-labels = {int(r.id): f"{t('Số')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
+labels = {int(r.id): (f"{t('Cần kiểm tra lại')}: " if r.follow_up else "")
+          + f"{t('Số')} {r.id} – {format_date(r.start_date, lang)} – {r.type}"
           + (f" – {r.commune}" if r.commune else "") + (f" ({t('đã xóa')})" if r.deleted else "")
           for r in frame.itertuples()}
 picked = st.selectbox(t("Chọn hoạt động"), options=list(labels), format_func=lambda k: labels.get(k, str(k)), index=None,
@@ -113,8 +133,20 @@ if picked is None:
 with read_session(get_engine()) as session:
     record = get_record(session=session, record_id=picked)
     history = record_history(session=session, record_id=picked, lang=lang)
+    follow_up = get_open_flag(session=session, record_id=picked)
 activity_type = get_activity_type(record["type_code"])
 editable = can_edit(actor, record["reporting_unit_id"])
+
+if follow_up is not None:
+    with st.container(border=True):
+        when = f"{format_date(follow_up.raised_at.date(), lang)} {follow_up.raised_at:%H:%M}"
+        st.warning(t("Cần kiểm tra lại ({who}, {when}): ", who=plain(follow_up.raised_by), when=when)
+                   + plain(follow_up.reason), icon=":material/flag:")
+        if editable and not record["deleted"]:
+            st.caption(t("Sửa và lưu hoạt động (thẻ «Sửa») là đã trả lời; hoặc ghi câu trả lời nếu số liệu vẫn đúng."))
+            st.text_input(t("Trả lời (bắt buộc)"), key=f"md_answer_{picked}", max_chars=MAX_REASON)
+            st.button(t("Trả lời và đóng yêu cầu"), key=f"md_answer_send_{picked}", on_click=answer, args=(picked,),
+                      icon=":material/reply:")
 
 tab_edit, tab_delete, tab_history = st.tabs([t("Sửa"), t("Xóa / khôi phục"),
                                              t("Lịch sử")])

@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_model.basics.permissions import PermissionDenied
 from data_model.definitions.activity_types import list_activity_types
+from data_model.records.flags import FollowUpList, follow_up_list
 from data_model.reporting.completeness import STATUS_LABELS
 from data_model.reporting.confirmations import confirm_month
 from data_model.reporting.deadline import ReportingError, local_today, set_deadline_day
@@ -116,6 +117,32 @@ else:
         t("Hạn sớm nhất"): [format_date(d, lang) for d in page.overdue["oldest_deadline"]],
         t("Quá hạn (ngày)"): [format_number(d, lang) for d in page.overdue["days_overdue"]]})
     st.dataframe(overdue, hide_index=True, key="tdbc_overdue")
+
+st.subheader(t("Hoạt động cần kiểm tra lại"))
+st.caption(t("Yêu cầu của lãnh đạo và cán bộ kế hoạch chưa được đơn vị trả lời (mọi năm). Đơn vị sửa hoặc trả lời ở "
+             "trang «Hoạt động đã nhập»; báo cáo năm không tính các yêu cầu này."))
+follow_up: FollowUpList | None = None
+if actor is not None:
+    with read_session(get_engine()) as session:
+        follow_up = follow_up_list(session=session, actor=actor, lang=lang)
+if follow_up is None or follow_up.flags.empty:
+    st.success(t("Không có yêu cầu kiểm tra lại nào đang chờ."))
+else:
+    flags = follow_up.flags
+    st.dataframe(pd.DataFrame({
+        unit_column: follow_up.per_unit["unit"],
+        t("Đang chờ"): [format_number(n, lang) for n in follow_up.per_unit["open"]],
+        t("Yêu cầu sớm nhất"): [format_date(x.date(), lang) for x in follow_up.per_unit["oldest"]],
+    }), hide_index=True, key="tdbc_flag_units")
+    st.dataframe(pd.DataFrame({
+        unit_column: flags["unit"],
+        t("Số"): flags["record_id"],
+        t("Ngày hoạt động"): [format_date(d, lang) for d in flags["start_date"]],
+        t("Loại hoạt động"): flags["type"],
+        t("Lý do"): flags["reason"],
+        t("Người yêu cầu"): flags["raised_by"],
+        t("Yêu cầu lúc"): [f"{format_date(x.date(), lang)} {x:%H:%M}" for x in flags["raised_at"]],
+    }), hide_index=True, key="tdbc_flags")
 
 st.subheader(t("Thời gian nhập số liệu"))
 st.caption(t("Số ngày từ khi hoạt động kết thúc đến khi được nhập vào hệ thống, và tỷ lệ nhập trước hạn báo cáo của "

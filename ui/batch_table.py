@@ -30,7 +30,7 @@ def _editor_key(type_code: str) -> str:
 
 
 def _save(activity_type: ActivityType, unit_id: int | None, table: pd.DataFrame, confirm: bool = False) -> None:
-    """Write every filled row or none (button callback); remember the issues or keep the date and place."""
+    """Write every filled row or none; remember the issues, or keep the date and place and start a fresh table."""
     actor = write_actor()
     if actor is None:
         return
@@ -49,10 +49,6 @@ def _save(activity_type: ActivityType, unit_id: int | None, table: pd.DataFrame,
         last = rows[max(rows)]
         st.session_state["ne__kept"] = {k: last.get(k) for k in KEPT_FIELDS}
         st.session_state[f"{PREFIX}_nonce"] = _state("nonce", 0) + 1
-
-
-def _cancel() -> None:
-    st.session_state[f"{PREFIX}_issues"] = []
 
 
 def batch_table(activity_type: ActivityType, actor: Actor, *, kept: dict[str, Any]) -> None:
@@ -104,12 +100,22 @@ def batch_table(activity_type: ActivityType, actor: Actor, *, kept: dict[str, An
     # numbered from 1 like the messages ("Dòng 7: …")
     table = pd.DataFrame([row] * BLANK_ROWS, columns=list(columns), index=range(1, BLANK_ROWS + 1)).astype(
         {m.code: "Float64" for m in activity_type.measures})
-    edited = st.data_editor(table, column_config=columns, num_rows="dynamic", hide_index=False, width="stretch",
-                            key=_editor_key(activity_type.code))
-    _issues(edited, activity_type, unit_id)
+    # in a form: typing into the grid reruns nothing (a rerun per cell was slow on a weak laptop and lost what was
+    # typed meanwhile); the buttons send the whole table at once, and this run already sees it as edited
+    with st.form(f"{PREFIX}_form_{activity_type.code}_{_state('nonce', 0)}", border=False, enter_to_submit=False):
+        edited = st.data_editor(table, column_config=columns, num_rows="dynamic", hide_index=False, width="stretch",
+                                key=_editor_key(activity_type.code))
+        action = _issues()
+    if action == "cancel":
+        st.session_state[f"{PREFIX}_issues"] = []
+    elif action is not None:
+        _save(activity_type, unit_id, edited, confirm=action == "confirm")
+    if action is not None:
+        st.rerun()
 
 
-def _issues(edited: pd.DataFrame, activity_type: ActivityType, unit_id: int | None) -> None:
+def _issues() -> str | None:
+    """The table's issues and its buttons (inside the form); which button sent the table: save, confirm, cancel."""
     issues = _state("issues", [])
     errors = [i for i in issues if i.severity == ERROR]
     pending = [i for i in issues if i.severity in (WARNING, DUPLICATE)]
@@ -125,11 +131,12 @@ def _issues(edited: pd.DataFrame, activity_type: ActivityType, unit_id: int | No
             for issue in pending:
                 st.warning(plain(localize(issue.message)), icon=":material/warning:")
             left, right, _ = st.columns([1, 1, 3])
-            left.button(t("Vẫn lưu"), type="primary", key=f"{PREFIX}_confirm", on_click=_save,
-                        args=(activity_type, unit_id, edited, True))
-            right.button(t("Sửa lại"), key=f"{PREFIX}_cancel", on_click=_cancel)
-        return
-    st.button(t("Lưu tất cả"), type="primary", icon=":material/save:", key=f"{PREFIX}_save", on_click=_save,
-              args=(activity_type, unit_id, edited))
+            if left.form_submit_button(t("Vẫn lưu"), type="primary", key=f"{PREFIX}_confirm"):
+                return "confirm"
+            if right.form_submit_button(t("Sửa lại"), key=f"{PREFIX}_cancel"):
+                return "cancel"
+        return None
+    return "save" if st.form_submit_button(t("Lưu tất cả"), type="primary", icon=":material/save:",
+                                           key=f"{PREFIX}_save") else None
 
 

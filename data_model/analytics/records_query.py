@@ -23,6 +23,7 @@ from data_model.records.validation.catalogue import load_catalogue
 from data_model.records.write import columns_of, record_not_found
 from data_model.reference.languages import language_name
 from data_model.reference.names import normalise_name
+from data_model.schema.follow_up import RecordFlag
 from data_model.schema.models import ActivityRecord, ReportingUnit, StationCoverage, Unit, Village
 from data_model.texts.formatting import format_number
 from data_model.texts.input import TextInputError, clean_text
@@ -173,12 +174,15 @@ def figures_text(type_code: str, measures: Mapping[str, Any], lang: str = "vi") 
 def list_records(*, session: Session, actor: Actor, search: str = "", year: int | None = None,
                  type_code: str | None = None, include_deleted: bool = True, limit: int = LIST_LIMIT,
                  lang: str = "vi") -> pd.DataFrame:
-    """Records the actor entered or that belong to the actor's units (everything for an admin), newest first."""
-    r = ActivityRecord
+    """Records the actor entered or that belong to the actor's units (everything for an admin): those waiting for a
+    check ("cần kiểm tra lại") first, then newest first."""
+    r, flag = ActivityRecord, aliased(RecordFlag)
     commune, village, unit = aliased(Unit), aliased(Village), aliased(ReportingUnit)
-    stmt = (select(r, commune.name.label("commune"), village.name.label("village"), unit.short_name.label("unit"))
+    stmt = (select(r, commune.name.label("commune"), village.name.label("village"), unit.short_name.label("unit"),
+                   flag.reason.label("follow_up"))
             .outerjoin(commune, commune.key == r.commune_key).outerjoin(village, village.id == r.village_id)
-            .outerjoin(unit, unit.id == r.reporting_unit_id))
+            .outerjoin(unit, unit.id == r.reporting_unit_id)
+            .outerjoin(flag, and_(flag.record_id == r.id, flag.closed_at.is_(None))))
     if actor.role != "admin":
         stmt = stmt.where(visible_records_condition(actor=actor))
     if year:
@@ -199,19 +203,20 @@ def list_records(*, session: Session, actor: Actor, search: str = "", year: int 
         if record_id is not None:
             conditions.append(r.id == record_id)
         stmt = stmt.where(or_(*conditions))
-    stmt = stmt.order_by(r.start_date.desc(), r.id.desc()).limit(limit)
+    stmt = stmt.order_by(flag.id.is_(None), r.start_date.desc(), r.id.desc()).limit(limit)
     types = load_activity_types()
     rows = []
-    for rec, commune_name, village_name, unit_name in session.execute(stmt):
+    for rec, commune_name, village_name, unit_name, follow_up in session.execute(stmt):
         t = types.get(rec.type_code)
         rows.append({
             "id": rec.id, "start_date": rec.start_date, "end_date": rec.end_date,
             "type": t.name(lang) if t else rec.type_code, "unit": unit_name or "", "commune": commune_name or "",
             "village": village_name or "", "figures": figures_text(rec.type_code, columns_of(rec), lang),
             "topic": rec.topic, "deleted": rec.deleted_at is not None, "delete_reason": rec.delete_reason,
+            "follow_up": follow_up or "",
         })
     columns = ["id", "start_date", "end_date", "type", "unit", "commune", "village", "figures", "topic", "deleted",
-               "delete_reason"]
+               "delete_reason", "follow_up"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -31,6 +31,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reopen_year": ("Mở lại năm", "Year reopened"),
     "merge": ("Gộp hoạt động phối hợp", "Joint activity merged"), "unmerge": ("Bỏ gộp", "Merge undone"),
     "dismiss": ("Xác định khác nhau", "Pair dismissed"), "undismiss": ("Bỏ xác định khác nhau", "Dismissal undone"),
+    "flag": ("Yêu cầu kiểm tra lại", "Follow-up requested"), "flag_close": ("Đóng yêu cầu kiểm tra lại", "Follow-up closed"),
 }
 ENTITIES: dict[str, tuple[str, str]] = {
     "record": ("Hoạt động", "Record"), "user": ("Người dùng", "User"), "unit": ("Đơn vị hành chính", "Unit"),

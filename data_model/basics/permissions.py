@@ -55,6 +55,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "edit_report_setup": frozenset({"admin"}),                 # issuing bodies, signers, recipients of the report
     "review_joint": frozenset({"admin", "official"}),          # merge or dismiss two units' records of one event
     "undo_joint": frozenset({"admin"}),                        # undo a merge or a dismissal, with a reason
+    # mark a record "cần kiểm tra lại"; the record's unit answers (write_records for that unit)
+    "flag_records": frozenset({"admin", "official", "planner"}),
 }
 
 
@@ -183,6 +185,12 @@ def require_joint_undo(actor: Actor | None) -> None:
     """Raise PermissionDenied unless the actor may undo a merge or a dismissal (admins only)."""
     if not has_capability(actor, "undo_joint"):
         raise PermissionDenied("Chỉ quản trị được hoàn tác việc gộp hoặc tách hoạt động phối hợp")
+
+
+def require_flag_raise(actor: Actor | None) -> None:
+    """Raise PermissionDenied unless the actor may mark records for a check (officials, planners, admins)."""
+    if not has_capability(actor, "flag_records"):
+        raise PermissionDenied("Chỉ lãnh đạo, cán bộ kế hoạch và quản trị được yêu cầu kiểm tra lại hoạt động")
 
 
 def can_edit(actor: Actor | None, reporting_unit_id: int | None) -> bool:

@@ -20,7 +20,9 @@ from data_model.texts.formatting import format_number
 
 FIELD_ORDER = tuple(f.key for f in FIELDS)
 ACTION_NAMES = {"create": ("Tạo mới", "Created"), "update": ("Sửa", "Edited"), "delete": ("Xóa", "Deleted"),
-                "restore": ("Khôi phục", "Restored"), "import": ("Nhập từ tệp", "Imported")}
+                "restore": ("Khôi phục", "Restored"), "import": ("Nhập từ tệp", "Imported"),
+                "flag": ("Yêu cầu kiểm tra lại", "Follow-up requested"),
+                "flag_close": ("Đóng yêu cầu kiểm tra lại", "Follow-up closed")}
 
 
 def record_history(*, session: Session, record_id: int, lang: str = "vi") -> pd.DataFrame:

@@ -13,6 +13,7 @@ from data_model.audit.changelog import log_change
 from data_model.basics.issues import DUPLICATE, ERROR, MAX_REASON, WARNING, Issue, ValidationError
 from data_model.basics.permissions import Actor, require_record_write
 from data_model.definitions.fields import MEASURE_COLUMNS, RECORD_FIELDS
+from data_model.records.flags import close_flag_after_correction
 from data_model.records.summaries import RecordFigures, apply_changes
 from data_model.records.validation.catalogue import Catalogue, load_catalogue_for
 from data_model.records.validation.checks import Checked, check_values, describe_values, text_issues
@@ -125,7 +126,8 @@ def create_record(*, session: Session, actor: Actor, values: Mapping[str, Any], 
 def update_record(*, session: Session, actor: Actor, record_id: int, values: Mapping[str, Any],
                   confirm_warnings: bool = False, confirm_duplicate: bool = False, today: dt.date | None = None,
                   reason: str = "") -> None:
-    """Validate and apply an edit (old unit and new unit both checked), moving the figures in the summaries.
+    """Validate and apply an edit (old unit and new unit both checked), moving the figures in the summaries; an edit
+    that changes something closes the record's open follow-up flag as corrected.
 
     reason: needed (admins only) to edit a record of a closed year, which is then a revision."""
     actor = refresh_actor(session=session, actor=actor)
@@ -141,7 +143,9 @@ def update_record(*, session: Session, actor: Actor, record_id: int, values: Map
     checked = check_record(session=session, values=values, exclude_id=record_id, today=today, catalogue=catalogue)
     columns = _accept(checked, confirm_warnings=confirm_warnings, confirm_duplicate=confirm_duplicate)
     require_record_write(actor, columns["reporting_unit_id"])
-    apply_update(session=session, actor=actor, record_id=record_id, columns=columns, catalogue=catalogue, reason=reason)
+    if apply_update(session=session, actor=actor, record_id=record_id, columns=columns, catalogue=catalogue,
+                    reason=reason):
+        close_flag_after_correction(session=session, actor=actor, record_id=record_id)
 
 
 def apply_update(*, session: Session, actor: Actor, record_id: int, columns: Mapping[str, Any], catalogue: Catalogue,
