@@ -27,18 +27,23 @@ def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
 
 def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
     """One card per activity type with a target: each measure's actual of target and a bar, marked when behind."""
-    groups = list(frame.groupby("type", sort=False))
-    for start in range(0, len(groups), CARDS_PER_ROW):
+    # plain records grouped in Python: a groupby and itertuples per card cost more than drawing the cards
+    groups: dict[object, list[dict]] = {}
+    for r in frame[["type", "type_name", "measure_label", "actual", "target", "percent", "behind"]].to_dict("records"):
+        groups.setdefault(r["type"], []).append(r)
+    cards = list(groups.values())
+    for start in range(0, len(cards), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
-        for col, (_type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
+        for col, rows in zip(cols, cards[start:start + CARDS_PER_ROW]):
             with col.container(border=True):
-                st.markdown(f"**{rows['type_name'].iloc[0]}**")
-                for r in rows.itertuples():
-                    share = 0.0 if r.percent is None or pd.isna(r.percent) else min(float(r.percent) / 100, 1.0)
-                    mark = f" · {BEHIND_MARK} " + t("chậm") if r.behind else ""
+                st.markdown(f"**{rows[0]['type_name']}**")
+                for r in rows:
+                    percent = r["percent"]
+                    share = 0.0 if percent is None or pd.isna(percent) else min(float(percent) / 100, 1.0)
+                    mark = f" · {BEHIND_MARK} " + t("chậm") if r["behind"] else ""
                     st.progress(share, text=(
-                        f"{r.measure_label}: {format_number(r.actual, lang)}/{format_number(r.target, lang)} "
-                        + t("– đạt {percent}", percent=_percent(r.percent, lang)) + mark))
+                        f"{r['measure_label']}: {format_number(r['actual'], lang)}/{format_number(r['target'], lang)} "
+                        + t("– đạt {percent}", percent=_percent(percent, lang)) + mark))
 
 
 def plan_columns(ranking: pd.DataFrame, *, year: int, lang: str) -> tuple[pd.DataFrame, dict]:
