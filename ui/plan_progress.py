@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model.texts.formatting import format_number, format_share
+from ui.frames import records_by
 from ui.i18n import t
 
 CARDS_PER_ROW = 3
@@ -27,11 +28,9 @@ def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
 
 def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
     """One card per activity type with a target: each measure's actual of target and a bar, marked when behind."""
-    # plain records grouped in Python: a groupby and itertuples per card cost more than drawing the cards
-    groups: dict[object, list[dict]] = {}
-    for r in frame[["type", "type_name", "measure_label", "actual", "target", "percent", "behind"]].to_dict("records"):
-        groups.setdefault(r["type"], []).append(r)
-    cards = list(groups.values())
+    # plain records: a groupby and itertuples per card cost more than drawing the cards
+    cards = list(records_by(frame, key="type",
+                            columns=["type_name", "measure_label", "actual", "target", "percent", "behind"]).values())
     for start in range(0, len(cards), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for col, rows in zip(cols, cards[start:start + CARDS_PER_ROW]):
