@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.figure_cache import fingerprint_values, reuse_figure
@@ -64,3 +65,22 @@ def test_a_reused_figure_reaches_the_page_the_same_on_every_rerun():
     at.run()
     assert at.get("plotly_chart")[0].proto.spec == first
     assert '"y":[3,null]' in first.replace(" ", "")
+
+
+@pytest.mark.parametrize(("layer", "labels", "lang"), [("value", True, "vi"), ("coverage", False, "en"),
+                                                        ("per_1000", False, "vi")])
+def test_the_prepared_map_sends_the_same_figure_as_a_plain_one(shared_demo, layer, labels, lang):
+    from data_model.analytics.filters import Filters
+    from data_model.analytics.map import commune_map
+    from data_model.reference.geo import load_province_shapes
+    from ui.map_chart import commune_map_figure
+
+    data = commune_map(session=shared_demo, filters=Filters(year_from=2012, year_to=2025),
+                       type_code="outreach_session", measure="sessions", coverage_year=2025)
+    shapes = load_province_shapes()
+    kwargs = {"layer": layer, "title": "Số buổi", "unit": "buổi", "lang": lang, "height": 420, "labels": labels}
+    plain = commune_map_figure(data, shapes, prepared=False, **kwargs)
+    for _ in range(2):  # the second map reuses the unchanging traces kept from the first
+        prepared = commune_map_figure(data, shapes, **kwargs)
+        assert [t["type"] for t in prepared.to_dict()["data"]] == [t.type for t in plain.data]
+        assert plotly.io.to_json(prepared.to_dict(), validate=False) == plotly.io.to_json(plain, validate=False)

@@ -34,8 +34,12 @@ class PreparedFigure(go.Figure):
     def to_dict(self) -> dict:
         """The figure's dict, made on the first call; st.plotly_chart only reads it."""
         if self._prepared is None:
-            self._prepared = FigureDict(super().to_dict())
+            self._prepared = FigureDict(self.make_dict())
         return self._prepared
+
+    def make_dict(self) -> dict:
+        """The dict to keep: plotly's (a subclass may add what it holds aside)."""
+        return super().to_dict()
 
 
 _encode_figure = plotly.io.to_json
@@ -103,7 +107,8 @@ def reuse_figure(*, name: str, inputs: dict[str, Any], build: Callable[[], go.Fi
             return figure
     figure = build()
     # the same object, not a copy made through the constructor: a copy validates and copies every trace again
-    figure.__class__ = PreparedFigure
+    if not isinstance(figure, PreparedFigure):
+        figure.__class__ = PreparedFigure
     with _lock:
         _figures[key] = figure
         while len(_figures) > MAX_FIGURES:
