@@ -37,7 +37,7 @@ def cached_loader(fn: Callable[..., T] | None = None, *, ttl: float = CACHE_TTL_
         return functools.partial(cached_loader, ttl=ttl, max_entries=max_entries)
     if fn.__closure__ is not None:
         return _make_loader(fn, ttl=ttl, max_entries=max_entries)
-    key = (fn.__module__, fn.__qualname__, fn.__code__, fn.__defaults__, ttl, max_entries)
+    key = (fn.__module__, fn.__qualname__, fn.__code__.co_filename, fn.__code__, fn.__defaults__, ttl, max_entries)
     with _loaders_lock:
         made = _loaders.get(key)
         if made is None:
