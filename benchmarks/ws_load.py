@@ -215,12 +215,15 @@ class Tally:
     people: int = 0
     logged_in: int = 0
     steady: tuple[float, int] | None = None  # app CPU seconds and views when the last person had logged in
+    all_in_at: float | None = None  # perf_counter when the last person had logged in
+    steady_ms: list[float] = field(default_factory=list)  # views started after that
 
     def note_login(self) -> None:
         """Count a login; once everybody is in, remember the app's CPU and the views so far (logins cost argon2)."""
         self.logged_in += 1
         if self.logged_in == self.people:
             self.steady = (_cpu(self.pids), sum(len(v) for v in self.page_ms.values()))
+            self.all_in_at = time.perf_counter()
 
 
 async def user(*, url: str, name: str, deadline: float, think: float, timeout: float, rounds: int,
@@ -251,6 +254,8 @@ async def user(*, url: str, name: str, deadline: float, think: float, timeout: f
                     continue
                 end = time.perf_counter()
                 tally.page_ms.setdefault(title, []).append((end - started) * 1000)
+                if tally.all_in_at is not None and started >= tally.all_in_at:
+                    tally.steady_ms.append((end - started) * 1000)
                 tally.view_cpu_ms.setdefault(title, []).append((_cpu(tally.pids) - cpu) * 1000)
                 tally.view_kb.setdefault(title, []).append((session.received - received) / 1000)
                 tally.window = [tally.window[0] or started, end]
@@ -378,6 +383,9 @@ async def main(args: argparse.Namespace) -> dict:
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         "views": views, "views_per_s": round(views / window, 2) if window > 0 else None,
         "page_ms": {"p50": _r(percentile(all_ms, 50)), "p95": _r(percentile(all_ms, 95)), "max": _r(max(all_ms, default=None))},
+        # views started once everybody had logged in (no argon2 login running beside them)
+        "steady_page_ms": {"n": len(tally.steady_ms), "p50": _r(percentile(tally.steady_ms, 50)),
+                           "p95": _r(percentile(tally.steady_ms, 95))},
         "by_page": {p: {"n": len(v), "p50": _r(percentile(v, 50)), "p95": _r(percentile(v, 95)), "max": _r(max(v)),
                         "kb_p50": _r(percentile(tally.view_kb.get(p, []), 50)),
                         "kb_max": _r(max(tally.view_kb.get(p, []), default=None))}
