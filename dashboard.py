@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from data_model.schema.meta import is_demo_database
 from data_model.startup.prepare import has_active_demo_accounts
-from ui.auth import current_actor, open_deep_link, render_account_box
+from ui.auth import checked_for_this_run, current_actor, open_deep_link, render_account_box
 from ui.errors import plain_errors
 from ui.i18n import current_language, t
 from ui.language_box import render_language_box, start_language
@@ -67,4 +67,5 @@ with plain_errors():
     fit_phone(page_stem=navigation.url_path)
     with st.sidebar:
         hide_enter_hint()
-    navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log
+    with checked_for_this_run(actor):  # the page's own guard asks again: same run, same answer
+        navigation.run()  # an unexpected error of the page: a plain message here, the traceback in the server log

@@ -9,7 +9,10 @@ another by their page hashes, waiting --think seconds between views. Writers log
 save outreach sessions through the entry form, each with a topic unique to this run. Every view is checked: the
 page's title, metrics on the overview, no exception element, no error alert, not sent back to the login page.
 
-Prints one JSON object: per page p50/p95/max (ms), errors, views/s, CPU seconds of the app processes (--pids, from
+Like the browser, a session keeps the elements the server marks cacheable and names them with every rerun, so an
+unchanged large element (a map's spec) comes back as a reference (--no-message-cache: never).
+
+Prints one JSON object: per page p50/p95/max (ms) and kB received per view, errors, views/s, CPU seconds of the app processes (--pids, from
 /proc) per view, their peak memory (VmHWM) and resident memory at the end, and for writers the records the form
 confirmed vs the records found in the database afterwards. Bounded: at most 60 users, 10 writers, 900 s; loopback.
 """
@@ -46,6 +49,7 @@ PAGE_TITLES = {"Tổng quan": "Tổng quan kết quả thông tin, tuyên truy�
 LOGIN_TITLE = "Đăng nhập"
 MAX_USERS, MAX_WRITERS, MAX_SECONDS = 60, 10, 900
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+MESSAGE_CACHE = True  # --no-message-cache: False
 
 
 class ViewError(Exception):
@@ -99,6 +103,10 @@ class Session:
     def __init__(self, ws) -> None:
         self.ws = ws
         self.pages: dict[str, str] = {}  # page title → page script hash, from the last `navigation` of a run
+        # as the browser does: elements the server marked cacheable, by hash; their hashes go with every rerun,
+        # and the server sends a reference instead of an element this session already holds
+        self.cached: dict[str, object] = {}
+        self.received = 0  # bytes of every message received
 
     @classmethod
     async def open(cls, url: str) -> Session:
@@ -117,17 +125,27 @@ class Session:
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = page_hash
         msg.rerun_script.widget_states.widgets.extend(widgets or [])
+        if MESSAGE_CACHE:
+            msg.rerun_script.cached_message_hashes.extend(self.cached)
         await self.ws.send(msg.SerializeToString())
         run, started = Run(), False
         async with asyncio.timeout(timeout):
             while True:
                 fwd = ForwardMsg()
-                fwd.ParseFromString(await self.ws.recv())
+                data = await self.ws.recv()
+                self.received += len(data)
+                fwd.ParseFromString(data)
                 kind = fwd.WhichOneof("type")
                 if kind == "new_session":
                     started, run = True, Run(page_hash=fwd.new_session.page_script_hash)
                 elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                     run.elements.append(fwd.delta.new_element)
+                    if fwd.metadata.cacheable:
+                        self.cached[fwd.hash] = fwd.delta.new_element
+                elif kind == "ref_hash":
+                    if fwd.ref_hash not in self.cached:
+                        raise ViewError(f"a reference to an element this session never got: {fwd.ref_hash}")
+                    run.elements.append(self.cached[fwd.ref_hash])
                 elif kind == "navigation":
                     self.pages = {p.page_name: p.page_script_hash for p in fwd.navigation.app_pages}
                     run.page_hash = fwd.navigation.page_script_hash or run.page_hash
@@ -193,15 +211,19 @@ class Tally:
     window: list[float] = field(default_factory=lambda: [0.0, 0.0])  # first and last view's end, perf_counter
     pids: list[int] = field(default_factory=list)
     view_cpu_ms: dict[str, list[float]] = field(default_factory=dict)  # with one user only: app CPU of each view
+    view_kb: dict[str, list[float]] = field(default_factory=dict)  # kB received for each view
     people: int = 0
     logged_in: int = 0
     steady: tuple[float, int] | None = None  # app CPU seconds and views when the last person had logged in
+    all_in_at: float | None = None  # perf_counter when the last person had logged in
+    steady_ms: list[float] = field(default_factory=list)  # views started after that
 
     def note_login(self) -> None:
         """Count a login; once everybody is in, remember the app's CPU and the views so far (logins cost argon2)."""
         self.logged_in += 1
         if self.logged_in == self.people:
             self.steady = (_cpu(self.pids), sum(len(v) for v in self.page_ms.values()))
+            self.all_in_at = time.perf_counter()
 
 
 async def user(*, url: str, name: str, deadline: float, think: float, timeout: float, rounds: int,
@@ -221,7 +243,7 @@ async def user(*, url: str, name: str, deadline: float, think: float, timeout: f
                     return
                 if think:
                     await asyncio.sleep(min(think * rng.uniform(0.5, 1.5), max(0.0, deadline - time.perf_counter())))
-                started, cpu = time.perf_counter(), _cpu(tally.pids)
+                started, cpu, received = time.perf_counter(), _cpu(tally.pids), session.received
                 try:
                     await session.view(title, timeout=timeout)
                 except BackToLogin as error:
@@ -232,7 +254,10 @@ async def user(*, url: str, name: str, deadline: float, think: float, timeout: f
                     continue
                 end = time.perf_counter()
                 tally.page_ms.setdefault(title, []).append((end - started) * 1000)
+                if tally.all_in_at is not None and started >= tally.all_in_at:
+                    tally.steady_ms.append((end - started) * 1000)
                 tally.view_cpu_ms.setdefault(title, []).append((_cpu(tally.pids) - cpu) * 1000)
+                tally.view_kb.setdefault(title, []).append((session.received - received) / 1000)
                 tally.window = [tally.window[0] or started, end]
     except (ViewError, TimeoutError, OSError, websockets.WebSocketException) as error:
         tally.errors.append(f"{name}: {type(error).__name__}: {error}")
@@ -358,7 +383,12 @@ async def main(args: argparse.Namespace) -> dict:
         "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         "views": views, "views_per_s": round(views / window, 2) if window > 0 else None,
         "page_ms": {"p50": _r(percentile(all_ms, 50)), "p95": _r(percentile(all_ms, 95)), "max": _r(max(all_ms, default=None))},
-        "by_page": {p: {"n": len(v), "p50": _r(percentile(v, 50)), "p95": _r(percentile(v, 95)), "max": _r(max(v))}
+        # views started once everybody had logged in (no argon2 login running beside them)
+        "steady_page_ms": {"n": len(tally.steady_ms), "p50": _r(percentile(tally.steady_ms, 50)),
+                           "p95": _r(percentile(tally.steady_ms, 95))},
+        "by_page": {p: {"n": len(v), "p50": _r(percentile(v, 50)), "p95": _r(percentile(v, 95)), "max": _r(max(v)),
+                        "kb_p50": _r(percentile(tally.view_kb.get(p, []), 50)),
+                        "kb_max": _r(max(tally.view_kb.get(p, []), default=None))}
                     for p, v in tally.page_ms.items()},
         "login_ms": {"n": len(tally.login_ms), "p50": _r(percentile(tally.login_ms, 50)),
                      "p95": _r(percentile(tally.login_ms, 95))},
@@ -407,6 +437,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one run may take")
     parser.add_argument("--pids", default="", help="app process ids, comma-separated (CPU and memory from /proc)")
     parser.add_argument("--database-url", default="", help="to find the writers' records afterwards")
+    parser.add_argument("--no-message-cache", action="store_true",
+                        help="never name cached elements (the browser does): every element is sent in full")
     args = parser.parse_args(argv)
     host = urlparse(args.url).hostname or ""
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -418,4 +450,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(parse_args())), ensure_ascii=False, indent=1))
+    arguments = parse_args()
+    MESSAGE_CACHE = not arguments.no_message_cache
+    print(json.dumps(asyncio.run(main(arguments)), ensure_ascii=False, indent=1))

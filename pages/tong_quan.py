@@ -13,6 +13,7 @@ from data_model.texts.formatting import format_number, format_percent_change, fo
 from ui.auth import plain
 from ui.downloads import download_buttons
 from ui.filters import empty_state, load_options
+from ui.frames import frames_by, records_by
 from ui.i18n import t
 from ui.loaders import cached_loader
 from ui.map_view import commune_map_block
@@ -38,25 +39,26 @@ def _delta(change: float | None, previous: int, year: int, lang: str) -> str | N
     return format_percent_change(change, lang)
 
 
-def _card(type_code: str, rows, trend, year: int, lang: str) -> None:
+def _card(type_code: str, rows: list[dict], trend, year: int, lang: str) -> None:
     definition = get_activity_type(type_code)
     with st.container(border=True):
         st.markdown(f"**{definition.name(lang)}**")
         cols = st.columns(min(len(rows), 2))
-        for i, row in enumerate(rows.itertuples()):
-            delta = _delta(row.change, row.previous, year, lang)
+        for i, row in enumerate(rows):
+            delta = _delta(row["change"], row["previous"], year, lang)
             col = cols[i % len(cols)]
             # the label as a caption wraps; a metric label would be cut off in a narrow card
-            col.caption(compose_measure_title(label=row.measure_label, unit=row.unit))
+            col.caption(compose_measure_title(label=row["measure_label"], unit=row["unit"]))
             col.metric(
-                row.measure_label, format_number(row.value, lang), delta=delta, label_visibility="collapsed",
-                delta_color="off" if row.change == 0 else "normal", delta_arrow="off" if row.change == 0 else "auto",
-                help=(t("Năm {year}: {previous} {unit}", year=year - 1, previous=format_number(row.previous, lang),
-                        unit=row.unit)),
+                row["measure_label"], format_number(row["value"], lang), delta=delta, label_visibility="collapsed",
+                delta_color="off" if row["change"] == 0 else "normal",
+                delta_arrow="off" if row["change"] == 0 else "auto",
+                help=(t("Năm {year}: {previous} {unit}", year=year - 1, previous=format_number(row["previous"], lang),
+                        unit=row["unit"])),
                 delta_description=None if delta else t("năm {year} chưa có số liệu", year=year - 1),
             )
-        mine = trend[trend["type"] == type_code]
-        if len(mine) > 1:
+        mine = trend.get(type_code)
+        if mine is not None and len(mine) > 1:
             main = definition.main_measure
             st.caption(t("{label} theo năm", label=main.label(lang)))
             # inline SVG: a dozen Plotly sparklines kept the page half-drawn for seconds in the browser
@@ -212,12 +214,15 @@ else:
     else:
         st.caption(t("Mỗi thẻ là một loại hoạt động trong năm {year}; mũi tên cho biết tăng/giảm so với năm {year2}.",
                      year=year, year2=year - 1))
-    groups = list(overview.kpis.groupby("type", sort=False))
+    # plain records and one split of the trend: pandas' row access per card cost more than drawing the cards
+    groups = list(records_by(overview.kpis, key="type",
+                             columns=["measure_label", "unit", "value", "previous", "change"]).items())
+    trends = frames_by(overview.trend, key="type")
     for start in range(0, len(groups), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for col, (type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
             with col:
-                _card(type_code, rows, overview.trend, year, lang)
+                _card(str(type_code), rows, trends, year, lang)
     kpi_table = overview.kpis[["type_name", "measure_label", "unit", "value", "previous", "change"]].rename(columns={
         "type_name": t("Loại hoạt động"), "measure_label": t("Chỉ tiêu"),
         "unit": t("Đơn vị tính"), "value": str(year), "previous": str(year - 1),

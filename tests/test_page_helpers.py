@@ -115,6 +115,23 @@ def test_cached_loader_keys_on_database_and_arguments(app_env, db_url, demo_db_u
     assert at.session_state["calls"] == [1, 2, 1, 2]
 
 
+def _define(body: str):
+    namespace: dict = {}
+    exec(compile(f"def load(*, session, n):\n    return {body}\n", "pages/fake.py", "exec"), namespace)
+    return namespace["load"]
+
+
+def test_a_loader_defined_again_the_same_way_is_the_same_loader():
+    from ui.loaders import cached_loader
+
+    # a page's `load_x = cached_loader(fn)` runs on every rerun, some with fn defined anew
+    first, again, other = _define("n * 2"), _define("n * 2"), _define("n * 3")
+    assert first is not again
+    assert cached_loader(first) is cached_loader(again)
+    assert cached_loader(other) is not cached_loader(first)
+    assert cached_loader(ttl=5)(first) is not cached_loader(first)
+
+
 # --- the results-page opening -------------------------------------------------------------------------------------
 
 def _results_script():

@@ -7,6 +7,9 @@ A reload, a new tab or another process resumes the login from an HttpOnly cookie
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -152,8 +155,25 @@ def _resume(*, writing: bool) -> Actor | None:
     return None
 
 
+_this_run = threading.local()
+
+
+@contextmanager
+def checked_for_this_run(actor: Actor | None) -> Iterator[None]:
+    """Within the block (the router running the page), current_actor() is the actor the router has just checked
+    for the same token, instead of asking the database a second time in the same run."""
+    _this_run.checked = (st.session_state.get(TOKEN_KEY), actor)
+    try:
+        yield
+    finally:
+        _this_run.checked = None
+
+
 def current_actor() -> Actor | None:
     """The logged-in user as they are in the database now, or None (also after idle expiry, logout or deactivation)."""
+    checked = getattr(_this_run, "checked", None)
+    if checked is not None and checked[1] is not None and checked[0] == st.session_state.get(TOKEN_KEY):
+        return checked[1]
     had_login = TOKEN_KEY in st.session_state
     actor = _resume(writing=False)
     if actor is None and had_login:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,6 +15,12 @@ from ui.engine import engine_for
 
 CACHE_TTL_S = 600
 T = TypeVar("T")
+# pages (and the router) are scripts run again on every rerun, so their `load_x = cached_loader(fn)` lines run
+# every time, some on a function defined anew: making st.cache_data's wrapper reads the function's source
+# (inspect.getsource), ~4% of a view's CPU. One loader per function, told apart by its name and code (equal code
+# objects: same bytecode, constants and place), so a function defined again the same way gets the same loader
+_loaders: dict[tuple, Callable] = {}
+_loaders_lock = threading.Lock()
 
 
 def database_key() -> str:
@@ -28,6 +35,17 @@ def cached_loader(fn: Callable[..., T] | None = None, *, ttl: float = CACHE_TTL_
     URL and keyword arguments (they must be hashable by st.cache_data: dataclasses, tuples, str, int, dates)."""
     if fn is None:
         return functools.partial(cached_loader, ttl=ttl, max_entries=max_entries)
+    if fn.__closure__ is not None:
+        return _make_loader(fn, ttl=ttl, max_entries=max_entries)
+    key = (fn.__module__, fn.__qualname__, fn.__code__.co_filename, fn.__code__, fn.__defaults__, ttl, max_entries)
+    with _loaders_lock:
+        made = _loaders.get(key)
+        if made is None:
+            made = _loaders[key] = _make_loader(fn, ttl=ttl, max_entries=max_entries)
+    return made
+
+
+def _make_loader(fn: Callable[..., T], *, ttl: float, max_entries: int | None) -> Callable[..., T]:
     wants_engine = "engine" in inspect.signature(fn).parameters
 
     def load(url: str, **kwargs: Any) -> Any:

@@ -10,6 +10,7 @@ from data_model.analytics.map import LABEL_LIFT_DEG, LAYER_COLORS, CommuneMap, s
 from data_model.reference.geo import ProvinceShapes, SharedJSON
 from data_model.texts.formatting import format_number
 from ui.charts import FONT, separators
+from ui.figure_cache import PreparedFigure
 from ui.map_labels import place_labels, scale_color
 
 LAYERS = ("value", "per_1000", "coverage")
@@ -61,9 +62,53 @@ def _colorbar(layer: str, title: str, top: float) -> dict:
     return bar
 
 
+_STATIC_CACHE: dict[tuple[int, bool], tuple[ProvinceShapes, list[dict], list[dict]]] = {}
+
+
+class MapFigure(PreparedFigure):
+    """The map without its unchanging traces (outline, border), which join its dict when it is made: plotly validated
+    and copied their thousands of points for every new map."""
+
+    _before: list[dict] = []
+    _after: list[dict] = []
+    _at = 0
+
+    def make_dict(self) -> dict:
+        """Plotly's dict with the unchanging traces in their places (the outline first)."""
+        made = super().make_dict()
+        data = made.get("data", [])
+        made["data"] = [*self._before, *data[:self._at], *self._after, *data[self._at:]]
+        return made
+
+
+def _outline_trace(shapes: ProvinceShapes, vi: bool) -> go.Scattergeo:
+    outline = shapes.browser_outline
+    return go.Scattergeo(lon=outline.lon, lat=outline.lat, mode="lines", line={"color": "#333333", "width": 1.6},
+                         name="Ranh giới tỉnh" if vi else "Province outline", hoverinfo="skip")
+
+
+def _border_traces(shapes: ProvinceShapes, vi: bool) -> list[go.Scattergeo]:
+    return [go.Scattergeo(lon=line.lon, lat=line.lat, mode="lines", line={"color": BORDER_COLOR, "width": 3},
+                          name=("Biên giới Việt Nam – Trung Quốc (suy ra từ ranh giới xã)" if vi else
+                                "Viet Nam – China border (derived from the commune boundaries)"),
+                          hoverinfo="skip", showlegend=line is shapes.browser_border[0])
+            for line in shapes.browser_border]
+
+
+def _static_dicts(shapes: ProvinceShapes, vi: bool) -> tuple[list[dict], list[dict]]:
+    # once per process and shapes object (load_province_shapes keeps one per file version)
+    key = (id(shapes), vi)
+    kept = _STATIC_CACHE.get(key)
+    if kept is None or kept[0] is not shapes:
+        holder = go.Figure([_outline_trace(shapes, vi), *_border_traces(shapes, vi)]).to_dict()["data"]
+        kept = _STATIC_CACHE[key] = (shapes, holder[:1], holder[1:])
+    return kept[1], kept[2]
+
+
 def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, title: str, unit: str, lang: str,
-                       height: int = 620, labels: bool = True) -> go.Figure:
-    """Communes coloured by the layer (value, per_1000 or coverage), the outline, the border, the stations."""
+                       height: int = 620, labels: bool = True, prepared: bool = True) -> go.Figure:
+    """Communes coloured by the layer (value, per_1000 or coverage), the outline, the border, the stations.
+    prepared: a MapFigure holding the unchanging traces aside (same dict); otherwise a plain figure of every trace."""
     vi = lang == "vi"
     frame = data.communes[data.communes["key"].isin(list(shapes.communes))]
     hover = [_hover(r, unit=unit, year=data.coverage_year, lang=lang) for r in frame.itertuples()]
@@ -73,7 +118,7 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     zero = ~no_data & (values <= 0) if layer != "coverage" else no_data & False
     has_value = ~no_data & ~zero
     # the layout given whole to the constructor: update_layout/update_geos afterwards cost 10-20 ms a call
-    fig = go.Figure(layout={
+    fig = (MapFigure if prepared else go.Figure)(layout={
         "geo": {"visible": False, "showland": False, "showocean": False, "showlakes": False, "showrivers": False,
                 "showcountries": False, "showcoastlines": False, "showsubunits": False, "showframe": False,
                 "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)", **_bounds(shapes)},
@@ -87,9 +132,8 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     # the first trace of a geo subplot decides whether plotly.js fetches its world topojson from the internet:
     # a lon/lat line (the outline) never needs it, a choropleth (it has a locationmode) does. Keep this first.
     # polygons and lines come prepared once per process (shapes.browser_*): nothing of them is copied per rerun
-    outline = shapes.browser_outline
-    fig.add_trace(go.Scattergeo(lon=outline.lon, lat=outline.lat, mode="lines", line={"color": "#333333", "width": 1.6},
-                                name="Ranh giới tỉnh" if vi else "Province outline", hoverinfo="skip"))
+    if not prepared:
+        fig.add_trace(_outline_trace(shapes, vi))
     # each commune's polygons go to the browser once: the zero and no-data traces hold only the communes the
     # coloured one lacks
     for mask, fill, name in ((zero, ZERO_FILL, "Chưa có hoạt động (0)" if vi else "Not reached (0)"),
@@ -113,11 +157,11 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
             colorbar=_colorbar(layer, title, float(z.max())),
             customdata=[[k, h] for k, h, ok in zip(frame["key"], hover, has_value) if ok],
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False))
-    for line in shapes.browser_border:
-        fig.add_trace(go.Scattergeo(lon=line.lon, lat=line.lat, mode="lines", line={"color": BORDER_COLOR, "width": 3},
-                                    name=("Biên giới Việt Nam – Trung Quốc (suy ra từ ranh giới xã)" if vi else
-                                          "Viet Nam – China border (derived from the commune boundaries)"),
-                                    hoverinfo="skip", showlegend=line is shapes.browser_border[0]))
+    if prepared:
+        fig._before, fig._after = _static_dicts(shapes, vi)
+        fig._at = len(fig.data)
+    else:
+        fig.add_traces(_border_traces(shapes, vi))
     stations = station_points(stations=data.stations, shapes=shapes)
     station_labels, commune_labels = ([None] * len(stations), [])
     if labels:

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from data_model.texts.formatting import format_number, format_share
+from ui.frames import records_by
 from ui.i18n import t
 
 CARDS_PER_ROW = 3
@@ -27,18 +28,21 @@ def status_text(*, behind: bool, expected: float | None, lang: str) -> str:
 
 def progress_cards(frame: pd.DataFrame, *, lang: str, key: str) -> None:
     """One card per activity type with a target: each measure's actual of target and a bar, marked when behind."""
-    groups = list(frame.groupby("type", sort=False))
-    for start in range(0, len(groups), CARDS_PER_ROW):
+    # plain records: a groupby and itertuples per card cost more than drawing the cards
+    cards = list(records_by(frame, key="type",
+                            columns=["type_name", "measure_label", "actual", "target", "percent", "behind"]).values())
+    for start in range(0, len(cards), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
-        for col, (_type_code, rows) in zip(cols, groups[start:start + CARDS_PER_ROW]):
+        for col, rows in zip(cols, cards[start:start + CARDS_PER_ROW]):
             with col.container(border=True):
-                st.markdown(f"**{rows['type_name'].iloc[0]}**")
-                for r in rows.itertuples():
-                    share = 0.0 if r.percent is None or pd.isna(r.percent) else min(float(r.percent) / 100, 1.0)
-                    mark = f" · {BEHIND_MARK} " + t("chậm") if r.behind else ""
+                st.markdown(f"**{rows[0]['type_name']}**")
+                for r in rows:
+                    percent = r["percent"]
+                    share = 0.0 if percent is None or pd.isna(percent) else min(float(percent) / 100, 1.0)
+                    mark = f" · {BEHIND_MARK} " + t("chậm") if r["behind"] else ""
                     st.progress(share, text=(
-                        f"{r.measure_label}: {format_number(r.actual, lang)}/{format_number(r.target, lang)} "
-                        + t("– đạt {percent}", percent=_percent(r.percent, lang)) + mark))
+                        f"{r['measure_label']}: {format_number(r['actual'], lang)}/{format_number(r['target'], lang)} "
+                        + t("– đạt {percent}", percent=_percent(percent, lang)) + mark))
 
 
 def plan_columns(ranking: pd.DataFrame, *, year: int, lang: str) -> tuple[pd.DataFrame, dict]:
