@@ -115,6 +115,36 @@ def test_cached_loader_keys_on_database_and_arguments(app_env, db_url, demo_db_u
     assert at.session_state["calls"] == [1, 2, 1, 2]
 
 
+def test_a_write_by_another_process_is_seen_without_waiting_for_the_cache(app_env, db_url, monkeypatch):
+    from entry_helpers import outreach, unit_id
+
+    import ui.loaders
+    from data_model.audit.changelog import log_change
+    from data_model.records.write import create_record
+
+    monkeypatch.setattr(ui.loaders, "VERSION_TRUST_S", 0.0)  # read the version at every view
+    app_env(db_url)
+    at = AppTest.from_function(_loader_script, default_timeout=TIMEOUT).run()
+    assert at.markdown[0].value == "a=10 b=10 c=20 d=2"
+    at.run()
+    assert at.session_state["calls"] == [1, 2]  # cached
+    # another process saves a record: straight to the database, nothing of this process's caches cleared
+    engine = build_engine(url=db_url)
+    with write_session(engine) as session:
+        create_record(session=session, actor=SYSTEM, confirm_warnings=True,
+                      values=outreach(unit_id(session)))
+    engine.dispose()
+    at.run()
+    assert at.markdown[0].value == "a=11 b=11 c=21 d=2"
+    assert at.session_state["calls"] == [1, 2, 1, 2]
+    engine = build_engine(url=db_url)
+    with write_session(engine) as session:  # a login changes no figure: still cached
+        log_change(session=session, actor=None, username="ai_do", action="login", entity="user", entity_id="1")
+    engine.dispose()
+    at.run()
+    assert at.session_state["calls"] == [1, 2, 1, 2]
+
+
 def _define(body: str):
     namespace: dict = {}
     exec(compile(f"def load(*, session, n):\n    return {body}\n", "pages/fake.py", "exec"), namespace)

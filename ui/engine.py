@@ -22,4 +22,7 @@ def get_engine() -> Engine:
 
 def clear_data_caches() -> None:
     """Forget cached query results after a write."""
+    from ui.loaders import forget_data_version  # ui.loaders imports this module
+
+    forget_data_version()
     st.cache_data.clear()

@@ -4,16 +4,20 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from data_model.audit.data_version import read_data_version
 from data_model.schema.db import read_session
 from data_model.schema.settings import get_settings
 from ui.engine import engine_for
 
 CACHE_TTL_S = 600
+# how long one process trusts the data version it read: a write in another process shows within this time
+VERSION_TRUST_S = 1.0
 T = TypeVar("T")
 # pages (and the router) are scripts run again on every rerun, so their `load_x = cached_loader(fn)` lines run
 # every time, some on a function defined anew: making st.cache_data's wrapper reads the function's source
@@ -26,6 +30,28 @@ _loaders_lock = threading.Lock()
 def database_key() -> str:
     """The configured database URL: part of every cache key, so two databases never share cached figures."""
     return get_settings().database_url
+
+
+_version: dict[str, tuple[float, int]] = {}
+
+
+def data_version() -> int:
+    """The database's data version, read at most once a second per process: part of every cache key, so a write
+    made in another process (two processes behind nginx) is seen here at once, not after the cache's ttl."""
+    url = database_key()
+    now = time.monotonic()
+    known = _version.get(url)
+    if known is not None and now - known[0] < VERSION_TRUST_S:
+        return known[1]
+    with read_session(engine_for(url)) as session:
+        version = read_data_version(session=session)
+    _version[url] = (now, version)
+    return version
+
+
+def forget_data_version() -> None:
+    """Read the data version again at the next view (after a write in this process)."""
+    _version.clear()
 
 
 def cached_loader(fn: Callable[..., T] | None = None, *, ttl: float = CACHE_TTL_S,
@@ -48,7 +74,7 @@ def cached_loader(fn: Callable[..., T] | None = None, *, ttl: float = CACHE_TTL_
 def _make_loader(fn: Callable[..., T], *, ttl: float, max_entries: int | None) -> Callable[..., T]:
     wants_engine = "engine" in inspect.signature(fn).parameters
 
-    def load(url: str, **kwargs: Any) -> Any:
+    def load(url: str, version: int, **kwargs: Any) -> Any:
         engine = engine_for(url)
         if wants_engine:
             return fn(engine=engine, **kwargs)
@@ -64,6 +90,6 @@ def _make_loader(fn: Callable[..., T], *, ttl: float, max_entries: int | None) -
 
     @functools.wraps(fn)
     def call(**kwargs: Any) -> T:
-        return cached(database_key(), **kwargs)
+        return cached(database_key(), data_version(), **kwargs)
 
     return call
