@@ -29,7 +29,7 @@ def test_the_map_is_drawn_offline_and_a_click_on_a_commune_shows_its_records(dem
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Theo xã", exact=True).click()
     expect(page).to_have_url(url_ending("/theo_xa"))
     expect(page.get_by_role("heading", name="Bản đồ các xã", exact=True)).to_be_visible()
-    expect(page.get_by_text("Tuyên truyền tại bản: số buổi (buổi), ")).to_be_visible()  # the layer shown, named
+    expect(page.get_by_text("Tuyên truyền tại bản: số buổi, ")).to_be_visible()  # the layer shown, named
     communes = page.locator(f"{MAP} .choroplethlocation")
     expect(communes.first).to_be_visible()
     wait_until_drawn(page)

@@ -135,7 +135,7 @@ def _titles(at: AppTest) -> list[str]:
 def test_the_map_title_names_the_layer_shown(app_env, demo_db_url):
     at = _planner_page(app_env, demo_db_url, "theo_xa")
     titles = _titles(at)
-    assert titles and "số buổi (buổi)" in titles[0]
+    assert titles and "Tuyên truyền tại bản: số buổi, " in titles[0]  # the unit said once
     at.session_state["tx_map_layer"] = "coverage"
     at.run()
     assert not at.exception

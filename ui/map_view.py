@@ -62,12 +62,12 @@ def commune_map_block(*, prefix: str, filters: Filters, definition: ActivityType
         year = right.selectbox(t("Năm xét độ phủ"), years, key=f"{prefix}_map_year")
     data = load_map(filters=filters, type_code=definition.code, measure=measure.code, coverage_year=int(year), lang=lang)
     unit = measure.unit(lang)
-    titles = {"value": f"{measure.label(lang)} ({unit})",
+    titles = {"value": measure.title(lang),
               "per_1000": t("{unit} / 1.000 dân", unit=unit),
               "coverage": t("% bản có hoạt động năm {year}", year=year)}
     span = f"{filters.year_from}–{filters.year_to}" if filters.year_from != filters.year_to else str(filters.year_to)
-    what = {"value": t("{type_name}: {label} ({unit}), {span}", type_name=definition.name(lang),
-                       label=measure.label(lang).lower(), unit=unit, span=span),
+    what = {"value": t("{type_name}: {label}, {span}", type_name=definition.name(lang),
+                       label=measure.title(lang).lower(), span=span),
             "per_1000": t("{type_name}: {label} trên 1.000 dân, {span}", type_name=definition.name(lang),
                           label=measure.label(lang).lower(), span=span),
             "coverage": t("{type_name}: tỷ lệ bản có hoạt động năm {year} (%)", type_name=definition.name(lang),
