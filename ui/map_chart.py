@@ -16,6 +16,7 @@ from ui.map_labels import place_labels, scale_color
 LAYERS = ("value", "per_1000", "coverage")
 EMPTY_FILL = "#f2f2f2"  # no figure: no village list, no population
 ZERO_FILL = "#fbe0c9"  # a figure of zero: the commune was not reached (apart from every scale's colours)
+OUTSIDE_FILL = "#fafafa"  # outside the border area, no activity: nearly white, apart from "no data" grey
 BACKGROUND = "#ffffff"
 BORDER_COLOR = "#c00000"
 STATION_COLOR = "#1b5e20"
@@ -115,8 +116,11 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     values = frame[layer].astype(float)
     # a commune either has a figure on the scale, a figure of zero (not reached), or no figure at all (no data)
     no_data = values.isna()
-    zero = ~no_data & (values <= 0) if layer != "coverage" else no_data & False
-    has_value = ~no_data & ~zero
+    nothing = ~no_data & (values <= 0) if layer != "coverage" else no_data & False
+    border = frame["border_area"].astype(bool) if "border_area" in frame else nothing | True
+    # zero in the border area: not reached; zero outside it: the programme does not go there
+    zero, outside = nothing & border, nothing & ~border
+    has_value = ~no_data & ~nothing
     # the layout given whole to the constructor: update_layout/update_geos afterwards cost 10-20 ms a call
     fig = (MapFigure if prepared else go.Figure)(layout={
         "geo": {"visible": False, "showland": False, "showocean": False, "showlakes": False, "showrivers": False,
@@ -137,6 +141,7 @@ def commune_map_figure(data: CommuneMap, shapes: ProvinceShapes, *, layer: str, 
     # each commune's polygons go to the browser once: the zero and no-data traces hold only the communes the
     # coloured one lacks
     for mask, fill, name in ((zero, ZERO_FILL, "Chưa có hoạt động (0)" if vi else "Not reached (0)"),
+                             (outside, OUTSIDE_FILL, "Ngoài khu vực biên giới" if vi else "Outside the border area"),
                              (no_data, EMPTY_FILL, _no_data_name(layer, vi))):
         part = frame[mask]
         if part.empty:
@@ -209,8 +214,10 @@ def fill_colors(frame: pd.DataFrame, *, layer: str) -> dict[str, str]:
     shown = values.notna() & ((values > 0) | (layer == "coverage"))
     top = _top(layer, values[shown]) if shown.any() else 1.0
     stops = LAYER_COLORS[layer]
-    return {k: (scale_color(stops, v / top) if ok else EMPTY_FILL if math.isnan(v) else ZERO_FILL)
-            for k, v, ok in zip(frame["key"], values, shown)}
+    border = frame["border_area"] if "border_area" in frame else [True] * len(frame)
+    return {k: (scale_color(stops, v / top) if ok else EMPTY_FILL if math.isnan(v) else
+                ZERO_FILL if inside else OUTSIDE_FILL)
+            for k, v, ok, inside in zip(frame["key"], values, shown, border)}
 
 
 def map_labels(frame: pd.DataFrame, stations: pd.DataFrame, shapes: ProvinceShapes, *, layer: str, height: int):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from data_model.analytics.aggregate import grouped_rows, measure_column, roll_up
 from data_model.analytics.filters import Filters, Rollup
 from data_model.analytics.places import _population_note, per_thousand  # the By-commune page's own wording
+from data_model.analytics.reach import communes_in_scope
 from data_model.analytics.units import population_by_commune
 from data_model.reference.boundaries import REORGANISATION_2025, load_rollup, units_valid_on
 from data_model.reference.geo import ProvinceShapes
@@ -20,7 +21,7 @@ from data_model.schema.clock import today_local
 from data_model.schema.models import NO_COMMUNE, ReportingUnit, StationCoverage, Unit, Village, VillageSummary
 
 MAP_COLUMNS = ["key", "code", "name", "value", "records", "population", "population_note", "per_1000",
-               "villages", "villages_reached", "coverage"]
+               "villages", "villages_reached", "coverage", "border_area"]
 STATION_COLUMNS = ["station_id", "name", "commune_key", "placed_by"]
 STATION_SPREAD_DEG = 0.035  # stations sharing a commune are set around its centre this far apart (about 3.5 km)
 # colours of the map's layers, shared by the pages and the report: the lightest is still clearly tinted, apart from
@@ -122,6 +123,10 @@ def commune_map(*, session: Session, filters: Filters, type_code: str, measure: 
     year = coverage_year or filters.year_to
     coverage = village_coverage(session=session, year=year, types=tuple(filters.types), rollup=rollup)
     people = population_by_commune(session=session, boundaries="current", on=on)
+    # a commune outside the border area without activity is not "not reached": the programme is not meant for it
+    border = set(communes_in_scope(session=session, filters=Filters(year_from=filters.year_from,
+                                                                     year_to=filters.year_to, boundaries="current",
+                                                                     on=on)))
     rows = []
     for unit in units_valid_on(session=session, on=on):
         records, value = figures.get(unit.key, (0, 0))
@@ -129,7 +134,7 @@ def commune_map(*, session: Session, filters: Filters, type_code: str, measure: 
         population = people.get(unit.key)
         rows.append((unit.key, unit.code, unit.name, value, records, population.value if population else None,
                      _population_note(population, lang), per_thousand(value, population), known, reached,
-                     reached / known if known else None))
+                     reached / known if known else None, unit.key in border))
     communes = pd.DataFrame(rows, columns=MAP_COLUMNS)
     drawn = set(communes["key"])
     outside = sum(v for k, (_, v) in figures.items() if k not in drawn or k == NO_COMMUNE)
