@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from data_model.analytics.units import with_cluster_units
@@ -13,7 +14,7 @@ from data_model.basics.issues import YEAR_MAX, YEAR_MIN
 from data_model.definitions.activity_types import load_activity_types
 from data_model.reference.boundaries import Boundaries, load_rollup
 from data_model.schema.clock import today_local
-from data_model.schema.models import Unit
+from data_model.schema.models import ActivityRecord, Unit
 from data_model.texts.errors import UserError
 
 Rollup = Mapping[str, list[tuple[str, float]]]  # unit key as recorded → [(key on the roll-up date, share)]
@@ -91,6 +92,22 @@ def recorded_commune_keys(*, session: Session, filters: Filters) -> list[str] | 
         in_district = set(session.scalars(select(Unit.key).where(Unit.parent_key == filters.district)))
         keys = in_district if keys is None else keys & in_district
     return None if keys is None else sorted(keys)
+
+
+SelectT = TypeVar("SelectT", bound=Select)
+
+
+def narrow_records(stmt: SelectT, *, session: Session, filters: Filters) -> SelectT:
+    """A statement over activity records narrowed to the filters' types, stations and communes (not their years)."""
+    r = ActivityRecord
+    if filters.types:
+        stmt = stmt.where(r.type_code.in_(filters.types))
+    if filters.stations:
+        stmt = stmt.where(r.reporting_unit_id.in_(filters.stations))
+    communes = recorded_commune_keys(session=session, filters=filters)
+    if communes is not None:
+        stmt = stmt.where(r.commune_key.in_(communes))
+    return stmt
 
 
 def resolve_filters(*, session: Session, filters: Filters) -> ResolvedFilters:

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_model.analytics.filters import Filters, parse_whole_number, recorded_commune_keys, resolve_filters
+from data_model.analytics.filters import Filters, narrow_records, parse_whole_number, resolve_filters
 from data_model.analytics.statements import source_table, summary_conditions
 from data_model.analytics.units import commune_names
 from data_model.basics.issues import Issue, ValidationError
@@ -62,13 +62,7 @@ def records_statement(*, session: Session, filters: Filters, newest_first: bool 
         # the same range on year lets the (commune_key, year) and (reporting_unit_id, year) indexes narrow too
         r.year >= filters.year_from, r.year <= filters.year_to,
     )
-    if filters.types:
-        stmt = stmt.where(r.type_code.in_(filters.types))
-    if filters.stations:
-        stmt = stmt.where(r.reporting_unit_id.in_(filters.stations))
-    communes = recorded_commune_keys(session=session, filters=filters)
-    if communes is not None:
-        stmt = stmt.where(r.commune_key.in_(communes))
+    stmt = narrow_records(stmt, session=session, filters=filters)
     order = (r.start_date.desc(), r.id.desc()) if newest_first else (r.start_date.asc(), r.id.asc())
     return stmt.order_by(*order)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_model.analytics.aggregate import first_and_last_year
-from data_model.analytics.filters import Filters, recorded_commune_keys
+from data_model.analytics.filters import Filters, narrow_records
 from data_model.analytics.overview import (
     Overview,
     YearTypeSums,
@@ -84,13 +84,7 @@ def year_to_date_sums(*, session: Session, filters: Filters, year: int, until: d
     stmt = (select(r.year, r.type_code, func.count(), *[func.coalesce(func.sum(getattr(r, c)), 0)
                                                          for c in MEASURE_COLUMNS])
             .where(r.deleted_at.is_(None), r.year.in_((year - 1, year)), ended).group_by(r.year, r.type_code))
-    if filters.types:
-        stmt = stmt.where(r.type_code.in_(filters.types))
-    if filters.stations:
-        stmt = stmt.where(r.reporting_unit_id.in_(filters.stations))
-    communes = recorded_commune_keys(session=session, filters=filters)
-    if communes is not None:
-        stmt = stmt.where(r.commune_key.in_(communes))
+    stmt = narrow_records(stmt, session=session, filters=filters)
     return {(int(row[0]), row[1]): tuple(int(v) for v in row[2:]) for row in session.execute(stmt)}
 
 
