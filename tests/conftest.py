@@ -141,6 +141,17 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def form_xlsx(engine: Engine) -> bytes:
+    """The offline form of Mù Cả station as the app generates it (the ODK import tests)."""
+    from data_model.files.xlsform.form import build_xlsform
+    from data_model.files.xlsform.workbook import xlsform_bytes
+    from data_model.schema.db import read_session
+
+    with read_session(engine) as session:
+        return xlsform_bytes(build_xlsform(session=session, unit_keys=["st_mu_ca"]))
+
+
+@pytest.fixture
 def demo_engine(demo_db_url: str) -> Iterator[Engine]:
     """Engine on a fresh database with reference and demo data."""
     yield from _engine(demo_db_url)

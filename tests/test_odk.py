@@ -20,7 +20,7 @@ from data_model.files.records_import.submissions import uid_of_instance
 from data_model.files.xlsform import form as form_module
 from data_model.files.xlsform.form import FormError, build_xlsform, definitions_version, xlsform_for_actor
 from data_model.files.xlsform.workbook import xform_xml, xlsform_bytes
-from data_model.schema.db import build_engine, read_session, write_session
+from data_model.schema.db import read_session, write_session
 from data_model.schema.models import ActivityRecord, ReportingUnit, Village
 
 TODAY = dt.date(2025, 12, 31)
@@ -28,19 +28,6 @@ MU_CA = "c03451@1900"
 EXPORTS = {"central": (central_csv, "hoat_dong_bien_gioi_st_mu_ca.csv"),
            "kobo": (kobo_xlsx, "hoat_dong_bien_gioi_st_mu_ca_2025_06_02.xlsx"),
            "kobo_csv": (kobo_csv, "hoat_dong_bien_gioi_st_mu_ca_2025_06_02.csv")}
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = build_engine(url=db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def form_xlsx(engine) -> bytes:
-    with read_session(engine) as session:
-        return xlsform_bytes(build_xlsform(session=session, unit_keys=["st_mu_ca"]))
 
 
 def _village(engine, name: str) -> str:

@@ -18,24 +18,11 @@ from data_model.files.records_import import preview_import, run_import, summaris
 from data_model.files.records_import.submissions import uid_of_instance
 from data_model.files.xlsform.form import VI, build_xlsform
 from data_model.files.xlsform.workbook import xlsform_bytes
-from data_model.schema.db import build_engine, read_session
+from data_model.schema.db import read_session
 from data_model.schema.models import ActivityRecord
 
 TODAY = dt.date(2025, 12, 31)
 MU_CA = "c03451@1900"
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = build_engine(url=db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def form_xlsx(engine) -> bytes:
-    with read_session(engine) as session:
-        return xlsform_bytes(build_xlsform(session=session, unit_keys=["st_mu_ca"]))
 
 
 def outreach(day: int, **answers) -> Submission:
