@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ from data_model.schema.joint import JointDismissal, JointOrganiser
 from data_model.schema.models import ActivityRecord, utcnow
 from data_model.texts.catalogue import Text
 from data_model.texts.input import TextInputError, clean_text
+
+T = TypeVar("T", JointOrganiser, JointDismissal)  # what an admin may undo
 
 ENTITY = "joint"
 PAIR_ENTITY = "joint_pair"
@@ -132,15 +134,22 @@ def merge_pair(*, session: Session, actor: Actor, keep_id: int, merge_id: int,
     return link.id
 
 
-def undo_merge(*, session: Session, actor: Actor, link_id: int, reason: str) -> None:
-    """An admin undoes a merge: the merged record counts again, the kept one gets its own figures back."""
+def _open_for_undo(session: Session, actor: Actor, model: type[T], row_id: int, reason: object,
+                   missing: Text) -> tuple[Actor, str, T]:
+    """The admin rechecked, the reason required, and the merge or dismissal locked while still in force."""
     actor = refresh_actor(session=session, actor=actor)
     require_joint_undo(actor)
-    reason = _reason(reason, required=True)
-    link = session.scalars(select(JointOrganiser).where(JointOrganiser.id == int(link_id))
-                           .with_for_update()).first()
-    if link is None or link.ended_at is not None:
-        raise _refuse("id", Text("Không có hoạt động phối hợp số {id} đang có hiệu lực", id=link_id))
+    checked = _reason(reason, required=True)
+    row = session.scalars(select(model).where(model.id == int(row_id)).with_for_update()).first()
+    if row is None or row.ended_at is not None:
+        raise _refuse("id", missing)
+    return actor, checked, row
+
+
+def undo_merge(*, session: Session, actor: Actor, link_id: int, reason: str) -> None:
+    """An admin undoes a merge: the merged record counts again, the kept one gets its own figures back."""
+    actor, reason, link = _open_for_undo(session, actor, JointOrganiser, link_id, reason, Text(
+        "Không có hoạt động phối hợp số {id} đang có hiệu lực", id=link_id))
     keep, gone = _load(session, link.record_id), _load(session, link.merged_record_id)
     with session.begin_nested():
         old_keep = columns_of(keep)
@@ -194,13 +203,8 @@ def dismiss_pair(*, session: Session, actor: Actor, first_id: int, second_id: in
 
 def undo_dismissal(*, session: Session, actor: Actor, dismissal_id: int, reason: str) -> None:
     """An admin undoes a dismissal: the pair may be offered again."""
-    actor = refresh_actor(session=session, actor=actor)
-    require_joint_undo(actor)
-    reason = _reason(reason, required=True)
-    row = session.scalars(select(JointDismissal).where(JointDismissal.id == int(dismissal_id))
-                          .with_for_update()).first()
-    if row is None or row.ended_at is not None:
-        raise _refuse("id", Text("Không có cặp hoạt động khác nhau số {id} đang có hiệu lực", id=dismissal_id))
+    actor, reason, row = _open_for_undo(session, actor, JointDismissal, dismissal_id, reason, Text(
+        "Không có cặp hoạt động khác nhau số {id} đang có hiệu lực", id=dismissal_id))
     with session.begin_nested():
         row.ended_at, row.ended_by, row.end_reason = utcnow(), actor.user_id, reason
         session.flush()
